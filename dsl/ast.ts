@@ -1,0 +1,130 @@
+/**
+ * The surface tree of a policy, as written: what the DSL parser and the YAML reader both produce
+ * and what the formatter prints. It keeps source locations and leaves names unresolved
+ * (`name` nodes); engine/ir/fromAst.ts resolves them, type-checks and lowers to the IR.
+ *
+ * Shapes deliberately follow engine/ir/types.ts so that lowering is mostly name resolution.
+ */
+import type { Range } from './diagnostics.ts';
+
+export interface Node {
+  /** Where the node was written; absent for nodes built from the IR (formatter input). */
+  loc?: Range;
+}
+
+export interface PolicyAst extends Node {
+  id: string;
+  title: string;
+  titleEn?: string;
+  jurisdiction: string;
+  version: string;
+  effectiveFrom: string;
+  effectiveUntil?: string;
+  extends?: PolicyRefAst;
+  supersedes: PolicyRefAst[];
+  sources: SourceAst[];
+  facts: FactDeclAst[];
+  parameters: ParameterAst[];
+  definitions: DefinitionAst[];
+  rules: RuleAst[];
+  disabled: DisabledAst[];
+}
+
+export interface PolicyRefAst extends Node {
+  policy: string;
+  version?: string;
+}
+
+export interface SourceAst extends Node {
+  key: string;
+  title: string;
+  number?: string;
+}
+
+export interface CitationAst extends Node {
+  source: string;
+  article: string;
+  quote?: string;
+}
+
+export type TypeAst =
+  | (Node & { kind: 'boolean' | 'integer' | 'number' | 'money' | 'percent' | 'date' | 'string' })
+  | (Node & { kind: 'enum'; values: { value: string; label: string; labelEn?: string; loc?: Range }[] })
+  | (Node & { kind: 'list'; fields: FactDeclAst[] });
+
+export interface FactDeclAst extends Node {
+  name: string;
+  label: string;
+  labelEn?: string;
+  type: TypeAst;
+  description?: string;
+}
+
+export interface ParameterAst extends Node {
+  name: string;
+  label: string;
+  labelEn?: string;
+  type: TypeAst;
+  values: { from: string; value: ExprAst; cites?: CitationAst; loc?: Range }[];
+}
+
+export interface DefinitionAst extends Node {
+  name: string;
+  label?: string;
+  labelEn?: string;
+  expr: ExprAst;
+}
+
+export interface OutcomeAst extends Node {
+  kind: string; // checked against OutcomeKind when lowering, so a typo is a diagnostic, not a parse error
+  severity?: string;
+  message: { zh: string; en?: string };
+  consequences: string[];
+  computed: DefinitionAst[];
+}
+
+export interface RuleAst extends Node {
+  id: string;
+  title: string;
+  titleEn?: string;
+  cites?: CitationAst; // optional here so a missing citation is a semantic diagnostic with a hint
+  lets: DefinitionAst[];
+  when: ExprAst;
+  then: OutcomeAst;
+  exceptionTo?: string;
+  overrides?: boolean;
+}
+
+export interface DisabledAst extends Node {
+  rule: string;
+  reason: string;
+}
+
+export type ExprAst = Node &
+  (
+    | { type: 'boolean'; value: boolean }
+    | { type: 'number'; value: number; integer?: boolean }
+    | { type: 'money'; yuan: number }
+    | { type: 'percent'; value: number }
+    | { type: 'date'; value: string }
+    | { type: 'string'; value: string }
+    | { type: 'duration'; amount: number; unit: 'days' | 'workdays' | 'months' | 'years' }
+    /** Any identifier: fact, field, parameter, definition or let; resolved when lowering. */
+    | { type: 'name'; name: string }
+    | { type: 'asOf' }
+    | { type: 'not'; arg: ExprAst }
+    | { type: 'neg'; arg: ExprAst }
+    | { type: 'and'; args: ExprAst[] }
+    | { type: 'or'; args: ExprAst[] }
+    | { type: 'compare'; op: '==' | '!=' | '<' | '<=' | '>' | '>='; left: ExprAst; right: ExprAst }
+    | { type: 'arith'; op: '+' | '-' | '*' | '/'; left: ExprAst; right: ExprAst }
+    | { type: 'in'; value: ExprAst; options: ExprAst[]; negated?: boolean }
+    | { type: 'between'; value: ExprAst; low: ExprAst; high: ExprAst; lowInclusive: boolean; highInclusive: boolean }
+    | { type: 'if'; cond: ExprAst; then: ExprAst; else: ExprAst }
+    /**
+     * A call as written: `min(a, b)`, `count(贷款 where 逾期天数 >= 90)`, `sum(贷款, 金额 where …)`.
+     * `fn` is the canonical English name (Chinese aliases are mapped by the parser); whether it is
+     * a function or an aggregate over a list is decided when lowering.
+     */
+    | { type: 'call'; fn: string; args: ExprAst[]; where?: ExprAst }
+  );
