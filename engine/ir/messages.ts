@@ -1,0 +1,267 @@
+/**
+ * The zh/en catalogue for every diagnostic this stage reports. Each entry turns the details of
+ * one problem into the message and the hint; codes are stable, wording may change.
+ */
+import type { Diagnostic, Range, Severity } from '../../dsl/diagnostics.ts';
+
+export interface Bilingual {
+  zh: string;
+  en: string;
+}
+
+interface Entry {
+  message: Bilingual;
+  hint?: Bilingual;
+}
+
+const list = (xs: readonly string[], max = 12): string =>
+  xs.length === 0 ? '—' : xs.slice(0, max).join(', ') + (xs.length > max ? ', …' : '');
+const listZh = (xs: readonly string[], max = 12): string =>
+  xs.length === 0 ? '无' : xs.slice(0, max).join('、') + (xs.length > max ? '等' : '');
+
+/** Human names of types, for messages. */
+export const TYPE_NAMES: Record<string, Bilingual> = {
+  boolean: { zh: '布尔', en: 'boolean' },
+  integer: { zh: '整数', en: 'integer' },
+  number: { zh: '数值', en: 'number' },
+  money: { zh: '金额', en: 'money' },
+  percent: { zh: '百分比', en: 'percent' },
+  date: { zh: '日期', en: 'date' },
+  string: { zh: '文本', en: 'string' },
+  enum: { zh: '枚举', en: 'enum' },
+  duration: { zh: '时长', en: 'duration' },
+  list: { zh: '列表', en: 'list' },
+};
+
+export const MESSAGES = {
+  'ir.schema': (p: { pointer: string; detail: string }): Entry => ({
+    message: {
+      zh: `IR 不符合模式:位置 ${p.pointer || '/'}:${p.detail}`,
+      en: `IR does not match the schema at ${p.pointer || '/'}: ${p.detail}`,
+    },
+    hint: {
+      zh: `检查 JSON 指针 ${p.pointer || '/'} 处的值,参见 engine/ir/schema.json`,
+      en: `Check the value at JSON pointer ${p.pointer || '/'}; see engine/ir/schema.json`,
+    },
+  }),
+  'ir.unknown-name': (p: { name: string; suggestion?: string; inAggregate?: boolean }): Entry => ({
+    message: { zh: `未声明的名称“${p.name}”`, en: `Unknown name "${p.name}"` },
+    hint: p.suggestion
+      ? { zh: `是否想写“${p.suggestion}”?`, en: `Did you mean "${p.suggestion}"?` }
+      : {
+          zh: p.inAggregate
+            ? '先在 facts 中声明该事实(或列表字段)、参数或定义'
+            : '先在 facts 中声明该事实,或用 parameter / let 声明;列表字段只能在汇总函数内使用',
+          en: p.inAggregate
+            ? 'Declare it first as a fact (or list field), parameter or definition'
+            : 'Declare it first as a fact, parameter or let; list fields are only in scope inside aggregates',
+        },
+  }),
+  'ir.type-mismatch': (p: { zh: string; en: string; hintZh?: string; hintEn?: string }): Entry => ({
+    message: { zh: `类型不符:${p.zh}`, en: `Type mismatch: ${p.en}` },
+    hint: p.hintZh && p.hintEn ? { zh: p.hintZh, en: p.hintEn } : undefined,
+  }),
+  'ir.duplicate-rule': (p: { id: string }): Entry => ({
+    message: { zh: `规则编号“${p.id}”重复`, en: `Rule id "${p.id}" is used twice` },
+    hint: { zh: '每条规则的编号在政策内须唯一,请改名', en: 'Rule ids must be unique within a policy: rename one' },
+  }),
+  'ir.duplicate-fact': (p: { name: string; inBase?: boolean }): Entry => ({
+    message: {
+      zh: p.inBase ? `事实“${p.name}”已在基础政策中声明` : `事实“${p.name}”重复声明`,
+      en: p.inBase ? `Fact "${p.name}" is already declared by the base policy` : `Fact "${p.name}" is declared twice`,
+    },
+    hint: p.inBase
+      ? { zh: '变体政策继承基础政策的事实,删除此声明即可', en: 'A variant inherits the base facts: remove this declaration' }
+      : { zh: '删除重复的声明,或改用不同的名称', en: 'Remove the repeated declaration or use another name' },
+  }),
+  'ir.duplicate-name': (p: { name: string; what: Bilingual }): Entry => ({
+    message: { zh: `${p.what.zh}“${p.name}”重复`, en: `${p.what.en} "${p.name}" is declared twice` },
+    hint: { zh: '删除重复的声明,或改用不同的名称', en: 'Remove the repeated declaration or use another name' },
+  }),
+  'ir.missing-citation': (p: { id: string }): Entry => ({
+    message: { zh: `规则“${p.id}”没有引用条文`, en: `Rule "${p.id}" cites no article` },
+    hint: {
+      zh: '每条规则都须写明依据,例如:cites 指南 "第十八条"',
+      en: 'Every rule must say what it rests on, e.g. cites 指南 "第十八条"',
+    },
+  }),
+  'ir.unknown-source': (p: { key: string; declared: string[] }): Entry => ({
+    message: { zh: `未声明的来源文件“${p.key}”`, en: `Unknown source document "${p.key}"` },
+    hint: {
+      zh: `在政策头部用 source 声明该文件;已声明:${listZh(p.declared)}`,
+      en: `Declare it in the header with source; declared: ${list(p.declared)}`,
+    },
+  }),
+  'ir.unknown-enum-value': (p: { value: string; fact: string; values: string[] }): Entry => ({
+    message: {
+      zh: `“${p.value}”不是“${p.fact}”的取值`,
+      en: `"${p.value}" is not a value of "${p.fact}"`,
+    },
+    hint: { zh: `可用的取值:${listZh(p.values, 50)}`, en: `Declared values: ${list(p.values, 50)}` },
+  }),
+  'ir.unknown-outcome-kind': (p: { kind: string; suggestion?: string }): Entry => ({
+    message: { zh: `未知的结论类型“${p.kind}”`, en: `Unknown outcome kind "${p.kind}"` },
+    hint: {
+      zh: `可用:违规、问责、符合、不符合、提示事项、表彰、计算结果${p.suggestion ? `;是否想写“${p.suggestion}”?` : ''}`,
+      en: `Use one of violation, accountability, eligible, ineligible, notice, commendation, computation${p.suggestion ? `; did you mean "${p.suggestion}"?` : ''}`,
+    },
+  }),
+  'ir.unknown-severity': (p: { severity: string; suggestion?: string }): Entry => ({
+    message: { zh: `未知的严重程度“${p.severity}”`, en: `Unknown severity "${p.severity}"` },
+    hint: {
+      zh: `可用:提示级、轻微、一般、较重、严重${p.suggestion ? `;是否想写“${p.suggestion}”?` : ''}`,
+      en: `Use one of info, low, medium, high, critical${p.suggestion ? `; did you mean "${p.suggestion}"?` : ''}`,
+    },
+  }),
+  'ir.unknown-function': (p: { fn: string; suggestion?: string }): Entry => ({
+    message: { zh: `未知的函数“${p.fn}”`, en: `Unknown function "${p.fn}"` },
+    hint: p.suggestion
+      ? { zh: `是否想写“${p.suggestion}”?`, en: `Did you mean "${p.suggestion}"?` }
+      : {
+          zh: '可用函数见语言参考 docs/language.md 的“表达式”一节',
+          en: 'See the functions listed under "Expressions" in docs/language.md',
+        },
+  }),
+  'ir.wrong-arity': (p: { fn: string; expected: string; got: number }): Entry => ({
+    message: {
+      zh: `函数 ${p.fn} 需要 ${p.expected} 个参数,实际给了 ${p.got} 个`,
+      en: `${p.fn} takes ${p.expected} argument(s), got ${p.got}`,
+    },
+    hint: { zh: `写法见 docs/language.md:${arityHelp[p.fn] ?? p.fn}`, en: `Usage: ${arityHelp[p.fn] ?? p.fn}` },
+  }),
+  'ir.where-not-allowed': (p: { fn: string }): Entry => ({
+    message: { zh: `函数 ${p.fn} 不能带 where 条件`, en: `${p.fn} does not take a where filter` },
+    hint: {
+      zh: 'where 只用于列表上的汇总:count、sum、ratio、any、all、min、max、avg',
+      en: 'where only filters aggregates over a list: count, sum, ratio, any, all, min, max, avg',
+    },
+  }),
+  'ir.definition-cycle': (p: { cycle: string[] }): Entry => ({
+    message: {
+      zh: `定义循环引用:${p.cycle.join(' → ')}`,
+      en: `Definitions refer to each other in a cycle: ${p.cycle.join(' → ')}`,
+    },
+    hint: { zh: '定义只能使用不依赖自身的其他定义,请拆开循环', en: 'A definition may not depend on itself: break the cycle' },
+  }),
+  'ir.unreachable-extends': (p: { ref: string }): Entry => ({
+    message: { zh: `找不到所继承的基础政策“${p.ref}”`, en: `The base policy "${p.ref}" cannot be found` },
+    hint: {
+      zh: '确认基础政策的编号与版本,并先加载基础政策;在此之前,继承来的名称无法检查',
+      en: 'Check the base policy id and version, and load the base first; until then inherited names cannot be checked',
+    },
+  }),
+  'ir.unknown-base-rule': (p: { rule: string; how: 'exception' | 'overrides' | 'disable'; rules: string[] }): Entry => ({
+    message: {
+      zh:
+        p.how === 'exception'
+          ? `例外所指向的规则“${p.rule}”不存在`
+          : p.how === 'overrides'
+            ? `要覆盖的规则“${p.rule}”不在基础政策中`
+            : `要停用的规则“${p.rule}”不在基础政策中`,
+      en:
+        p.how === 'exception'
+          ? `Rule "${p.rule}" named by the exception does not exist`
+          : p.how === 'overrides'
+            ? `Rule "${p.rule}" to override is not in the base policy`
+            : `Rule "${p.rule}" to disable is not in the base policy`,
+    },
+    hint: { zh: `可用的规则:${listZh(p.rules)}`, en: `Known rules: ${list(p.rules)}` },
+  }),
+  'ir.override-needs-keyword': (p: { id: string }): Entry => ({
+    message: {
+      zh: `规则“${p.id}”与基础政策中的规则同名`,
+      en: `Rule "${p.id}" has the same id as a rule of the base policy`,
+    },
+    hint: {
+      zh: '要替换基础规则,请在规则中写 overrides(覆盖);否则请改名',
+      en: 'To replace the base rule, write overrides in the rule; otherwise rename it',
+    },
+  }),
+  'ir.parameter-dates': (p: { name: string; before?: string; from?: string }): Entry => ({
+    message: p.before
+      ? {
+          zh: `参数“${p.name}”的取值日期 ${p.from} 早于政策生效日 ${p.before}`,
+          en: `Parameter "${p.name}" has a value from ${p.from}, before the policy takes effect on ${p.before}`,
+        }
+      : {
+          zh: `参数“${p.name}”的取值日期须按先后顺序且不重复(${p.from})`,
+          en: `Values of parameter "${p.name}" must be in ascending date order without repeats (${p.from})`,
+        },
+    hint: p.before
+      ? { zh: '生效日之前的取值不会被使用,确认日期是否写错', en: 'A value before the policy takes effect is never used: check the date' }
+      : { zh: '按生效日期从早到晚排列各个取值', en: 'List the values from the earliest date to the latest' },
+  }),
+  'ir.bad-period': (p: { from: string; until: string }): Entry => ({
+    message: {
+      zh: `失效日 ${p.until} 早于生效日 ${p.from}`,
+      en: `The policy ends (${p.until}) before it starts (${p.from})`,
+    },
+    hint: { zh: 'until(至)是最后一天,须不早于 from(自)', en: 'until is the last day in force and may not be before from' },
+  }),
+  'ir.bad-date': (p: { value: string }): Entry => ({
+    message: { zh: `“${p.value}”不是有效日期`, en: `"${p.value}" is not a valid date` },
+    hint: { zh: '日期写作 2017-08-01,且须是日历上存在的日子', en: 'Write dates like 2017-08-01, and the day must exist' },
+  }),
+  'ir.money-precision': (p: { yuan: number }): Entry => ({
+    message: {
+      zh: `金额 ${p.yuan} 元超过两位小数`,
+      en: `Money amount ${p.yuan} yuan has more than two decimals`,
+    },
+    hint: { zh: '金额精确到分,最多两位小数', en: 'Money is exact to the fen: at most two decimals' },
+  }),
+  'ir.bad-parameter-type': (p: { name: string; kind: string }): Entry => ({
+    message: {
+      zh: `参数“${p.name}”不能是${TYPE_NAMES[p.kind]?.zh ?? p.kind}类型`,
+      en: `Parameter "${p.name}" cannot have type ${TYPE_NAMES[p.kind]?.en ?? p.kind}`,
+    },
+    hint: {
+      zh: '参数类型只能是布尔、整数、数值、金额、百分比、日期或文本',
+      en: 'A parameter is a boolean, integer, number, money, percent, date or string',
+    },
+  }),
+  'ir.bad-parameter-value': (p: { name: string; kind: string }): Entry => ({
+    message: {
+      zh: `参数“${p.name}”的取值须是${TYPE_NAMES[p.kind]?.zh ?? p.kind}类型的字面量`,
+      en: `A value of parameter "${p.name}" must be a ${TYPE_NAMES[p.kind]?.en ?? p.kind} literal`,
+    },
+    hint: {
+      zh: '例如 3%、500元、30、2017-08-01、"文本"、是;不能写表达式',
+      en: 'For example 3%, 500元, 30, 2017-08-01, "text", true; not an expression',
+    },
+  }),
+} as const;
+
+const arityHelp: Record<string, string> = {
+  min: 'min(a, b, …) / min(L, v where c)',
+  max: 'max(a, b, …) / max(L, v where c)',
+  abs: 'abs(a)',
+  round: 'round(a)',
+  daysBetween: 'daysBetween(a, b)',
+  workdaysBetween: 'workdaysBetween(a, b)',
+  monthsBetween: 'monthsBetween(a, b)',
+  yearsBetween: 'yearsBetween(a, b)',
+  known: 'known(x)',
+  count: 'count(L where c)',
+  sum: 'sum(L, v where c)',
+  avg: 'avg(L, v where c)',
+  ratio: 'ratio(L where c) / ratio(L, v where c)',
+  any: 'any(L where c)',
+  all: 'all(L, c) / all(L, v where c)',
+};
+
+export type IrCode = keyof typeof MESSAGES;
+
+/** Build a diagnostic from the catalogue. */
+export function diag<C extends IrCode>(
+  code: C,
+  params: Parameters<(typeof MESSAGES)[C]>[0],
+  range?: Range,
+  severity: Severity = 'error',
+): Diagnostic {
+  // The catalogue's entries each take their own parameter shape; the generic ties them to `code`.
+  const entry = (MESSAGES[code] as (p: typeof params) => Entry)(params);
+  const d: Diagnostic = { code, severity, message: entry.message };
+  if (range) d.range = range;
+  if (entry.hint) d.hint = entry.hint;
+  return d;
+}
