@@ -1,0 +1,487 @@
+/**
+ * The grammar, as one reused Chevrotain `CstParser` with error recovery on: after an error the
+ * parser inserts or deletes a token or re-synchronises, so one run reports every error in a file
+ * and still yields a (partial) tree.
+ *
+ * The grammar follows docs/language.md. Expressions, loosest first:
+ *   expression  := ifExpr | orExpr
+ *   orExpr      := andExpr (or andExpr)*
+ *   andExpr     := notExpr (and notExpr)*
+ *   notExpr     := not notExpr | comparison
+ *   comparison  := additive ( cmpOp additive | between additive bound? and additive bound?
+ *                           | in list | not in list )?
+ *   additive    := multiplicative ((+|-) multiplicative)*
+ *   multiplicative := unary ((*|/) unary)*
+ *   unary       := - unary | primary
+ *   primary     := literal | as_of | name | call | ( expression )
+ * `between`'s bounds are additive expressions, so its `and` never clashes with logical `and`.
+ */
+import { CstParser, EOF, type CstNode, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import * as T from './tokens.ts';
+
+/** What the error message provider records; toAst turns it into a Diagnostic. */
+export interface ParseErrorDetail {
+  kind: 'mismatch' | 'no-viable' | 'early-exit' | 'redundant';
+  expected: string[];
+  rule: string;
+}
+
+function labelOf(t: TokenType): string {
+  return t === EOF ? 'end of file' : (t.LABEL ?? t.name);
+}
+
+function firstTokens(paths: TokenType[][]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    const first = p[0];
+    if (first !== undefined && !out.includes(labelOf(first))) out.push(labelOf(first));
+  }
+  return out;
+}
+
+/** Messages are JSON so the structured detail survives Chevrotain's string-typed error message. */
+const errorMessageProvider: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage: ({ expected, ruleName }) =>
+    JSON.stringify({ kind: 'mismatch', expected: [labelOf(expected)], rule: ruleName } satisfies ParseErrorDetail),
+  buildNotAllInputParsedMessage: ({ ruleName }) =>
+    JSON.stringify({ kind: 'redundant', expected: [], rule: ruleName } satisfies ParseErrorDetail),
+  buildNoViableAltMessage: ({ expectedPathsPerAlt, ruleName }) =>
+    JSON.stringify({
+      kind: 'no-viable',
+      expected: firstTokens(expectedPathsPerAlt.flat()),
+      rule: ruleName,
+    } satisfies ParseErrorDetail),
+  buildEarlyExitMessage: ({ expectedIterationPaths, ruleName }) =>
+    JSON.stringify({ kind: 'early-exit', expected: firstTokens(expectedIterationPaths), rule: ruleName } satisfies ParseErrorDetail),
+};
+
+const COMPARE_OPS = [T.EqEq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater];
+
+export class PolicyParser extends CstParser {
+  /** Tokens before which the parser inserted a missing token while recovering (see `tryInRuleRecovery`). */
+  insertedBefore = new Set<IToken>();
+
+  constructor() {
+    super(T.ALL_TOKENS, { recoveryEnabled: true, nodeLocationTracking: 'full', errorMessageProvider, maxLookahead: 3 });
+    // Chevrotain does not say whether a mismatch was repaired by inserting the expected token;
+    // recording it lets toAst report `dsl.missing-token` ("missing `then`") instead of a vaguer error.
+    // The method is internal to Chevrotain's recovery trait, hence the cast.
+    const self = this as unknown as { tryInRuleRecovery(t: TokenType, f: TokenType[]): IToken };
+    const original = self.tryInRuleRecovery.bind(this);
+    self.tryInRuleRecovery = (expected, follows) => {
+      const tok = original(expected, follows);
+      if (tok.isInsertedInRecovery) this.insertedBefore.add(this.LA(1));
+      return tok;
+    };
+    this.performSelfAnalysis();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // File structure
+
+  policyFile = this.RULE('policyFile', () => {
+    this.SUBRULE(this.header);
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.SUBRULE(this.factsSection) },
+        { ALT: () => this.SUBRULE(this.parameterDecl) },
+        { ALT: () => this.SUBRULE(this.letDecl) },
+        { ALT: () => this.SUBRULE(this.ruleDecl) },
+        { ALT: () => this.SUBRULE(this.disableDecl) },
+      ]);
+    });
+  });
+
+  header = this.RULE('header', () => {
+    this.CONSUME(T.Policy);
+    this.CONSUME(T.StringLit);
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.SUBRULE(this.titleClause) },
+        { ALT: () => this.SUBRULE(this.jurisdictionClause) },
+        { ALT: () => this.SUBRULE(this.versionClause) },
+        { ALT: () => this.SUBRULE(this.effectiveClause) },
+        { ALT: () => this.SUBRULE(this.extendsClause) },
+        { ALT: () => this.SUBRULE(this.supersedesClause) },
+        { ALT: () => this.SUBRULE(this.sourceClause) },
+      ]);
+    });
+  });
+
+  titleClause = this.RULE('titleClause', () => {
+    this.CONSUME(T.Title);
+    this.CONSUME(T.StringLit);
+    this.OPTION(() => this.SUBRULE(this.enText));
+  });
+
+  enText = this.RULE('enText', () => {
+    this.CONSUME(T.En);
+    this.CONSUME(T.StringLit);
+  });
+
+  jurisdictionClause = this.RULE('jurisdictionClause', () => {
+    this.CONSUME(T.Jurisdiction);
+    this.OR([{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.StringLit) }]);
+  });
+
+  versionClause = this.RULE('versionClause', () => {
+    this.CONSUME(T.Version);
+    this.CONSUME(T.StringLit);
+  });
+
+  effectiveClause = this.RULE('effectiveClause', () => {
+    this.CONSUME(T.Effective);
+    this.CONSUME(T.From);
+    this.CONSUME(T.DateLit, { LABEL: 'from' });
+    this.OPTION(() => {
+      this.CONSUME(T.Until);
+      this.CONSUME2(T.DateLit, { LABEL: 'until' });
+    });
+  });
+
+  extendsClause = this.RULE('extendsClause', () => {
+    this.CONSUME(T.Extends);
+    this.CONSUME(T.StringLit);
+  });
+
+  supersedesClause = this.RULE('supersedesClause', () => {
+    this.CONSUME(T.Supersedes);
+    this.CONSUME(T.StringLit);
+  });
+
+  sourceClause = this.RULE('sourceClause', () => {
+    this.CONSUME(T.Source);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.StringLit, { LABEL: 'title' });
+    this.OPTION(() => {
+      this.CONSUME(T.DocNumber);
+      this.CONSUME2(T.StringLit, { LABEL: 'number' });
+    });
+  });
+
+  // ---------------------------------------------------------------------------------------------
+  // Declarations
+
+  factsSection = this.RULE('factsSection', () => {
+    this.CONSUME(T.Facts);
+    this.MANY(() => this.SUBRULE(this.factDecl));
+  });
+
+  factDecl = this.RULE('factDecl', () => {
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.StringLit);
+    this.OPTION(() => this.SUBRULE(this.enText));
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.typeRef);
+  });
+
+  typeRef = this.RULE('typeRef', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Enum);
+          this.CONSUME(T.LCurly);
+          this.MANY(() => {
+            this.SUBRULE(this.enumValue);
+            this.OPTION(() => this.CONSUME(T.Comma));
+          });
+          this.CONSUME(T.RCurly);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.ListOf);
+          this.CONSUME2(T.LCurly);
+          this.MANY2(() => this.SUBRULE(this.factDecl));
+          this.CONSUME2(T.RCurly);
+        },
+      },
+      { ALT: () => this.CONSUME(T.Identifier) },
+      // `number` is a keyword (文号) and a type name.
+      { ALT: () => this.CONSUME(T.DocNumber) },
+    ]);
+  });
+
+  enumValue = this.RULE('enumValue', () => {
+    this.OR([{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.StringLit, { LABEL: 'value' }) }]);
+    this.CONSUME2(T.StringLit);
+    this.OPTION(() => this.SUBRULE(this.enText));
+  });
+
+  parameterDecl = this.RULE('parameterDecl', () => {
+    this.CONSUME(T.Parameter);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.StringLit);
+    this.OPTION(() => this.SUBRULE(this.enText));
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.typeRef);
+    this.MANY(() => this.SUBRULE(this.parameterValue));
+  });
+
+  parameterValue = this.RULE('parameterValue', () => {
+    this.SUBRULE(this.literal);
+    this.CONSUME(T.From);
+    this.CONSUME(T.DateLit);
+    this.OPTION(() => this.SUBRULE(this.citesClause));
+  });
+
+  /** A parameter value: a literal, possibly negative. */
+  literal = this.RULE('literal', () => {
+    this.OPTION(() => this.CONSUME(T.Minus));
+    this.OR([
+      { ALT: () => this.CONSUME(T.NumberLit) },
+      { ALT: () => this.CONSUME(T.BadNumber) },
+      { ALT: () => this.CONSUME(T.StringLit) },
+      { ALT: () => this.CONSUME(T.DateLit) },
+      { ALT: () => this.CONSUME(T.True) },
+      { ALT: () => this.CONSUME(T.False) },
+    ]);
+  });
+
+  letDecl = this.RULE('letDecl', () => {
+    this.CONSUME(T.Let);
+    this.SUBRULE(this.namedExpr);
+  });
+
+  /** `<name> ["label"] [en "label"] = <expr>`, shared by `let` and `compute`. */
+  namedExpr = this.RULE('namedExpr', () => {
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => this.CONSUME(T.StringLit));
+    this.OPTION2(() => this.SUBRULE(this.enText));
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.expression);
+  });
+
+  disableDecl = this.RULE('disableDecl', () => {
+    this.CONSUME(T.Disable);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Because);
+    this.CONSUME(T.StringLit);
+  });
+
+  // ---------------------------------------------------------------------------------------------
+  // Rules
+
+  ruleDecl = this.RULE('ruleDecl', () => {
+    this.CONSUME(T.Rule);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.StringLit);
+    this.OPTION(() => this.SUBRULE(this.enText));
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.SUBRULE(this.citesClause) },
+        { ALT: () => this.SUBRULE(this.exceptionClause) },
+        { ALT: () => this.CONSUME(T.Overrides) },
+        { ALT: () => this.SUBRULE(this.letDecl) },
+      ]);
+    });
+    this.CONSUME(T.When);
+    this.SUBRULE(this.expression);
+    this.CONSUME(T.Then);
+    this.SUBRULE(this.outcome);
+  });
+
+  citesClause = this.RULE('citesClause', () => {
+    this.CONSUME(T.Cites);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.StringLit, { LABEL: 'article' });
+    this.OPTION(() => {
+      this.CONSUME(T.Quote);
+      this.CONSUME2(T.StringLit, { LABEL: 'quote' });
+    });
+  });
+
+  exceptionClause = this.RULE('exceptionClause', () => {
+    this.CONSUME(T.ExceptionTo);
+    this.CONSUME(T.Identifier);
+  });
+
+  outcome = this.RULE('outcome', () => {
+    this.CONSUME(T.Identifier, { LABEL: 'kind' });
+    this.OPTION(() => {
+      this.CONSUME(T.Severity);
+      this.CONSUME2(T.Identifier, { LABEL: 'severity' });
+    });
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.SUBRULE(this.messageClause) },
+        { ALT: () => this.SUBRULE(this.consequencesClause) },
+        { ALT: () => this.SUBRULE(this.computeClause) },
+      ]);
+    });
+  });
+
+  messageClause = this.RULE('messageClause', () => {
+    this.CONSUME(T.Message);
+    this.CONSUME(T.StringLit);
+    this.OPTION(() => this.SUBRULE(this.enText));
+  });
+
+  consequencesClause = this.RULE('consequencesClause', () => {
+    this.CONSUME(T.Consequences);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.StringLit) });
+  });
+
+  computeClause = this.RULE('computeClause', () => {
+    this.CONSUME(T.Compute);
+    this.SUBRULE(this.namedExpr);
+  });
+
+  // ---------------------------------------------------------------------------------------------
+  // Expressions
+
+  expression = this.RULE('expression', () => {
+    this.OR([{ ALT: () => this.SUBRULE(this.ifExpr) }, { ALT: () => this.SUBRULE(this.orExpr) }]);
+  });
+
+  ifExpr = this.RULE('ifExpr', () => {
+    this.CONSUME(T.If);
+    this.SUBRULE(this.expression, { LABEL: 'cond' });
+    this.CONSUME(T.Then);
+    this.SUBRULE2(this.expression, { LABEL: 'then' });
+    this.CONSUME(T.Else);
+    this.SUBRULE3(this.expression, { LABEL: 'else' });
+  });
+
+  orExpr = this.RULE('orExpr', () => {
+    this.SUBRULE(this.andExpr);
+    this.MANY(() => {
+      this.CONSUME(T.Or);
+      this.SUBRULE2(this.andExpr);
+    });
+  });
+
+  andExpr = this.RULE('andExpr', () => {
+    this.SUBRULE(this.notExpr);
+    this.MANY(() => {
+      this.CONSUME(T.And);
+      this.SUBRULE2(this.notExpr);
+    });
+  });
+
+  notExpr = this.RULE('notExpr', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Not);
+          this.SUBRULE(this.notExpr);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.comparison) },
+    ]);
+  });
+
+  comparison = this.RULE('comparison', () => {
+    this.SUBRULE(this.additive, { LABEL: 'value' });
+    this.OPTION(() => {
+      this.OR([
+        {
+          ALT: () => {
+            this.OR2(COMPARE_OPS.map((op) => ({ ALT: () => this.CONSUME(op, { LABEL: 'op' }) })));
+            this.SUBRULE2(this.additive, { LABEL: 'right' });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Between);
+            this.SUBRULE3(this.additive, { LABEL: 'low' });
+            this.OPTION2(() => this.SUBRULE(this.bound, { LABEL: 'lowBound' }));
+            this.CONSUME(T.And);
+            this.SUBRULE4(this.additive, { LABEL: 'high' });
+            this.OPTION3(() => this.SUBRULE2(this.bound, { LABEL: 'highBound' }));
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.In);
+            this.SUBRULE(this.optionList);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.NotIn);
+            this.SUBRULE2(this.optionList);
+          },
+        },
+      ]);
+    });
+  });
+
+  bound = this.RULE('bound', () => {
+    this.OR([{ ALT: () => this.CONSUME(T.Inclusive) }, { ALT: () => this.CONSUME(T.Exclusive) }]);
+  });
+
+  optionList = this.RULE('optionList', () => {
+    this.CONSUME(T.LBracket);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression) });
+    this.CONSUME(T.RBracket);
+  });
+
+  additive = this.RULE('additive', () => {
+    this.SUBRULE(this.multiplicative);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Plus, { LABEL: 'op' }) }, { ALT: () => this.CONSUME(T.Minus, { LABEL: 'op' }) }]);
+      this.SUBRULE2(this.multiplicative);
+    });
+  });
+
+  multiplicative = this.RULE('multiplicative', () => {
+    this.SUBRULE(this.unary);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Star, { LABEL: 'op' }) }, { ALT: () => this.CONSUME(T.Slash, { LABEL: 'op' }) }]);
+      this.SUBRULE2(this.unary);
+    });
+  });
+
+  unary = this.RULE('unary', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Minus);
+          this.SUBRULE(this.unary);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.primary) },
+    ]);
+  });
+
+  primary = this.RULE('primary', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.NumberLit) },
+      { ALT: () => this.CONSUME(T.BadNumber) },
+      { ALT: () => this.CONSUME(T.StringLit) },
+      { ALT: () => this.CONSUME(T.DateLit) },
+      { ALT: () => this.CONSUME(T.True) },
+      { ALT: () => this.CONSUME(T.False) },
+      { ALT: () => this.CONSUME(T.AsOf) },
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          this.SUBRULE(this.expression);
+          this.CONSUME(T.RParen);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Identifier);
+          this.OPTION(() => this.SUBRULE(this.callArgs));
+        },
+      },
+    ]);
+  });
+
+  callArgs = this.RULE('callArgs', () => {
+    this.CONSUME(T.LParen);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: 'args' }) });
+    this.OPTION(() => {
+      this.CONSUME(T.Where);
+      this.SUBRULE2(this.expression, { LABEL: 'where' });
+    });
+    this.CONSUME(T.RParen);
+  });
+}
+
+/** The one parser instance; Chevrotain parsers are built once and fed new input for each parse. */
+export const parser = new PolicyParser();
+
+export type { CstNode };

@@ -1,0 +1,724 @@
+/**
+ * CST → AST. A Chevrotain visitor (checked with `validateVisitor()` so every grammar rule has a
+ * method) that builds `PolicyAst` / `ExprAst` with 1-based line/column ranges, maps Chinese
+ * spellings of functions, types, outcome kinds and severities to their canonical English names,
+ * reads unit suffixes, and checks literals (`dsl.bad-date`, `dsl.bad-number`).
+ *
+ * With error recovery the CST may lack children; every method copes with that and builds what it
+ * can, so a file with a syntax error still gives a partial tree for the editor.
+ */
+import type { CstNode, IToken } from 'chevrotain';
+import type {
+  CitationAst,
+  DefinitionAst,
+  DisabledAst,
+  ExprAst,
+  FactDeclAst,
+  OutcomeAst,
+  ParameterAst,
+  PolicyAst,
+  PolicyRefAst,
+  RuleAst,
+  SourceAst,
+  TypeAst,
+} from './ast.ts';
+import type { Diagnostic, Position, Range } from './diagnostics.ts';
+import { diag } from './messages.ts';
+import { parser } from './parser.ts';
+import { FUNCTION_BY_WORD, OUTCOME_BY_WORD, SEVERITY_BY_WORD, TYPE_BY_WORD } from './tokens.ts';
+
+/** A CST node's children by name; Chevrotain's own type, narrowed for readability. */
+type Ctx = Record<string, (CstNode | IToken)[] | undefined>;
+
+function isToken(x: CstNode | IToken | undefined): x is IToken {
+  return x !== undefined && 'image' in x;
+}
+
+function tokenAt(ctx: Ctx, name: string, i = 0): IToken | undefined {
+  const x = ctx[name]?.[i];
+  return isToken(x) ? x : undefined;
+}
+
+function nodeAt(ctx: Ctx, name: string, i = 0): CstNode | undefined {
+  const x = ctx[name]?.[i];
+  return x !== undefined && !isToken(x) ? x : undefined;
+}
+
+function nodes(ctx: Ctx, name: string): CstNode[] {
+  return (ctx[name] ?? []).filter((x): x is CstNode => !isToken(x));
+}
+
+function tokens(ctx: Ctx, name: string): IToken[] {
+  return (ctx[name] ?? []).filter(isToken);
+}
+
+/** The text of a string literal: quotes removed, `\x` read as `x`. Tolerates a missing closing quote. */
+export function unquote(image: string): string {
+  const terminated = /^"(?:[^"\\]|\\.)*"$|^“(?:[^”\\]|\\.)*”$/.test(image);
+  const body = terminated ? image.slice(1, -1) : image.slice(1);
+  return body.replace(/\\(.)/g, '$1').replace(/\\$/, '');
+}
+
+/** Scales the decimal `int.frac` by 10^shift exactly (string arithmetic: 1.1万 is 11000, not 11000.000000000002). */
+function scaleDecimal(int: string, frac: string, shift: number): { value: number; decimals: number } {
+  const digits = int + frac;
+  const point = int.length + shift;
+  const decimals = Math.max(0, frac.length - shift);
+  const text = decimals === 0 ? digits + '0'.repeat(shift - frac.length) : digits.slice(0, point) + '.' + digits.slice(point);
+  return { value: Number(text), decimals };
+}
+
+const UNIT_SHIFT: Record<string, number> = { 万: 4, 亿: 8, 万元: 4, 亿元: 8 };
+const DURATION_UNIT: Record<string, 'days' | 'workdays' | 'months' | 'years'> = {
+  天: 'days',
+  day: 'days',
+  days: 'days',
+  个工作日: 'workdays',
+  workday: 'workdays',
+  workdays: 'workdays',
+  个月: 'months',
+  month: 'months',
+  months: 'months',
+  年: 'years',
+  year: 'years',
+  years: 'years',
+};
+
+export function isValidDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const dt = new Date(Date.UTC(y, mo - 1, d));
+  return dt.getUTCFullYear() === y && dt.getUTCMonth() === mo - 1 && dt.getUTCDate() === d;
+}
+
+export interface ToAstOptions {
+  file?: string;
+  /** Where the parsed text starts in its file (expressions embedded in YAML). */
+  at?: Position;
+}
+
+const BaseVisitor = parser.getBaseCstVisitorConstructor();
+
+/* eslint-disable @typescript-eslint/class-methods-use-this -- visitor methods are called by name */
+export class AstBuilder extends BaseVisitor {
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(private readonly opts: ToAstOptions = {}) {
+    super();
+    this.validateVisitor();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Positions
+
+  pos(line: number, column: number, offset: number): Position {
+    const at = this.opts.at;
+    if (!at) return { line, column, offset };
+    return {
+      line: at.line + line - 1,
+      column: line === 1 ? at.column + column - 1 : column,
+      offset: at.offset + offset,
+    };
+  }
+
+  /** Range of a token; end is exclusive (the column after its last character). */
+  tokenRange(t: IToken | undefined): Range | undefined {
+    if (!t || Number.isNaN(t.startOffset) || t.startLine === undefined || t.startColumn === undefined) return undefined;
+    return this.withFile({
+      start: this.pos(t.startLine, t.startColumn, t.startOffset),
+      end: this.pos(t.endLine ?? t.startLine, (t.endColumn ?? t.startColumn) + 1, (t.endOffset ?? t.startOffset) + 1),
+    });
+  }
+
+  nodeRange(n: CstNode | undefined): Range | undefined {
+    const l = n?.location;
+    if (!l || Number.isNaN(l.startOffset) || l.startLine === undefined || Number.isNaN(l.startLine)) return undefined;
+    if (l.endOffset === undefined || Number.isNaN(l.endOffset)) return undefined;
+    return this.withFile({
+      start: this.pos(l.startLine, l.startColumn ?? 1, l.startOffset),
+      end: this.pos(l.endLine ?? l.startLine, (l.endColumn ?? 0) + 1, l.endOffset + 1),
+    });
+  }
+
+  withFile(r: Range): Range {
+    if (this.opts.file !== undefined) r.file = this.opts.file;
+    return r;
+  }
+
+  span(a: Range | undefined, b: Range | undefined): Range | undefined {
+    if (!a) return b;
+    if (!b) return a;
+    return this.withFile({ start: a.start, end: b.end });
+  }
+
+  str(t: IToken | undefined): string {
+    return t ? unquote(t.image) : '';
+  }
+
+  date(t: IToken | undefined): string {
+    if (!t || t.image === '') return '';
+    if (!isValidDate(t.image)) this.diagnostics.push(diag('dsl.bad-date', this.tokenRange(t), { text: t.image }));
+    return t.image;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // File structure
+
+  policyFile(ctx: Ctx): PolicyAst {
+    const header = nodeAt(ctx, 'header');
+    const policy: PolicyAst = {
+      ...(header ? (this.visit(header) as HeaderParts) : emptyHeader()),
+      facts: [],
+      parameters: [],
+      definitions: [],
+      rules: [],
+      disabled: [],
+    };
+    for (const n of nodes(ctx, 'factsSection')) policy.facts.push(...(this.visit(n) as FactDeclAst[]));
+    for (const n of nodes(ctx, 'parameterDecl')) policy.parameters.push(this.visit(n) as ParameterAst);
+    for (const n of nodes(ctx, 'letDecl')) policy.definitions.push(this.visit(n) as DefinitionAst);
+    for (const n of nodes(ctx, 'ruleDecl')) policy.rules.push(this.visit(n) as RuleAst);
+    for (const n of nodes(ctx, 'disableDecl')) policy.disabled.push(this.visit(n) as DisabledAst);
+    // Chevrotain groups children by rule name, so restore source order within each kind.
+    const byStart = (a: { loc?: Range }, b: { loc?: Range }) => (a.loc?.start.offset ?? 0) - (b.loc?.start.offset ?? 0);
+    policy.facts.sort(byStart);
+    policy.parameters.sort(byStart);
+    policy.definitions.sort(byStart);
+    policy.rules.sort(byStart);
+    policy.disabled.sort(byStart);
+    return policy;
+  }
+
+  header(ctx: Ctx): HeaderParts {
+    const idTok = tokenAt(ctx, 'StringLit');
+    const parts: HeaderParts = { ...emptyHeader(), id: this.str(idTok) };
+    const headerLoc = this.tokenRange(tokenAt(ctx, 'Policy'));
+    if (headerLoc) parts.loc = headerLoc;
+    const seen = new Set<string>();
+    const once = (clause: string, n: CstNode) => {
+      if (seen.has(clause)) {
+        this.diagnostics.push(
+          diag('dsl.duplicate-clause', this.nodeRange(n), { clause, whereZh: '政策头', whereEn: 'the policy header' }),
+        );
+      }
+      seen.add(clause);
+    };
+    for (const n of nodes(ctx, 'titleClause')) {
+      once('title', n);
+      const c = n.children as Ctx;
+      parts.title = this.str(tokenAt(c, 'StringLit'));
+      const en = nodeAt(c, 'enText');
+      if (en) parts.titleEn = this.visit(en) as string;
+    }
+    for (const n of nodes(ctx, 'jurisdictionClause')) {
+      once('jurisdiction', n);
+      const c = n.children as Ctx;
+      parts.jurisdiction = tokenAt(c, 'Identifier')?.image ?? this.str(tokenAt(c, 'StringLit'));
+    }
+    for (const n of nodes(ctx, 'versionClause')) {
+      once('version', n);
+      parts.version = this.str(tokenAt(n.children as Ctx, 'StringLit'));
+    }
+    for (const n of nodes(ctx, 'effectiveClause')) {
+      once('effective', n);
+      const c = n.children as Ctx;
+      parts.effectiveFrom = this.date(tokenAt(c, 'from'));
+      const until = tokenAt(c, 'until');
+      if (until) parts.effectiveUntil = this.date(until);
+    }
+    for (const n of nodes(ctx, 'extendsClause')) {
+      once('extends', n);
+      const ref = this.policyRef(tokenAt(n.children as Ctx, 'StringLit'), false);
+      if (ref) parts.extends = ref;
+    }
+    for (const n of nodes(ctx, 'supersedesClause')) {
+      const ref = this.policyRef(tokenAt(n.children as Ctx, 'StringLit'), true);
+      if (ref) parts.supersedes.push(ref);
+    }
+    for (const n of nodes(ctx, 'sourceClause')) parts.sources.push(this.visit(n) as SourceAst);
+    if (idTok && idTok.image !== '') {
+      const required: [string, string][] = [
+        ['title', 'title "甘肃省精准扶贫专项贷款工程操作指南"'],
+        ['jurisdiction', 'jurisdiction gansu'],
+        ['version', 'version "2017.1"'],
+        ['effective', 'effective from 2017-08-01'],
+      ];
+      for (const [clause, example] of required) {
+        if (!seen.has(clause)) {
+          this.diagnostics.push(
+            diag('dsl.missing-clause', headerLoc, { clause, example, whereZh: '政策头', whereEn: 'the policy header' }),
+          );
+        }
+      }
+    }
+    return parts;
+  }
+
+  policyRef(t: IToken | undefined, needVersion: boolean): PolicyRefAst | undefined {
+    if (!t || t.image === '') return undefined;
+    const text = this.str(t);
+    const at = text.lastIndexOf('@');
+    const ref: PolicyRefAst = at >= 0 ? { policy: text.slice(0, at), version: text.slice(at + 1) } : { policy: text };
+    if (!/^[^/\s@]+\/[^\s@]+$/.test(ref.policy) || ref.version === '' || (needVersion && ref.version === undefined)) {
+      this.diagnostics.push(diag('dsl.bad-policy-ref', this.tokenRange(t), { text: t.image }));
+    }
+    const loc = this.tokenRange(t);
+    if (loc) ref.loc = loc;
+    return ref;
+  }
+
+  titleClause(): void {
+    // Read by `header` directly; present so validateVisitor finds every rule.
+  }
+  jurisdictionClause(): void {}
+  versionClause(): void {}
+  effectiveClause(): void {}
+  extendsClause(): void {}
+  supersedesClause(): void {}
+
+  enText(ctx: Ctx): string {
+    return this.str(tokenAt(ctx, 'StringLit'));
+  }
+
+  sourceClause(ctx: Ctx): SourceAst {
+    const s: SourceAst = { key: tokenAt(ctx, 'Identifier')?.image ?? '', title: this.str(tokenAt(ctx, 'title')) };
+    const num = tokenAt(ctx, 'number');
+    if (num) s.number = this.str(num);
+    return this.located(s, ctx);
+  }
+
+  /** Sets `loc` from the node currently visited (its children's span). */
+  located<T extends { loc?: Range }>(x: T, ctx: Ctx): T {
+    let first: Range | undefined;
+    let last: Range | undefined;
+    for (const list of Object.values(ctx)) {
+      for (const child of list ?? []) {
+        const r = isToken(child) ? this.tokenRange(child) : this.nodeRange(child);
+        if (!r) continue;
+        if (!first || r.start.offset < first.start.offset) first = r;
+        if (!last || r.end.offset > last.end.offset) last = r;
+      }
+    }
+    const loc = this.span(first, last);
+    if (loc) x.loc = loc;
+    return x;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Declarations
+
+  factsSection(ctx: Ctx): FactDeclAst[] {
+    return nodes(ctx, 'factDecl').map((n) => this.visit(n) as FactDeclAst);
+  }
+
+  factDecl(ctx: Ctx): FactDeclAst {
+    const f: FactDeclAst = {
+      name: tokenAt(ctx, 'Identifier')?.image ?? '',
+      label: this.str(tokenAt(ctx, 'StringLit')),
+      type: this.typeOf(nodeAt(ctx, 'typeRef')),
+    };
+    const en = nodeAt(ctx, 'enText');
+    if (en) f.labelEn = this.visit(en) as string;
+    return this.located(f, ctx);
+  }
+
+  typeOf(n: CstNode | undefined): TypeAst {
+    return n ? (this.visit(n) as TypeAst) : { kind: 'string' };
+  }
+
+  typeRef(ctx: Ctx): TypeAst {
+    let t: TypeAst;
+    if (ctx.Enum) {
+      t = {
+        kind: 'enum',
+        values: nodes(ctx, 'enumValue').map((n) => this.visit(n) as { value: string; label: string; labelEn?: string; loc?: Range }),
+      };
+    } else if (ctx.ListOf) {
+      t = { kind: 'list', fields: nodes(ctx, 'factDecl').map((n) => this.visit(n) as FactDeclAst) };
+    } else if (ctx.DocNumber) {
+      t = { kind: 'number' };
+    } else {
+      const word = tokenAt(ctx, 'Identifier');
+      const kind = TYPE_BY_WORD.get(word?.image ?? '');
+      if (kind === undefined) {
+        if (word && word.image !== '') this.diagnostics.push(diag('dsl.unknown-type', this.tokenRange(word), { text: word.image }));
+        t = { kind: 'string' };
+      } else {
+        t = { kind: kind as 'boolean' };
+      }
+    }
+    return this.located(t, ctx);
+  }
+
+  enumValue(ctx: Ctx): { value: string; label: string; labelEn?: string; loc?: Range } {
+    const valueTok = tokenAt(ctx, 'Identifier');
+    const v: { value: string; label: string; labelEn?: string; loc?: Range } = {
+      value: valueTok ? valueTok.image : this.str(tokenAt(ctx, 'value')),
+      label: this.str(tokenAt(ctx, 'StringLit')),
+    };
+    const en = nodeAt(ctx, 'enText');
+    if (en) v.labelEn = this.visit(en) as string;
+    return this.located(v, ctx);
+  }
+
+  parameterDecl(ctx: Ctx): ParameterAst {
+    const p: ParameterAst = {
+      name: tokenAt(ctx, 'Identifier')?.image ?? '',
+      label: this.str(tokenAt(ctx, 'StringLit')),
+      type: this.typeOf(nodeAt(ctx, 'typeRef')),
+      values: nodes(ctx, 'parameterValue').map((n) => this.visit(n) as ParameterAst['values'][number]),
+    };
+    const en = nodeAt(ctx, 'enText');
+    if (en) p.labelEn = this.visit(en) as string;
+    return this.located(p, ctx);
+  }
+
+  parameterValue(ctx: Ctx): ParameterAst['values'][number] {
+    const lit = nodeAt(ctx, 'literal');
+    const v: ParameterAst['values'][number] = {
+      from: this.date(tokenAt(ctx, 'DateLit')),
+      value: lit ? (this.visit(lit) as ExprAst) : missingExpr(),
+    };
+    const cites = nodeAt(ctx, 'citesClause');
+    if (cites) v.cites = this.visit(cites) as CitationAst;
+    return this.located(v, ctx);
+  }
+
+  literal(ctx: Ctx): ExprAst {
+    const e = this.literalToken(ctx);
+    if (!ctx.Minus) return e;
+    return this.negateLiteral(e, this.span(this.tokenRange(tokenAt(ctx, 'Minus')), e.loc));
+  }
+
+  letDecl(ctx: Ctx): DefinitionAst {
+    const n = nodeAt(ctx, 'namedExpr');
+    const d = n ? (this.visit(n) as DefinitionAst) : { name: '', expr: missingExpr() };
+    return this.located(d, ctx);
+  }
+
+  namedExpr(ctx: Ctx): DefinitionAst {
+    const e = nodeAt(ctx, 'expression');
+    const d: DefinitionAst = { name: tokenAt(ctx, 'Identifier')?.image ?? '', expr: e ? (this.visit(e) as ExprAst) : missingExpr() };
+    const label = tokenAt(ctx, 'StringLit');
+    if (label) d.label = this.str(label);
+    const en = nodeAt(ctx, 'enText');
+    if (en) d.labelEn = this.visit(en) as string;
+    return this.located(d, ctx);
+  }
+
+  disableDecl(ctx: Ctx): DisabledAst {
+    const d: DisabledAst = { rule: tokenAt(ctx, 'Identifier')?.image ?? '', reason: this.str(tokenAt(ctx, 'StringLit')) };
+    return this.located(d, ctx);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Rules
+
+  ruleDecl(ctx: Ctx): RuleAst {
+    const whenNode = nodeAt(ctx, 'expression');
+    const outcomeNode = nodeAt(ctx, 'outcome');
+    const r: RuleAst = {
+      id: tokenAt(ctx, 'Identifier')?.image ?? '',
+      title: this.str(tokenAt(ctx, 'StringLit')),
+      lets: nodes(ctx, 'letDecl').map((n) => this.visit(n) as DefinitionAst),
+      when: whenNode ? (this.visit(whenNode) as ExprAst) : missingExpr(),
+      then: outcomeNode
+        ? (this.visit(outcomeNode) as OutcomeAst)
+        : { kind: '', message: { zh: '' }, consequences: [], computed: [] },
+    };
+    const en = nodeAt(ctx, 'enText');
+    if (en) r.titleEn = this.visit(en) as string;
+    const cites = nodes(ctx, 'citesClause');
+    if (cites.length > 0) r.cites = this.visit(cites[0]) as CitationAst;
+    if (cites.length > 1) {
+      this.diagnostics.push(
+        diag('dsl.duplicate-clause', this.nodeRange(cites[1]), { clause: 'cites', whereZh: `规则 ${r.id} `, whereEn: `rule ${r.id}` }),
+      );
+    }
+    const exc = nodes(ctx, 'exceptionClause');
+    if (exc.length > 0) r.exceptionTo = this.visit(exc[0]) as string;
+    if (ctx.Overrides) r.overrides = true;
+    return this.located(r, ctx);
+  }
+
+  citesClause(ctx: Ctx): CitationAst {
+    const c: CitationAst = { source: tokenAt(ctx, 'Identifier')?.image ?? '', article: this.str(tokenAt(ctx, 'article')) };
+    const q = tokenAt(ctx, 'quote');
+    if (q) c.quote = this.str(q);
+    return this.located(c, ctx);
+  }
+
+  exceptionClause(ctx: Ctx): string {
+    return tokenAt(ctx, 'Identifier')?.image ?? '';
+  }
+
+  outcome(ctx: Ctx): OutcomeAst {
+    const kindTok = tokenAt(ctx, 'kind');
+    const kindWord = kindTok?.image ?? '';
+    const o: OutcomeAst = {
+      // Unknown words pass through: lowering reports them against the list of kinds.
+      kind: OUTCOME_BY_WORD.get(kindWord) ?? kindWord,
+      message: { zh: '' },
+      consequences: [],
+      computed: [],
+    };
+    const sevTok = tokenAt(ctx, 'severity');
+    if (sevTok) o.severity = SEVERITY_BY_WORD.get(sevTok.image) ?? sevTok.image;
+    const messages = nodes(ctx, 'messageClause');
+    if (messages.length > 0) o.message = this.visit(messages[0]) as { zh: string; en?: string };
+    else if (kindTok && kindWord !== '') {
+      this.diagnostics.push(
+        diag('dsl.missing-clause', this.tokenRange(kindTok), {
+          clause: 'message',
+          example: 'message "…" en "…"',
+          whereZh: '规则结果',
+          whereEn: 'the outcome',
+        }),
+      );
+    }
+    if (messages.length > 1) {
+      this.diagnostics.push(
+        diag('dsl.duplicate-clause', this.nodeRange(messages[1]), { clause: 'message', whereZh: '规则结果', whereEn: 'the outcome' }),
+      );
+    }
+    for (const n of nodes(ctx, 'consequencesClause')) o.consequences.push(...(this.visit(n) as string[]));
+    o.computed = nodes(ctx, 'computeClause').map((n) => this.visit(n) as DefinitionAst);
+    return this.located(o, ctx);
+  }
+
+  messageClause(ctx: Ctx): { zh: string; en?: string } {
+    const m: { zh: string; en?: string } = { zh: this.str(tokenAt(ctx, 'StringLit')) };
+    const en = nodeAt(ctx, 'enText');
+    if (en) m.en = this.visit(en) as string;
+    return m;
+  }
+
+  consequencesClause(ctx: Ctx): string[] {
+    return tokens(ctx, 'StringLit').map((t) => this.str(t));
+  }
+
+  computeClause(ctx: Ctx): DefinitionAst {
+    const n = nodeAt(ctx, 'namedExpr');
+    return this.located(n ? (this.visit(n) as DefinitionAst) : { name: '', expr: missingExpr() }, ctx);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Expressions
+
+  sub(ctx: Ctx, name: string, i = 0): ExprAst {
+    const n = nodeAt(ctx, name, i);
+    return n ? (this.visit(n) as ExprAst) : missingExpr();
+  }
+
+  expression(ctx: Ctx): ExprAst {
+    return ctx.ifExpr ? this.sub(ctx, 'ifExpr') : this.sub(ctx, 'orExpr');
+  }
+
+  ifExpr(ctx: Ctx): ExprAst {
+    return this.located(
+      { type: 'if', cond: this.sub(ctx, 'cond'), then: this.sub(ctx, 'then'), else: this.sub(ctx, 'else') } as ExprAst,
+      ctx,
+    );
+  }
+
+  orExpr(ctx: Ctx): ExprAst {
+    const args = nodes(ctx, 'andExpr').map((n) => this.visit(n) as ExprAst);
+    if (args.length === 1) return args[0];
+    return this.located({ type: 'or', args } as ExprAst, ctx);
+  }
+
+  andExpr(ctx: Ctx): ExprAst {
+    const args = nodes(ctx, 'notExpr').map((n) => this.visit(n) as ExprAst);
+    if (args.length === 1) return args[0];
+    return this.located({ type: 'and', args } as ExprAst, ctx);
+  }
+
+  notExpr(ctx: Ctx): ExprAst {
+    if (ctx.Not) return this.located({ type: 'not', arg: this.sub(ctx, 'notExpr') } as ExprAst, ctx);
+    return this.sub(ctx, 'comparison');
+  }
+
+  comparison(ctx: Ctx): ExprAst {
+    const value = this.sub(ctx, 'value');
+    const op = tokenAt(ctx, 'op');
+    if (op) {
+      return this.located({ type: 'compare', op: COMPARE_OP[op.tokenType.name], left: value, right: this.sub(ctx, 'right') } as ExprAst, ctx);
+    }
+    if (ctx.Between) {
+      const lowBound = nodeAt(ctx, 'lowBound');
+      const highBound = nodeAt(ctx, 'highBound');
+      return this.located(
+        {
+          type: 'between',
+          value,
+          low: this.sub(ctx, 'low'),
+          high: this.sub(ctx, 'high'),
+          // Both bounds are included unless written `exclusive` / `不含`.
+          lowInclusive: lowBound ? (this.visit(lowBound) as boolean) : true,
+          highInclusive: highBound ? (this.visit(highBound) as boolean) : true,
+        } as ExprAst,
+        ctx,
+      );
+    }
+    if (ctx.In || ctx.NotIn) {
+      const list = nodeAt(ctx, 'optionList');
+      const e = { type: 'in', value, options: list ? (this.visit(list) as ExprAst[]) : [] } as ExprAst & { negated?: boolean };
+      if (ctx.NotIn) e.negated = true;
+      return this.located(e, ctx);
+    }
+    return value;
+  }
+
+  bound(ctx: Ctx): boolean {
+    return ctx.Inclusive !== undefined;
+  }
+
+  optionList(ctx: Ctx): ExprAst[] {
+    return nodes(ctx, 'expression').map((n) => this.visit(n) as ExprAst);
+  }
+
+  binaryChain(ctx: Ctx, operand: string): ExprAst {
+    const operands = nodes(ctx, operand).map((n) => this.visit(n) as ExprAst);
+    const ops = tokens(ctx, 'op');
+    let acc = operands[0] ?? missingExpr();
+    for (let i = 1; i < operands.length; i++) {
+      const right = operands[i];
+      const e = { type: 'arith', op: ARITH_OP[ops[i - 1]?.tokenType.name ?? 'Plus'], left: acc, right } as ExprAst;
+      const loc = this.span(acc.loc, right.loc);
+      if (loc) e.loc = loc;
+      acc = e;
+    }
+    return acc;
+  }
+
+  additive(ctx: Ctx): ExprAst {
+    return this.binaryChain(ctx, 'multiplicative');
+  }
+
+  multiplicative(ctx: Ctx): ExprAst {
+    return this.binaryChain(ctx, 'unary');
+  }
+
+  unary(ctx: Ctx): ExprAst {
+    if (!ctx.Minus) return this.sub(ctx, 'primary');
+    const inner = nodeAt(ctx, 'unary');
+    const arg = this.sub(ctx, 'unary');
+    const loc = this.span(this.tokenRange(tokenAt(ctx, 'Minus')), arg.loc);
+    // `-3` written directly is a negative literal; `-(3)` stays a negation (so both print back).
+    const prim = inner && nodeAt(inner.children as Ctx, 'primary');
+    const primCtx = prim?.children as Ctx | undefined;
+    if (primCtx && (primCtx.NumberLit || primCtx.BadNumber)) return this.negateLiteral(arg, loc);
+    const e = { type: 'neg', arg } as ExprAst;
+    if (loc) e.loc = loc;
+    return e;
+  }
+
+  negateLiteral(e: ExprAst, loc: Range | undefined): ExprAst {
+    let out: ExprAst;
+    switch (e.type) {
+      case 'number':
+        out = { ...e, value: -e.value };
+        break;
+      case 'money':
+        out = { ...e, yuan: -e.yuan };
+        break;
+      case 'percent':
+        out = { ...e, value: -e.value };
+        break;
+      case 'duration':
+        out = { ...e, amount: -e.amount };
+        break;
+      default:
+        out = { type: 'neg', arg: e };
+    }
+    if (loc) out.loc = loc;
+    else delete out.loc;
+    return out;
+  }
+
+  primary(ctx: Ctx): ExprAst {
+    if (ctx.expression) return this.sub(ctx, 'expression');
+    const id = tokenAt(ctx, 'Identifier');
+    if (id) {
+      const args = nodeAt(ctx, 'callArgs');
+      if (!args) return this.located({ type: 'name', name: id.image } as ExprAst, ctx);
+      const { list, where } = this.visit(args) as { list: ExprAst[]; where?: ExprAst };
+      // Unknown function names pass through; lowering reports them.
+      const call = { type: 'call', fn: FUNCTION_BY_WORD.get(id.image) ?? id.image, args: list } as ExprAst & { where?: ExprAst };
+      if (where) call.where = where;
+      return this.located(call, ctx);
+    }
+    return this.literalToken(ctx);
+  }
+
+  callArgs(ctx: Ctx): { list: ExprAst[]; where?: ExprAst } {
+    const list = nodes(ctx, 'args').map((n) => this.visit(n) as ExprAst);
+    const w = nodeAt(ctx, 'where');
+    return w ? { list, where: this.visit(w) as ExprAst } : { list };
+  }
+
+  /** A literal token of `primary` or `literal`. */
+  literalToken(ctx: Ctx): ExprAst {
+    let e: ExprAst;
+    const num = tokenAt(ctx, 'NumberLit') ?? tokenAt(ctx, 'BadNumber');
+    const str = tokenAt(ctx, 'StringLit');
+    const dateTok = tokenAt(ctx, 'DateLit');
+    if (num) e = this.numberLiteral(num);
+    else if (str) e = { type: 'string', value: this.str(str) };
+    else if (dateTok) e = { type: 'date', value: this.date(dateTok) };
+    else if (ctx.True) e = { type: 'boolean', value: true };
+    else if (ctx.False) e = { type: 'boolean', value: false };
+    else if (ctx.AsOf) e = { type: 'asOf' };
+    else e = missingExpr();
+    return this.located(e, ctx);
+  }
+
+  numberLiteral(t: IToken): ExprAst {
+    const range = this.tokenRange(t);
+    const bad = (reasonZh: string, reasonEn: string) =>
+      this.diagnostics.push(diag('dsl.bad-number', range, { text: t.image, reasonZh, reasonEn }));
+    if (t.tokenType.name === 'BadNumber') {
+      if (t.image.includes(',')) bad('不要千位分隔符', 'no thousands separators');
+      else bad('小数点多于一个', 'more than one decimal point');
+      const v = Number(t.image.replace(/,/g, ''));
+      return { type: 'number', value: Number.isFinite(v) ? v : 0 };
+    }
+    const m = /^(\d+)(?:\.(\d+))?[ \t]*(.*)$/.exec(t.image);
+    if (!m) return { type: 'number', value: 0 };
+    const [, int, frac = '', unit] = m;
+    const { value, decimals } = scaleDecimal(int, frac, UNIT_SHIFT[unit] ?? 0);
+    if (unit === '%') return { type: 'percent', value };
+    if (unit === '元' || unit === '万元' || unit === '亿元' || unit === 'yuan') {
+      if (decimals > 2) bad('金额最多两位小数(精确到分)', 'money has at most two decimals (to the fen)');
+      return { type: 'money', yuan: value };
+    }
+    const durationUnit = DURATION_UNIT[unit];
+    if (durationUnit) {
+      if (!Number.isInteger(value)) bad('期限须为整数', 'a duration is a whole number');
+      return { type: 'duration', amount: value, unit: durationUnit };
+    }
+    return Number.isInteger(value) ? { type: 'number', value, integer: true } : { type: 'number', value };
+  }
+}
+
+const COMPARE_OP: Record<string, '==' | '!=' | '<' | '<=' | '>' | '>='> = {
+  EqEq: '==',
+  NotEq: '!=',
+  Less: '<',
+  LessEq: '<=',
+  Greater: '>',
+  GreaterEq: '>=',
+};
+const ARITH_OP: Record<string, '+' | '-' | '*' | '/'> = { Plus: '+', Minus: '-', Star: '*', Slash: '/' };
+
+/** Stands in for an expression the parser could not read (an error has been reported). */
+function missingExpr(): ExprAst {
+  return { type: 'name', name: '' };
+}
+
+type HeaderParts = Omit<PolicyAst, 'facts' | 'parameters' | 'definitions' | 'rules' | 'disabled'>;
+
+function emptyHeader(): HeaderParts {
+  return { id: '', title: '', jurisdiction: '', version: '', effectiveFrom: '', supersedes: [], sources: [] };
+}
