@@ -5,3 +5,5 @@ export { lowerPolicy, type LowerOptions, OUTCOME_KINDS, SEVERITIES, FUNCTIONS, A
 export { typeOf, checkExpr, envForPolicy, factValueType, describeType, type TypeEnv, type TypeReporter } from './typecheck.ts';
 export { canonicalJson, policyHash, sha256Hex } from './hash.ts';
 export { MESSAGES, diag, type IrCode } from './messages.ts';
+export { compileSource, compileStages, STAGES, type Stage, type CompileOptions } from './compile.ts';
+export { irToAst, exprToAst, literalToAst } from './toAst.ts';

@@ -385,7 +385,7 @@ function callType(e: Extract<Expr, { type: 'call' }>, check: (x: Expr) => T, rep
     case 'min':
     case 'max': {
       if (n < 2) {
-        e.args.forEach(check);
+        e.args.forEach((a) => check(a));
         return arity(report, e, e.fn, '≥2', n);
       }
       let t: T = undefined;
@@ -405,7 +405,7 @@ function callType(e: Extract<Expr, { type: 'call' }>, check: (x: Expr) => T, rep
     case 'abs':
     case 'round': {
       if (n !== 1) {
-        e.args.forEach(check);
+        e.args.forEach((a) => check(a));
         return arity(report, e, e.fn, '1', n);
       }
       const t = check(e.args[0]!);
@@ -419,7 +419,7 @@ function callType(e: Extract<Expr, { type: 'call' }>, check: (x: Expr) => T, rep
     case 'monthsBetween':
     case 'yearsBetween': {
       if (n !== 2) {
-        e.args.forEach(check);
+        e.args.forEach((a) => check(a));
         return arity(report, e, e.fn, '2', n);
       }
       for (const a of e.args) {
@@ -432,7 +432,7 @@ function callType(e: Extract<Expr, { type: 'call' }>, check: (x: Expr) => T, rep
     }
     case 'known': {
       if (n !== 1) {
-        e.args.forEach(check);
+        e.args.forEach((a) => check(a));
         return arity(report, e, e.fn, '1', n);
       }
       const a = e.args[0]!;
