@@ -1,0 +1,139 @@
+/**
+ * The HTTP application as a factory: `createApp(deps)` returns a Hono app that tests drive with
+ * `app.request()`; `prepareDeps` builds the services from an open store. Routes live in
+ * server/routes/, each registered through the permission table.
+ */
+import { existsSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { Auth } from './auth/auth.ts';
+import { DEFAULT_CONFIG, type App, type AppDeps, type AppEnv, type ServerConfig } from './context.ts';
+import { DecisionLog } from './decisionLog.ts';
+import { loadEngine, type EnginePort } from './engine.ts';
+import { ApiError } from './errors.ts';
+import { JobRunner } from './jobs.ts';
+import { Metrics } from './metrics.ts';
+import { PolicyService } from './policies.ts';
+import { diffRoutes } from './routes/diff.ts';
+import { draftRoutes } from './routes/drafts.ts';
+import { evaluateRoutes } from './routes/evaluate.ts';
+import { metaRoutes } from './routes/meta.ts';
+import { policyRoutes } from './routes/policies.ts';
+import { simulateRoutes } from './routes/simulate.ts';
+import type { Clock, Store } from './store/store.ts';
+
+export type { AppDeps, ServerConfig } from './context.ts';
+export { DEFAULT_CONFIG } from './context.ts';
+
+/** Builds the services around an open store: engine, library (loaded from SQLite), log, jobs. */
+export async function prepareDeps(opts: {
+  store: Store;
+  clock: Clock;
+  config?: Partial<ServerConfig>;
+  engine?: EnginePort;
+  policiesDir?: string;
+}): Promise<AppDeps> {
+  const config: ServerConfig = { ...DEFAULT_CONFIG, ...opts.config, decisionLog: { ...DEFAULT_CONFIG.decisionLog, ...opts.config?.decisionLog } };
+  const engine = opts.engine ?? (await loadEngine());
+  const policies = new PolicyService(engine, opts.store);
+  await policies.load();
+  if (opts.policiesDir) await policies.seed(opts.policiesDir);
+  const decisions = new DecisionLog(opts.store, opts.clock, config.decisionLog);
+  await decisions.init();
+  await opts.store.failInterruptedJobs();
+  return {
+    store: opts.store,
+    clock: opts.clock,
+    auth: new Auth(opts.store),
+    config,
+    engine,
+    policies,
+    decisions,
+    jobs: new JobRunner(opts.store, engine, opts.clock),
+    metrics: new Metrics(),
+  };
+}
+
+export function createApp(deps: AppDeps): App {
+  const app = new Hono<AppEnv>();
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    c.set('deps', deps);
+    await next();
+    deps.metrics.observe(c.req.method, c.req.routePath || 'unmatched', c.res.status, (performance.now() - started) / 1000);
+  });
+
+  app.use('/api/v1/*', async (c, next) => {
+    const actor = await deps.auth.authenticate(c.req.header('authorization'));
+    if (actor === null) throw ApiError.of(401, 'auth.invalid-token');
+    c.set('actor', actor);
+    await next();
+  });
+
+  app.use('/api/v1/*', limitBodies(deps.config));
+
+  metaRoutes(app);
+  policyRoutes(app);
+  evaluateRoutes(app);
+  diffRoutes(app);
+  simulateRoutes(app);
+  draftRoutes(app);
+
+  serveUi(app, deps.config.uiDir);
+
+  app.notFound((c) => c.json(ApiError.of(404, 'http.not-found', [{ path: c.req.path, message: { zh: `${c.req.method} ${c.req.path}`, en: `${c.req.method} ${c.req.path}` } }]).body(), 404));
+
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return c.json(err.body(), err.status);
+    if (err instanceof HTTPException) {
+      const status = err.status;
+      const code = status === 413 ? 'http.payload-too-large' : status === 404 ? 'http.not-found' : 'http.invalid-body';
+      return c.json(ApiError.of(400, code).body(), status);
+    }
+    // A bug: log it for the operator, never show a stack trace to the caller.
+    console.error(`[tiaowen] ${c.req.method} ${c.req.path}:`, err);
+    return c.json(ApiError.of(500, 'http.internal').body(), 500);
+  });
+
+  return app;
+}
+
+/** JSON bodies are small; uploads larger; batches are streamed and limited per line instead. */
+function limitBodies(config: ServerConfig): MiddlewareHandler<AppEnv> {
+  const tooLarge = (max: number) => () => {
+    throw ApiError.of(413, 'http.payload-too-large', [{ path: 'body', message: { zh: `请求体不能超过 ${max} 字节`, en: `the body may not exceed ${max} bytes` } }]);
+  };
+  const json = bodyLimit({ maxSize: config.jsonLimit, onError: tooLarge(config.jsonLimit) });
+  const upload = bodyLimit({ maxSize: config.uploadLimit, onError: tooLarge(config.uploadLimit) });
+  return async (c, next) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    if (c.req.path === '/api/v1/evaluate/batch') return next();
+    if (c.req.path === '/api/v1/simulate') return upload(c, next);
+    return json(c, next);
+  };
+}
+
+const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>tiaowen</title>
+<h1>条文 tiaowen</h1>
+<p>管理界面尚未构建。请运行 <code>npm run build:ui</code>(或在 admin-ui/ 中构建到 admin-ui/dist/)后重启服务。</p>
+<p>The admin UI is not built. Build it into <code>admin-ui/dist/</code> (<code>npm run build:ui</code>) and restart the server.</p>
+<p>API: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a></p>`;
+
+function serveUi(app: App, uiDir: string | undefined): void {
+  const dir = resolve(uiDir ?? 'admin-ui/dist');
+  const built = existsSync(resolve(dir, 'index.html'));
+  const statics = built ? serveStatic<AppEnv>({ root: relative(process.cwd(), dir) || '.' }) : undefined;
+  const fallback = built ? serveStatic<AppEnv>({ root: relative(process.cwd(), dir) || '.', path: 'index.html' }) : undefined;
+  app.get('*', async (c, next) => {
+    if (c.req.path.startsWith('/api/')) return next();
+    if (!statics || !fallback) return c.html(NOT_BUILT);
+    // Files first; any other path is a client-side route of the single-page app.
+    return statics(c, async () => {
+      await fallback(c, next);
+    });
+  });
+}

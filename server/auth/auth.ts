@@ -1,0 +1,30 @@
+/** Looks bearer tokens up by their hash; creates the first admin token on an empty store. */
+import type { Actor } from '../context.ts';
+import type { Role, Store, TokenRecord } from '../store/store.ts';
+import { hashToken, looksLikeToken, newToken } from './tokens.ts';
+
+export class Auth {
+  constructor(private readonly store: Store) {}
+
+  /** The actor behind an `Authorization` header; undefined when absent; null when invalid. */
+  async authenticate(header: string | undefined): Promise<Actor | undefined | null> {
+    if (!header) return undefined;
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!m || !looksLikeToken(m[1])) return null;
+    const rec = await this.store.tokenByHash(hashToken(m[1]));
+    return rec ? { name: rec.name, role: rec.role, tokenId: rec.id } : null;
+  }
+
+  /** Creates a token; the secret is returned once and only its hash is stored. */
+  async create(role: Role, name: string, createdBy: string): Promise<{ token: string; record: TokenRecord }> {
+    const token = newToken();
+    const record = await this.store.createToken({ name, role, hash: hashToken(token), createdBy });
+    return { token, record };
+  }
+
+  /** On first start (no token at all) an admin token is made and returned, once. */
+  async bootstrap(): Promise<string | undefined> {
+    if ((await this.store.countTokens()) > 0) return undefined;
+    return (await this.create('admin', 'admin', 'system')).token;
+  }
+}

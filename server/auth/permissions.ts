@@ -1,0 +1,70 @@
+/**
+ * Which roles may call which route: the one table every route registers through
+ * (`server/routes/route.ts` refuses a route missing from it) and the role-walk test reads.
+ * Keys are `<METHOD> <Hono path>`.
+ */
+import { ROLES, type Role } from '../store/store.ts';
+
+export type Access = 'public' | readonly Role[];
+
+const ALL: readonly Role[] = ROLES;
+/** Read access to policies, drafts and diffs: every person; `system` only evaluates. */
+const READERS: readonly Role[] = ['admin', 'author', 'reviewer', 'viewer'];
+const EVALUATORS: readonly Role[] = ['admin', 'author', 'reviewer', 'system'];
+const EDITORS: readonly Role[] = ['admin', 'author'];
+const REVIEWERS: readonly Role[] = ['admin', 'reviewer'];
+const ANALYSTS: readonly Role[] = ['admin', 'author', 'reviewer'];
+/** Decisions hold household facts: only those who must check them, and the caller systems. */
+const DECISION_READERS: readonly Role[] = ['admin', 'reviewer', 'system'];
+const ADMIN: readonly Role[] = ['admin'];
+
+export const PERMISSIONS = {
+  'GET /healthz': 'public',
+  'GET /metrics': 'public',
+  'GET /api/v1/openapi.json': 'public',
+  'GET /api/v1/me': ALL,
+
+  'GET /api/v1/policies': READERS,
+  'GET /api/v1/policies/:jurisdiction/:topic': READERS,
+  'GET /api/v1/policies/:jurisdiction/:topic/versions/:version': READERS,
+  'GET /api/v1/policies/:jurisdiction/:topic/versions/:version/schema': [...READERS, 'system'],
+
+  'POST /api/v1/evaluate': EVALUATORS,
+  'POST /api/v1/evaluate/compare': EVALUATORS,
+  'POST /api/v1/evaluate/batch': EVALUATORS,
+
+  'GET /api/v1/diff': READERS,
+
+  'POST /api/v1/simulate': ANALYSTS,
+  'GET /api/v1/jobs/:id': ANALYSTS,
+  'GET /api/v1/jobs/:id/events': ANALYSTS,
+  'GET /api/v1/jobs/:id/changes': ANALYSTS,
+  'GET /api/v1/jobs/:id/download': ANALYSTS,
+  'DELETE /api/v1/jobs/:id': ANALYSTS,
+
+  'GET /api/v1/drafts': READERS,
+  'POST /api/v1/drafts': EDITORS,
+  'GET /api/v1/drafts/:id': READERS,
+  'PUT /api/v1/drafts/:id': EDITORS,
+  'POST /api/v1/drafts/:id/validate': ANALYSTS,
+  'POST /api/v1/drafts/:id/submit': EDITORS,
+  'POST /api/v1/drafts/:id/approve': REVIEWERS,
+  'POST /api/v1/drafts/:id/reject': REVIEWERS,
+  'POST /api/v1/drafts/:id/publish': ANALYSTS,
+
+  'GET /api/v1/decisions/:id': DECISION_READERS,
+  'POST /api/v1/decisions/:id/replay': DECISION_READERS,
+
+  'GET /api/v1/audit': REVIEWERS,
+
+  'GET /api/v1/tokens': ADMIN,
+  'POST /api/v1/tokens': ADMIN,
+  'DELETE /api/v1/tokens/:id': ADMIN,
+} as const satisfies Record<string, Access>;
+
+export type RouteKey = keyof typeof PERMISSIONS;
+
+export function allowed(key: RouteKey, role: Role): boolean {
+  const access: Access = PERMISSIONS[key];
+  return access === 'public' || access.includes(role);
+}

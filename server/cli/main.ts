@@ -1,0 +1,59 @@
+/**
+ * `tiaowen`: one command line for the language (check, fmt, eval, test, catalog) and the server
+ * (serve, token). Commands load lazily so `tiaowen check` does not pay for the server's imports.
+ */
+import { pathToFileURL } from 'node:url';
+import type { CliCommand, CliIo } from './command.ts';
+
+const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
+  check: () => import('../../engine/cli/check.ts'),
+  fmt: () => import('../../engine/cli/fmt.ts'),
+  eval: () => import('../../engine/cli/eval.ts'),
+  test: () => import('../../engine/cli/test.ts'),
+  catalog: () => import('../../engine/cli/catalog.ts'),
+  serve: () => import('./serve.ts'),
+  token: () => import('./token.ts'),
+};
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(await overview());
+    return name ? 0 : 2;
+  }
+  if (name === '--version') {
+    io.out('tiaowen 0.1.0');
+    return 0;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    io.err(`未知命令 / unknown command: ${name}\n\n${await overview()}`);
+    return 2;
+  }
+  const { command } = await load();
+  return command.run(rest, io);
+}
+
+async function overview(): Promise<string> {
+  const lines = ['tiaowen — 条文: regulations as data / 法规即数据', '', 'Usage: tiaowen <command> [options]   (tiaowen <command> --help for details)', ''];
+  for (const [name, load] of Object.entries(COMMANDS)) {
+    const { command } = await load();
+    lines.push(`  ${name.padEnd(9)} ${command.summary.en} / ${command.summary.zh}`);
+  }
+  lines.push('', 'Exit codes: 0 ok; 1 the input has errors; 2 wrong usage; 3 a file could not be read or written.');
+  return lines.join('\n');
+}
+
+// Run when executed directly (npm start, npm run tiaowen, bin/tiaowen.js), not when imported by tests.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2), { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') }).then(
+    (code) => {
+      // Setting exitCode (not calling exit) lets `serve` keep running on its open server.
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`内部错误 / internal error: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = 70;
+    },
+  );
+}

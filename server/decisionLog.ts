@@ -1,0 +1,154 @@
+/**
+ * The decision log. Every decision is stored before its answer is sent; inserts arriving within a
+ * few milliseconds share one transaction (group commit), and each caller waits for the commit
+ * that holds its row. Named personal-data fields are replaced by a salted hash before storage.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Decision } from '../engine/evaluate/types.ts';
+import type { Clock, DecisionRecord, Store } from './store/store.ts';
+
+export interface DecisionLogConfig {
+  /** Decisions older than this are deleted by the retention sweep; 0 keeps them forever. */
+  retentionDays: number;
+  /** Fact (or record field) names replaced by a salted hash before storage, at any depth. */
+  maskFields: string[];
+}
+
+export interface LogEntry {
+  caller: string;
+  decision: Decision;
+  facts: unknown;
+}
+
+interface Pending {
+  record: DecisionRecord;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+export class DecisionLog {
+  private pending: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private salt = '';
+  private sweepTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    readonly config: DecisionLogConfig,
+    /** How long the first entry of a group waits for company. */
+    private readonly windowMs = 4,
+    private readonly maxBatch = 500,
+  ) {}
+
+  async init(): Promise<void> {
+    let salt = await this.store.getMeta('mask.salt');
+    if (!salt) {
+      salt = randomBytes(16).toString('hex');
+      await this.store.setMeta('mask.salt', salt);
+    }
+    this.salt = salt;
+  }
+
+  /** Stores one decision; resolves with its id once the row is committed. */
+  record(entry: LogEntry): Promise<string> {
+    return this.recordMany([entry]).then((ids) => ids[0]);
+  }
+
+  recordMany(entries: LogEntry[]): Promise<string[]> {
+    const at = this.clock.now().toISOString();
+    const records = entries.map((e) => {
+      const masked = new Set<string>();
+      const facts = this.mask(e.facts, masked);
+      const rec: DecisionRecord = {
+        id: `dec_${randomUUID()}`,
+        at,
+        caller: e.caller,
+        policyId: e.decision.policy.id,
+        version: e.decision.policy.version,
+        policyHash: e.decision.policy.hash,
+        asOf: e.decision.asOf,
+        facts,
+        masked: [...masked].sort(),
+        decision: e.decision,
+      };
+      return rec;
+    });
+    const waits = records.map(
+      (record) => new Promise<void>((resolve, reject) => this.pending.push({ record, resolve, reject })),
+    );
+    if (this.pending.length >= this.maxBatch) this.flushSoon(0);
+    else this.flushSoon(this.windowMs);
+    return Promise.all(waits).then(() => records.map((r) => r.id));
+  }
+
+  private flushSoon(ms: number) {
+    if (this.timer && ms > 0) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, ms);
+  }
+
+  /** Commits everything pending; resolves when committed (used at shutdown too). */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      while (this.pending.length) {
+        const batch = this.pending.splice(0, this.maxBatch);
+        try {
+          await this.store.insertDecisions(batch.map((p) => p.record));
+          for (const p of batch) p.resolve();
+        } catch (err) {
+          for (const p of batch) p.reject(err);
+        }
+      }
+    });
+    return this.flushing;
+  }
+
+  mask(value: unknown, masked: Set<string>): unknown {
+    if (this.config.maskFields.length === 0) return value;
+    const walk = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(walk);
+      if (v && typeof v === 'object') {
+        const out: Record<string, unknown> = {};
+        for (const [k, x] of Object.entries(v)) {
+          if (this.config.maskFields.includes(k) && x !== null && x !== undefined) {
+            masked.add(k);
+            out[k] = this.hashValue(x);
+          } else out[k] = walk(x);
+        }
+        return out;
+      }
+      return v;
+    };
+    return walk(value);
+  }
+
+  /** Same value, same mask: records stay linkable without keeping the value. */
+  hashValue(v: unknown): string {
+    const h = createHash('sha256').update(this.salt).update(JSON.stringify(v)).digest('hex');
+    return `masked:${h.slice(0, 24)}`;
+  }
+
+  /** Deletes decisions past retention; returns how many. */
+  async sweep(): Promise<number> {
+    if (!this.config.retentionDays) return 0;
+    const cutoff = new Date(this.clock.now().getTime() - this.config.retentionDays * 86_400_000).toISOString();
+    return this.store.deleteDecisionsBefore(cutoff);
+  }
+
+  startSweeping(everyMs = 3_600_000): void {
+    this.sweepTimer = setInterval(() => void this.sweep().catch(() => undefined), everyMs);
+    this.sweepTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+}

@@ -1,0 +1,48 @@
+/** The server's user-facing texts, in Chinese and English, by error code. */
+export interface Text {
+  zh: string;
+  en: string;
+}
+
+export const MESSAGES = {
+  'http.not-found': { zh: '没有这个地址', en: 'No such route' },
+  'http.method-not-allowed': { zh: '此地址不支持该方法', en: 'Method not allowed on this route' },
+  'http.malformed-json': { zh: '请求体不是合法的 JSON', en: 'The request body is not valid JSON' },
+  'http.invalid-body': { zh: '请求内容不符合要求', en: 'The request body does not have the expected shape' },
+  'http.invalid-query': { zh: '查询参数不符合要求', en: 'The query parameters are not valid' },
+  'http.unsupported-media-type': { zh: '不支持的内容类型', en: 'Unsupported content type' },
+  'http.payload-too-large': { zh: '请求体过大', en: 'The request body is too large' },
+  'http.precondition-required': { zh: '修改草稿须带 If-Match 头(草稿的 ETag)', en: 'Editing a draft needs an If-Match header with its ETag' },
+  'http.precondition-failed': { zh: '草稿已被他人修改,请重新载入后再改', en: 'The draft changed since you loaded it; reload and edit again' },
+  'http.internal': { zh: '服务器内部错误', en: 'Internal server error' },
+  'auth.missing-token': { zh: '缺少访问令牌(Authorization: Bearer …)', en: 'Missing access token (Authorization: Bearer …)' },
+  'auth.invalid-token': { zh: '访问令牌无效或已吊销', en: 'The access token is invalid or revoked' },
+  'auth.forbidden': { zh: '您的角色无权执行此操作', en: 'Your role may not do this' },
+  'policy.not-found': { zh: '没有这个政策', en: 'No such policy' },
+  'policy.version-not-found': { zh: '没有这个政策版本', en: 'No such policy version' },
+  'policy.unresolvable': { zh: '无法确定适用的政策版本', en: 'Cannot resolve the policy version to apply' },
+  'policy.version-exists': { zh: '该政策的这个版本号已发布,请改用新的版本号', en: 'This version label is already published for the policy; use a new one' },
+  'draft.not-found': { zh: '没有这个草稿', en: 'No such draft' },
+  'draft.invalid-state': { zh: '草稿当前状态不允许此操作', en: 'The draft is not in a state that allows this' },
+  'draft.has-errors': { zh: '草稿有错误,修正后才能提交或发布', en: 'The draft has errors; fix them before submitting or publishing' },
+  'draft.four-eyes': { zh: '审核人不能是草稿的作者或编辑者(四眼原则)', en: 'The approver must be someone other than the draft’s authors (four eyes)' },
+  'facts.invalid': { zh: '事实数据不符合政策的事实定义', en: 'The facts do not match the policy’s fact declarations' },
+  'decision.not-found': { zh: '没有这条决定记录', en: 'No such decision' },
+  'job.not-found': { zh: '没有这个任务', en: 'No such job' },
+  'job.not-finished': { zh: '任务尚未完成', en: 'The job has not finished' },
+  'job.finished': { zh: '任务已结束,无法取消', en: 'The job has already ended and cannot be cancelled' },
+  'upload.missing-file': { zh: '缺少上传文件(表单字段 file)', en: 'Missing the uploaded file (form field `file`)' },
+  'upload.unsupported-format': { zh: '不支持的文件格式,请上传 JSONL、CSV 或 XLSX', en: 'Unsupported file format; upload JSONL, CSV or XLSX' },
+  'upload.broken': { zh: '上传的文件无法读取', en: 'The uploaded file cannot be read' },
+  'upload.empty': { zh: '上传的文件没有数据行', en: 'The uploaded file has no data rows' },
+  'token.not-found': { zh: '没有这个令牌', en: 'No such token' },
+  'diff.bad-ref': { zh: '版本引用应写作 <政策>@<版本> 或 draft:<编号>', en: 'A version reference is written <policy>@<version> or draft:<id>' },
+  'batch.line-error': { zh: '此行无法处理', en: 'This line could not be processed' },
+  'batch.malformed-line': { zh: '此行不是合法的 JSON 对象', en: 'This line is not a valid JSON object' },
+} satisfies Record<string, Text>;
+
+export type MessageCode = keyof typeof MESSAGES;
+
+export function msg(code: MessageCode): Text {
+  return MESSAGES[code];
+}

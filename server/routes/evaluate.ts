@@ -1,0 +1,236 @@
+/**
+ * Evaluation: one decision, several variants side by side, NDJSON batches; and the decision log
+ * (fetch, replay). Every decision is committed to the log before its answer leaves.
+ */
+import { stream } from 'hono/streaming';
+import type { Decision } from '../../engine/evaluate/types.ts';
+import { actorOf, depsOf, param, route, todayInShanghai, type App, type AppDeps } from '../context.ts';
+import type { ResolvedPolicyLike } from '../engine.ts';
+import { ApiError, type ErrorBody } from '../errors.ts';
+import { msg, type MessageCode } from '../messages.ts';
+import { resolvePublished } from '../refs.ts';
+import { check, dateQuery, jsonBody } from '../validate.ts';
+
+interface EvaluateRequestV1 {
+  policy: string;
+  version?: string;
+  asOf?: string;
+  facts: Record<string, unknown>;
+  explain?: boolean;
+}
+
+interface CompareRequestV1 {
+  policies: { policy: string; version?: string }[];
+  asOf?: string;
+  facts: Record<string, unknown>;
+  explain?: boolean;
+}
+
+interface BatchLineV1 {
+  id?: unknown;
+  policy?: string;
+  version?: string;
+  asOf?: string;
+  facts: Record<string, unknown>;
+}
+
+function invalidFacts(d: Decision): ApiError {
+  return ApiError.of(
+    422,
+    'facts.invalid',
+    d.factErrors.map((e) => ({ path: `/facts${e.path}`, message: { zh: e.message.zh, en: e.message.en ?? e.message.zh }, code: e.code })),
+  );
+}
+
+/** Facts declared by the policy only; the rest are reported, not rejected (side-by-side answers). */
+function declaredOnly(resolved: ResolvedPolicyLike, facts: Record<string, unknown>) {
+  const names = new Set(resolved.ir.facts.map((f) => f.name));
+  const kept: Record<string, unknown> = {};
+  const ignored: string[] = [];
+  for (const [k, v] of Object.entries(facts)) (names.has(k) ? (kept[k] = v) : ignored.push(k));
+  return { kept, ignored };
+}
+
+export function evaluateRoutes(app: App): void {
+  route(app, 'POST /api/v1/evaluate', async (c) => {
+    const d = depsOf(c);
+    const body = await jsonBody<EvaluateRequestV1>(c, 'EvaluateRequestV1');
+    const asOf = body.asOf ?? todayInShanghai(d.clock);
+    const explain = body.explain ?? c.req.query('explain') === 'true';
+    const resolved = resolvePublished(d, body.policy, body.version, asOf, '/policy');
+    const decision = await d.engine.evaluate(resolved, body.facts, { asOf, explain });
+    if (decision.status === 'invalid-facts') throw invalidFacts(decision);
+    const decisionId = await d.decisions.record({ caller: actorOf(c).name, decision, facts: body.facts });
+    d.metrics.decisions++;
+    return c.json({ decisionId, decision });
+  });
+
+  route(app, 'POST /api/v1/evaluate/compare', async (c) => {
+    const d = depsOf(c);
+    const body = await jsonBody<CompareRequestV1>(c, 'CompareRequestV1');
+    const asOf = body.asOf ?? todayInShanghai(d.clock);
+    const results = await Promise.all(
+      body.policies.map(async (p, i) => {
+        try {
+          const resolved = resolvePublished(d, p.policy, p.version, asOf, `/policies/${i}`);
+          const { kept, ignored } = declaredOnly(resolved, body.facts);
+          const decision = await d.engine.evaluate(resolved, kept, { asOf, explain: body.explain });
+          if (decision.status === 'invalid-facts') throw invalidFacts(decision);
+          const decisionId = await d.decisions.record({ caller: actorOf(c).name, decision, facts: kept });
+          d.metrics.decisions++;
+          return { policy: p.policy, version: decision.policy.version, jurisdiction: decision.policy.jurisdiction, decisionId, decision, ignoredFacts: ignored };
+        } catch (e) {
+          if (!(e instanceof ApiError)) throw e;
+          return { policy: p.policy, ...(p.version ? { version: p.version } : {}), status: e.status, ...e.body() };
+        }
+      }),
+    );
+    return c.json({ asOf, results });
+  });
+
+  route(app, 'POST /api/v1/evaluate/batch', async (c) => {
+    const d = depsOf(c);
+    const type = c.req.header('content-type') ?? '';
+    if (!/^application\/(x-)?(ndjson|jsonl|jsonlines|x-jsonlines)\b/i.test(type)) {
+      throw ApiError.of(415, 'http.unsupported-media-type', [
+        { path: 'header.content-type', message: { zh: `应为 application/x-ndjson,收到 ${type || '(无)'}`, en: `expected application/x-ndjson, got ${type || '(none)'}` } },
+      ]);
+    }
+    const q = { policy: c.req.query('policy'), version: c.req.query('version'), asOf: dateQuery(c, 'asOf') };
+    const caller = actorOf(c).name;
+    const body = c.req.raw.body;
+    c.header('content-type', 'application/x-ndjson; charset=utf-8');
+    return stream(c, async (out) => {
+      const cache = new Map<string, ResolvedPolicyLike>();
+      let lineNo = 0;
+      const handleChunk = async (lines: string[]) => {
+        const answers: (Record<string, unknown> | null)[] = [];
+        const toLog: { idx: number; decision: Decision; facts: unknown }[] = [];
+        for (const text of lines) {
+          lineNo++;
+          if (text.trim() === '') {
+            answers.push(null);
+            continue;
+          }
+          const res = batchLine(d, text, lineNo, q, cache);
+          if (res.ok) {
+            toLog.push({ idx: answers.length, decision: res.decision, facts: res.facts });
+            answers.push({ line: lineNo, ...(res.id !== undefined ? { id: res.id } : {}) });
+          } else answers.push(res.answer);
+        }
+        if (toLog.length) {
+          const ids = await d.decisions.recordMany(toLog.map((t) => ({ caller, decision: t.decision, facts: t.facts })));
+          toLog.forEach((t, i) => Object.assign(answers[t.idx]!, { decisionId: ids[i], decision: t.decision }));
+          d.metrics.decisions += toLog.length;
+        }
+        d.metrics.batchLines += lines.length;
+        const text = answers.filter((a) => a !== null).map((a) => JSON.stringify(a) + '\n').join('');
+        if (text) await out.write(text);
+      };
+      if (!body) return;
+      const reader = body.getReader();
+      const decoder = new TextDecoder();
+      let buf = '';
+      let overlong = false;
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buf += decoder.decode(value, { stream: true });
+        const parts = buf.split('\n');
+        buf = parts.pop()!;
+        if (overlong && parts.length) {
+          // The rest of an overlong line: drop it, it was reported already.
+          parts.shift();
+          overlong = false;
+        }
+        if (buf.length > d.config.batchLineLimit) {
+          lineNo++;
+          await out.write(JSON.stringify(lineError(lineNo, 'http.payload-too-large', [{ path: `line:${lineNo}`, message: { zh: `单行超过 ${d.config.batchLineLimit} 字节`, en: `line longer than ${d.config.batchLineLimit} bytes` } }])) + '\n');
+          buf = '';
+          overlong = true;
+          if (parts.length === 0) continue;
+        }
+        if (parts.length) await handleChunk(parts);
+      }
+      buf += decoder.decode();
+      if (buf && !overlong) await handleChunk([buf]);
+    });
+  });
+
+  route(app, 'GET /api/v1/decisions/:id', async (c) => {
+    const rec = await depsOf(c).store.decision(param(c, 'id'));
+    if (!rec) throw ApiError.of(404, 'decision.not-found', [{ path: 'path.id', message: { zh: param(c, 'id'), en: param(c, 'id') } }]);
+    return c.json(rec);
+  });
+
+  route(app, 'POST /api/v1/decisions/:id/replay', async (c) => {
+    const d = depsOf(c);
+    const rec = await d.store.decision(param(c, 'id'));
+    if (!rec) throw ApiError.of(404, 'decision.not-found', [{ path: 'path.id', message: { zh: param(c, 'id'), en: param(c, 'id') } }]);
+    if (rec.masked.length) {
+      // Masked values are gone by design; replaying them would judge hashes, not facts.
+      return c.json({
+        decisionId: rec.id,
+        replayable: false,
+        same: null,
+        reason: { zh: `记录中的 ${rec.masked.join('、')} 已脱敏,无法重放`, en: `fields ${rec.masked.join(', ')} were masked; the decision cannot be replayed` },
+      });
+    }
+    const original = rec.decision as Decision;
+    const resolved = resolvePublished(d, rec.policyId, rec.version, rec.asOf, 'decision.policy');
+    const replayed = await d.engine.evaluate(resolved, rec.facts, { asOf: rec.asOf, explain: original.trace !== undefined });
+    const strip = (x: Decision) => JSON.stringify({ ...x, trace: undefined });
+    return c.json({
+      decisionId: rec.id,
+      replayable: true,
+      same: strip(original) === strip(replayed) && resolved.stamp.hash === rec.policyHash,
+      policyHashSame: resolved.stamp.hash === rec.policyHash,
+      original,
+      replayed,
+    });
+  });
+}
+
+type BatchAnswer = { ok: true; decision: Decision; facts: unknown; id?: unknown } | { ok: false; answer: Record<string, unknown> };
+
+function lineError(line: number, code: MessageCode, details?: ErrorBody['error']['details']) {
+  return { line, error: { code, message: msg(code), ...(details?.length ? { details } : {}) } };
+}
+
+function batchLine(
+  d: AppDeps,
+  text: string,
+  line: number,
+  q: { policy?: string; version?: string; asOf?: string },
+  cache: Map<string, ResolvedPolicyLike>,
+): BatchAnswer {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, answer: lineError(line, 'batch.malformed-line', [{ path: `line:${line}`, message: { zh: 'JSON 解析失败', en: (e as Error).message } }]) };
+  }
+  const id = value && typeof value === 'object' ? (value as { id?: unknown }).id : undefined;
+  try {
+    const l = check<BatchLineV1>('BatchLineV1', value, `line:${line}`);
+    const policy = l.policy ?? q.policy;
+    if (!policy) {
+      throw ApiError.of(400, 'http.invalid-body', [{ path: `line:${line}/policy`, message: { zh: '缺少政策(查询参数 policy 或行内 policy)', en: 'no policy (query parameter `policy` or `policy` on the line)' } }]);
+    }
+    const version = l.version ?? (l.policy ? undefined : q.version);
+    const asOf = l.asOf ?? q.asOf ?? todayInShanghai(d.clock);
+    const key = `${policy}\u0000${version ?? ''}\u0000${asOf}`;
+    let resolved = cache.get(key);
+    if (!resolved) {
+      resolved = resolvePublished(d, policy, version, asOf, `line:${line}/policy`);
+      if (cache.size > 1000) cache.clear();
+      cache.set(key, resolved);
+    }
+    const decision = d.engine.evaluateSync(resolved, l.facts, { asOf });
+    if (decision.status === 'invalid-facts') throw invalidFacts(decision);
+    return { ok: true, decision, facts: l.facts, id };
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+    return { ok: false, answer: { line, ...(id !== undefined ? { id } : {}), status: e.status, ...e.body() } };
+  }
+}

@@ -1,0 +1,66 @@
+/** Health, metrics, the OpenAPI document, who-am-i, tokens and the audit trail. */
+import { actorOf, depsOf, route, type App } from '../context.ts';
+import { ApiError } from '../errors.ts';
+import { OPENAPI } from '../openapi.ts';
+import { ROLES, type Role } from '../store/store.ts';
+import { intQuery, jsonBody } from '../validate.ts';
+
+export function metaRoutes(app: App): void {
+  route(app, 'GET /healthz', async (c) => {
+    try {
+      await depsOf(c).store.db.get('SELECT 1');
+      return c.json({ status: 'ok', policies: depsOf(c).policies.records().length });
+    } catch {
+      return c.json({ error: { code: 'health.database', message: { zh: '数据库不可用', en: 'Database unavailable' } } }, 503);
+    }
+  });
+
+  route(app, 'GET /metrics', async (c) => {
+    const d = depsOf(c);
+    const text = d.metrics.render({
+      tiaowen_published_versions: d.policies.records().length,
+      tiaowen_jobs_running: d.jobs.running(),
+    });
+    return c.text(text, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+  });
+
+  route(app, 'GET /api/v1/openapi.json', (c) => c.json(OPENAPI));
+
+  route(app, 'GET /api/v1/me', (c) => {
+    const a = actorOf(c);
+    return c.json({ name: a.name, role: a.role });
+  });
+
+  route(app, 'GET /api/v1/tokens', async (c) => c.json({ items: await depsOf(c).store.listTokens() }));
+
+  route(app, 'POST /api/v1/tokens', async (c) => {
+    const body = await jsonBody<{ role: Role; name: string }>(c, 'CreateTokenV1');
+    const { token, record } = await depsOf(c).auth.create(body.role, body.name, actorOf(c).name);
+    return c.json({ ...record, token }, 201);
+  });
+
+  route(app, 'DELETE /api/v1/tokens/:id', async (c) => {
+    const id = Number(c.req.param('id'));
+    const rec = Number.isInteger(id) ? await depsOf(c).store.revokeToken(id, actorOf(c).name) : undefined;
+    if (!rec) throw ApiError.of(404, 'token.not-found', [{ path: 'path.id', message: { zh: `令牌 ${c.req.param('id')}`, en: `token ${c.req.param('id')}` } }]);
+    return c.json(rec);
+  });
+
+  route(app, 'GET /api/v1/audit', async (c) => {
+    const page = intQuery(c, 'page', 1, 1, 1_000_000);
+    const pageSize = intQuery(c, 'pageSize', 50, 1, 1000);
+    const q = c.req.query();
+    const result = await depsOf(c).store.queryAudit({
+      actor: q.actor || undefined,
+      target: q.target || undefined,
+      action: q.action || undefined,
+      from: q.from || undefined,
+      to: q.to || undefined,
+      page,
+      pageSize,
+    });
+    return c.json({ ...result, page, pageSize });
+  });
+}
+
+export { ROLES };

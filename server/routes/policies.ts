@@ -1,0 +1,113 @@
+/** Read-only views of the published library. */
+import { depsOf, route, type App, type Ctx } from '../context.ts';
+import { ApiError } from '../errors.ts';
+import type { VersionRecord } from '../store/store.ts';
+import { dateQuery } from '../validate.ts';
+import { resolvePublished } from '../refs.ts';
+
+function summary(v: VersionRecord) {
+  return {
+    version: v.version,
+    hash: v.hash,
+    title: v.title,
+    effectiveFrom: v.effectiveFrom,
+    ...(v.effectiveUntil ? { effectiveUntil: v.effectiveUntil } : {}),
+    ...(v.ir.extends ? { extends: v.ir.extends } : {}),
+    format: v.format,
+    publishedAt: v.publishedAt,
+    publishedBy: v.publishedBy,
+  };
+}
+
+const inForce = (v: VersionRecord, date: string) => v.effectiveFrom <= date && (!v.effectiveUntil || date <= v.effectiveUntil);
+
+function policyView(id: string, versions: VersionRecord[], date?: string) {
+  const sorted = [...versions].sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom) || a.version.localeCompare(b.version));
+  const latest = sorted.at(-1)!;
+  const current = date ? sorted.filter((v) => inForce(v, date)).at(-1) : undefined;
+  return {
+    id,
+    jurisdiction: latest.jurisdiction,
+    topic: id.slice(id.indexOf('/') + 1),
+    title: latest.title,
+    ...(latest.ir.titleEn ? { titleEn: latest.ir.titleEn } : {}),
+    versions: sorted.map(summary),
+    ...(current ? { inForce: current.version } : {}),
+  };
+}
+
+function versionsOf(c: Ctx): { id: string; versions: VersionRecord[] } {
+  const id = `${c.req.param('jurisdiction')}/${c.req.param('topic')}`;
+  const versions = depsOf(c).policies.records().filter((v) => v.policyId === id);
+  if (versions.length === 0) throw ApiError.of(404, 'policy.not-found', [{ path: 'path.policy', message: { zh: `没有政策 ${id}`, en: `no policy ${id}` } }]);
+  return { id, versions };
+}
+
+function versionOf(c: Ctx): VersionRecord {
+  const { id, versions } = versionsOf(c);
+  const label = c.req.param('version');
+  const v = versions.find((x) => x.version === label);
+  if (!v) throw ApiError.of(404, 'policy.version-not-found', [{ path: 'path.version', message: { zh: `政策 ${id} 没有版本 ${label}`, en: `policy ${id} has no version ${label}` } }]);
+  return v;
+}
+
+export function policyRoutes(app: App): void {
+  route(app, 'GET /api/v1/policies', (c) => {
+    const { jurisdiction, topic } = c.req.query();
+    const date = dateQuery(c, 'inForceOn');
+    const groups = new Map<string, VersionRecord[]>();
+    for (const v of depsOf(c).policies.records()) {
+      if (jurisdiction && v.jurisdiction !== jurisdiction) continue;
+      if (topic && v.policyId.slice(v.policyId.indexOf('/') + 1) !== topic) continue;
+      groups.set(v.policyId, [...(groups.get(v.policyId) ?? []), v]);
+    }
+    const items = [...groups]
+      .filter(([, vs]) => !date || vs.some((v) => inForce(v, date)))
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([id, vs]) => policyView(id, vs, date));
+    return c.json({ items });
+  });
+
+  route(app, 'GET /api/v1/policies/:jurisdiction/:topic', async (c) => {
+    const { id, versions } = versionsOf(c);
+    const drafts = await depsOf(c).store.listDrafts({ policyId: id });
+    return c.json({
+      ...policyView(id, versions, dateQuery(c, 'inForceOn')),
+      drafts: drafts.filter((d) => d.status !== 'published').map((d) => ({ id: d.id, status: d.status, author: d.author, updatedAt: d.updatedAt })),
+    });
+  });
+
+  route(app, 'GET /api/v1/policies/:jurisdiction/:topic/versions/:version', (c) => {
+    const v = versionOf(c);
+    const { engine } = depsOf(c);
+    const print = (format: 'dsl' | 'yaml') => {
+      if (v.format === format) return v.source;
+      try {
+        return engine.printPolicy(v.ir, format);
+      } catch {
+        return undefined; // the printer is not able to print this IR; the source as written stays available
+      }
+    };
+    let schema: object | undefined;
+    try {
+      schema = engine.factSchema(resolvePublished(depsOf(c), v.policyId, v.version, v.effectiveFrom, 'path.version').ir);
+    } catch {
+      schema = undefined;
+    }
+    return c.json({
+      id: v.policyId,
+      ...summary(v),
+      source: { format: v.format, text: v.source },
+      dsl: print('dsl'),
+      yaml: print('yaml'),
+      ir: v.ir,
+      factSchema: schema,
+    });
+  });
+
+  route(app, 'GET /api/v1/policies/:jurisdiction/:topic/versions/:version/schema', (c) => {
+    const v = versionOf(c);
+    const resolved = resolvePublished(depsOf(c), v.policyId, v.version, v.effectiveFrom, 'path.version');
+    return c.json(depsOf(c).engine.factSchema(resolved.ir));
+  });
+}

@@ -1,0 +1,155 @@
+/** Simulation jobs: upload → 202 with a job id; status, SSE progress, cancel, changed records, download. */
+import { randomUUID } from 'node:crypto';
+import { streamSSE, stream } from 'hono/streaming';
+import { actorOf, depsOf, param, route, todayInShanghai, type App, type Ctx } from '../context.ts';
+import { ApiError } from '../errors.ts';
+import type { ProgressEvent } from '../jobs.ts';
+import { parseRef, resolveRef } from '../refs.ts';
+import type { JobRecord } from '../store/store.ts';
+import { detectFormat, readDataset } from '../upload.ts';
+import { intQuery, isIsoDate } from '../validate.ts';
+
+async function jobOf(c: Ctx): Promise<JobRecord> {
+  const id = param(c, 'id');
+  const job = await depsOf(c).store.job(id);
+  if (!job) throw ApiError.of(404, 'job.not-found', [{ path: 'path.id', message: { zh: `任务 ${id}`, en: `job ${id}` } }]);
+  return job;
+}
+
+function finished(job: JobRecord): void {
+  if (job.status !== 'done' && job.status !== 'cancelled') {
+    throw ApiError.of(409, 'job.not-finished', [{ path: 'job.status', message: { zh: `任务状态为 ${job.status}`, en: `the job is ${job.status}` } }]);
+  }
+}
+
+function view(job: JobRecord) {
+  const base = `/api/v1/jobs/${job.id}`;
+  return { ...job, links: { self: base, events: `${base}/events`, changes: `${base}/changes`, download: `${base}/download` } };
+}
+
+export function simulateRoutes(app: App): void {
+  route(app, 'POST /api/v1/simulate', async (c) => {
+    const deps = depsOf(c);
+    const type = c.req.header('content-type') ?? '';
+    if (!/^multipart\/form-data\b/i.test(type)) {
+      throw ApiError.of(415, 'http.unsupported-media-type', [
+        { path: 'header.content-type', message: { zh: `应为 multipart/form-data,收到 ${type || '(无)'}`, en: `expected multipart/form-data, got ${type || '(none)'}` } },
+      ]);
+    }
+    let form: Record<string, string | File | (string | File)[]>;
+    try {
+      form = await c.req.parseBody({ all: false });
+    } catch (e) {
+      throw ApiError.of(400, 'upload.broken', [{ path: 'body', message: { zh: '表单无法解析', en: (e as Error).message } }]);
+    }
+    const file = form.file;
+    if (!(file instanceof File)) throw ApiError.of(400, 'upload.missing-file', [{ path: 'form.file', message: { zh: '缺少文件', en: 'missing file' } }]);
+    const text = (k: string) => (typeof form[k] === 'string' ? (form[k] as string) : undefined);
+    const asOf = text('asOf') || todayInShanghai(deps.clock);
+    if (!isIsoDate(asOf)) throw ApiError.of(400, 'http.invalid-body', [{ path: 'form.asOf', message: { zh: '应为日期 YYYY-MM-DD', en: 'must be a date YYYY-MM-DD' } }]);
+    const baseline = await resolveRef(deps, parseRef(text('baseline'), 'form.baseline'), asOf, 'form.baseline');
+    const candidate = await resolveRef(deps, parseRef(text('candidate'), 'form.candidate'), asOf, 'form.candidate');
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const format = detectFormat(file.name, file.type, bytes.subarray(0, 4));
+    if (!format) throw ApiError.of(415, 'upload.unsupported-format', [{ path: 'form.file', message: { zh: file.name, en: file.name } }]);
+    // Columns map to the facts of both sides (a candidate may add facts).
+    const facts = [...candidate.ir.facts, ...baseline.ir.facts.filter((f) => !candidate.ir.facts.some((g) => g.name === f.name))];
+    const records = await readDataset(bytes, format, facts);
+    const id = `job_${randomUUID()}`;
+    const job = await deps.store.createJob({
+      id,
+      kind: 'simulate',
+      createdBy: actorOf(c).name,
+      params: {
+        baseline: text('baseline'),
+        candidate: text('candidate'),
+        asOf,
+        file: { name: file.name, format, size: bytes.length },
+      },
+      total: records.length,
+    });
+    deps.jobs.start(id, records, baseline, candidate, asOf);
+    deps.metrics.jobsStarted++;
+    c.header('Location', `/api/v1/jobs/${id}`);
+    return c.json(view(job), 202);
+  });
+
+  route(app, 'GET /api/v1/jobs/:id', async (c) => c.json(view(await jobOf(c))));
+
+  route(app, 'DELETE /api/v1/jobs/:id', async (c) => {
+    const deps = depsOf(c);
+    const job = await jobOf(c);
+    if (!deps.jobs.isActive(job.id)) {
+      throw ApiError.of(409, 'job.finished', [{ path: 'job.status', message: { zh: `任务状态为 ${job.status}`, en: `the job is ${job.status}` } }]);
+    }
+    deps.jobs.cancel(job.id);
+    await deps.store.updateJob(job.id, { actor: actorOf(c).name });
+    return c.json({ id: job.id, cancelling: true });
+  });
+
+  route(app, 'GET /api/v1/jobs/:id/events', async (c) => {
+    const deps = depsOf(c);
+    const job = await jobOf(c);
+    return streamSSE(c, async (sse) => {
+      const em = deps.jobs.emitter(job.id);
+      const send = (e: ProgressEvent) => sse.writeSSE({ event: e.type, data: JSON.stringify(e) });
+      const current = (await deps.store.job(job.id))!;
+      if (!em || !deps.jobs.isActive(job.id)) {
+        await send({ type: 'end', done: current.done, total: current.total, rate: 0, status: current.status });
+        return;
+      }
+      await send({ type: 'progress', done: current.done, total: current.total, rate: 0, status: current.status });
+      await new Promise<void>((resolve) => {
+        const on = (e: ProgressEvent) => {
+          void send(e);
+          if (e.type === 'end') {
+            em.off('event', on);
+            resolve();
+          }
+        };
+        em.on('event', on);
+        sse.onAbort(() => {
+          em.off('event', on);
+          resolve();
+        });
+      });
+    });
+  });
+
+  route(app, 'GET /api/v1/jobs/:id/changes', async (c) => {
+    const job = await jobOf(c);
+    finished(job);
+    const page = intQuery(c, 'page', 1, 1, 1_000_000);
+    const pageSize = intQuery(c, 'pageSize', 50, 1, 1000);
+    const r = await depsOf(c).store.jobChanges(job.id, page, pageSize);
+    return c.json({ ...r, page, pageSize });
+  });
+
+  route(app, 'GET /api/v1/jobs/:id/download', async (c) => {
+    const deps = depsOf(c);
+    const job = await jobOf(c);
+    finished(job);
+    const format = c.req.query('format') ?? 'jsonl';
+    if (format !== 'jsonl' && format !== 'csv') {
+      throw ApiError.of(400, 'http.invalid-query', [{ path: 'query.format', message: { zh: '应为 jsonl 或 csv', en: 'must be jsonl or csv' } }]);
+    }
+    c.header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
+    c.header('content-disposition', `attachment; filename="${job.id}-changes.${format}"`);
+    return stream(c, async (out) => {
+      if (format === 'csv') await out.write('\uFEFFline,baseline_fired,candidate_fired,baseline_undetermined,candidate_undetermined,record\n');
+      for await (const ch of deps.store.iterateJobChanges(job.id)) {
+        if (format === 'jsonl') await out.write(JSON.stringify(ch) + '\n');
+        else {
+          const b = ch.baseline as { fired: string[]; undetermined: string[] };
+          const k = ch.candidate as { fired: string[]; undetermined: string[] };
+          await out.write([ch.line, b.fired.join(' '), k.fired.join(' '), b.undetermined.join(' '), k.undetermined.join(' '), JSON.stringify(ch.record)].map(csvCell).join(',') + '\n');
+        }
+      }
+    });
+  });
+}
+
+function csvCell(v: unknown): string {
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}

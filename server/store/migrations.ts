@@ -1,0 +1,129 @@
+/**
+ * Numbered schema migrations, applied in order inside one transaction each. Never edit a
+ * migration that has shipped; add the next number.
+ */
+import type { Db } from './db.ts';
+
+export const MIGRATIONS: { id: number; sql: string }[] = [
+  {
+    id: 1,
+    sql: `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE tokens (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('admin','author','reviewer','system','viewer')),
+  hash TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  revoked_at TEXT
+);
+-- Published versions: immutable, content-addressed by the IR hash.
+CREATE TABLE versions (
+  hash TEXT PRIMARY KEY,
+  policy_id TEXT NOT NULL,
+  version TEXT NOT NULL,
+  jurisdiction TEXT NOT NULL,
+  title TEXT NOT NULL,
+  effective_from TEXT NOT NULL,
+  effective_until TEXT,
+  format TEXT NOT NULL CHECK (format IN ('dsl','yaml')),
+  source TEXT NOT NULL,
+  ir TEXT NOT NULL,
+  published_at TEXT NOT NULL,
+  published_by TEXT NOT NULL,
+  draft_id INTEGER,
+  UNIQUE (policy_id, version)
+);
+CREATE TRIGGER versions_immutable BEFORE UPDATE ON versions
+  BEGIN SELECT RAISE(ABORT, 'published versions are immutable'); END;
+CREATE TRIGGER versions_undeletable BEFORE DELETE ON versions
+  BEGIN SELECT RAISE(ABORT, 'published versions are immutable'); END;
+CREATE TABLE drafts (
+  id INTEGER PRIMARY KEY,
+  policy_id TEXT,
+  base_hash TEXT REFERENCES versions(hash),
+  format TEXT NOT NULL CHECK (format IN ('dsl','yaml')),
+  source TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('editing','in-review','approved','rejected','published')),
+  author TEXT NOT NULL,
+  editors TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  published_hash TEXT REFERENCES versions(hash)
+);
+CREATE TABLE reviews (
+  id INTEGER PRIMARY KEY,
+  draft_id INTEGER NOT NULL REFERENCES drafts(id),
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL CHECK (action IN ('submit','approve','reject')),
+  comment TEXT,
+  revision INTEGER NOT NULL,
+  at TEXT NOT NULL
+);
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  before TEXT,
+  after TEXT
+);
+CREATE INDEX audit_actor ON audit(actor, at);
+CREATE INDEX audit_target ON audit(target, at);
+CREATE INDEX audit_at ON audit(at);
+CREATE TABLE decisions (
+  id TEXT PRIMARY KEY,
+  at TEXT NOT NULL,
+  caller TEXT NOT NULL,
+  policy_id TEXT NOT NULL,
+  version TEXT NOT NULL,
+  policy_hash TEXT NOT NULL,
+  as_of TEXT NOT NULL,
+  facts TEXT NOT NULL,
+  masked TEXT NOT NULL,
+  decision TEXT NOT NULL
+);
+CREATE INDEX decisions_at ON decisions(at);
+CREATE TABLE jobs (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('queued','running','done','failed','cancelled')),
+  params TEXT NOT NULL,
+  total INTEGER NOT NULL DEFAULT 0,
+  done INTEGER NOT NULL DEFAULT 0,
+  result TEXT,
+  error TEXT,
+  finished_at TEXT
+);
+CREATE TABLE job_changes (
+  job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  line INTEGER NOT NULL,
+  record TEXT NOT NULL,
+  baseline TEXT NOT NULL,
+  candidate TEXT NOT NULL,
+  PRIMARY KEY (job_id, seq)
+);
+`,
+  },
+];
+
+export async function migrate(db: Db): Promise<number> {
+  await db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+  const done = new Set((await db.all<{ id: number }>('SELECT id FROM schema_migrations')).map((r) => r.id));
+  let applied = 0;
+  for (const m of MIGRATIONS) {
+    if (done.has(m.id)) continue;
+    await db.transaction(async (tx) => {
+      await tx.exec(m.sql);
+      await tx.run('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)', [m.id, new Date().toISOString()]);
+    });
+    applied++;
+  }
+  return applied;
+}

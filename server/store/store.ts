@@ -1,0 +1,643 @@
+/**
+ * Repositories over the SQLite file: published versions (immutable, content-addressed), drafts
+ * and reviews, audit, tokens, decisions and jobs. Every change and its audit entry are written in
+ * one transaction, so the trail never disagrees with the data.
+ */
+import type { PolicyIR } from '../../engine/ir/types.ts';
+import { Db, type Queryable, type SqlValue } from './db.ts';
+import { migrate } from './migrations.ts';
+
+export const ROLES = ['admin', 'author', 'reviewer', 'system', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Clock {
+  now(): Date;
+}
+export const systemClock: Clock = { now: () => new Date() };
+
+export type SourceFormat = 'dsl' | 'yaml';
+
+export interface VersionRecord {
+  hash: string;
+  policyId: string;
+  version: string;
+  jurisdiction: string;
+  title: string;
+  effectiveFrom: string;
+  effectiveUntil?: string;
+  format: SourceFormat;
+  source: string;
+  ir: PolicyIR;
+  publishedAt: string;
+  publishedBy: string;
+  draftId?: number;
+}
+
+export type DraftStatus = 'editing' | 'in-review' | 'approved' | 'rejected' | 'published';
+
+export interface DraftRecord {
+  id: number;
+  policyId?: string;
+  baseHash?: string;
+  format: SourceFormat;
+  source: string;
+  revision: number;
+  status: DraftStatus;
+  author: string;
+  editors: string[];
+  createdAt: string;
+  updatedAt: string;
+  publishedHash?: string;
+}
+
+export interface ReviewRecord {
+  id: number;
+  draftId: number;
+  actor: string;
+  action: 'submit' | 'approve' | 'reject';
+  comment?: string;
+  revision: number;
+  at: string;
+}
+
+export interface AuditRecord {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface TokenRecord {
+  id: number;
+  name: string;
+  role: Role;
+  createdAt: string;
+  createdBy: string;
+  revokedAt?: string;
+}
+
+export interface DecisionRecord {
+  id: string;
+  at: string;
+  caller: string;
+  policyId: string;
+  version: string;
+  policyHash: string;
+  asOf: string;
+  facts: unknown;
+  /** Names of fields replaced by a salted hash before storage. */
+  masked: string[];
+  decision: unknown;
+}
+
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface JobRecord {
+  id: string;
+  kind: string;
+  createdBy: string;
+  createdAt: string;
+  status: JobStatus;
+  params: unknown;
+  total: number;
+  done: number;
+  result?: unknown;
+  error?: unknown;
+  finishedAt?: string;
+}
+
+export interface JobChange {
+  seq: number;
+  line: number;
+  record: unknown;
+  baseline: unknown;
+  candidate: unknown;
+}
+
+const json = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
+const parse = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : undefined);
+const opt = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
+
+/** Internal: thrown inside a transaction to abort it; callers translate it. */
+export class StoreConflict extends Error {
+  constructor(
+    readonly kind: 'stale' | 'exists' | 'state',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class Store {
+  private constructor(
+    readonly db: Db,
+    readonly clock: Clock,
+  ) {}
+
+  static async open(file: string, clock: Clock = systemClock): Promise<Store> {
+    const db = await Db.open(file);
+    await migrate(db);
+    return new Store(db, clock);
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  private now(): string {
+    return this.clock.now().toISOString();
+  }
+
+  // ---- meta ------------------------------------------------------------------------------------
+
+  async getMeta(key: string): Promise<string | undefined> {
+    return (await this.db.get<{ value: string }>('SELECT value FROM meta WHERE key = ?', [key]))?.value;
+  }
+  async setMeta(key: string, value: string, tx: Queryable = this.db): Promise<void> {
+    await tx.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', [
+      key,
+      value,
+    ]);
+  }
+
+  // ---- audit -----------------------------------------------------------------------------------
+
+  async audit(
+    tx: Queryable,
+    entry: { actor: string; action: string; target: string; before?: unknown; after?: unknown },
+  ): Promise<void> {
+    await tx.run('INSERT INTO audit (at, actor, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?)', [
+      this.now(),
+      entry.actor,
+      entry.action,
+      entry.target,
+      json(entry.before),
+      json(entry.after),
+    ]);
+  }
+
+  async queryAudit(q: {
+    actor?: string;
+    target?: string;
+    action?: string;
+    from?: string;
+    to?: string;
+    page: number;
+    pageSize: number;
+  }): Promise<{ items: AuditRecord[]; total: number }> {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    if (q.actor) (where.push('actor = ?'), params.push(q.actor));
+    // A target prefix matches the object and everything under it (`policy:gansu/` → all of Gansu).
+    if (q.target) (where.push('(target = ? OR target LIKE ?)'), params.push(q.target, likePrefix(q.target)));
+    if (q.action) (where.push('action = ?'), params.push(q.action));
+    if (q.from) (where.push('at >= ?'), params.push(q.from));
+    if (q.to) (where.push('at <= ?'), params.push(q.to));
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (await this.db.get<{ n: number }>(`SELECT count(*) AS n FROM audit ${clause}`, params))!.n;
+    const rows = await this.db.all(
+      `SELECT * FROM audit ${clause} ORDER BY id DESC LIMIT ? OFFSET ?`,
+      [...params, q.pageSize, (q.page - 1) * q.pageSize],
+    );
+    return {
+      total,
+      items: rows.map((r) => ({
+        id: r.id as number,
+        at: r.at as string,
+        actor: r.actor as string,
+        action: r.action as string,
+        target: r.target as string,
+        before: parse(r.before),
+        after: parse(r.after),
+      })),
+    };
+  }
+
+  // ---- tokens ----------------------------------------------------------------------------------
+
+  async createToken(t: { name: string; role: Role; hash: string; createdBy: string }): Promise<TokenRecord> {
+    return this.db.transaction(async (tx) => {
+      const at = this.now();
+      const { lastID } = await tx.run(
+        'INSERT INTO tokens (name, role, hash, created_at, created_by) VALUES (?, ?, ?, ?, ?)',
+        [t.name, t.role, t.hash, at, t.createdBy],
+      );
+      const rec: TokenRecord = { id: lastID, name: t.name, role: t.role, createdAt: at, createdBy: t.createdBy };
+      await this.audit(tx, { actor: t.createdBy, action: 'token.create', target: `token:${lastID}`, after: rec });
+      return rec;
+    });
+  }
+
+  async tokenByHash(hash: string): Promise<TokenRecord | undefined> {
+    const r = await this.db.get('SELECT * FROM tokens WHERE hash = ? AND revoked_at IS NULL', [hash]);
+    return r ? tokenRow(r) : undefined;
+  }
+
+  async listTokens(): Promise<TokenRecord[]> {
+    return (await this.db.all('SELECT * FROM tokens ORDER BY id')).map(tokenRow);
+  }
+
+  async countTokens(): Promise<number> {
+    return (await this.db.get<{ n: number }>('SELECT count(*) AS n FROM tokens'))!.n;
+  }
+
+  async revokeToken(id: number, actor: string): Promise<TokenRecord | undefined> {
+    return this.db.transaction(async (tx) => {
+      const r = await tx.get('SELECT * FROM tokens WHERE id = ? AND revoked_at IS NULL', [id]);
+      if (!r) return undefined;
+      const at = this.now();
+      await tx.run('UPDATE tokens SET revoked_at = ? WHERE id = ?', [at, id]);
+      const rec = { ...tokenRow(r), revokedAt: at };
+      await this.audit(tx, { actor, action: 'token.revoke', target: `token:${id}`, before: tokenRow(r), after: rec });
+      return rec;
+    });
+  }
+
+  // ---- published versions ----------------------------------------------------------------------
+
+  /**
+   * Publishes a version. Content-addressed: publishing the very same IR again is a no-op that
+   * returns the stored record; the same (policy, version) label with other content is a conflict.
+   */
+  async insertVersion(
+    v: Omit<VersionRecord, 'publishedAt'>,
+    opts: { tx?: Queryable; actor: string; draftFinish?: { draftId: number } },
+  ): Promise<{ record: VersionRecord; created: boolean }> {
+    const work = async (tx: Queryable) => {
+      const same = await tx.get('SELECT * FROM versions WHERE hash = ?', [v.hash]);
+      if (same) return { record: versionRow(same), created: false };
+      const clash = await tx.get('SELECT hash FROM versions WHERE policy_id = ? AND version = ?', [v.policyId, v.version]);
+      if (clash) throw new StoreConflict('exists', `${v.policyId}@${v.version} is already published`);
+      const at = this.now();
+      await tx.run(
+        `INSERT INTO versions (hash, policy_id, version, jurisdiction, title, effective_from, effective_until, format,
+          source, ir, published_at, published_by, draft_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          v.hash,
+          v.policyId,
+          v.version,
+          v.jurisdiction,
+          v.title,
+          v.effectiveFrom,
+          v.effectiveUntil ?? null,
+          v.format,
+          v.source,
+          JSON.stringify(v.ir),
+          at,
+          v.publishedBy,
+          v.draftId ?? null,
+        ],
+      );
+      const record: VersionRecord = { ...v, publishedAt: at };
+      await this.audit(tx, {
+        actor: opts.actor,
+        action: 'version.publish',
+        target: `policy:${v.policyId}@${v.version}`,
+        after: { hash: v.hash, draftId: v.draftId },
+      });
+      return { record, created: true };
+    };
+    return opts.tx ? work(opts.tx) : this.db.transaction(work);
+  }
+
+  async allVersions(): Promise<VersionRecord[]> {
+    return (await this.db.all('SELECT * FROM versions ORDER BY policy_id, effective_from, version')).map(versionRow);
+  }
+
+  async versionByHash(hash: string): Promise<VersionRecord | undefined> {
+    const r = await this.db.get('SELECT * FROM versions WHERE hash = ?', [hash]);
+    return r ? versionRow(r) : undefined;
+  }
+
+  async version(policyId: string, version: string): Promise<VersionRecord | undefined> {
+    const r = await this.db.get('SELECT * FROM versions WHERE policy_id = ? AND version = ?', [policyId, version]);
+    return r ? versionRow(r) : undefined;
+  }
+
+  // ---- drafts and reviews ----------------------------------------------------------------------
+
+  async createDraft(d: {
+    policyId?: string;
+    baseHash?: string;
+    format: SourceFormat;
+    source: string;
+    author: string;
+  }): Promise<DraftRecord> {
+    return this.db.transaction(async (tx) => {
+      const at = this.now();
+      const { lastID } = await tx.run(
+        `INSERT INTO drafts (policy_id, base_hash, format, source, revision, status, author, editors, created_at, updated_at)
+         VALUES (?, ?, ?, ?, 1, 'editing', ?, ?, ?, ?)`,
+        [d.policyId ?? null, d.baseHash ?? null, d.format, d.source, d.author, JSON.stringify([d.author]), at, at],
+      );
+      const rec = draftRow((await tx.get('SELECT * FROM drafts WHERE id = ?', [lastID]))!);
+      await this.audit(tx, {
+        actor: d.author,
+        action: 'draft.create',
+        target: `draft:${lastID}`,
+        after: { policyId: d.policyId, baseHash: d.baseHash, format: d.format, revision: 1 },
+      });
+      return rec;
+    });
+  }
+
+  async draft(id: number, tx: Queryable = this.db): Promise<DraftRecord | undefined> {
+    const r = await tx.get('SELECT * FROM drafts WHERE id = ?', [id]);
+    return r ? draftRow(r) : undefined;
+  }
+
+  async listDrafts(q: { status?: DraftStatus; policyId?: string }): Promise<DraftRecord[]> {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    if (q.status) (where.push('status = ?'), params.push(q.status));
+    if (q.policyId) (where.push('policy_id = ?'), params.push(q.policyId));
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    return (await this.db.all(`SELECT * FROM drafts ${clause} ORDER BY id`, params)).map(draftRow);
+  }
+
+  /**
+   * Applies `change` to a draft in one transaction after checking its revision (optimistic
+   * concurrency) and letting `check` refuse the change; writes the audit entry with before/after.
+   */
+  async updateDraft(
+    id: number,
+    actor: string,
+    action: string,
+    check: (d: DraftRecord) => void,
+    change: (d: DraftRecord) => Partial<Pick<DraftRecord, 'source' | 'format' | 'status' | 'policyId' | 'publishedHash'>> & {
+      bumpRevision?: boolean;
+      review?: { action: ReviewRecord['action']; comment?: string };
+    },
+    extra?: (tx: Queryable, before: DraftRecord) => Promise<void>,
+  ): Promise<DraftRecord | undefined> {
+    return this.db.transaction(async (tx) => {
+      const before = await this.draft(id, tx);
+      if (!before) return undefined;
+      check(before);
+      const c = change(before);
+      if (extra) await extra(tx, before);
+      const editors = c.bumpRevision && !before.editors.includes(actor) ? [...before.editors, actor] : before.editors;
+      await tx.run(
+        `UPDATE drafts SET source = ?, format = ?, status = ?, policy_id = ?, published_hash = ?, revision = ?,
+           editors = ?, updated_at = ? WHERE id = ?`,
+        [
+          c.source ?? before.source,
+          c.format ?? before.format,
+          c.status ?? before.status,
+          (c.policyId ?? before.policyId) || null,
+          (c.publishedHash ?? before.publishedHash) || null,
+          before.revision + (c.bumpRevision ? 1 : 0),
+          JSON.stringify(editors),
+          this.now(),
+          id,
+        ],
+      );
+      if (c.review) {
+        await tx.run('INSERT INTO reviews (draft_id, actor, action, comment, revision, at) VALUES (?, ?, ?, ?, ?, ?)', [
+          id,
+          actor,
+          c.review.action,
+          c.review.comment ?? null,
+          before.revision,
+          this.now(),
+        ]);
+      }
+      const after = (await this.draft(id, tx))!;
+      await this.audit(tx, { actor, action, target: `draft:${id}`, before: draftSummary(before), after: draftSummary(after) });
+      return after;
+    });
+  }
+
+  async reviews(draftId: number): Promise<ReviewRecord[]> {
+    const rows = await this.db.all('SELECT * FROM reviews WHERE draft_id = ? ORDER BY id', [draftId]);
+    return rows.map((r) => ({
+      id: r.id as number,
+      draftId: r.draft_id as number,
+      actor: r.actor as string,
+      action: r.action as ReviewRecord['action'],
+      comment: opt(r.comment as string | null),
+      revision: r.revision as number,
+      at: r.at as string,
+    }));
+  }
+
+  // ---- decisions -------------------------------------------------------------------------------
+
+  async insertDecisions(records: DecisionRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.db.transaction(async (tx) => {
+      for (const d of records) {
+        await tx.run(
+          `INSERT INTO decisions (id, at, caller, policy_id, version, policy_hash, as_of, facts, masked, decision)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [
+            d.id,
+            d.at,
+            d.caller,
+            d.policyId,
+            d.version,
+            d.policyHash,
+            d.asOf,
+            JSON.stringify(d.facts),
+            JSON.stringify(d.masked),
+            JSON.stringify(d.decision),
+          ],
+        );
+      }
+    });
+  }
+
+  async decision(id: string): Promise<DecisionRecord | undefined> {
+    const r = await this.db.get('SELECT * FROM decisions WHERE id = ?', [id]);
+    if (!r) return undefined;
+    return {
+      id: r.id as string,
+      at: r.at as string,
+      caller: r.caller as string,
+      policyId: r.policy_id as string,
+      version: r.version as string,
+      policyHash: r.policy_hash as string,
+      asOf: r.as_of as string,
+      facts: parse(r.facts),
+      masked: parse(r.masked) as string[],
+      decision: parse(r.decision),
+    };
+  }
+
+  /** Retention sweep: deletes decisions older than `before` (ISO time); returns how many. */
+  async deleteDecisionsBefore(before: string): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const { changes } = await tx.run('DELETE FROM decisions WHERE at < ?', [before]);
+      if (changes > 0) {
+        await this.audit(tx, { actor: 'system', action: 'decision.retention-sweep', target: 'decisions', after: { before, deleted: changes } });
+      }
+      return changes;
+    });
+  }
+
+  async countDecisions(): Promise<number> {
+    return (await this.db.get<{ n: number }>('SELECT count(*) AS n FROM decisions'))!.n;
+  }
+
+  // ---- jobs ------------------------------------------------------------------------------------
+
+  async createJob(j: { id: string; kind: string; createdBy: string; params: unknown; total: number }): Promise<JobRecord> {
+    return this.db.transaction(async (tx) => {
+      const at = this.now();
+      await tx.run(
+        `INSERT INTO jobs (id, kind, created_by, created_at, status, params, total, done) VALUES (?, ?, ?, ?, 'queued', ?, ?, 0)`,
+        [j.id, j.kind, j.createdBy, at, JSON.stringify(j.params), j.total],
+      );
+      await this.audit(tx, { actor: j.createdBy, action: `job.create`, target: `job:${j.id}`, after: { kind: j.kind, params: j.params } });
+      return (await this.jobIn(tx, j.id))!;
+    });
+  }
+
+  private async jobIn(tx: Queryable, id: string): Promise<JobRecord | undefined> {
+    const r = await tx.get('SELECT * FROM jobs WHERE id = ?', [id]);
+    if (!r) return undefined;
+    return {
+      id: r.id as string,
+      kind: r.kind as string,
+      createdBy: r.created_by as string,
+      createdAt: r.created_at as string,
+      status: r.status as JobStatus,
+      params: parse(r.params),
+      total: r.total as number,
+      done: r.done as number,
+      result: parse(r.result),
+      error: parse(r.error),
+      finishedAt: opt(r.finished_at as string | null),
+    };
+  }
+
+  job(id: string): Promise<JobRecord | undefined> {
+    return this.jobIn(this.db, id);
+  }
+
+  async updateJob(
+    id: string,
+    u: { status?: JobStatus; done?: number; result?: unknown; error?: unknown; changes?: JobChange[]; actor?: string },
+  ): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const sets: string[] = [];
+      const params: SqlValue[] = [];
+      if (u.status) (sets.push('status = ?'), params.push(u.status));
+      if (u.done !== undefined) (sets.push('done = ?'), params.push(u.done));
+      if (u.result !== undefined) (sets.push('result = ?'), params.push(JSON.stringify(u.result)));
+      if (u.error !== undefined) (sets.push('error = ?'), params.push(JSON.stringify(u.error)));
+      if (u.status && u.status !== 'running' && u.status !== 'queued') (sets.push('finished_at = ?'), params.push(this.now()));
+      if (sets.length) await tx.run(`UPDATE jobs SET ${sets.join(', ')} WHERE id = ?`, [...params, id]);
+      for (const c of u.changes ?? []) {
+        await tx.run('INSERT INTO job_changes (job_id, seq, line, record, baseline, candidate) VALUES (?, ?, ?, ?, ?, ?)', [
+          id,
+          c.seq,
+          c.line,
+          JSON.stringify(c.record),
+          JSON.stringify(c.baseline),
+          JSON.stringify(c.candidate),
+        ]);
+      }
+      if (u.status === 'cancelled' && u.actor) {
+        await this.audit(tx, { actor: u.actor, action: 'job.cancel', target: `job:${id}` });
+      }
+    });
+  }
+
+  /** Jobs left running by a previous process cannot resume (their upload is gone): mark them failed. */
+  async failInterruptedJobs(): Promise<number> {
+    const { changes } = await this.db.run(
+      `UPDATE jobs SET status = 'failed', error = ?, finished_at = ? WHERE status IN ('queued','running')`,
+      [JSON.stringify({ code: 'job.interrupted' }), this.now()],
+    );
+    return changes;
+  }
+
+  async jobChanges(id: string, page: number, pageSize: number): Promise<{ items: JobChange[]; total: number }> {
+    const total = (await this.db.get<{ n: number }>('SELECT count(*) AS n FROM job_changes WHERE job_id = ?', [id]))!.n;
+    const rows = await this.db.all('SELECT * FROM job_changes WHERE job_id = ? ORDER BY seq LIMIT ? OFFSET ?', [
+      id,
+      pageSize,
+      (page - 1) * pageSize,
+    ]);
+    return { total, items: rows.map(changeRow) };
+  }
+
+  /** All changed records of a job, in chunks, for downloads without holding them all. */
+  async *iterateJobChanges(id: string, chunk = 500): AsyncGenerator<JobChange> {
+    let after = -1;
+    for (;;) {
+      const rows = await this.db.all('SELECT * FROM job_changes WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?', [id, after, chunk]);
+      if (rows.length === 0) return;
+      for (const r of rows) yield changeRow(r);
+      after = rows[rows.length - 1].seq as number;
+    }
+  }
+}
+
+function likePrefix(s: string): string {
+  return `${s.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+}
+
+function tokenRow(r: Record<string, unknown>): TokenRecord {
+  return {
+    id: r.id as number,
+    name: r.name as string,
+    role: r.role as Role,
+    createdAt: r.created_at as string,
+    createdBy: r.created_by as string,
+    revokedAt: opt(r.revoked_at as string | null),
+  };
+}
+
+function versionRow(r: Record<string, unknown>): VersionRecord {
+  return {
+    hash: r.hash as string,
+    policyId: r.policy_id as string,
+    version: r.version as string,
+    jurisdiction: r.jurisdiction as string,
+    title: r.title as string,
+    effectiveFrom: r.effective_from as string,
+    effectiveUntil: opt(r.effective_until as string | null),
+    format: r.format as SourceFormat,
+    source: r.source as string,
+    ir: JSON.parse(r.ir as string) as PolicyIR,
+    publishedAt: r.published_at as string,
+    publishedBy: r.published_by as string,
+    draftId: opt(r.draft_id as number | null),
+  };
+}
+
+function draftRow(r: Record<string, unknown>): DraftRecord {
+  return {
+    id: r.id as number,
+    policyId: opt(r.policy_id as string | null),
+    baseHash: opt(r.base_hash as string | null),
+    format: r.format as SourceFormat,
+    source: r.source as string,
+    revision: r.revision as number,
+    status: r.status as DraftStatus,
+    author: r.author as string,
+    editors: JSON.parse(r.editors as string) as string[],
+    createdAt: r.created_at as string,
+    updatedAt: r.updated_at as string,
+    publishedHash: opt(r.published_hash as string | null),
+  };
+}
+
+function draftSummary(d: DraftRecord) {
+  return { status: d.status, revision: d.revision, policyId: d.policyId, format: d.format, source: d.source };
+}
+
+function changeRow(r: Record<string, unknown>): JobChange {
+  return {
+    seq: r.seq as number,
+    line: r.line as number,
+    record: parse(r.record),
+    baseline: parse(r.baseline),
+    candidate: parse(r.candidate),
+  };
+}

@@ -1,0 +1,109 @@
+/** Request body checks against the schemas of the OpenAPI document, with paths in the details. */
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { Context } from 'hono';
+import { ApiError, type ErrorDetail } from './errors.ts';
+import { SCHEMAS, type SchemaName } from './openapi.ts';
+
+let ajv: Ajv2020 | undefined;
+const compiled = new Map<SchemaName, ValidateFunction>();
+
+function validator(name: SchemaName): ValidateFunction {
+  let v = compiled.get(name);
+  if (!v) {
+    if (!ajv) {
+      ajv = new Ajv2020({ allErrors: true, strict: false });
+      ajv.addSchema({ $id: 'tiaowen', $defs: SCHEMAS } as object);
+    }
+    v = ajv.compile({ $ref: `tiaowen#/$defs/${name}` });
+    compiled.set(name, v);
+  }
+  return v;
+}
+
+/** Turns ajv errors into details with JSON pointers and both languages. */
+export function ajvDetails(errors: readonly ErrorObject[] | null | undefined, prefix = ''): ErrorDetail[] {
+  return (errors ?? [])
+    .filter((e) => e.keyword !== 'oneOf' || true)
+    .map((e) => {
+      const path = prefix + (e.keyword === 'required' ? `${e.instancePath}/${(e.params as { missingProperty: string }).missingProperty}` : e.keyword === 'additionalProperties' ? `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}` : e.instancePath || '/');
+      return { path, code: `schema.${e.keyword}`, message: describe(e) };
+    });
+}
+
+function describe(e: ErrorObject): { zh: string; en: string } {
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'required':
+      return { zh: `缺少必填字段 ${String(p.missingProperty)}`, en: `missing required field ${String(p.missingProperty)}` };
+    case 'additionalProperties':
+      return { zh: `不认识的字段 ${String(p.additionalProperty)}`, en: `unknown field ${String(p.additionalProperty)}` };
+    case 'type':
+      return { zh: `类型应为 ${String(p.type)}`, en: `must be of type ${String(p.type)}` };
+    case 'enum':
+      return { zh: `取值应为 ${JSON.stringify(p.allowedValues)} 之一`, en: `must be one of ${JSON.stringify(p.allowedValues)}` };
+    case 'pattern':
+      return { zh: `格式不对(应为 YYYY-MM-DD 等)`, en: `does not match the expected format ${String(p.pattern)}` };
+    case 'oneOf':
+      return { zh: '应给出 from 或 source 之一', en: 'give exactly one of the alternatives (e.g. `from` or `source`)' };
+    case 'minLength':
+      return { zh: '不能为空', en: 'must not be empty' };
+    default:
+      return { zh: `不符合要求(${e.keyword})`, en: e.message ?? e.keyword };
+  }
+}
+
+export function check<T>(name: SchemaName, value: unknown, prefix = ''): T {
+  const v = validator(name);
+  if (!v(value)) throw ApiError.of(400, 'http.invalid-body', ajvDetails(v.errors, prefix));
+  return value as T;
+}
+
+/** Reads a JSON body: 415 unless JSON, 400 when malformed, then checks it against `name`. */
+export async function jsonBody<T>(c: Context, name: SchemaName, opts: { optional?: boolean } = {}): Promise<T> {
+  const type = c.req.header('content-type') ?? '';
+  const length = c.req.header('content-length');
+  if (opts.optional && (length === '0' || (!type && !length))) return check<T>(name, {});
+  if (!/^application\/(json|[\w.+-]+\+json)\b/i.test(type)) {
+    throw ApiError.of(415, 'http.unsupported-media-type', [
+      { path: 'header.content-type', message: { zh: `应为 application/json,收到 ${type || '(无)'}`, en: `expected application/json, got ${type || '(none)'}` } },
+    ]);
+  }
+  const text = await c.req.text();
+  if (opts.optional && text.trim() === '') return check<T>(name, {});
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw ApiError.of(400, 'http.malformed-json', [{ path: '/', message: { zh: 'JSON 解析失败', en: (e as Error).message } }]);
+  }
+  return check<T>(name, value);
+}
+
+export function intQuery(c: Context, name: string, dflt: number, min: number, max: number): number {
+  const raw = c.req.query(name);
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw ApiError.of(400, 'http.invalid-query', [
+      { path: `query.${name}`, message: { zh: `应为 ${min} 到 ${max} 之间的整数`, en: `must be an integer from ${min} to ${max}` } },
+    ]);
+  }
+  return n;
+}
+
+export function dateQuery(c: Context, name: string): string | undefined {
+  const raw = c.req.query(name);
+  if (raw === undefined || raw === '') return undefined;
+  if (!isIsoDate(raw)) {
+    throw ApiError.of(400, 'http.invalid-query', [
+      { path: `query.${name}`, message: { zh: '应为日期 YYYY-MM-DD', en: 'must be a date YYYY-MM-DD' } },
+    ]);
+  }
+  return raw;
+}
+
+export function isIsoDate(s: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
