@@ -107,7 +107,7 @@ function parseErrors(text: string, errors: IRecognitionException[], opts: ParseO
 }
 
 /** The tokens that can start an expression, shown as the one word "expression". */
-const EXPRESSION_STARTERS = new Set(["'-'", 'number/数字', 'string/字符串', 'date/日期', "'true'/'是'", "'false'/'否'", "'as_of'/'评估日'", "'('", 'name', "'not'/'非'/'不是'", "'if'/'如果'"]);
+const EXPRESSION_STARTERS = new Set(["'-'", 'number/数字', 'string/字符串', 'date/日期', "'true'/'是'", "'false'/'否'", "'as_of'/'评估日'", "'('", 'name/名称', "'not'/'非'/'不是'", "'if'/'如果'"]);
 
 function summarizeExpected(expected: string[]): string[] {
   const starters = expected.filter((e) => EXPRESSION_STARTERS.has(e));

@@ -56,7 +56,8 @@ function tokens(ctx: Ctx, name: string): IToken[] {
 export function unquote(image: string): string {
   const terminated = /^"(?:[^"\\]|\\.)*"$|^“(?:[^”\\]|\\.)*”$/.test(image);
   const body = terminated ? image.slice(1, -1) : image.slice(1);
-  return body.replace(/\\(.)/g, '$1').replace(/\\$/, '');
+  // `\n` is the one escape that is not the character itself: it lets a YAML message with a line break print as DSL.
+  return body.replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c)).replace(/\\$/, '');
 }
 
 /** Scales the decimal `int.frac` by 10^shift exactly (string arithmetic: 1.1万 is 11000, not 11000.000000000002). */

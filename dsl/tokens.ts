@@ -107,6 +107,7 @@ interface KeywordToken {
 
 const keywordTokens: KeywordToken[] = [];
 const keywordInfo: KeywordInfo[] = [];
+const keywordByName = new Map<string, KeywordInfo>();
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -135,6 +136,7 @@ function keyword(name: string, en: string[], zh: string[], category: KeywordCate
     : createToken({ name, label, pattern: new RegExp(alternatives.join('|')), longer_alt: Identifier });
   keywordTokens.push({ token, spellings });
   keywordInfo.push({ en: en[0], zh, category });
+  keywordByName.set(name, { en: en[0], zh, category });
   return token;
 }
 
@@ -208,6 +210,9 @@ export function orderKeywords(list: readonly KeywordToken[]): TokenType[] {
   }
   return out;
 }
+
+/** Canonical spellings of each keyword token by token name, for the formatter. */
+export const KEYWORD_BY_NAME: ReadonlyMap<string, KeywordInfo> = keywordByName;
 
 /** Spellings of every keyword token, for the glued-keyword hint and for tests. */
 export const KEYWORD_SPELLINGS: ReadonlyMap<TokenType, readonly string[]> = new Map(

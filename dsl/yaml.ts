@@ -1,0 +1,549 @@
+/**
+ * The YAML form of a policy (docs/language.md, "The YAML form"): the same structure as the DSL,
+ * with expressions as DSL expression strings. Reading keeps YAML node ranges, so a missing field
+ * or an expression error points at the right line and column of the YAML file; expressions are
+ * parsed from their raw source text where that is exact (plain, block and escape-free quoted
+ * scalars), so their ranges land on the characters written.
+ *
+ * Parameter values are read by the parameter's type: under `money`, `500` is 500 yuan; a string
+ * value of a non-string type is a DSL literal (`3%`, `5万元`).
+ */
+import { LineCounter, YAMLMap, isMap, isScalar, isSeq, parseDocument, stringify, type Node as YamlNode } from 'yaml';
+import type {
+  CitationAst,
+  DefinitionAst,
+  DisabledAst,
+  ExprAst,
+  FactDeclAst,
+  OutcomeAst,
+  ParameterAst,
+  PolicyAst,
+  PolicyRefAst,
+  RuleAst,
+  SourceAst,
+  TypeAst,
+} from './ast.ts';
+import type { Diagnostic, Range, Result } from './diagnostics.ts';
+import { formatExpression } from './format.ts';
+import { diag } from './messages.ts';
+import { parseExpression, positionAt } from './parse.ts';
+import { isValidDate } from './toAst.ts';
+import { OUTCOME_BY_WORD, SEVERITY_BY_WORD, TYPE_BY_WORD } from './tokens.ts';
+
+type Scalarish = string | number | boolean;
+
+class YamlReader {
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(
+    private readonly text: string,
+    private readonly file: string | undefined,
+  ) {}
+
+  range(node: YamlNode | undefined | null): Range | undefined {
+    const r = node?.range;
+    if (!r) return undefined;
+    return this.rangeAt(r[0], r[1]);
+  }
+
+  rangeAt(start: number, end: number): Range {
+    const r: Range = { start: positionAt(this.text, start), end: positionAt(this.text, end) };
+    if (this.file !== undefined) r.file = this.file;
+    return r;
+  }
+
+  located<T extends { loc?: Range }>(x: T, node: YamlNode | undefined | null): T {
+    const loc = this.range(node);
+    if (loc) x.loc = loc;
+    return x;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Field access with diagnostics
+
+  map(node: unknown, where: string, example: string): YAMLMap | undefined {
+    if (isMap(node)) return node;
+    if (node !== undefined && node !== null) {
+      this.diagnostics.push(
+        diag('yaml.wrong-type', this.range(node as YamlNode), { where, wantZh: '映射(键: 值)', wantEn: 'a mapping (key: value)', example }),
+      );
+    }
+    return undefined;
+  }
+
+  field(m: YAMLMap | undefined, key: string): YamlNode | undefined {
+    if (!m) return undefined;
+    for (const pair of m.items) {
+      const k = isScalar(pair.key) ? pair.key.value : pair.key;
+      if (k === key) return (pair.value ?? undefined) as YamlNode | undefined;
+    }
+    return undefined;
+  }
+
+  /** The node of a field, reporting `yaml.missing-field` (at `owner`) when it is absent. */
+  required(m: YAMLMap | undefined, key: string, where: string, example: string, owner: YamlNode | undefined): YamlNode | undefined {
+    const v = this.field(m, key);
+    if (v === undefined && m) {
+      this.diagnostics.push(diag('yaml.missing-field', this.range(owner ?? m), { where, field: key, example }));
+    }
+    return v;
+  }
+
+  unknownFields(m: YAMLMap | undefined, known: string[], where: string): void {
+    if (!m) return;
+    for (const pair of m.items) {
+      const k = isScalar(pair.key) ? String(pair.key.value) : '?';
+      if (!known.includes(k)) {
+        this.diagnostics.push(
+          diag('yaml.unknown-field', this.range(pair.key as YamlNode), { where, field: k, known: known.join(', ') }),
+        );
+      }
+    }
+  }
+
+  /** A scalar's text as written (so `version: 2015.10` stays "2015.10"). */
+  str(node: YamlNode | undefined, where: string, example = '"…"'): string | undefined {
+    if (node === undefined) return undefined;
+    if (isScalar(node) && node.value !== null && typeof node.value !== 'object') {
+      if (typeof node.value === 'string') return node.value;
+      return node.source ?? String(node.value);
+    }
+    this.diagnostics.push(diag('yaml.wrong-type', this.range(node), { where, wantZh: '文本', wantEn: 'a string', example }));
+    return undefined;
+  }
+
+  date(node: YamlNode | undefined, where: string): string | undefined {
+    const s = this.str(node, where, '2017-08-01');
+    if (s !== undefined && !isValidDate(s)) this.diagnostics.push(diag('dsl.bad-date', this.range(node), { text: s }));
+    return s;
+  }
+
+  seq(node: YamlNode | undefined, where: string, example: string): YamlNode[] {
+    if (node === undefined) return [];
+    if (isSeq(node)) return node.items as YamlNode[];
+    this.diagnostics.push(diag('yaml.wrong-type', this.range(node), { where, wantZh: '列表', wantEn: 'a list', example }));
+    return [];
+  }
+
+  /** Parses an expression field from its source text, with ranges in the YAML file. */
+  expr(node: YamlNode | undefined, where: string): ExprAst {
+    if (node === undefined) return { type: 'name', name: '' };
+    if (!isScalar(node) || node.value === null || typeof node.value === 'object') {
+      this.diagnostics.push(
+        diag('yaml.wrong-type', this.range(node), { where, wantZh: '表达式文本', wantEn: 'an expression string', example: '"金额 > 0元"' }),
+      );
+      return { type: 'name', name: '' };
+    }
+    const [start, valueEnd] = node.range ?? [0, 0, 0];
+    const raw = this.text.slice(start, valueEnd);
+    let source = String(node.source ?? node.value);
+    let offset = start;
+    switch (node.type) {
+      case 'PLAIN':
+        source = raw; // line breaks in a multi-line plain scalar are white space to the DSL too
+        break;
+      case 'QUOTE_DOUBLE':
+      case 'QUOTE_SINGLE': {
+        const inner = raw.slice(1, -1);
+        // Without escapes the raw text is the value; otherwise positions are approximate.
+        const exact = node.type === 'QUOTE_DOUBLE' ? !inner.includes('\\') : !inner.includes("''");
+        if (exact) source = inner;
+        offset = start + 1;
+        break;
+      }
+      case 'BLOCK_LITERAL':
+      case 'BLOCK_FOLDED': {
+        // The block's lines as written (indentation is white space to the DSL), after its header line.
+        const nl = raw.indexOf('\n');
+        if (nl >= 0) {
+          source = raw.slice(nl + 1);
+          offset = start + nl + 1;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    const parsed = parseExpression(source, { at: positionAt(this.text, offset), ...(this.file !== undefined ? { file: this.file } : {}) });
+    this.diagnostics.push(...parsed.diagnostics);
+    return parsed.value ?? { type: 'name', name: '' };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The policy
+
+  policy(root: YamlNode | undefined): PolicyAst | undefined {
+    const m = this.map(root, 'the policy', 'policy: gansu/poverty-loan');
+    if (!m) return undefined;
+    const where = 'policy';
+    this.unknownFields(
+      m,
+      ['policy', 'title', 'titleEn', 'jurisdiction', 'version', 'effective', 'extends', 'supersedes', 'sources', 'facts', 'parameters', 'definitions', 'rules', 'disabled'],
+      where,
+    );
+    const effective = this.map(this.required(m, 'effective', where, '{ from: 2017-08-01 }', m), 'effective', '{ from: 2017-08-01 }');
+    const ast: PolicyAst = {
+      id: this.str(this.required(m, 'policy', where, 'gansu/poverty-loan', m), 'policy') ?? '',
+      title: this.str(this.required(m, 'title', where, '"…"', m), 'title') ?? '',
+      jurisdiction: this.str(this.required(m, 'jurisdiction', where, 'gansu', m), 'jurisdiction') ?? '',
+      version: this.str(this.required(m, 'version', where, '"2017.1"', m), 'version') ?? '',
+      effectiveFrom: this.date(this.required(effective, 'from', 'effective', '2017-08-01', effective), 'effective.from') ?? '',
+      supersedes: this.seq(this.field(m, 'supersedes'), 'supersedes', '["central/x@2016.1"]').flatMap((n) => {
+        const r = this.ref(n, 'supersedes');
+        return r ? [r] : [];
+      }),
+      sources: this.seq(this.field(m, 'sources'), 'sources', '[{ key: 指南, title: "…" }]').map((n) => this.source(n)),
+      facts: this.seq(this.field(m, 'facts'), 'facts', '[{ name: 金额, label: 金额, type: money }]').map((n) => this.fact(n, 'facts')),
+      parameters: this.seq(this.field(m, 'parameters'), 'parameters', '[{ name: …, label: …, type: percent, values: […] }]').map(
+        (n) => this.parameter(n),
+      ),
+      definitions: this.seq(this.field(m, 'definitions'), 'definitions', '[{ name: …, expr: "…" }]').map((n) =>
+        this.definition(n, 'definitions'),
+      ),
+      rules: this.seq(this.required(m, 'rules', where, '[{ id: …, title: …, cites: …, when: …, then: … }]', m), 'rules', '[…]').map(
+        (n) => this.rule(n),
+      ),
+      disabled: this.seq(this.field(m, 'disabled'), 'disabled', '[{ rule: r1, reason: "…" }]').map((n) => this.disabled(n)),
+    };
+    const titleEn = this.str(this.field(m, 'titleEn'), 'titleEn');
+    if (titleEn !== undefined) ast.titleEn = titleEn;
+    const until = this.field(effective, 'until');
+    if (until !== undefined) ast.effectiveUntil = this.date(until, 'effective.until') ?? '';
+    const ext = this.field(m, 'extends');
+    if (ext !== undefined) {
+      const r = this.ref(ext, 'extends');
+      if (r) ast.extends = r;
+    }
+    return this.located(ast, root);
+  }
+
+  ref(node: YamlNode, where: string): PolicyRefAst | undefined {
+    const s = this.str(node, where, 'central/poverty-loan@2017.1');
+    if (s === undefined) return undefined;
+    const at = s.lastIndexOf('@');
+    const r: PolicyRefAst = at >= 0 ? { policy: s.slice(0, at), version: s.slice(at + 1) } : { policy: s };
+    return this.located(r, node);
+  }
+
+  source(node: YamlNode): SourceAst {
+    const m = this.map(node, 'sources[]', '{ key: 指南, title: "…" }');
+    const where = 'source';
+    this.unknownFields(m, ['key', 'title', 'number'], where);
+    const s: SourceAst = {
+      key: this.str(this.required(m, 'key', where, '指南', node), 'key') ?? '',
+      title: this.str(this.required(m, 'title', where, '"…"', node), 'title') ?? '',
+    };
+    const num = this.str(this.field(m, 'number'), 'number');
+    if (num !== undefined) s.number = num;
+    return this.located(s, node);
+  }
+
+  fact(node: YamlNode, where: string): FactDeclAst {
+    const m = this.map(node, where, '{ name: 金额, label: 贷款金额, type: money }');
+    this.unknownFields(m, ['name', 'label', 'labelEn', 'type', 'description'], 'fact');
+    const f: FactDeclAst = {
+      name: this.str(this.required(m, 'name', 'fact', '金额', node), 'name') ?? '',
+      label: this.str(this.required(m, 'label', 'fact', '贷款金额', node), 'label') ?? '',
+      type: this.type(this.required(m, 'type', 'fact', 'money', node)),
+    };
+    const en = this.str(this.field(m, 'labelEn'), 'labelEn');
+    if (en !== undefined) f.labelEn = en;
+    const desc = this.str(this.field(m, 'description'), 'description');
+    if (desc !== undefined) f.description = desc;
+    return this.located(f, node);
+  }
+
+  type(node: YamlNode | undefined): TypeAst {
+    if (node === undefined) return { kind: 'string' };
+    if (isScalar(node)) {
+      const w = String(node.value);
+      const kind = TYPE_BY_WORD.get(w);
+      if (kind === undefined) {
+        this.diagnostics.push(diag('dsl.unknown-type', this.range(node), { text: w }));
+        return this.located<TypeAst>({ kind: 'string' }, node);
+      }
+      return this.located<TypeAst>({ kind: kind as 'boolean' }, node);
+    }
+    const m = this.map(node, 'type', 'money');
+    const enumNode = this.field(m, 'enum');
+    const listNode = this.field(m, 'list');
+    if (enumNode !== undefined) {
+      const values = this.seq(enumNode, 'enum', '[{ value: 种植, label: 种植业 }]').map((n) => {
+        const vm = this.map(n, 'enum value', '{ value: 种植, label: 种植业 }');
+        const v: { value: string; label: string; labelEn?: string; loc?: Range } = {
+          value: this.str(this.required(vm, 'value', 'enum value', '种植', n), 'value') ?? '',
+          label: this.str(this.required(vm, 'label', 'enum value', '种植业', n), 'label') ?? '',
+        };
+        const en = this.str(this.field(vm, 'labelEn'), 'labelEn');
+        if (en !== undefined) v.labelEn = en;
+        return this.located(v, n);
+      });
+      return this.located<TypeAst>({ kind: 'enum', values }, node);
+    }
+    if (listNode !== undefined) {
+      const fields = this.seq(listNode, 'list', '[{ name: 金额, label: 本金, type: money }]').map((n) => this.fact(n, 'list field'));
+      return this.located<TypeAst>({ kind: 'list', fields }, node);
+    }
+    this.diagnostics.push(
+      diag('yaml.wrong-type', this.range(node), {
+        where: 'type',
+        wantZh: '类型名或 { enum: […] } / { list: […] }',
+        wantEn: 'a type name or { enum: […] } / { list: […] }',
+        example: 'money',
+      }),
+    );
+    return { kind: 'string' };
+  }
+
+  parameter(node: YamlNode): ParameterAst {
+    const m = this.map(node, 'parameters[]', '{ name: …, label: …, type: percent, values: […] }');
+    const where = 'parameter';
+    this.unknownFields(m, ['name', 'label', 'labelEn', 'type', 'values'], where);
+    const type = this.type(this.required(m, 'type', where, 'percent', node));
+    const p: ParameterAst = {
+      name: this.str(this.required(m, 'name', where, '红线', node), 'name') ?? '',
+      label: this.str(this.required(m, 'label', where, '"…"', node), 'label') ?? '',
+      type,
+      values: this.seq(this.required(m, 'values', where, '[{ from: 2017-08-01, value: 3% }]', node), 'values', '[…]').map((n) => {
+        const vm = this.map(n, 'parameter value', '{ from: 2017-08-01, value: 3% }');
+        this.unknownFields(vm, ['from', 'value', 'cites'], 'parameter value');
+        const v: ParameterAst['values'][number] = {
+          from: this.date(this.required(vm, 'from', 'parameter value', '2017-08-01', n), 'from') ?? '',
+          value: this.literal(this.required(vm, 'value', 'parameter value', '3%', n), type),
+        };
+        const cites = this.field(vm, 'cites');
+        if (cites !== undefined) v.cites = this.citation(cites);
+        return this.located(v, n);
+      }),
+    };
+    const en = this.str(this.field(m, 'labelEn'), 'labelEn');
+    if (en !== undefined) p.labelEn = en;
+    return this.located(p, node);
+  }
+
+  /** A parameter value, read by the parameter's type (see the file comment). */
+  literal(node: YamlNode | undefined, type: TypeAst): ExprAst {
+    if (node === undefined) return { type: 'name', name: '' };
+    if (!isScalar(node)) return this.expr(node, 'value');
+    const v = node.value as Scalarish | null;
+    let e: ExprAst | undefined;
+    if (typeof v === 'boolean') e = { type: 'boolean', value: v };
+    else if (typeof v === 'number') {
+      if (type.kind === 'money') e = { type: 'money', yuan: v };
+      else if (type.kind === 'percent') e = { type: 'percent', value: v };
+      else e = Number.isInteger(v) ? { type: 'number', value: v, integer: true } : { type: 'number', value: v };
+    } else if (typeof v === 'string' && (type.kind === 'string' || type.kind === 'enum')) e = { type: 'string', value: v };
+    else if (typeof v === 'string' && type.kind === 'date' && /^\d{4}-\d{1,2}-\d{1,2}$/.test(v)) {
+      if (!isValidDate(v)) this.diagnostics.push(diag('dsl.bad-date', this.range(node), { text: v }));
+      e = { type: 'date', value: v };
+    }
+    return e ? this.located(e, node) : this.expr(node, 'value');
+  }
+
+  definition(node: YamlNode, where: string): DefinitionAst {
+    const m = this.map(node, where, '{ name: 比例, expr: "…" }');
+    this.unknownFields(m, ['name', 'label', 'labelEn', 'expr'], where);
+    const d: DefinitionAst = {
+      name: this.str(this.required(m, 'name', where, '比例', node), 'name') ?? '',
+      expr: this.expr(this.required(m, 'expr', where, '"ratio(贷款 where 逾期天数 >= 90)"', node), 'expr'),
+    };
+    const label = this.str(this.field(m, 'label'), 'label');
+    if (label !== undefined) d.label = label;
+    const en = this.str(this.field(m, 'labelEn'), 'labelEn');
+    if (en !== undefined) d.labelEn = en;
+    return this.located(d, node);
+  }
+
+  citation(node: YamlNode): CitationAst {
+    const m = this.map(node, 'cites', '{ source: 指南, article: "三(六)" }');
+    this.unknownFields(m, ['source', 'article', 'quote'], 'cites');
+    const c: CitationAst = {
+      source: this.str(this.required(m, 'source', 'cites', '指南', node), 'source') ?? '',
+      article: this.str(this.required(m, 'article', 'cites', '"三(六)"', node), 'article') ?? '',
+    };
+    const q = this.str(this.field(m, 'quote'), 'quote');
+    if (q !== undefined) c.quote = q;
+    return this.located(c, node);
+  }
+
+  rule(node: YamlNode): RuleAst {
+    const m = this.map(node, 'rules[]', '{ id: …, title: …, cites: …, when: …, then: … }');
+    const id = this.str(this.field(m, 'id'), 'id') ?? '';
+    const where = id === '' ? 'rule' : `rule ${id}`;
+    this.required(m, 'id', where, 'npl_red_line', node);
+    this.unknownFields(m, ['id', 'title', 'titleEn', 'cites', 'exceptionTo', 'overrides', 'lets', 'when', 'then'], where);
+    const r: RuleAst = {
+      id,
+      title: this.str(this.required(m, 'title', where, '"…"', node), 'title') ?? '',
+      lets: this.seq(this.field(m, 'lets'), 'lets', '[{ name: …, expr: "…" }]').map((n) => this.definition(n, 'let')),
+      when: this.expr(this.required(m, 'when', where, '"金额 > 0元"', node), 'when'),
+      then: this.outcome(this.required(m, 'then', where, '{ kind: violation, message: { zh: "…" } }', node), where),
+    };
+    const titleEn = this.str(this.field(m, 'titleEn'), 'titleEn');
+    if (titleEn !== undefined) r.titleEn = titleEn;
+    // `cites` stays optional here, as in the DSL: lowering reports a missing citation with its hint.
+    const cites = this.field(m, 'cites');
+    if (cites !== undefined) r.cites = this.citation(cites);
+    const exc = this.str(this.field(m, 'exceptionTo'), 'exceptionTo');
+    if (exc !== undefined) r.exceptionTo = exc;
+    const ov = this.field(m, 'overrides');
+    if (ov !== undefined) {
+      if (isScalar(ov) && typeof ov.value === 'boolean') {
+        if (ov.value) r.overrides = true;
+      } else {
+        this.diagnostics.push(diag('yaml.wrong-type', this.range(ov), { where: 'overrides', wantZh: 'true 或 false', wantEn: 'true or false', example: 'true' }));
+      }
+    }
+    return this.located(r, node);
+  }
+
+  outcome(node: YamlNode | undefined, where: string): OutcomeAst {
+    const m = this.map(node, 'then', '{ kind: violation, message: { zh: "…" } }');
+    const o: OutcomeAst = { kind: '', message: { zh: '' }, consequences: [], computed: [] };
+    if (!m) return o;
+    this.unknownFields(m, ['kind', 'severity', 'message', 'consequences', 'compute'], `${where}.then`);
+    const kind = this.str(this.required(m, 'kind', `${where}.then`, 'violation', node), 'kind') ?? '';
+    o.kind = OUTCOME_BY_WORD.get(kind) ?? kind;
+    const sev = this.str(this.field(m, 'severity'), 'severity');
+    if (sev !== undefined) o.severity = SEVERITY_BY_WORD.get(sev) ?? sev;
+    const msg = this.required(m, 'message', `${where}.then`, '{ zh: "…", en: "…" }', node);
+    if (msg !== undefined && isScalar(msg)) o.message = { zh: this.str(msg, 'message') ?? '' };
+    else if (msg !== undefined) {
+      const mm = this.map(msg, 'message', '{ zh: "…", en: "…" }');
+      o.message = { zh: this.str(this.required(mm, 'zh', 'message', '"…"', msg), 'message.zh') ?? '' };
+      const en = this.str(this.field(mm, 'en'), 'message.en');
+      if (en !== undefined) o.message.en = en;
+    }
+    o.consequences = this.seq(this.field(m, 'consequences'), 'consequences', '[约谈, 通报批评]').map((n) => this.str(n, 'consequences') ?? '');
+    o.computed = this.seq(this.field(m, 'compute'), 'compute', '[{ name: 罚款, expr: "贴息金额 * 10" }]').map((n) =>
+      this.definition(n, 'compute'),
+    );
+    return this.located(o, node);
+  }
+
+  disabled(node: YamlNode): DisabledAst {
+    const m = this.map(node, 'disabled[]', '{ rule: r1, reason: "…" }');
+    this.unknownFields(m, ['rule', 'reason'], 'disabled');
+    const d: DisabledAst = {
+      rule: this.str(this.required(m, 'rule', 'disabled', 'r1', node), 'rule') ?? '',
+      reason: this.str(this.required(m, 'reason', 'disabled', '"…"', node), 'reason') ?? '',
+    };
+    return this.located(d, node);
+  }
+}
+
+/** Reads a `.policy.yaml` file. `value` is present whenever the YAML itself could be read. */
+export function parseYamlPolicy(text: string, opts: { file?: string } = {}): Result<PolicyAst> {
+  const doc = parseDocument(text, { lineCounter: new LineCounter(), prettyErrors: false, uniqueKeys: true });
+  const reader = new YamlReader(text, opts.file);
+  const diagnostics: Diagnostic[] = doc.errors.map((e) => {
+    const [start, end] = e.pos;
+    const detail = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    return diag('yaml.syntax', reader.rangeAt(start, Math.max(end, start)), { detail });
+  });
+  if (diagnostics.length > 0 && !doc.contents) return { diagnostics };
+  const value = reader.policy(doc.contents ?? undefined);
+  diagnostics.push(...reader.diagnostics);
+  diagnostics.sort((a, b) => (a.range?.start.offset ?? 0) - (b.range?.start.offset ?? 0));
+  return value ? { value, diagnostics } : { diagnostics };
+}
+
+// ------------------------------------------------------------------------------------------------
+// Writing
+
+type Plain = string | number | boolean | Plain[] | { [k: string]: Plain };
+
+function refText(r: PolicyRefAst): string {
+  return r.version === undefined ? r.policy : `${r.policy}@${r.version}`;
+}
+
+function typeToPlain(t: TypeAst): Plain {
+  if (t.kind === 'enum') {
+    return { enum: t.values.map((v) => withOptional({ value: v.value, label: v.label }, { labelEn: v.labelEn })) };
+  }
+  if (t.kind === 'list') return { list: t.fields.map(factToPlain) };
+  return t.kind;
+}
+
+function withOptional(base: { [k: string]: Plain }, optional: Record<string, Plain | undefined>): { [k: string]: Plain } {
+  for (const [k, v] of Object.entries(optional)) if (v !== undefined) base[k] = v;
+  return base;
+}
+
+function factToPlain(f: FactDeclAst): Plain {
+  return withOptional({ name: f.name, label: f.label }, { labelEn: f.labelEn, type: typeToPlain(f.type), description: f.description });
+}
+
+function literalToPlain(e: ExprAst, type: TypeAst): Plain {
+  // Native YAML values where the parameter's type says how to read them back; DSL text otherwise.
+  if (e.type === 'boolean') return e.value;
+  if (e.type === 'number' && (type.kind === 'number' || type.kind === 'integer')) return e.value;
+  if (e.type === 'string' && (type.kind === 'string' || type.kind === 'enum')) return e.value;
+  if (e.type === 'date' && type.kind === 'date') return e.value;
+  return formatExpression(e);
+}
+
+function citationToPlain(c: CitationAst): Plain {
+  return withOptional({ source: c.source, article: c.article }, { quote: c.quote });
+}
+
+function defToPlain(d: DefinitionAst): Plain {
+  return withOptional({ name: d.name }, { label: d.label, labelEn: d.labelEn, expr: formatExpression(d.expr) });
+}
+
+/** Writes the YAML form; parseYamlPolicy(policyToYaml(ast)) gives `ast` back, ignoring `loc`. */
+export function policyToYaml(ast: PolicyAst): string {
+  const doc: { [k: string]: Plain } = withOptional(
+    { policy: ast.id, title: ast.title },
+    {
+      titleEn: ast.titleEn,
+      jurisdiction: ast.jurisdiction,
+      version: ast.version,
+      effective: withOptional({ from: ast.effectiveFrom }, { until: ast.effectiveUntil }),
+      extends: ast.extends ? refText(ast.extends) : undefined,
+      supersedes: ast.supersedes.length > 0 ? ast.supersedes.map(refText) : undefined,
+      sources: ast.sources.map((s) => withOptional({ key: s.key, title: s.title }, { number: s.number })),
+      facts: ast.facts.length > 0 ? ast.facts.map(factToPlain) : undefined,
+      parameters:
+        ast.parameters.length > 0
+          ? ast.parameters.map((p) =>
+              withOptional(
+                { name: p.name, label: p.label },
+                {
+                  labelEn: p.labelEn,
+                  type: typeToPlain(p.type),
+                  values: p.values.map((v) =>
+                    withOptional({ from: v.from, value: literalToPlain(v.value, p.type) }, { cites: v.cites ? citationToPlain(v.cites) : undefined }),
+                  ),
+                },
+              ),
+            )
+          : undefined,
+      definitions: ast.definitions.length > 0 ? ast.definitions.map(defToPlain) : undefined,
+      rules: ast.rules.map((r) =>
+        withOptional(
+          { id: r.id, title: r.title },
+          {
+            titleEn: r.titleEn,
+            cites: r.cites ? citationToPlain(r.cites) : undefined,
+            exceptionTo: r.exceptionTo,
+            overrides: r.overrides ? true : undefined,
+            lets: r.lets.length > 0 ? r.lets.map(defToPlain) : undefined,
+            when: formatExpression(r.when),
+            then: withOptional(
+              { kind: r.then.kind },
+              {
+                severity: r.then.severity,
+                message: withOptional({ zh: r.then.message.zh }, { en: r.then.message.en }),
+                consequences: r.then.consequences.length > 0 ? r.then.consequences : undefined,
+                compute: r.then.computed.length > 0 ? r.then.computed.map(defToPlain) : undefined,
+              },
+            ),
+          },
+        ),
+      ),
+      disabled: ast.disabled.length > 0 ? ast.disabled.map((d) => ({ rule: d.rule, reason: d.reason })) : undefined,
+    },
+  );
+  return stringify(doc, { lineWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' });
+}
