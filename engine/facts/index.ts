@@ -1,0 +1,2 @@
+export { factSchema, type JsonSchema } from './schema.ts';
+export { validateFacts, type NormalizedFacts } from './validate.ts';

@@ -1,0 +1,232 @@
+/**
+ * Fact validation and normalization. Input facts are JSON as officials or systems send them;
+ * output is `NormalizedFacts`: run-time values (money in fen, percents as ratios, dates as day
+ * numbers) with missing facts simply absent. Errors carry a JSON pointer and name the fact by its
+ * Chinese label, in Chinese and English.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import localizeZhModule from 'ajv-i18n/localize/zh/index.js';
+import type { FactDecl, PolicyIR } from '../ir/types.ts';
+import type { FactError } from '../evaluate/types.ts';
+import { FACT_KIND_TEXT, FACT_MSG, type Bilingual } from '../messages.ts';
+import { parseDate, yuanToFen, type Value } from '../values/index.ts';
+import { EXTENSION_KEYWORDS, factSchema } from './schema.ts';
+
+/** Normalized facts: present facts only, as run-time values; list facts as lists of records. */
+export type NormalizedFacts = Record<string, Value>;
+
+// ajv, ajv-formats and ajv-i18n are CommonJS; under ESM their default export may arrive wrapped.
+function cjsDefault<T>(m: { default: T }): T {
+  return (m as { default?: T }).default ?? (m as unknown as T);
+}
+const addFormats = cjsDefault(addFormatsModule);
+const localizeZh = cjsDefault(localizeZhModule);
+
+let ajvInstance: Ajv | undefined;
+function ajv(): Ajv {
+  if (!ajvInstance) {
+    // multipleOfPrecision: 12345.67 / 0.01 is not an integer in binary floating point.
+    ajvInstance = new Ajv({ allErrors: true, multipleOfPrecision: 6, allowUnionTypes: true });
+    addFormats(ajvInstance, ['date']);
+    ajvInstance.addVocabulary([...EXTENSION_KEYWORDS]);
+  }
+  return ajvInstance;
+}
+
+// The schema depends only on the fact declarations, so validators are shared by every policy
+// (and every version or variant) that declares the same facts.
+const byDecls = new Map<string, ValidateFunction>();
+const byIr = new WeakMap<object, ValidateFunction>();
+
+function validatorFor(ir: Pick<PolicyIR, 'id' | 'title' | 'titleEn' | 'facts'>): ValidateFunction {
+  const cached = byIr.get(ir);
+  if (cached) return cached;
+  const key = JSON.stringify(ir.facts);
+  let v = byDecls.get(key);
+  if (!v) {
+    v = ajv().compile(factSchema(ir));
+    byDecls.set(key, v);
+  }
+  byIr.set(ir, v);
+  return v;
+}
+
+export function validateFacts(
+  ir: Pick<PolicyIR, 'id' | 'title' | 'titleEn' | 'facts'>,
+  facts: unknown,
+): { facts?: NormalizedFacts; errors: FactError[] } {
+  if (facts === null || facts === undefined) facts = {};
+  if (typeof facts !== 'object' || Array.isArray(facts)) {
+    return { errors: [{ path: '', code: 'facts.type', message: FACT_KIND_TEXT.facts }] };
+  }
+  const validate = validatorFor(ir);
+  const errors: FactError[] = [];
+  if (!validate(facts)) {
+    const raw = validate.errors ?? [];
+    const zh = raw.map((e) => ({ ...e }));
+    localizeZh(zh);
+    const seen = new Set<string>();
+    raw.forEach((e, i) => {
+      const err = toFactError(ir.facts, e, zh[i]?.message ?? e.message ?? '');
+      if (!err) return;
+      const key = `${err.path}\u0000${err.code}`;
+      if (seen.has(key)) return; // one error per pointer and kind (type arrays report once each)
+      seen.add(key);
+      errors.push(err);
+    });
+  }
+  if (errors.length > 0) return { errors };
+  const out: NormalizedFacts = {};
+  const record = facts as Record<string, unknown>;
+  for (const d of ir.facts) {
+    const v = normalize(d, record[d.name], `/${escapePointer(d.name)}`, [labelOf(d)], errors);
+    if (v !== undefined) out[d.name] = v;
+  }
+  return errors.length > 0 ? { errors } : { facts: out, errors };
+}
+
+function normalize(d: FactDecl, raw: unknown, path: string, subject: Bilingual[], errors: FactError[]): Value | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  const t = d.type;
+  switch (t.kind) {
+    case 'boolean':
+      return { kind: 'boolean', value: raw as boolean };
+    case 'integer':
+    case 'number':
+      return { kind: 'number', value: raw as number };
+    case 'percent':
+      return { kind: 'percent', ratio: (raw as number) / 100 };
+    case 'money': {
+      const fen = yuanToFen(raw as number | string);
+      if (fen === undefined) {
+        errors.push({ path, code: 'facts.money', message: FACT_MSG.invalid(joinSubject(subject), FACT_KIND_TEXT.money) });
+        return undefined;
+      }
+      return { kind: 'money', fen };
+    }
+    case 'date':
+      return { kind: 'date', day: parseDate(raw as string)! };
+    case 'string':
+    case 'enum':
+      return { kind: 'string', value: raw as string };
+    case 'list': {
+      const records = (raw as Record<string, unknown>[]).map((rec, i) => {
+        const r: Record<string, Value> = {};
+        for (const f of t.fields) {
+          const v = normalize(
+            f,
+            rec[f.name],
+            `${path}/${i}/${escapePointer(f.name)}`,
+            [...subject, { zh: `[${i}]`, en: `[${i}]` }, labelOf(f)],
+            errors,
+          );
+          if (v !== undefined) r[f.name] = v;
+        }
+        return r;
+      });
+      return { kind: 'list', records };
+    }
+  }
+}
+
+function toFactError(decls: readonly FactDecl[], e: ErrorObject, zhText: string): FactError | undefined {
+  let path = e.instancePath;
+  if (e.keyword === 'additionalProperties') {
+    const name = String((e.params as { additionalProperty: string }).additionalProperty);
+    path = `${path}/${escapePointer(name)}`;
+    const where = locate(decls, e.instancePath);
+    if (where.decls === decls) {
+      return { path, code: 'facts.unknown-fact', message: FACT_MSG.unknownFact({ name, known: decls.map((d) => d.name) }) };
+    }
+    return {
+      path,
+      code: 'facts.unknown-field',
+      message: FACT_MSG.unknownField({
+        list: where.subject.map((s) => s.zh).join(''),
+        name,
+        known: (where.decls ?? []).map((d) => d.name),
+      }),
+    };
+  }
+  const where = locate(decls, path);
+  const subject = joinSubject(where.subject);
+  const decl = where.decl;
+  if (!decl) {
+    // The record itself (an array item that is not an object) or the top level.
+    const what = where.isRecord ? FACT_KIND_TEXT.record : FACT_KIND_TEXT.facts;
+    return { path, code: 'facts.type', message: FACT_MSG.invalid(subject, what) };
+  }
+  const kind = decl.type.kind;
+  switch (e.keyword) {
+    case 'type':
+    case 'format':
+    case 'pattern':
+    case 'multipleOf':
+      return { path, code: `facts.${kind}`, message: FACT_MSG.invalid(subject, FACT_KIND_TEXT[kind] ?? FACT_KIND_TEXT.string) };
+    case 'enum':
+      return {
+        path,
+        code: 'facts.enum',
+        message: FACT_MSG.invalid(subject, decl.type.kind === 'enum' ? FACT_MSG.enumValues(decl.type.values) : FACT_KIND_TEXT.enum),
+      };
+    default:
+      // Any other keyword: ajv's own words, localized by ajv-i18n.
+      return {
+        path,
+        code: `facts.${e.keyword}`,
+        message: FACT_MSG.invalid(subject, { zh: zhText, en: e.message ?? e.keyword }),
+      };
+  }
+}
+
+interface Located {
+  decl?: FactDecl;
+  /** The declarations at the level the pointer ends in (for unknown names). */
+  decls?: readonly FactDecl[];
+  subject: Bilingual[];
+  isRecord: boolean;
+}
+
+/** Walks a JSON pointer through the fact declarations. */
+function locate(decls: readonly FactDecl[], pointer: string): Located {
+  const segments = pointer === '' ? [] : pointer.slice(1).split('/').map(unescapePointer);
+  let level: readonly FactDecl[] | undefined = decls;
+  let decl: FactDecl | undefined;
+  const subject: Bilingual[] = [];
+  let isRecord = false;
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i]!;
+    if (decl && decl.type.kind === 'list' && /^\d+$/.test(seg)) {
+      subject.push({ zh: `[${seg}]`, en: `[${seg}]` });
+      level = decl.type.fields;
+      decl = undefined;
+      isRecord = true;
+      continue;
+    }
+    decl = level?.find((d) => d.name === seg);
+    isRecord = false;
+    if (!decl) return { decls: level, subject: [...subject, { zh: seg, en: seg }], isRecord };
+    subject.push(labelOf(decl));
+    level = undefined;
+  }
+  return { decl, decls: decl ? undefined : level, subject, isRecord };
+}
+
+function labelOf(d: FactDecl): Bilingual {
+  return { zh: d.label, en: d.labelEn ?? d.name };
+}
+
+function joinSubject(parts: Bilingual[]): Bilingual {
+  if (parts.length === 0) return { zh: '事实', en: 'facts' };
+  const join = (k: 'zh' | 'en') => parts.map((p, i) => (i > 0 && !p[k].startsWith('[') ? '.' : '') + p[k]).join('');
+  return { zh: join('zh'), en: join('en') };
+}
+
+export function escapePointer(s: string): string {
+  return s.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function unescapePointer(s: string): string {
+  return s.replace(/~1/g, '/').replace(/~0/g, '~');
+}
