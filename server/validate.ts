@@ -12,9 +12,9 @@ function validator(name: SchemaName): ValidateFunction {
   if (!v) {
     if (!ajv) {
       ajv = new Ajv2020({ allErrors: true, strict: false });
-      ajv.addSchema({ $id: 'tiaowen', $defs: SCHEMAS } as object);
+      ajv.addSchema({ $id: 'tiaowen', components: { schemas: SCHEMAS } } as object);
     }
-    v = ajv.compile({ $ref: `tiaowen#/$defs/${name}` });
+    v = ajv.compile({ $ref: `tiaowen#/components/schemas/${name}` });
     compiled.set(name, v);
   }
   return v;
