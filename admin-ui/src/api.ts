@@ -1,0 +1,216 @@
+/**
+ * The one way the UI talks to the server (`/api/v1`). Every failure becomes an `ApiFailure` that
+ * says, in the current language, what went wrong and what to do; pages show `failure.words()`.
+ * The server's error shape is `{ error: { code, message: { zh, en }, details? } }`.
+ */
+import { pick, t } from './i18n/index.ts';
+import type * as W from './wire.ts';
+
+export interface ErrorDetailWire {
+  path: string;
+  message: { zh: string; en: string };
+  code?: string;
+}
+
+export class ApiFailure extends Error {
+  constructor(
+    /** HTTP status; 0 when the server could not be reached. */
+    readonly status: number,
+    readonly code: string,
+    readonly serverMessage?: { zh: string; en: string },
+    readonly details: ErrorDetailWire[] = [],
+    /** The server's `ETag` on a conflict, when it sent one. */
+    readonly etag?: string,
+  ) {
+    super(`${status} ${code}`);
+  }
+
+  /** What to do about it, by kind of failure. */
+  advice(): string {
+    if (this.status === 0) return t('error.network');
+    if (this.status === 401) return t('error.unauthorized');
+    if (this.status === 403) return t('error.forbidden');
+    if (this.status === 404) return t('error.notFound');
+    if (this.status === 409 || this.status === 412) return t('error.conflict');
+    if (this.status === 400 || this.status === 422) return t('error.invalid');
+    if (this.status >= 500) return t('error.server');
+    return t('error.unknown', { status: this.status });
+  }
+
+  /** The server's own words (when it sent some) followed by the advice. */
+  words(): string {
+    const said = this.serverMessage ? pick(this.serverMessage) : '';
+    const advice = this.advice();
+    return said && said !== advice ? `${said}。${advice}`.replace(/[。.]。/, '。') : advice;
+  }
+}
+
+export type TokenSource = () => string | undefined;
+
+export interface RequestOptions {
+  method?: string;
+  body?: unknown;
+  /** Sent as-is (multipart uploads). */
+  form?: FormData;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface Response2<T> {
+  data: T;
+  etag?: string;
+  status: number;
+}
+
+export class ApiClient {
+  /** Called when the server says the token is no longer good (401), so the shell can log out. */
+  onUnauthorized?: () => void;
+
+  constructor(
+    private readonly token: TokenSource,
+    readonly base = '/api/v1',
+  ) {}
+
+  async request<T>(path: string, opts: RequestOptions = {}): Promise<Response2<T>> {
+    const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
+    const token = this.token();
+    if (token) headers.authorization = `Bearer ${token}`;
+    let body: BodyInit | undefined;
+    if (opts.form) body = opts.form;
+    else if (opts.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(opts.body);
+    }
+    let res: Response;
+    try {
+      res = await fetch(this.base + path, { method: opts.method ?? (body ? 'POST' : 'GET'), headers, body, signal: opts.signal });
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e;
+      throw new ApiFailure(0, 'network');
+    }
+    const etag = res.headers.get('etag') ?? undefined;
+    const text = await res.text();
+    let parsed: unknown = undefined;
+    if (text) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = text;
+      }
+    }
+    if (!res.ok) {
+      const err = (parsed as { error?: { code?: string; message?: { zh: string; en: string }; details?: ErrorDetailWire[] } })?.error;
+      const failure = new ApiFailure(res.status, err?.code ?? `http.${res.status}`, err?.message, err?.details ?? [], etag);
+      if (res.status === 401) this.onUnauthorized?.();
+      throw failure;
+    }
+    return { data: parsed as T, etag, status: res.status };
+  }
+
+  async get<T>(path: string, signal?: AbortSignal): Promise<T> {
+    return (await this.request<T>(path, { signal })).data;
+  }
+
+  async post<T>(path: string, body?: unknown): Promise<T> {
+    return (await this.request<T>(path, { method: 'POST', body: body ?? {} })).data;
+  }
+
+  // ---- endpoints ---------------------------------------------------------------------------
+
+  me(): Promise<W.Me> {
+    return this.get<W.Me>('/me');
+  }
+
+  async policies(): Promise<W.PolicySummary[]> {
+    const r = await this.get<W.PolicyList>('/policies');
+    return Array.isArray(r) ? r : r.items ?? r.policies ?? [];
+  }
+
+  policy(id: string): Promise<W.PolicyDetail> {
+    return this.get<W.PolicyDetail>(`/policies/${policyPath(id)}`);
+  }
+
+  version(id: string, version: string): Promise<W.VersionDetail> {
+    return this.get<W.VersionDetail>(`/policies/${policyPath(id)}/versions/${encodeURIComponent(version)}`);
+  }
+
+  schema(id: string, version: string): Promise<W.JsonSchema> {
+    return this.get<W.JsonSchema>(`/policies/${policyPath(id)}/versions/${encodeURIComponent(version)}/schema`);
+  }
+
+  evaluate(req: W.EvaluateRequest): Promise<W.EvaluateResponse> {
+    return this.post<W.EvaluateResponse>('/evaluate', req);
+  }
+
+  compare(req: W.CompareRequest): Promise<W.CompareResponse> {
+    return this.post<W.CompareResponse>('/evaluate/compare', req);
+  }
+
+  diff(from: string, to: string): Promise<W.DiffResponse> {
+    return this.get<W.DiffResponse>(`/diff?a=${encodeURIComponent(from)}&b=${encodeURIComponent(to)}`);
+  }
+
+  async drafts(q: { status?: string } = {}): Promise<W.Draft[]> {
+    const r = await this.get<W.DraftList>(`/drafts${q.status ? `?status=${encodeURIComponent(q.status)}` : ''}`);
+    return Array.isArray(r) ? r : r.items ?? r.drafts ?? [];
+  }
+
+  async draft(id: number): Promise<Response2<W.DraftDetail>> {
+    return this.request<W.DraftDetail>(`/drafts/${id}`);
+  }
+
+  createDraft(body: W.CreateDraft): Promise<Response2<W.DraftDetail>> {
+    return this.request<W.DraftDetail>('/drafts', { method: 'POST', body });
+  }
+
+  /** Saves with `If-Match`: a 412 means someone else saved first (never overwritten silently). */
+  saveDraft(id: number, etag: string, body: W.UpdateDraft): Promise<Response2<W.DraftDetail>> {
+    return this.request<W.DraftDetail>(`/drafts/${id}`, { method: 'PUT', body, headers: { 'if-match': etag } });
+  }
+
+  draftAction(id: number, action: 'submit' | 'approve' | 'reject' | 'publish' | 'validate', comment?: string): Promise<unknown> {
+    return this.post(`/drafts/${id}/${action}`, comment ? { comment } : {});
+  }
+
+  async audit(q: { page?: number; pageSize?: number; target?: string } = {}): Promise<W.Page<W.AuditEntry>> {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries(q)) if (v !== undefined) p.set(k, String(v));
+    return this.get<W.Page<W.AuditEntry>>(`/audit?${p}`);
+  }
+
+  simulate(form: FormData): Promise<Response2<W.Job>> {
+    return this.request<W.Job>('/simulate', { method: 'POST', form });
+  }
+
+  job(id: string): Promise<W.Job> {
+    return this.get<W.Job>(`/jobs/${encodeURIComponent(id)}`);
+  }
+
+  cancelJob(id: string): Promise<unknown> {
+    return this.request(`/jobs/${encodeURIComponent(id)}`, { method: 'DELETE' }).then((r) => r.data);
+  }
+
+  jobChanges(id: string, page: number, pageSize: number, filter?: string): Promise<W.Page<W.JobChange>> {
+    const p = new URLSearchParams({ page: String(page), pageSize: String(pageSize) });
+    if (filter) p.set('rule', filter);
+    return this.get<W.Page<W.JobChange>>(`/jobs/${encodeURIComponent(id)}/changes?${p}`);
+  }
+
+  /** The download URL needs the token, so it is fetched and handed over as a Blob. */
+  async download(path: string): Promise<Blob> {
+    const token = this.token();
+    let res: Response;
+    try {
+      res = await fetch(this.base + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    } catch {
+      throw new ApiFailure(0, 'network');
+    }
+    if (!res.ok) throw new ApiFailure(res.status, `http.${res.status}`);
+    return res.blob();
+  }
+}
+
+/** `gansu/poverty-loan` → `gansu/poverty-loan` with each segment escaped. */
+export function policyPath(id: string): string {
+  return id.split('/').map(encodeURIComponent).join('/');
+}

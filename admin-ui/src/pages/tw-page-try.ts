@@ -1,0 +1,19 @@
+import { LitElement, html } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { Route } from '../router.ts';
+
+/** Placeholder until the page lands. */
+@customElement('tw-page-try')
+export class TwPageTry extends LitElement {
+  /** The current route. */
+  @property({ attribute: false }) route?: Route;
+  override render() {
+    return html`<p>try</p>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'tw-page-try': TwPageTry;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Who is logged in: the access token lives in sessionStorage (gone when the tab closes), the name
+ * and role come from `GET /api/v1/me`. `can()` mirrors server/auth/permissions.ts so the UI does
+ * not offer what a role may not do; the server still decides.
+ */
+import type { Me, Role } from './wire.ts';
+import type { PageName } from './router.ts';
+
+const TOKEN_KEY = 'tiaowen.token';
+
+export function storedToken(): string | undefined {
+  try {
+    return globalThis.sessionStorage?.getItem(TOKEN_KEY) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function storeToken(token: string | undefined): void {
+  try {
+    if (token) sessionStorage.setItem(TOKEN_KEY, token);
+    else sessionStorage.removeItem(TOKEN_KEY);
+  } catch {
+    // storage blocked: the login lasts as long as the page
+  }
+}
+
+export type Action =
+  | 'read'
+  | 'evaluate'
+  | 'edit'
+  | 'simulate'
+  | 'review'
+  | 'publish'
+  | 'audit';
+
+const ACTIONS: Record<Action, readonly Role[]> = {
+  read: ['admin', 'author', 'reviewer', 'viewer'],
+  evaluate: ['admin', 'author', 'reviewer', 'system'],
+  edit: ['admin', 'author'],
+  simulate: ['admin', 'author', 'reviewer'],
+  review: ['admin', 'reviewer'],
+  publish: ['admin', 'author', 'reviewer'],
+  audit: ['admin', 'reviewer'],
+};
+
+export function can(role: Role | undefined, action: Action): boolean {
+  return !!role && ACTIONS[action].includes(role);
+}
+
+/** What a page needs; a page a role cannot use is not in its navigation. */
+export const PAGE_ACTION: Record<PageName, Action> = {
+  library: 'read',
+  policy: 'read',
+  editor: 'read',
+  try: 'evaluate',
+  diff: 'read',
+  simulate: 'simulate',
+  review: 'review',
+};
+
+export function canSee(me: Me | undefined, page: PageName): boolean {
+  return can(me?.role, PAGE_ACTION[page]);
+}

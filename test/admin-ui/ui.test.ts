@@ -1,0 +1,113 @@
+/**
+ * End to end: the real server, the built UI, a real Chromium. For each page the main path and
+ * one error path, and a screenshot of each page (test-artifacts/screenshots/<page>.png).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startHarness, type Harness } from './harness.ts';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+/** The text of the page, shadow roots included (Playwright's locators pierce them). */
+async function see(page: Page, text: string | RegExp): Promise<void> {
+  await page.getByText(text).first().waitFor({ state: 'visible' });
+}
+
+describe('login and shell', () => {
+  it('logs in with a token, remembers the English switch, offers only what the role may do', async () => {
+    const page = await h.open(undefined, '#/library');
+    await see(page, '请输入管理员发放的访问令牌');
+    await page.getByLabel('访问令牌').fill(h.tokens.viewer);
+    await page.getByRole('button', { name: '登录' }).click();
+    await see(page, '查看者丁');
+    const nav = page.getByRole('navigation');
+    await expect(nav.getByRole('link', { name: '政策库' }).isVisible()).resolves.toBe(true);
+    // A viewer may not review, simulate or evaluate: those pages are not offered.
+    expect(await nav.getByRole('link', { name: '审核' }).count()).toBe(0);
+    expect(await nav.getByRole('link', { name: '模拟' }).count()).toBe(0);
+    await page.getByRole('button', { name: '切换为英文界面' }).click();
+    await see(page, 'Policy library');
+    await page.reload();
+    await see(page, 'Policy library');
+    await h.shot(page, 'login-en');
+    await page.context().close();
+  });
+
+  it('refuses a wrong token in words', async () => {
+    const page = await h.open(undefined, '#/library');
+    await page.getByLabel('访问令牌').fill('tw_not-a-real-token');
+    await page.getByRole('button', { name: '登录' }).click();
+    await see(page, /访问令牌无效/);
+    await h.shot(page, 'login-error');
+    await page.context().close();
+  });
+});
+
+describe('library', () => {
+  it('groups policies by jurisdiction, shows what is in force, searches', async () => {
+    const page = await h.open('viewer', '#/library');
+    await see(page, '政策库');
+    await page.locator('article[data-policy]').first().waitFor();
+    const count = await page.locator('article[data-policy]').count();
+    expect(count).toBeGreaterThan(2);
+    await expect(page.getByRole('heading', { name: /甘肃省/ }).count()).resolves.toBeGreaterThan(0);
+    await h.shot(page, 'library');
+    await page.getByLabel('搜索政策').fill('panjin');
+    await page.waitForFunction(() => true);
+    const after = await page.locator('article[data-policy]').count();
+    expect(after).toBeGreaterThan(0);
+    expect(after).toBeLessThan(count);
+    await page.getByLabel('搜索政策').fill('没有这种政策zzz');
+    await see(page, /没有符合/);
+    await page.context().close();
+  });
+
+  it('shows the library on a large monitor', async () => {
+    const page = await h.open('viewer', '#/library', { width: 1920, height: 1080 });
+    await page.locator('article[data-policy]').first().waitFor();
+    await h.shot(page, 'library-1920');
+    await page.context().close();
+  });
+
+  it('says in words when the server cannot be reached, and retries', async () => {
+    const page = await h.open('viewer', '#/library');
+    await see(page, '政策库');
+    await page.route('**/api/v1/policies**', (r) => r.abort());
+    await page.reload();
+    await see(page, /无法连接服务器/);
+    await h.shot(page, 'library-error');
+    await page.unroute('**/api/v1/policies**');
+    await page.getByRole('button', { name: '重试' }).click();
+    await page.locator('article[data-policy]').first().waitFor();
+    await page.context().close();
+  });
+});
+
+describe('policy version', () => {
+  it('shows rules in words, parameters with dates, facts, source, variants', async () => {
+    const page = await h.open('viewer', '#/library');
+    const first = page.locator('article[data-policy] h3 a').first();
+    await first.click();
+    await page.locator('table[data-testid=rules] tbody tr').first().waitFor();
+    await see(page, '事实结构');
+    await see(page, '继承此政策的政策');
+    expect(await page.locator('tw-source-view .keyword').count()).toBeGreaterThan(3);
+    await h.shot(page, 'policy');
+    await page.context().close();
+  });
+
+  it('says a policy does not exist', async () => {
+    const page = await h.open('viewer', '#/policy/nowhere/nothing');
+    await see(page, /没有这个政策/);
+    await h.shot(page, 'policy-error');
+    await page.context().close();
+  });
+});
