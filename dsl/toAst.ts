@@ -55,9 +55,10 @@ function tokens(ctx: Ctx, name: string): IToken[] {
 /** The text of a string literal: quotes removed, `\x` read as `x`. Tolerates a missing closing quote. */
 export function unquote(image: string): string {
   const terminated = /^"(?:[^"\\]|\\.)*"$|^“(?:[^”\\]|\\.)*”$/.test(image);
-  const body = terminated ? image.slice(1, -1) : image.slice(1);
+  // An unterminated string may end in a lone backslash (the lexer takes it); it stands for nothing.
+  const body = terminated ? image.slice(1, -1) : image.slice(1).replace(/(^|[^\\])((?:\\\\)*)\\$/, '$1$2');
   // `\n` is the one escape that is not the character itself: it lets a YAML message with a line break print as DSL.
-  return body.replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c)).replace(/\\$/, '');
+  return body.replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c));
 }
 
 /** Scales the decimal `int.frac` by 10^shift exactly (string arithmetic: 1.1万 is 11000, not 11000.000000000002). */

@@ -1,0 +1,213 @@
+/** fast-check generators of well-formed surface trees (no `loc`), for the round-trip properties. */
+import fc from 'fast-check';
+import type { DefinitionAst, ExprAst, FactDeclAst, ParameterAst, PolicyAst, RuleAst, TypeAst } from '../../dsl/index.ts';
+
+/** Names, including ones that start with a keyword spelling (`当年人数`, `index`, `notes`). */
+export const nameArb = fc.constantFrom(
+  'a',
+  'b',
+  'x1',
+  '贷款金额',
+  'npl_ratio',
+  '第33条_1',
+  '当年人数',
+  '是否贫困户',
+  '含税金额',
+  'index',
+  'notes',
+  'orders',
+  'enumerated',
+  'rules',
+  '否则x',
+  '计算结果值',
+  '_tmp',
+);
+
+const textArb = fc.oneof(
+  fc.constantFrom('', '不良贷款率超过红线', 'a "quoted" word', 'back\\slash', '“中文引号”', 'two\nlines', '#不是注释', '  spaced  '),
+  fc.string({ maxLength: 12 }).filter((s) => !s.includes('\r')),
+);
+
+const dateArb = fc
+  .record({ y: fc.integer({ min: 1990, max: 2040 }), m: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 1, max: 28 }) })
+  .map(({ y, m, d }) => `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`);
+
+const numberArb: fc.Arbitrary<ExprAst> = fc.integer({ min: -100000, max: 100000 }).chain((n) =>
+  fc.constantFrom(1, 100).map((scale) => {
+    const value = n / scale;
+    return Number.isInteger(value) ? { type: 'number' as const, value, integer: true } : { type: 'number' as const, value };
+  }),
+);
+const moneyArb: fc.Arbitrary<ExprAst> = fc
+  .integer({ min: -10_000_000_00, max: 10_000_000_00 })
+  .map((fen) => ({ type: 'money' as const, yuan: fen / 100 }));
+const percentArb: fc.Arbitrary<ExprAst> = fc.integer({ min: -1000, max: 1000 }).map((n) => ({ type: 'percent' as const, value: n / 10 }));
+const durationArb: fc.Arbitrary<ExprAst> = fc.record({
+  type: fc.constant('duration' as const),
+  amount: fc.integer({ min: -400, max: 400 }),
+  unit: fc.constantFrom('days' as const, 'workdays' as const, 'months' as const, 'years' as const),
+});
+
+export const leafArb: fc.Arbitrary<ExprAst> = fc.oneof(
+  fc.boolean().map((value) => ({ type: 'boolean' as const, value })),
+  numberArb,
+  moneyArb,
+  percentArb,
+  dateArb.map((value) => ({ type: 'date' as const, value })),
+  textArb.map((value) => ({ type: 'string' as const, value })),
+  durationArb,
+  nameArb.map((name) => ({ type: 'name' as const, name })),
+  fc.constant({ type: 'asOf' as const }),
+);
+
+const FNS = ['count', 'sum', 'ratio', 'any', 'all', 'min', 'max', 'avg', 'daysBetween', 'workdaysBetween', 'monthsBetween', 'yearsBetween', 'known', 'round', 'abs', 'customFn'];
+const CMP = ['==', '!=', '<', '<=', '>', '>='] as const;
+const ARITH = ['+', '-', '*', '/'] as const;
+
+export const exprArb: fc.Arbitrary<ExprAst> = fc.letrec<{ e: ExprAst }>((tie) => {
+  const e = tie('e');
+  return {
+    e: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      leafArb,
+      fc.record({ type: fc.constant('not' as const), arg: e }),
+      fc.record({ type: fc.constant('neg' as const), arg: e }),
+      fc.record({ type: fc.constant('and' as const), args: fc.array(e, { minLength: 2, maxLength: 3 }) }),
+      fc.record({ type: fc.constant('or' as const), args: fc.array(e, { minLength: 2, maxLength: 3 }) }),
+      fc.record({ type: fc.constant('compare' as const), op: fc.constantFrom(...CMP), left: e, right: e }),
+      fc.record({ type: fc.constant('arith' as const), op: fc.constantFrom(...ARITH), left: e, right: e }),
+      fc
+        .record({ value: e, options: fc.array(e, { maxLength: 3 }), negated: fc.boolean() })
+        .map(({ value, options, negated }) => (negated ? { type: 'in' as const, value, options, negated: true } : { type: 'in' as const, value, options })),
+      fc.record({
+        type: fc.constant('between' as const),
+        value: e,
+        low: e,
+        high: e,
+        lowInclusive: fc.boolean(),
+        highInclusive: fc.boolean(),
+      }),
+      fc.record({ type: fc.constant('if' as const), cond: e, then: e, else: e }),
+      fc
+        .record({ fn: fc.constantFrom(...FNS), args: fc.array(e, { maxLength: 3 }), where: fc.option(e, { nil: undefined }) })
+        .map(({ fn, args, where }) => (where ? { type: 'call' as const, fn, args, where } : { type: 'call' as const, fn, args })),
+    ),
+  };
+}).e;
+
+const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+
+/** Drops keys whose value is undefined, so generated trees look like parsed ones. */
+function compact<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+const scalarKinds = ['boolean', 'integer', 'number', 'money', 'percent', 'date', 'string'] as const;
+
+const enumValueArb = fc
+  .record({ value: fc.oneof(nameArb, fc.constantFrom('种植 业', '1a', 'true', 'in', '是')), label: textArb, labelEn: optional(textArb) })
+  .map(compact);
+
+const typeArb = (depth: number): fc.Arbitrary<TypeAst> =>
+  fc.oneof(
+    fc.constantFrom(...scalarKinds).map((kind) => ({ kind })),
+    fc.array(enumValueArb, { minLength: 1, maxLength: 3 }).map((values) => ({ kind: 'enum' as const, values })),
+    ...(depth > 0 ? [fc.array(factArb(depth - 1), { maxLength: 3 }).map((fields) => ({ kind: 'list' as const, fields }))] : []),
+  );
+
+function factArb(depth: number): fc.Arbitrary<FactDeclAst> {
+  return fc.record({ name: nameArb, label: textArb, labelEn: optional(textArb), type: typeArb(depth) }).map(compact);
+}
+
+/** A literal of the parameter's type, as the YAML form reads it back by type. */
+function literalOf(kind: (typeof scalarKinds)[number]): fc.Arbitrary<ExprAst> {
+  switch (kind) {
+    case 'boolean':
+      return fc.boolean().map((value) => ({ type: 'boolean' as const, value }));
+    case 'integer':
+      return fc.integer({ min: -1000, max: 1000 }).map((value) => ({ type: 'number' as const, value, integer: true }));
+    case 'number':
+      return numberArb;
+    case 'money':
+      return moneyArb;
+    case 'percent':
+      return percentArb;
+    case 'date':
+      return dateArb.map((value) => ({ type: 'date' as const, value }));
+    case 'string':
+      return textArb.map((value) => ({ type: 'string' as const, value }));
+  }
+}
+
+const citationArb = fc.record({ source: nameArb, article: textArb, quote: optional(textArb) }).map(compact);
+
+const parameterArb: fc.Arbitrary<ParameterAst> = fc.constantFrom(...scalarKinds).chain((kind) =>
+  fc
+    .record({
+      name: nameArb,
+      label: textArb,
+      labelEn: optional(textArb),
+      type: fc.constant({ kind }),
+      values: fc.array(
+        fc.record({ from: dateArb, value: literalOf(kind), cites: optional(fc.record({ source: nameArb, article: textArb })) }).map(compact),
+        { maxLength: 3 },
+      ),
+    })
+    .map(compact),
+);
+
+const definitionArb = (withLabel: boolean): fc.Arbitrary<DefinitionAst> =>
+  fc
+    .record({ name: nameArb, label: withLabel ? optional(textArb) : fc.constant(undefined), labelEn: withLabel ? optional(textArb) : fc.constant(undefined), expr: exprArb })
+    .map(compact);
+
+const ruleArb: fc.Arbitrary<RuleAst> = fc
+  .record({
+    id: nameArb,
+    title: textArb,
+    titleEn: optional(textArb),
+    cites: optional(citationArb),
+    lets: fc.array(definitionArb(true), { maxLength: 2 }),
+    when: exprArb,
+    then: fc
+      .record({
+        kind: fc.constantFrom('violation', 'accountability', 'eligible', 'ineligible', 'notice', 'commendation', 'computation'),
+        severity: optional(fc.constantFrom('info', 'low', 'medium', 'high', 'critical')),
+        message: fc.record({ zh: textArb, en: optional(textArb) }).map(compact),
+        consequences: fc.array(textArb, { maxLength: 3 }),
+        computed: fc.array(definitionArb(true), { maxLength: 2 }),
+      })
+      .map(compact),
+    exceptionTo: optional(nameArb),
+    overrides: optional(fc.constant(true)),
+  })
+  .map(compact);
+
+const refArb = fc
+  .record({ policy: fc.constantFrom('central/poverty-loan', 'gansu/基金', 'a/b'), version: optional(fc.constantFrom('2017.1', 'v2')) })
+  .map(compact);
+
+export const policyArb: fc.Arbitrary<PolicyAst> = fc
+  .record({
+    id: fc.constantFrom('gansu/poverty-loan', '甘肃/扶贫'),
+    title: textArb,
+    titleEn: optional(textArb),
+    jurisdiction: fc.constantFrom('gansu', '甘肃', 'shan-xi', 'in'),
+    version: fc.constantFrom('2015.1', '1.10', '', 'v 2'),
+    effectiveFrom: dateArb,
+    effectiveUntil: optional(dateArb),
+    extends: optional(refArb),
+    supersedes: fc.array(refArb.map((r) => ({ ...r, version: r.version ?? '1' })), { maxLength: 2 }),
+    sources: fc.array(fc.record({ key: nameArb, title: textArb, number: optional(textArb) }).map(compact), { maxLength: 2 }),
+    facts: fc.array(factArb(2), { maxLength: 3 }),
+    parameters: fc.array(parameterArb, { maxLength: 2 }),
+    definitions: fc.array(definitionArb(true), { maxLength: 2 }),
+    rules: fc.array(ruleArb, { maxLength: 3 }),
+    disabled: fc.array(fc.record({ rule: nameArb, reason: textArb }), { maxLength: 2 }),
+  })
+  .map(compact);
+
+/** A tree without source locations, for comparing parsed trees with generated ones. */
+export function stripLoc<T>(x: T): T {
+  return JSON.parse(JSON.stringify(x, (k, v: unknown) => (k === 'loc' ? undefined : v))) as T;
+}

@@ -1,0 +1,48 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { formatExpression, formatPolicy, hasErrors, parseExpression, parsePolicy, parseYamlPolicy, policyToYaml } from '../../dsl/index.ts';
+import { exprArb, policyArb, stripLoc } from './arbitraries.ts';
+
+const runs = { numRuns: 200 };
+
+describe('round trips', () => {
+  for (const lang of ['en', 'zh'] as const) {
+    it(`expression → formatExpression(${lang}) → parseExpression is the same tree`, () => {
+      fc.assert(
+        fc.property(exprArb, (e) => {
+          const text = formatExpression(e, { lang });
+          const back = parseExpression(text);
+          expect(back.diagnostics, text).toEqual([]);
+          expect(stripLoc(back.value), text).toEqual(e);
+        }),
+        runs,
+      );
+    });
+
+    it(`policy → formatPolicy(${lang}) → parsePolicy is the same tree`, () => {
+      fc.assert(
+        fc.property(policyArb, (p) => {
+          const text = formatPolicy(p, { lang });
+          const back = parsePolicy(text);
+          expect(back.diagnostics, text).toEqual([]);
+          expect(stripLoc(back.value), text).toEqual(p);
+          // Formatting is stable: the printed text prints itself.
+          expect(formatPolicy(back.value!, { lang })).toBe(text);
+        }),
+        { numRuns: 100 },
+      );
+    });
+  }
+
+  it('policy → policyToYaml → parseYamlPolicy is the same tree', () => {
+    fc.assert(
+      fc.property(policyArb, (p) => {
+        const text = policyToYaml(p);
+        const back = parseYamlPolicy(text);
+        expect(hasErrors(back.diagnostics), text + JSON.stringify(back.diagnostics)).toBe(false);
+        expect(stripLoc(back.value), text).toEqual(p);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
