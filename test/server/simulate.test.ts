@@ -1,0 +1,111 @@
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectError, makeApp, type TestApp } from './helpers.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await makeApp();
+});
+afterAll(async () => t.close());
+
+/** Record i: NPL of i% (0..9) — 4% and 5% trip the base line (3%) but not the variant's (5%). */
+const rows = Array.from({ length: 10 }, (_, i) => ({ 贷款: [{ 金额: 100 - i, 逾期天数: 0 }, { 金额: i, 逾期天数: 120 }], 弄虚作假: i === 9 }));
+
+async function upload(file: Blob, name: string, fields: Record<string, string> = {}) {
+  const form = new FormData();
+  form.set('file', file, name);
+  form.set('baseline', 'demo/loan@2015.1');
+  form.set('candidate', 'demo2/loan@2016.1');
+  form.set('asOf', '2018-06-30');
+  for (const [k, v] of Object.entries(fields)) form.set(k, v);
+  return t.app.request('/api/v1/simulate', { method: 'POST', headers: { authorization: `Bearer ${t.tokens['张三']}` }, body: form });
+}
+
+async function finish(id: string) {
+  // SSE: progress events, then `end`; the stream closes when the job ends.
+  const res = await t.req('GET', `/api/v1/jobs/${id}/events`, { as: '张三' });
+  expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+  const text = await res.text();
+  expect(text).toMatch(/event: end/);
+  return (await (await t.req('GET', `/api/v1/jobs/${id}`, { as: '张三' })).json()) as {
+    status: string;
+    result: { total: number; changed: number; baseline: { byOutcome: Record<string, number>; byRule: Record<string, { fired: number }> }; candidate: { byOutcome: Record<string, number> } };
+  };
+}
+
+describe('simulate', () => {
+  it('runs a JSONL dataset under baseline and candidate; counts, changed records, downloads', async () => {
+    const jsonl = rows.map((r) => JSON.stringify(r)).join('\n');
+    const res = await upload(new Blob([jsonl]), 'data.jsonl');
+    expect(res.status).toBe(202);
+    const job = (await res.json()) as { id: string; total: number };
+    expect(job.total).toBe(10);
+    const done = await finish(job.id);
+    expect(done.status).toBe('done');
+    // Base: NPL 4..9% > 3% → 6 violations; variant: 6..9% > 5% → 4. Records 4 and 5 change.
+    expect(done.result.baseline.byRule.npl_red_line.fired).toBe(6);
+    expect(done.result.candidate.byOutcome.violation).toBe(4);
+    expect(done.result.baseline.byOutcome.accountability).toBe(1);
+    expect(done.result.changed).toBe(2);
+    const page = (await (await t.req('GET', `/api/v1/jobs/${job.id}/changes?page=1&pageSize=1`, { as: '张三' })).json()) as { total: number; items: { line: number }[] };
+    expect(page.total).toBe(2);
+    expect(page.items.map((c) => c.line)).toEqual([5]);
+    const csv = await (await t.req('GET', `/api/v1/jobs/${job.id}/download?format=csv`, { as: '张三' })).text();
+    expect(csv.trim().split('\n')).toHaveLength(3);
+    const dl = await (await t.req('GET', `/api/v1/jobs/${job.id}/download`, { as: '张三' })).text();
+    expect(dl.trim().split('\n').map((l) => (JSON.parse(l) as { line: number }).line)).toEqual([5, 6]);
+  });
+
+  it('maps CSV columns by Chinese label and coerces 是/否', async () => {
+    const lines = ['查实弄虚作假,已拨付贴息', '是,100', '否,100', ',100'];
+    const res = await upload(new Blob([lines.join('\n')], { type: 'text/csv' }), 'data.csv', { candidate: 'demo/loan@2015.1' });
+    expect(res.status).toBe(202);
+    const done = await finish(((await res.json()) as { id: string }).id);
+    expect(done.result.baseline.byOutcome.accountability).toBe(1);
+    expect(done.result.changed).toBe(0);
+  });
+
+  it('reads XLSX', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('数据');
+    ws.addRow(['弄虚作假', '贴息金额']);
+    ws.addRow([true, 10]);
+    ws.addRow(['否', 10]);
+    const buf = await wb.xlsx.writeBuffer();
+    const res = await upload(new Blob([buf as ArrayBuffer]), 'data.xlsx');
+    expect(res.status).toBe(202);
+    const done = await finish(((await res.json()) as { id: string }).id);
+    expect(done.result.total).toBe(2);
+    expect(done.result.baseline.byOutcome.accountability).toBe(1);
+  });
+
+  it.each([
+    ['a broken JSONL line', new Blob(['{"弄虚作假": true}\n{oops']), 'x.jsonl', 422, 'upload.broken'],
+    ['a broken XLSX', new Blob(['PK\u0003\u0004 not really a zip']), 'x.xlsx', 422, 'upload.broken'],
+    ['an unknown format', new Blob(['hello']), 'x.txt', 415, 'upload.unsupported-format'],
+    ['an empty file', new Blob(['\n']), 'x.jsonl', 422, 'upload.empty'],
+  ])('refuses %s', async (_n, blob, name, status, code) => {
+    await expectError(await upload(blob, name), status, code);
+  });
+
+  it('refuses unknown references, missing files and non-multipart bodies', async () => {
+    await expectError(await upload(new Blob(['{}']), 'x.jsonl', { baseline: 'nope/x@1' }), 404, 'policy.not-found');
+    const form = new FormData();
+    form.set('baseline', 'demo/loan@2015.1');
+    const res = await t.app.request('/api/v1/simulate', { method: 'POST', headers: { authorization: `Bearer ${t.tokens['张三']}` }, body: form });
+    await expectError(res, 400, 'upload.missing-file');
+    await expectError(await t.req('POST', '/api/v1/simulate', { as: '张三', json: {} }), 415, 'http.unsupported-media-type');
+    await expectError(await t.req('GET', '/api/v1/jobs/job_x', { as: '张三' }), 404, 'job.not-found');
+  });
+
+  it('cancels a running job', async () => {
+    const many = Array.from({ length: 4000 }, (_, i) => JSON.stringify({ 弄虚作假: i % 2 === 0 })).join('\n');
+    const res = await upload(new Blob([many]), 'many.jsonl');
+    const { id } = (await res.json()) as { id: string };
+    const del = await t.req('DELETE', `/api/v1/jobs/${id}`, { as: '张三' });
+    expect(del.status).toBe(200);
+    const done = await finish(id);
+    expect(done.status).toBe('cancelled');
+    await expectError(await t.req('DELETE', `/api/v1/jobs/${id}`, { as: '张三' }), 409, 'job.finished');
+  });
+});
