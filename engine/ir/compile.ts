@@ -4,22 +4,12 @@
  * diagnostics of every stage run are returned in order. A stage whose input had errors is not run:
  * lowering a partial tree would only add noise after a syntax error.
  */
-import * as dsl from '../../dsl/index.ts';
+import { parsePolicySource } from '../../dsl/index.ts';
 import type { PolicyAst } from '../../dsl/ast.ts';
 import { hasErrors, type Diagnostic, type Result } from '../../dsl/diagnostics.ts';
 import { lowerPolicy } from './fromAst.ts';
 import type { PolicyIR, PolicyRef } from './types.ts';
 import { validateIr } from './validate.ts';
-
-type SourceParser = (text: string, opts: { file?: string; format?: 'dsl' | 'yaml' }) => Result<PolicyAst>;
-
-// Interim: until dsl/index.ts exports parsePolicySource (the YAML reader), only the DSL form parses.
-const parseSource: SourceParser =
-  (dsl as unknown as { parsePolicySource?: SourceParser }).parsePolicySource ??
-  ((text, o) =>
-    (o.format ?? dsl.formatOfFile(o.file)) === 'yaml'
-      ? { diagnostics: [{ code: 'yaml.unsupported', severity: 'error', message: { zh: '暂不支持 YAML 形式', en: 'The YAML form is not supported yet' } }] }
-      : dsl.parsePolicy(text, { file: o.file }));
 
 export const STAGES = ['parse', 'lower', 'validate'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -35,7 +25,7 @@ export function compileStages(text: string, opts: CompileOptions, until: 'ast'):
 export function compileStages(text: string, opts: CompileOptions, until: 'ir'): Result<PolicyIR>;
 export function compileStages(text: string, opts: CompileOptions, until: 'ast' | 'ir'): Result<PolicyAst> | Result<PolicyIR> {
   const diagnostics: Diagnostic[] = [];
-  const parsed = parseSource(text, { file: opts.file, format: opts.format });
+  const parsed = parsePolicySource(text, { file: opts.file, format: opts.format });
   diagnostics.push(...parsed.diagnostics);
   if (until === 'ast') return parsed.value ? { value: parsed.value, diagnostics } : { diagnostics };
   if (!parsed.value || hasErrors(diagnostics)) return { diagnostics };

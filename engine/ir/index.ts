@@ -7,3 +7,4 @@ export { canonicalJson, policyHash, sha256Hex } from './hash.ts';
 export { MESSAGES, diag, type IrCode } from './messages.ts';
 export { compileSource, compileStages, STAGES, type Stage, type CompileOptions } from './compile.ts';
 export { irToAst, exprToAst, literalToAst } from './toAst.ts';
+export { printPolicy, printExpr } from './print.ts';

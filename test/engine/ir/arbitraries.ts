@@ -385,7 +385,8 @@ export function arbPolicyIr(): fc.Arbitrary<PolicyIR> {
       const name = fresh();
       let day = daysOf(from);
       const values = Array.from({ length: int(g, 1, 3) }, () => {
-        const v = clean({ from: dateAt(day), value: paramValue(g, kind), cites: optional(g, 0.5, cite) });
+        // The DSL writes no quote on a parameter's citation (docs/language.md, Parameters).
+        const v = clean({ from: dateAt(day), value: paramValue(g, kind), cites: optional(g, 0.5, () => { const c = cite(); delete c.quote; return c; }) });
         day += int(g, 1, 800);
         return v;
       });

@@ -10,8 +10,10 @@ import { irToAst } from '../../../engine/ir/toAst.ts';
 import { validateIr } from '../../../engine/ir/validate.ts';
 import { envForPolicy, typeOf } from '../../../engine/ir/typecheck.ts';
 import { arbPolicyIr } from './arbitraries.ts';
+import { compileSource } from '../../../engine/ir/compile.ts';
+import { printExpr, printPolicy } from '../../../engine/ir/print.ts';
 
-const RUNS = 150;
+const RUNS = Number(process.env.IR_RUNS ?? 100);
 
 describe('random IR', () => {
   it('is valid against schema.json and well typed', () => {
@@ -33,5 +35,35 @@ describe('random IR', () => {
       }),
       { numRuns: RUNS },
     );
+  });
+});
+
+describe('printing and compiling again', () => {
+  const cases: [string, 'dsl' | 'yaml', 'en' | 'zh'][] = [
+    ['DSL, English keywords', 'dsl', 'en'],
+    ['DSL, Chinese keywords', 'dsl', 'zh'],
+    ['YAML', 'yaml', 'en'],
+  ];
+  it.each(cases)('%s: printPolicy → compileSource gives the same IR', (_note, format, lang) => {
+    fc.assert(
+      fc.property(arbPolicyIr(), (ir) => {
+        const text = printPolicy(ir, format, { lang });
+        const r = compileSource(text, { format });
+        expect(r.diagnostics, text).toEqual([]);
+        expect(r.value).toEqual(ir);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('printExpr prints a condition as it is written', () => {
+    const r = compileSource(
+      `policy "t/x"\n  title "t"\n  jurisdiction t\n  version "1"\n  effective from 2020-01-01\n  source 办法 "办法"\nfacts\n  金额 "金额": money\n  贷款 "贷款": list of { 逾期 "逾期": integer }\nrule r "r"\n  cites 办法 "1"\n  when 金额 > 0元 and count(贷款 where 逾期 >= 90) > 0\n  then notice\n    message "m"\n`,
+      { file: 'x.policy' },
+    );
+    expect(r.diagnostics).toEqual([]);
+    const when = r.value!.rules[0]!.when;
+    expect(printExpr(when)).toBe('金额 > 0 yuan and count(贷款 where 逾期 >= 90) > 0');
+    expect(printExpr(when, { lang: 'zh' })).toMatch(/^金额 > 0元 .+ 计数\(贷款 .+ 逾期 >= 90\) > 0$/);
   });
 });
