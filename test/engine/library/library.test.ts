@@ -19,7 +19,7 @@ describe('temporal resolution', () => {
     ['2018-01-01', undefined, 'after until, in the gap'],
     ['2019-07-01', '2019', 'inside the second'],
     ['2021-01-01', undefined, 'after the last until'],
-  ] as const)('%s → %s (%s)', (asOf, version) => {
+  ] as [string, string | undefined, string][])('%s → %s (%s)', (asOf, version) => {
     const r = lib.resolve('gansu/loan', { asOf });
     if (version) {
       expect(r.value?.stamp.version).toBe(version);
