@@ -11,7 +11,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { createApp, prepareDeps } from './app.ts';
 import type { AppDeps, ServerConfig } from './context.ts';
 import type { EnginePort } from './engine.ts';
-import { Store, systemClock, type Clock } from './store/store.ts';
+import { DB_FILE, Store, systemClock, type Clock } from './store/store.ts';
 
 export interface StartOptions {
   dataDir: string;
@@ -36,7 +36,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export const DB_FILE = 'tiaowen.sqlite';
+export { DB_FILE };
 
 /** Settings from `<dataDir>/config.json`, when present (decision-log retention and masking, limits). */
 export function readConfigFile(dataDir: string): Partial<ServerConfig> {

@@ -30,9 +30,8 @@ export const command: CliCommand = {
     if (!ROLES.includes(role)) return (io.err(`--role must be one of ${ROLES.join(', ')}\n\n${USAGE}`), EXIT.usage);
     if (!flags.name?.trim()) return (io.err(`--name is required\n\n${USAGE}`), EXIT.usage);
     const dataDir = resolve(flags.data ?? 'data');
-    const { Store } = await import('../store/store.ts');
+    const { Store, DB_FILE } = await import('../store/store.ts');
     const { Auth } = await import('../auth/auth.ts');
-    const { DB_FILE } = await import('../main.ts');
     let store;
     try {
       mkdirSync(dataDir, { recursive: true });

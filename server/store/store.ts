@@ -7,6 +7,9 @@ import type { PolicyIR } from '../../engine/ir/types.ts';
 import { Db, type Queryable, type SqlValue } from './db.ts';
 import { migrate } from './migrations.ts';
 
+/** The SQLite file's name inside the data directory. */
+export const DB_FILE = 'tiaowen.sqlite';
+
 export const ROLES = ['admin', 'author', 'reviewer', 'system', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
