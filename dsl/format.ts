@@ -98,9 +98,9 @@ function signed(n: number, body: (abs: number) => string): string {
   return n < 0 ? '-' + body(-n) : body(n);
 }
 
-function money(yuan: number, lang: 'en' | 'zh'): string {
+/** Money is written with 元 in both languages: it is how amounts appear in the regulations. */
+function money(yuan: number): string {
   return signed(yuan, (v) => {
-    if (lang === 'en') return `${decimal(v)} yuan`;
     if (v !== 0 && v % 1e8 === 0) return `${decimal(v / 1e8)}亿元`;
     if (v !== 0 && v % 1e4 === 0) return `${decimal(v / 1e4)}万元`;
     return `${decimal(v)}元`;
@@ -129,7 +129,7 @@ function fmtBare(e: ExprAst, lang: 'en' | 'zh'): string {
     case 'number':
       return signed(e.value, decimal);
     case 'money':
-      return money(e.yuan, lang);
+      return money(e.yuan);
     case 'percent':
       return signed(e.value, (v) => `${decimal(v)}%`);
     case 'date':

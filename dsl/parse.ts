@@ -69,7 +69,7 @@ function repairTokens(tokens: IToken[], text: string, opts: ParseOptions): Diagn
   return out;
 }
 
-function parseErrors(text: string, errors: IRecognitionException[], opts: ParseOptions): Diagnostic[] {
+function parseErrors(text: string, errors: IRecognitionException[], opts: ParseOptions, entryRule: EntryRule): Diagnostic[] {
   const out: Diagnostic[] = [];
   const seenOffsets = new Set<number>();
   for (const e of errors) {
@@ -86,7 +86,13 @@ function parseErrors(text: string, errors: IRecognitionException[], opts: ParseO
     if (seenOffsets.has(start)) continue;
     seenOffsets.add(start);
     const range = atEnd ? rangeOf(text, text.length, text.length, opts) : rangeOf(text, start, start + t.image.length, opts);
-    const expected = summarizeExpected(detail.expected);
+    // After a complete file or expression nothing more may follow; say what could have.
+    const expected =
+      detail.kind === 'redundant'
+        ? entryRule === 'expression'
+          ? ['end of expression/表达式结尾']
+          : SECTION_STARTS
+        : summarizeExpected(detail.expected);
     const expectedList = expected.slice(0, MAX_EXPECTED).join(', ') + (expected.length > MAX_EXPECTED ? ', …' : '');
     const syntax = RULE_SYNTAX[detail.rule];
     const found = describeToken(t);
@@ -105,6 +111,8 @@ function parseErrors(text: string, errors: IRecognitionException[], opts: ParseO
   }
   return out;
 }
+
+const SECTION_STARTS = [T.Facts, T.Parameter, T.Let, T.Rule, T.Disable].map((t) => t.LABEL ?? t.name);
 
 /** The tokens that can start an expression, shown as the one word "expression". */
 const EXPRESSION_STARTERS = new Set(["'-'", 'number/数字', 'string/字符串', 'date/日期', "'true'/'是'", "'false'/'否'", "'as_of'/'评估日'", "'('", 'name/名称', "'not'/'非'/'不是'", "'if'/'如果'"]);
@@ -163,7 +171,7 @@ function run<R>(text: string, entry: EntryRule, opts: ParseOptions): Result<R> {
   parser.insertedBefore = new Set();
   parser.input = lexed.tokens;
   const cst = entry === 'policyFile' ? parser.policyFile() : parser.expression();
-  diagnostics.push(...parseErrors(text, parser.errors, opts));
+  diagnostics.push(...parseErrors(text, parser.errors, opts, entry));
   const builder = new AstBuilder(opts);
   let value: R | undefined;
   if (cst !== undefined && lexed.tokens.length > 0) value = builder.visit(cst) as R;

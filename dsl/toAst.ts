@@ -680,13 +680,14 @@ export class AstBuilder extends BaseVisitor {
     const range = this.tokenRange(t);
     const bad = (reasonZh: string, reasonEn: string) =>
       this.diagnostics.push(diag('dsl.bad-number', range, { text: t.image, reasonZh, reasonEn }));
+    let image = t.image;
     if (t.tokenType.name === 'BadNumber') {
-      if (t.image.includes(',')) bad('不要千位分隔符', 'no thousands separators');
+      if (image.includes(',')) bad('不要千位分隔符', 'no thousands separators');
       else bad('小数点多于一个', 'more than one decimal point');
-      const v = Number(t.image.replace(/,/g, ''));
-      return { type: 'number', value: Number.isFinite(v) ? v : 0 };
+      // Read what was probably meant: without separators, or up to the second decimal point.
+      image = image.replace(/,/g, '').replace(/^(\d+\.\d+)(?:\.\d+)+/, '$1');
     }
-    const m = /^(\d+)(?:\.(\d+))?[ \t]*(.*)$/.exec(t.image);
+    const m = /^(\d+)(?:\.(\d+))?[ \t]*(.*)$/.exec(image);
     if (!m) return { type: 'number', value: 0 };
     const [, int, frac = '', unit] = m;
     const { value, decimals } = scaleDecimal(int, frac, UNIT_SHIFT[unit] ?? 0);

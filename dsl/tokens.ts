@@ -60,21 +60,25 @@ export const UnterminatedString = createToken({
 });
 /** Loose on purpose (`2017-8-1`, `2017-13-01`): toAst checks it and reports `dsl.bad-date` with a hint. */
 export const DateLit = createToken({ name: 'DateLit', label: 'date/日期', pattern: /\d{4}-\d{1,2}-\d{1,2}/ });
-/** Thousands separators and doubled decimal points: reported as `dsl.bad-number`, then read as a number. */
+/** A unit written right after a number (`3%`, `5万元`, `30 days`); shared by the number tokens. */
+const UNIT = '(?:%|万元|亿元|万|亿|元|天|个工作日|个月|年|[ \\t]+(?:yuan|days?|workdays?|months?|years?)' + WORD_END + ')?';
+
+/**
+ * Thousands separators and doubled decimal points, with any unit: reported as `dsl.bad-number`,
+ * then read as the number meant, so one mistake gives one diagnostic.
+ */
 export const BadNumber = createToken({
   name: 'BadNumber',
   label: 'number/数字',
-  pattern: /\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+(?:\.\d+)+/,
+  pattern: stickyMatcher('(?:\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?|\\d+\\.\\d+(?:\\.\\d+)+)' + UNIT),
+  start_chars_hint: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+  line_breaks: false,
 });
 /** A number with an optional unit written right after it; toAst splits the image. */
 export const NumberLit = createToken({
   name: 'NumberLit',
   label: 'number/数字',
-  pattern: stickyMatcher(
-    '\\d+(?:\\.\\d+)?(?:%|万元|亿元|万|亿|元|天|个工作日|个月|年|[ \\t]+(?:yuan|days?|workdays?|months?|years?)' +
-      WORD_END +
-      ')?',
-  ),
+  pattern: stickyMatcher('\\d+(?:\\.\\d+)?' + UNIT),
   start_chars_hint: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
   line_breaks: false,
 });

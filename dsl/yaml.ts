@@ -443,7 +443,8 @@ export function parseYamlPolicy(text: string, opts: { file?: string } = {}): Res
   });
   if (diagnostics.length > 0 && !doc.contents) return { diagnostics };
   const value = reader.policy(doc.contents ?? undefined);
-  diagnostics.push(...reader.diagnostics);
+  // A broken document makes fields look missing; only its syntax errors are worth reading then.
+  if (diagnostics.length === 0) diagnostics.push(...reader.diagnostics);
   diagnostics.sort((a, b) => (a.range?.start.offset ?? 0) - (b.range?.start.offset ?? 0));
   return value ? { value, diagnostics } : { diagnostics };
 }
