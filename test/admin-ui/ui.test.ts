@@ -111,3 +111,63 @@ describe('policy version', () => {
     await page.context().close();
   });
 });
+
+describe('editor', () => {
+  it('drafts from a version, shows live diagnostics, switches to YAML, saves and submits', async () => {
+    const page = await h.open('author', '#/policy/gansu/poverty-loan');
+    await page.getByRole('button', { name: '基于此版本起草' }).click();
+    await page.waitForURL(/#\/editor\/\d+/);
+    const content = page.locator('.cm-content');
+    await content.waitFor();
+    await see(page, '没有发现问题。');
+    // Break the policy: a name nobody declared.
+    await content.click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('\nrule broken "坏规则"\n  cites 指南 "二"\n  when 没有这个事实 > 0\n  then violation\n    message "x"\n');
+    await page.locator('[data-testid=diagnostics] li').first().waitFor();
+    expect(await page.locator('.cm-lintRange-error').count()).toBeGreaterThan(0);
+    await h.shot(page, 'editor');
+    // Undo the break, then the YAML view converts the valid text.
+    for (let i = 0; i < 6; i++) await page.keyboard.press('Control+z');
+    await see(page, '没有发现问题。');
+    await page.getByRole('button', { name: 'YAML' }).click();
+    await page.locator('.cm-line', { hasText: 'jurisdiction: gansu' }).first().waitFor();
+    await page.getByRole('button', { name: '条文语言' }).click();
+    await content.click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('\n# 修订说明\n');
+    await page.getByRole('button', { name: '保存' }).click();
+    await see(page, /已保存/);
+    await page.getByRole('button', { name: '提交审核' }).click();
+    await see(page, '已提交审核');
+    await see(page, /不能编辑/);
+    await page.context().close();
+  });
+
+  it('shows who saved first instead of overwriting', async () => {
+    const created = await fetch(`${h.server.url}/api/v1/drafts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.tokens.author}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ from: { policy: 'gansu/poverty-loan', version: '2015.1' } }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: number };
+    const mine = await h.open('author', `#/editor/${id}`);
+    const theirs = await h.open('author2', `#/editor/${id}`);
+    for (const p of [mine, theirs]) await p.locator('.cm-content').waitFor();
+    for (const [p, note] of [[theirs, '# 乙的修改'], [mine, '# 甲的修改']] as const) {
+      await p.locator('.cm-content').click();
+      await p.keyboard.press('Control+End');
+      await p.keyboard.type(`\n${note}\n`);
+      await p.getByRole('button', { name: '保存' }).click();
+    }
+    await see(theirs, /已保存/);
+    await mine.locator('[data-testid=conflict]').waitFor();
+    await see(mine, /起草人乙/);
+    await h.shot(mine, 'editor-conflict');
+    await mine.getByRole('button', { name: /载入对方的版本/ }).click();
+    await mine.locator('.cm-line', { hasText: '# 乙的修改' }).first().waitFor();
+    await mine.context().close();
+    await theirs.context().close();
+  });
+});

@@ -1,15 +1,340 @@
-import { LitElement, html } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
-import type { Route } from '../router.ts';
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import { LangController, lang, pick, t, type MessageKey } from '../i18n/index.ts';
+import { shared } from '../styles.ts';
+import { ApiFailure } from '../api.ts';
+import { api, currentUser } from '../context.ts';
+import { Loader, errorWords } from '../loader.ts';
+import { href, navigate, policyHref, type Route } from '../router.ts';
+import { can } from '../session.ts';
+import { timeWords } from '../words.ts';
+import { baseRefs, convert, lintPolicy, refKey, type Format } from '../editor/lint.ts';
+import type { PolicyIR } from '../../../engine/ir/types.ts';
+import type { Diagnostic } from '../../../dsl/diagnostics.ts';
+import type { Draft, DraftDetail } from '../wire.ts';
+import type { ExtraName } from '../editor/codemirror.ts';
+import type { TwPolicyEditor } from '../components/tw-policy-editor.ts';
+import '../components/tw-policy-editor.ts';
+import '../components/tw-source-view.ts';
+import '../components/tw-state.ts';
 
-/** Placeholder until the page lands. */
+const TEMPLATE = `policy "demo/new-policy"
+  title "新政策"
+  jurisdiction demo
+  version "1"
+  effective from 2025-01-01
+  source 办法 "文件标题"
+
+facts
+  贷款金额 "贷款金额": money
+
+parameter 额度上限 "单户贷款上限": money
+  5万元 from 2025-01-01 cites 办法 "第一条"
+
+rule amount_cap "单户贷款不超过上限"
+  cites 办法 "第一条"
+  when 贷款金额 > 额度上限
+  then ineligible severity medium
+    message "贷款金额超过单户上限" en "Loan amount above the cap"
+`;
+
+interface Conflict {
+  theirs: DraftDetail;
+  etag: string;
+  mine: string;
+}
+
+/**
+ * Drafts: the list, and one draft in the CodeMirror editor with live diagnostics (the dsl/ and
+ * engine/ front end runs here), a YAML view, save with conflict detection (If-Match; a 412
+ * shows who saved and never overwrites silently) and submit for review.
+ */
 @customElement('tw-page-editor')
 export class TwPageEditor extends LitElement {
-  /** The current route. */
+  static override styles = [
+    shared,
+    css`
+      :host { display: block; }
+      .layout { display: grid; grid-template-columns: minmax(0, 1fr) minmax(16rem, 22rem); gap: 1rem; align-items: start; }
+      @media (max-width: 1100px) { .layout { grid-template-columns: minmax(0, 1fr); } }
+      .status { min-height: 1.6rem; }
+      .diags { list-style: none; padding: 0; margin: 0; max-height: 40vh; overflow: auto; }
+      .diags li { border-bottom: 1px solid var(--tw-border); }
+      .diags button { all: unset; display: block; width: 100%; padding: 0.4rem 0.5rem; cursor: pointer; box-sizing: border-box; }
+      .diags button:focus-visible { outline: 3px solid var(--tw-focus); }
+      .diags .where { font-family: var(--tw-mono); font-size: 0.8rem; color: var(--tw-muted); }
+      .sev-error { color: var(--tw-bad); font-weight: 600; }
+      .sev-warning { color: var(--tw-warn); font-weight: 600; }
+      .conflict { border: 2px solid var(--tw-warn); background: #fff8ec; padding: 0.75rem 1rem; border-radius: var(--tw-radius); margin: 0.5rem 0; }
+      .hint { font-size: 0.85rem; color: var(--tw-muted); }
+      tw-policy-editor { --tw-editor-height: calc(100vh - 17rem); }
+    `,
+  ];
+
+  /** Route: `#/editor`, `#/editor/new`, `#/editor/<id>`. */
   @property({ attribute: false }) route?: Route;
-  override render() {
-    return html`<p>editor</p>`;
+  @state() private text = '';
+  @state() private format: Format = 'dsl';
+  @state() private savedText = '';
+  @state() private etag = '';
+  @state() private draft?: DraftDetail;
+  @state() private diagnostics: Diagnostic[] = [];
+  @state() private busy = false;
+  @state() private notice = '';
+  @state() private error = '';
+  @state() private conflict?: Conflict;
+  @state() private extraNames: ExtraName[] = [];
+  @query('tw-policy-editor') private editor?: TwPolicyEditor;
+
+  private readonly i18n = new LangController(this);
+  private readonly list = new Loader<Draft[]>(this);
+  private readonly one = new Loader<DraftDetail>(this);
+  private readonly bases = new Map<string, PolicyIR>();
+  private readonly failedBases = new Set<string>();
+  private loadedKey = '';
+
+  override willUpdate(): void {
+    const seg = this.route?.segments[0];
+    const key = seg ?? '';
+    if (key === this.loadedKey) return;
+    this.loadedKey = key;
+    this.conflict = undefined;
+    this.notice = this.error = '';
+    if (!seg) {
+      void this.list.run(() => api.drafts());
+    } else if (seg === 'new') {
+      this.draft = undefined;
+      this.text = this.savedText = TEMPLATE;
+      this.format = 'dsl';
+    } else {
+      void this.one.run(async () => {
+        const r = await api.draft(Number(seg));
+        this.accept(r.data, r.etag ?? r.data.etag ?? '');
+        return r.data;
+      });
+    }
   }
+
+  private accept(d: DraftDetail, etag: string): void {
+    this.draft = d;
+    this.etag = etag;
+    this.text = this.savedText = d.source;
+    this.format = d.format;
+  }
+
+  private get editable(): boolean {
+    if (!can(currentUser()?.role, 'edit')) return false;
+    return !this.draft || this.draft.status === 'editing' || this.draft.status === 'rejected';
+  }
+
+  private get dirty(): boolean {
+    return this.text !== this.savedText;
+  }
+
+  override render() {
+    const seg = this.route?.segments[0];
+    if (!seg) return this.renderList();
+    if (seg === 'new') return this.renderEditor();
+    return this.one.render(() => this.renderEditor());
+  }
+
+  private renderList() {
+    return html`
+      <div class="toolbar">
+        <h1>${t('editor.drafts')}</h1>
+        <span style="flex:1"></span>
+        ${can(currentUser()?.role, 'edit') ? html`<a class="button primary" href=${href('editor', ['new'])}>${t('editor.new')}</a>` : nothing}
+      </div>
+      ${this.list.render(
+        (items) => html`<div class="scroll-x"><table>
+          <thead><tr><th>${t('col.id')}</th><th>${t('editor.policyId')}</th><th>${t('col.status')}</th><th>${t('col.author')}</th><th>${t('col.updated')}</th><th>${t('col.actions')}</th></tr></thead>
+          <tbody>
+            ${[...items].reverse().map(
+              (d) => html`<tr>
+                <td>#${d.id}</td>
+                <td><code>${d.policyId ?? '—'}</code></td>
+                <td><span class="badge">${t(`status.${d.status}` as MessageKey)}</span></td>
+                <td>${d.author}</td>
+                <td>${timeWords(d.updatedAt)}</td>
+                <td><a href=${href('editor', [String(d.id)])}>${t('editor.open')}</a></td>
+              </tr>`,
+            )}
+          </tbody>
+        </table></div>`,
+        { isEmpty: (v) => v.length === 0, emptyText: t('editor.noDrafts') },
+      )}
+    `;
+  }
+
+  private renderEditor() {
+    const d = this.draft;
+    const errors = this.diagnostics.filter((x) => x.severity === 'error').length;
+    return html`
+      <div class="toolbar">
+        <h1>${d ? html`${t('editor.title')} #${d.id}` : t('editor.new')}</h1>
+        ${d ? html`<span class="badge">${t(`status.${d.status}` as MessageKey)}</span>` : nothing}
+        ${d?.policyId ? html`<code class="muted">${d.policyId}</code>` : nothing}
+        <span style="flex:1"></span>
+        <div role="group" aria-label=${t('editor.viewAs')} class="toolbar">
+          <button aria-pressed=${this.format === 'dsl'} @click=${() => this.switchFormat('dsl')}>${t('editor.dsl')}</button>
+          <button aria-pressed=${this.format === 'yaml'} @click=${() => this.switchFormat('yaml')}>${t('editor.yaml')}</button>
+        </div>
+        ${this.editable
+          ? html`<button class="primary" ?disabled=${this.busy || (!this.dirty && !!d)} @click=${() => this.save()}>${this.busy ? t('editor.saving') : t('editor.save')}</button>
+              ${d ? html`<button ?disabled=${this.busy || errors > 0} @click=${this.submit}>${t('editor.submit')}</button>` : nothing}`
+          : nothing}
+      </div>
+      <div class="status" role="status" aria-live="polite">
+        ${this.dirty && this.editable ? html`<span class="warn">${t('editor.unsaved')}</span>` : nothing}
+        ${this.notice ? html`<span class="ok">${this.notice}</span>` : nothing}
+        ${!this.editable && d ? html`<span class="muted">${t('editor.readonly', { status: t(`status.${d.status}` as MessageKey) })}</span>` : nothing}
+      </div>
+      ${this.error ? html`<tw-state kind="error" .message=${this.error} .retryable=${false}></tw-state>` : nothing}
+      ${this.conflict ? this.renderConflict(this.conflict) : nothing}
+      <div class="layout">
+        <div>
+          <tw-policy-editor
+            .value=${this.text}
+            .format=${this.format}
+            .readonly=${!this.editable}
+            .label=${t('editor.title')}
+            .lint=${this.lint}
+            .extraNames=${this.extraNames}
+            @change=${(e: CustomEvent<string>) => {
+              this.text = e.detail;
+              this.notice = '';
+            }}
+          ></tw-policy-editor>
+        </div>
+        <aside aria-labelledby="h-diags">
+          <h2 id="h-diags">${t('editor.diagnostics')} (${this.diagnostics.length})</h2>
+          ${this.diagnostics.length
+            ? html`<ul class="diags" data-testid="diagnostics">
+                ${this.diagnostics.map(
+                  (x) => html`<li>
+                    <button @click=${() => this.editor?.reveal(x.range?.start.offset ?? 0)}>
+                      <span class="sev-${x.severity}">${x.severity === 'error' ? '✖' : x.severity === 'warning' ? '▲' : 'ℹ'}</span>
+                      ${pick(x.message)}
+                      <div class="where">${x.range ? t('editor.line', { line: x.range.start.line, col: x.range.start.column }) : ''} · ${x.code}</div>
+                      ${x.hint ? html`<div class="hint">${pick(x.hint)}</div>` : nothing}
+                    </button>
+                  </li>`,
+                )}
+              </ul>`
+            : html`<p class="ok" data-testid="no-diagnostics">${t('editor.noDiagnostics')}</p>`}
+          ${d?.reviews?.length
+            ? html`<h2>${t('review.history')}</h2>
+                <ul>${d.reviews.map((r) => html`<li>${timeWords(r.at)} ${r.actor}: ${r.action}${r.comment ? ` — ${r.comment}` : ''}</li>`)}</ul>`
+            : nothing}
+          ${d?.policyId ? html`<p><a href=${policyHref(d.policyId)}>${d.policyId}</a></p>` : nothing}
+        </aside>
+      </div>
+    `;
+  }
+
+  private renderConflict(c: Conflict) {
+    const who = c.theirs.editors?.at(-1) ?? c.theirs.author;
+    return html`<div class="conflict" role="alert" data-testid="conflict">
+      <p><strong>${t('editor.conflict', { who, at: timeWords(c.theirs.updatedAt) })}</strong></p>
+      <div class="toolbar">
+        <button @click=${this.takeTheirs}>${t('editor.conflictReload')}</button>
+        <button class="danger" @click=${this.keepMine}>${t('editor.conflictKeep')}</button>
+      </div>
+      <details>
+        <summary>${t('editor.theirs')}</summary>
+        <tw-source-view .source=${c.theirs.source} .format=${c.theirs.format} .label=${t('editor.theirs')}></tw-source-view>
+      </details>
+    </div>`;
+  }
+
+  /** Lints in the browser; fetches a variant's base from the server first (cached). */
+  private lint = async (text: string): Promise<Diagnostic[]> => {
+    for (const ref of baseRefs(text)) {
+      const key = refKey(ref);
+      if (this.bases.has(key) || this.failedBases.has(key)) continue;
+      try {
+        const version = ref.version ?? (await api.policy(ref.policy)).versions.at(-1)?.version;
+        if (version) this.bases.set(key, (await api.version(ref.policy, version)).ir);
+      } catch {
+        this.failedBases.add(key); // the compiler then reports the unknown base itself
+      }
+    }
+    const r = lintPolicy(text, this.format, this.bases);
+    this.diagnostics = r.diagnostics;
+    const base = [...this.bases.values()][0];
+    if (base) this.extraNames = [...base.facts.map((f) => ({ name: f.name, kind: 'fact', label: f.label })), ...base.parameters.map((p) => ({ name: p.name, kind: 'parameter', label: p.label }))];
+    return r.diagnostics;
+  };
+
+  private switchFormat(to: Format): void {
+    if (to === this.format) return;
+    const converted = convert(this.text, this.format, to, this.bases);
+    if (converted === undefined) {
+      this.error = t('editor.yamlFailed');
+      return;
+    }
+    this.error = '';
+    this.format = to;
+    this.text = converted;
+  }
+
+  private async save(force = false): Promise<boolean> {
+    this.busy = true;
+    this.error = this.notice = '';
+    const text = this.editor?.text ?? this.text;
+    try {
+      if (!this.draft) {
+        const r = await api.createDraft({ source: text, format: this.format });
+        this.accept(r.data, r.etag ?? r.data.etag ?? '');
+        this.loadedKey = String(r.data.id);
+        navigate(href('editor', [String(r.data.id)]));
+      } else {
+        const r = await api.saveDraft(this.draft.id, this.etag, { source: text, format: this.format });
+        this.accept(r.data, r.etag ?? r.data.etag ?? '');
+        if (force) this.conflict = undefined;
+      }
+      this.notice = t('editor.saved', { rev: this.draft?.revision ?? 1 });
+      return true;
+    } catch (e) {
+      if (e instanceof ApiFailure && e.status === 412 && this.draft) {
+        // Someone saved in between: show their version; nothing of theirs is overwritten.
+        const latest = await api.draft(this.draft.id);
+        this.conflict = { theirs: latest.data, etag: latest.etag ?? latest.data.etag ?? '', mine: text };
+      } else this.error = errorWords(e);
+      return false;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private takeTheirs = (): void => {
+    const c = this.conflict!;
+    this.accept(c.theirs, c.etag);
+    this.conflict = undefined;
+  };
+
+  private keepMine = async (): Promise<void> => {
+    const c = this.conflict!;
+    this.etag = c.etag;
+    this.text = c.mine;
+    await this.save(true);
+  };
+
+  private submit = async (): Promise<void> => {
+    if (!this.draft) return;
+    if (this.dirty && !(await this.save())) return;
+    this.busy = true;
+    try {
+      await api.draftAction(this.draft.id, 'submit');
+      const r = await api.draft(this.draft.id);
+      this.accept(r.data, r.etag ?? r.data.etag ?? '');
+      this.notice = t('editor.submitted');
+    } catch (e) {
+      this.error = errorWords(e);
+    } finally {
+      this.busy = false;
+    }
+  };
 }
 
 declare global {

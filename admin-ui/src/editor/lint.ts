@@ -1,0 +1,61 @@
+/**
+ * Diagnostics for the editor, computed in the browser by the same front end the server uses:
+ * `compileSource` (parse, lower, validate). A variant's base is looked up in `bases`, which the
+ * editor fills from the server before linting (`baseRefs` says which ones the text names).
+ */
+import { compileSource } from '../../../engine/ir/compile.ts';
+import { printPolicy } from '../../../engine/ir/print.ts';
+import type { PolicyIR, PolicyRef } from '../../../engine/ir/types.ts';
+import type { Diagnostic } from '../../../dsl/diagnostics.ts';
+
+export type Format = 'dsl' | 'yaml';
+
+export interface LintResult {
+  diagnostics: Diagnostic[];
+  ir?: PolicyIR;
+}
+
+/** `extends "<policy>[@<version>]"` (or `继承`, or YAML `extends:`) named in the text. */
+export function baseRefs(text: string): PolicyRef[] {
+  const refs: PolicyRef[] = [];
+  const re = /^\s*(?:extends|继承)\s*:?\s*["“]?([^"”@\s]+)(?:@([^"”\s]+))?["”]?/gmu;
+  for (const m of text.matchAll(re)) refs.push({ policy: m[1], ...(m[2] ? { version: m[2] } : {}) });
+  // YAML object form: extends: { policy: x, version: y }
+  const obj = /^\s*extends\s*:\s*\{\s*policy\s*:\s*([^,}\s]+)\s*(?:,\s*version\s*:\s*["']?([^"'}\s]+))?/gm;
+  for (const m of text.matchAll(obj)) refs.push({ policy: m[1], ...(m[2] ? { version: m[2] } : {}) });
+  return refs;
+}
+
+export function refKey(ref: PolicyRef): string {
+  return ref.version ? `${ref.policy}@${ref.version}` : ref.policy;
+}
+
+export function lintPolicy(text: string, format: Format, bases: ReadonlyMap<string, PolicyIR> = new Map()): LintResult {
+  try {
+    const r = compileSource(text, { format, file: 'draft', resolveBase: (ref) => bases.get(refKey(ref)) ?? bases.get(ref.policy) });
+    return { diagnostics: r.diagnostics, ir: r.value };
+  } catch (e) {
+    // A thrown error is a bug in the front end; show it as a diagnostic rather than a dead editor.
+    return {
+      diagnostics: [
+        {
+          code: 'ui.compiler-crashed',
+          severity: 'error',
+          message: { zh: `检查时出错:${(e as Error).message}`, en: `The checker failed: ${(e as Error).message}` },
+        },
+      ],
+    };
+  }
+}
+
+/** The same policy in the other notation; undefined when the text does not compile. */
+export function convert(text: string, from: Format, to: Format, bases: ReadonlyMap<string, PolicyIR> = new Map()): string | undefined {
+  if (from === to) return text;
+  const r = lintPolicy(text, from, bases);
+  if (!r.ir) return undefined;
+  try {
+    return printPolicy(r.ir, to);
+  } catch {
+    return undefined;
+  }
+}
