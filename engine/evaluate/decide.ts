@@ -182,22 +182,22 @@ function conflicts(ir: PolicyIR, outcomes: readonly FiredOutcome[]): Conflict[] 
 function firedOutcome(rule: RuleIR, citation: ResolvedCitation, ctx: EvalContext): FiredOutcome {
   const computed: FiredOutcome['computed'] = {};
   for (const c of rule.then.computed) {
-    const entry: FiredOutcome['computed'][string] = { result: computedResult(evalExpr(c.expr, ctx), staticKind(c.expr, ctx)) };
-    if (c.label !== undefined) entry.label = c.label;
-    if (c.labelEn !== undefined) entry.labelEn = c.labelEn;
-    computed[c.name] = entry;
+    computed[c.name] = {
+      ...(c.label !== undefined ? { label: c.label } : {}),
+      ...(c.labelEn !== undefined ? { labelEn: c.labelEn } : {}),
+      result: computedResult(evalExpr(c.expr, ctx), staticKind(c.expr, ctx)),
+    };
   }
-  const out: FiredOutcome = {
+  return {
     ruleId: rule.id,
     title: rule.title,
     kind: rule.then.kind,
+    ...(rule.then.severity ? { severity: rule.then.severity } : {}),
     message: rule.then.message,
     consequences: rule.then.consequences,
     citation,
     computed,
   };
-  if (rule.then.severity) out.severity = rule.then.severity;
-  return out;
 }
 
 /**

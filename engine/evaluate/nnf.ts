@@ -28,11 +28,12 @@ export function toNnf(e: Expr): { root: Nnf; leaves: Nnf[] } {
     leaves.push(n);
     return n;
   };
-  const group = (type: 'all' | 'any', children: Nnf[]): Nnf => ({
-    type,
-    children,
-    expr: { type: type === 'all' ? 'and' : 'or', args: children.map((c) => c.expr) },
-  });
+  // Nested groups of the same kind are flattened (and/or are associative in Kleene logic too), so
+  // `not (a and not (b or c))` reads as one `any` of three leaves.
+  const group = (type: 'all' | 'any', parts: Nnf[]): Nnf => {
+    const children = parts.flatMap((c) => (c.type === type ? c.children : [c]));
+    return { type, children, expr: { type: type === 'all' ? 'and' : 'or', args: children.map((c) => c.expr) } };
+  };
   const go = (x: Expr, negated: boolean): Nnf => {
     switch (x.type) {
       case 'not':
