@@ -36,25 +36,18 @@ export interface EnginePort {
   loadPolicyDir(dir: string): Promise<{ files: { file: string; ir?: PolicyIR; diagnostics: Diagnostic[] }[] }>;
 }
 
-/** Loads the real engine. */
+/** Loads the real engine (node entry: it adds `loadPolicyDir`). */
 export async function loadEngine(): Promise<EnginePort> {
-  // Imported by computed path while the engine entry points are being written; the interface
-  // above is the contract both sides keep.
-  const indexPath = '../engine/index.ts';
-  const nodePath = '../engine/node.ts';
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- module typed by EnginePort below
-  const e: any = await import(indexPath);
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- same
-  const n: any = await import(nodePath);
+  const e = await import('../engine/node.ts');
   return {
-    compileSource: e.compileSource,
-    policyHash: e.policyHash,
-    printPolicy: e.printPolicy,
+    compileSource: (text, opts) => e.compileSource(text, opts),
+    policyHash: (ir) => e.policyHash(ir),
+    printPolicy: (ir, format) => e.printPolicy(ir, format),
     newLibrary: () => new e.PolicyLibrary(),
-    evaluate: e.evaluate,
-    evaluateSync: e.evaluateSync,
-    validateFacts: e.validateFacts,
-    factSchema: e.factSchema,
-    loadPolicyDir: n.loadPolicyDir,
+    evaluate: (p, facts, opts) => e.evaluate(p, facts, opts),
+    evaluateSync: (p, facts, opts) => e.evaluateSync(p, facts, opts),
+    validateFacts: (ir, facts) => e.validateFacts(ir, facts),
+    factSchema: (ir) => e.factSchema(ir),
+    loadPolicyDir: (dir) => e.loadPolicyDir(dir),
   };
 }
