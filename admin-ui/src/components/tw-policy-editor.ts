@@ -72,7 +72,8 @@ export class TwPolicyEditor extends LitElement {
   }
 
   private createView(): void {
-    const doc = this.view?.state.doc.toString() ?? this.value;
+    // `value` follows every edit (onChange), and a format switch sets it to the converted text.
+    const doc = this.value;
     this.view?.destroy();
     const parent = this.renderRoot.querySelector('.host') as HTMLElement;
     this.view = new EditorView({
