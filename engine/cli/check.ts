@@ -1,0 +1,80 @@
+import { readFile } from 'node:fs/promises';
+import { renderDiagnostic, hasErrors, type Diagnostic } from '../../dsl/index.ts';
+import { compileSource } from '../index.ts';
+import { compileStages } from '../ir/compile.ts';
+import { EXIT, type CliCommand } from './command.ts';
+import { parse, oneOf, usageError as usageErrorFor, EXIT_CODES_HELP } from './args.ts';
+import { collectFiles, libraryRoots, POLICY_FILE, isIoError } from './files.ts';
+import { loadLibraries, baseResolver, relative } from './library.ts';
+
+const usage = `tiaowen check <file|dir>... [options]
+
+Compile policies and report every diagnostic (lexing, parsing, names, types, citations, extends).
+检查政策文件,报告全部错误(词法、语法、名称、类型、引用、继承)。
+
+Options:
+  --dump ast|ir   print the output of that stage as JSON instead of diagnostics
+  --lang zh|en|both   language of messages (default both)
+  --json          print diagnostics as JSON
+  -h, --help      this help
+
+${EXIT_CODES_HELP}
+
+Example: tiaowen check policies/gansu/poverty-loan`;
+
+const usageError = (io: { err: (s: string) => void }, message: string) => usageErrorFor(io, message, usage);
+
+export const command: CliCommand = {
+  name: 'check',
+  summary: { zh: '检查政策文件', en: 'check policy files and report diagnostics' },
+  usage,
+  async run(argv, io) {
+    const args = parse(argv, { dump: { type: 'string' }, lang: { type: 'string' }, json: { type: 'boolean' } });
+    if ('error' in args) return usageError(io, args.error);
+    if (args.values.help) return io.out(usage), EXIT.ok;
+    const dump = oneOf(args.values.dump, ['ast', 'ir'] as const, 'dump');
+    const lang = oneOf(args.values.lang, ['zh', 'en', 'both'] as const, 'lang');
+    if (typeof dump === 'object') return usageError(io, dump.error);
+    if (typeof lang === 'object') return usageError(io, lang.error);
+    if (!args.positionals.length) return usageError(io, 'name at least one policy file or folder');
+
+    let files: string[];
+    try {
+      files = await collectFiles(args.positionals, POLICY_FILE);
+    } catch (e) {
+      if (isIoError(e)) return io.err(`cannot read ${e.path ?? ''}: ${e.code}`), EXIT.io;
+      throw e;
+    }
+    if (!files.length) return io.err('no .policy or .policy.yaml files found in ' + args.positionals.join(', ')), EXIT.failed;
+
+    // Bases come from the whole library the files sit in, so a variant checks against its base.
+    const { library } = await loadLibraries(libraryRoots(args.positionals));
+    const resolveBase = baseResolver(library);
+    let failed = false;
+    const all: { file: string; diagnostics: Diagnostic[] }[] = [];
+    for (const file of files) {
+      const text = await readFile(file, 'utf8');
+      if (dump) {
+        const opts = { file: relative(file), resolveBase };
+        const staged = dump === 'ast' ? compileStages(text, opts, 'ast') : compileStages(text, opts, 'ir');
+        io.out(JSON.stringify(staged.value ?? null, null, 2));
+        if (hasErrors(staged.diagnostics)) failed = true;
+        for (const d of staged.diagnostics) io.err(renderDiagnostic(d, text, { lang: lang ?? 'both' }));
+        continue;
+      }
+      const result = compileSource(text, { file: relative(file), resolveBase });
+      if (hasErrors(result.diagnostics)) failed = true;
+      all.push({ file: relative(file), diagnostics: result.diagnostics });
+      if (!args.values.json) {
+        for (const d of result.diagnostics) io.out(renderDiagnostic(d, text, { lang: lang ?? 'both' }) + '\n');
+      }
+    }
+    if (args.values.json && !dump) io.out(JSON.stringify(all, null, 2));
+    else if (!dump) {
+      const errors = all.reduce((n, f) => n + f.diagnostics.filter((d) => d.severity === 'error').length, 0);
+      const warnings = all.reduce((n, f) => n + f.diagnostics.filter((d) => d.severity === 'warning').length, 0);
+      io.out(`${files.length} file(s) checked: ${errors} error(s), ${warnings} warning(s) / 检查 ${files.length} 个文件:${errors} 个错误,${warnings} 个警告`);
+    }
+    return failed ? EXIT.failed : EXIT.ok;
+  },
+};
