@@ -11,7 +11,6 @@ import { MSG } from '../messages.ts';
 import { fenToYuan, formatDate, mergeUnknown, parseDate, todayInShanghai, unknown, type Unknown, type Value } from '../values/index.ts';
 import { cleanNumber, createContext, evalExpr, ruleContext, staticKind, type EvalContext } from './interpret.ts';
 import { judgeRulesInterp, judgeRulesJre, type RuleVerdict } from './jre.ts';
-import { printExpr } from './print.ts';
 import type {
   ComputedResult,
   Conflict,

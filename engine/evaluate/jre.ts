@@ -14,7 +14,7 @@ import type { PolicyIR, RuleIR } from '../ir/types.ts';
 import type { ConditionTrace } from './types.ts';
 import { evalExpr, ruleContext, truthOf, type EvalContext, type Truth } from './interpret.ts';
 import { LeafValues, toNnf, type Nnf } from './nnf.ts';
-import { printExpr } from './print.ts';
+import { printExpr } from '../ir/print.ts';
 import type { Unknown } from '../values/index.ts';
 
 export type RuleStatus = 'fired' | 'not-fired' | 'undetermined';

@@ -11,7 +11,7 @@
 import type { CompareOp, Expr } from '../ir/types.ts';
 import type { ConditionTrace } from './types.ts';
 import { evalExpr, kleeneAnd, kleeneOr, truthOf, valuesSeen, type EvalContext } from './interpret.ts';
-import { printExpr } from './print.ts';
+import { printExpr } from '../ir/print.ts';
 import type { Value } from '../values/index.ts';
 
 export type Nnf =

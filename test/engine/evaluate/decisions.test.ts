@@ -237,11 +237,11 @@ describe('explained decisions', () => {
     const d = await evaluate(resolveOne(subsidy), { 用途: '养殖', 金额: 60000 }, { asOf: '2020-06-30', explain: true });
     const t = d.trace!.find((x) => x.ruleId === 'ineligible')!;
     expect(t.result).toBe('fired');
-    expect(t.condition.condition).toBe('用途 not in ["种植", "养殖"] or 金额 < 10000元 or 金额 > 50000元');
+    expect(t.condition.condition).toBe('用途 not in ["种植", "养殖"] or 金额 < 1万元 or 金额 > 5万元');
     expect(t.condition.children?.map((c) => [c.condition, c.result, c.values])).toEqual([
       ['用途 not in ["种植", "养殖"]', false, { 用途: '养殖' }],
-      ['金额 < 10000元', false, { 金额: '60000.00元' }],
-      ['金额 > 50000元', true, { 金额: '60000.00元' }],
+      ['金额 < 1万元', false, { 金额: '60000.00元' }],
+      ['金额 > 5万元', true, { 金额: '60000.00元' }],
     ]);
   });
 });
