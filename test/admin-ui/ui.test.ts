@@ -171,3 +171,36 @@ describe('editor', () => {
     await theirs.context().close();
   });
 });
+
+describe('try it', () => {
+  it('fills the generated form, shows outcomes with citations and the trace', async () => {
+    const page = await h.open('author', '#/try?policy=gansu/poverty-loan&version=2015.1&asOf=2017-06-30');
+    await page.locator('tw-fact-form').waitFor();
+    await page.getByLabel(/借款人类型/).first().selectOption({ index: 1 });
+    await page.locator('#f-贷款金额').fill('60000');
+    await page.locator('#f-贷款金额').press('Tab');
+    await page.locator('#f-贷款期限月数').fill('36');
+    await page.locator('#f-贷款期限月数').press('Tab');
+    await page.getByRole('button', { name: '计算' }).click();
+    await page.locator('[data-testid=results] tw-decision').first().waitFor();
+    await see(page, '推理过程');
+    await page.locator('tw-decision .outcome').first().waitFor();
+    await h.shot(page, 'try');
+    await page.context().close();
+  });
+
+  it('says what is wrong with the facts', async () => {
+    const page = await h.open('author', '#/try?policy=gansu/poverty-loan&version=2015.1');
+    await page.locator('tw-fact-form').waitFor();
+    await page.getByRole('button', { name: 'JSON' }).click();
+    await page.locator('#json').fill('{ "贷款金额": "很多钱" }');
+    await page.getByRole('button', { name: '计算' }).click();
+    await page.locator('tw-state[kind=error]').waitFor();
+    await see(page, '/facts/贷款金额');
+    await page.locator('#json').fill('{ 不是 JSON');
+    await page.getByRole('button', { name: '计算' }).click();
+    await see(page, /JSON 格式有误/);
+    await h.shot(page, 'try-error');
+    await page.context().close();
+  });
+});

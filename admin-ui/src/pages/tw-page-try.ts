@@ -1,14 +1,232 @@
-import { LitElement, html } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
-import type { Route } from '../router.ts';
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { LangController, lang, t } from '../i18n/index.ts';
+import { shared } from '../styles.ts';
+import { api, takeHandedFacts } from '../context.ts';
+import { Loader, errorWords } from '../loader.ts';
+import { ApiFailure, type ErrorDetailWire } from '../api.ts';
+import { href, navigate, type Route } from '../router.ts';
+import { todayInShanghai } from '../words.ts';
+import type { CompareItem, JsonSchema, PolicySummary } from '../wire.ts';
+import '../components/tw-fact-form.ts';
+import '../components/tw-decision.ts';
+import '../components/tw-state.ts';
 
-/** Placeholder until the page lands. */
+interface Side {
+  policy: string;
+  version?: string;
+}
+
+/**
+ * Try it: facts typed into a form generated from the fact schema (or raw JSON), evaluated by the
+ * server; the decision with outcomes, citations and the trace; and the same facts under several
+ * policies or versions side by side.
+ */
 @customElement('tw-page-try')
 export class TwPageTry extends LitElement {
-  /** The current route. */
+  static override styles = [
+    shared,
+    css`
+      :host { display: block; }
+      .layout { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1.25rem; align-items: start; }
+      @media (max-width: 1000px) { .layout { grid-template-columns: minmax(0, 1fr); } }
+      .sides { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: 1rem; margin-top: 1rem; }
+      textarea { width: 100%; min-height: 18rem; }
+      .compare { display: flex; flex-wrap: wrap; gap: 0.3rem 1rem; max-height: 9rem; overflow: auto; padding: 0.25rem; }
+      .compare label { font-weight: normal; }
+      .err { color: var(--tw-bad); }
+    `,
+  ];
+
+  /** Route: `#/try?policy=<id>&version=<label>[&handoff=1]`. */
   @property({ attribute: false }) route?: Route;
+  @state() private policy = '';
+  @state() private version = '';
+  @state() private asOf = todayInShanghai();
+  @state() private explain = true;
+  @state() private mode: 'form' | 'json' = 'form';
+  @state() private facts: Record<string, unknown> = {};
+  @state() private json = '{}';
+  @state() private jsonError = '';
+  @state() private others: string[] = [];
+  @state() private running = false;
+  @state() private results?: CompareItem[];
+  @state() private failure?: { message: string; details: ErrorDetailWire[] };
+
+  private readonly i18n = new LangController(this);
+  private readonly library = new Loader<PolicySummary[]>(this);
+  private readonly schema = new Loader<JsonSchema>(this);
+  private schemaKey = '';
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    const q = this.route?.query ?? {};
+    this.policy = q.policy ?? '';
+    this.version = q.version ?? '';
+    if (q.asOf) this.asOf = q.asOf;
+    if (q.handoff) {
+      const handed = takeHandedFacts();
+      if (handed && typeof handed === 'object') this.setFacts(handed as Record<string, unknown>);
+    }
+    void this.library.run(async () => {
+      const list = await api.policies();
+      if (!this.policy && list[0]) this.policy = list[0].id;
+      return list;
+    });
+  }
+
+  override willUpdate(): void {
+    const p = this.library.data?.find((x) => x.id === this.policy);
+    if (!p) return;
+    const version = this.version || p.versions.at(-1)!.version;
+    const key = `${p.id}@${version}`;
+    if (key === this.schemaKey) return;
+    this.schemaKey = key;
+    void this.schema.run(() => api.schema(p.id, version));
+  }
+
+  private setFacts(f: Record<string, unknown>): void {
+    this.facts = f;
+    this.json = JSON.stringify(f, null, 2);
+  }
+
   override render() {
-    return html`<p>try</p>`;
+    return html`
+      <h1>${t('try.title')}</h1>
+      ${this.library.render((list) => this.renderInputs(list), { isEmpty: (v) => v.length === 0, emptyText: t('library.empty') })}
+      ${this.renderResults()}
+    `;
+  }
+
+  private renderInputs(list: PolicySummary[]) {
+    const p = list.find((x) => x.id === this.policy);
+    const candidates = list.flatMap((x) => x.versions.map((v) => `${x.id}@${v.version}`)).filter((r) => r !== `${this.policy}@${this.version}`);
+    const related = candidates.filter((r) => {
+      const id = r.slice(0, r.lastIndexOf('@'));
+      const other = list.find((x) => x.id === id);
+      return id === this.policy || other?.versions.some((v) => v.extends?.policy === this.policy) || p?.versions.some((v) => v.extends?.policy === id);
+    });
+    return html`
+      <form class="row" @submit=${(e: Event) => (e.preventDefault(), void this.run())}>
+        <div class="field">
+          <label for="policy">${t('try.policy')}</label>
+          <select id="policy" @change=${(e: Event) => this.pickPolicy((e.target as HTMLSelectElement).value)}>
+            ${list.map((x) => html`<option value=${x.id} ?selected=${x.id === this.policy}>${lang() === 'en' ? x.titleEn || x.title : x.title} (${x.id})</option>`)}
+          </select>
+        </div>
+        <div class="field">
+          <label for="version">${t('try.version')}</label>
+          <select id="version" @change=${(e: Event) => this.pickVersion((e.target as HTMLSelectElement).value)}>
+            <option value="" ?selected=${!this.version}>${t('try.latest')}</option>
+            ${(p?.versions ?? []).map((v) => html`<option value=${v.version} ?selected=${v.version === this.version}>${v.version}</option>`)}
+          </select>
+        </div>
+        <div class="field">
+          <label for="asof">${t('try.asOf')}</label>
+          <input id="asof" type="date" .value=${this.asOf} @change=${(e: Event) => (this.asOf = (e.target as HTMLInputElement).value)} />
+        </div>
+        <label><input type="checkbox" .checked=${this.explain} @change=${(e: Event) => (this.explain = (e.target as HTMLInputElement).checked)} /> ${t('try.explain')}</label>
+        <button class="primary" type="submit" ?disabled=${this.running || !this.policy}>${this.running ? t('try.running') : t('try.run')}</button>
+      </form>
+      ${related.length
+        ? html`<details ?open=${this.others.length > 0}>
+            <summary>${t('try.compare')}</summary>
+            <p class="muted">${t('try.compareWith')}</p>
+            <div class="compare">
+              ${related.map(
+                (r) => html`<label><input type="checkbox" .checked=${this.others.includes(r)} @change=${(e: Event) => this.toggleOther(r, (e.target as HTMLInputElement).checked)} /> ${r}</label>`,
+              )}
+            </div>
+          </details>`
+        : nothing}
+      <div class="toolbar" role="group" aria-label=${t('editor.viewAs')}>
+        <button aria-pressed=${this.mode === 'form'} @click=${() => this.switchMode('form')}>${t('try.form')}</button>
+        <button aria-pressed=${this.mode === 'json'} @click=${() => this.switchMode('json')}>${t('try.json')}</button>
+      </div>
+      ${this.mode === 'form'
+        ? this.schema.render((s) => html`<tw-fact-form .schema=${s} .value=${this.facts} @change=${(e: CustomEvent<Record<string, unknown>>) => this.setFacts(e.detail)}></tw-fact-form>`)
+        : html`<div class="field">
+            <label for="json">${t('try.json')}</label>
+            <textarea id="json" spellcheck="false" aria-invalid=${this.jsonError ? 'true' : 'false'} aria-describedby="json-error" .value=${this.json} @input=${(e: Event) => (this.json = (e.target as HTMLTextAreaElement).value)}></textarea>
+            <div id="json-error" class="err" role="alert">${this.jsonError}</div>
+          </div>`}
+    `;
+  }
+
+  private renderResults() {
+    if (this.failure) return html`<tw-state kind="error" .message=${this.failure.message} .details=${this.failure.details} @retry=${() => this.run()}></tw-state>`;
+    if (!this.results) return nothing;
+    return html`<section aria-labelledby="h-result" aria-live="polite">
+      <h2 id="h-result">${t('decision.outcomes')}</h2>
+      <div class="sides" data-testid="results">
+        ${this.results.map(
+          (r) => html`<div class="card">
+            <h3>${r.policy}${r.version ? `@${r.version}` : ''}</h3>
+            ${r.decision
+              ? html`<tw-decision .decision=${r.decision}></tw-decision>`
+              : html`<tw-state kind="error" .retryable=${false} .message=${r.error ? new ApiFailure(r.status ?? 400, r.error.code, r.error.message, r.error.details ?? []).words() : ''} .details=${r.error?.details ?? []}></tw-state>`}
+          </div>`,
+        )}
+      </div>
+    </section>`;
+  }
+
+  private pickPolicy(id: string): void {
+    this.policy = id;
+    this.version = '';
+    this.others = [];
+    this.results = undefined;
+    navigate(href('try', [], { policy: id }));
+  }
+
+  private pickVersion(v: string): void {
+    this.version = v;
+    navigate(href('try', [], { policy: this.policy, version: v || undefined }));
+  }
+
+  private toggleOther(ref: string, on: boolean): void {
+    this.others = on ? [...this.others, ref] : this.others.filter((r) => r !== ref);
+  }
+
+  private switchMode(mode: 'form' | 'json'): void {
+    if (mode === this.mode) return;
+    if (mode === 'form' && !this.readJson()) return;
+    this.mode = mode;
+  }
+
+  private readJson(): boolean {
+    try {
+      const v: unknown = JSON.parse(this.json || '{}');
+      if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('{ … }');
+      this.facts = v as Record<string, unknown>;
+      this.jsonError = '';
+      return true;
+    } catch (e) {
+      this.jsonError = t('try.invalidJson', { msg: (e as Error).message });
+      return false;
+    }
+  }
+
+  private async run(): Promise<void> {
+    if (this.mode === 'json' && !this.readJson()) return;
+    this.running = true;
+    this.failure = undefined;
+    try {
+      const main = { policy: this.policy, ...(this.version ? { version: this.version } : {}) };
+      if (this.others.length === 0) {
+        const r = await api.evaluate({ ...main, asOf: this.asOf, facts: this.facts, explain: this.explain });
+        this.results = [{ ...main, decision: r.decision, decisionId: r.decisionId }];
+      } else {
+        const sides: Side[] = [main, ...this.others.map((r) => ({ policy: r.slice(0, r.lastIndexOf('@')), version: r.slice(r.lastIndexOf('@') + 1) }))];
+        const r = await api.compare({ policies: sides, asOf: this.asOf, facts: this.facts, explain: this.explain });
+        this.results = r.results;
+      }
+    } catch (e) {
+      this.results = undefined;
+      this.failure = { message: errorWords(e), details: e instanceof ApiFailure ? e.details : [] };
+    } finally {
+      this.running = false;
+    }
   }
 }
 
