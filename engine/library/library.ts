@@ -19,7 +19,7 @@ export interface RuleOrigin {
 
 export interface ResolvedPolicy {
   stamp: PolicyStamp;
-  /** Merged: base facts/params/defs/sources + own; rules with overrides and disables applied. */
+  /** Shared between resolutions of the same chain: treat as read-only. Merged: base facts/params/defs/sources + own; rules with overrides and disables applied. */
   ir: PolicyIR;
   /** The versions merged, base first, the resolved version last. */
   chain: PolicyIR[];
@@ -48,7 +48,8 @@ function describePeriod(ir: PolicyIR): string {
 
 export class PolicyLibrary {
   private readonly byId = new Map<string, PolicyIR[]>();
-  private readonly resolvedCache = new Map<string, Result<ResolvedPolicy>>();
+  /** Merged policies by chain (`id@version>…`): many as-of dates share one merge and one hash. */
+  private readonly merged = new Map<string, { value: ResolvedPolicy; diagnostics: Diagnostic[] }>();
 
   /**
    * Adds one policy version. A version already present is replaced (with a warning); a period
@@ -56,7 +57,7 @@ export class PolicyLibrary {
    */
   add(ir: PolicyIR): Diagnostic[] {
     const diagnostics: Diagnostic[] = [];
-    this.resolvedCache.clear();
+    this.merged.clear();
     const [from, until] = period(ir);
     if (until < from) diagnostics.push(diagnostic('engine.invalid-period', { policy: ir.id, version: ir.version }, 'warning'));
     const list = (this.byId.get(ir.id) ?? []).filter((v) => {
@@ -116,16 +117,6 @@ export class PolicyLibrary {
 
   /** The policy version to evaluate, merged with its bases. */
   resolve(id: string, opts: ResolveOptions = {}): Result<ResolvedPolicy> {
-    const key = `${id}\u0000${opts.version ?? ''}\u0000${opts.asOf ?? ''}`;
-    // Without an explicit asOf the answer depends on today: only cache explicit dates.
-    const cached = opts.asOf !== undefined ? this.resolvedCache.get(key) : undefined;
-    if (cached) return cached;
-    const result = this.resolveUncached(id, opts);
-    if (opts.asOf !== undefined) this.resolvedCache.set(key, result);
-    return result;
-  }
-
-  private resolveUncached(id: string, opts: ResolveOptions): Result<ResolvedPolicy> {
     let top: PolicyIR;
     let asOf: string;
     if (opts.version !== undefined) {
@@ -178,9 +169,15 @@ export class PolicyLibrary {
       cur = base;
     }
     chain.reverse(); // base first
-    const { ir, ruleOrigin, diagnostics } = mergeChain(chain);
-    const stamp: PolicyStamp = { id: top.id, version: top.version, jurisdiction: top.jurisdiction, hash: policyHash(ir) };
-    return { value: { stamp, ir, chain, ruleOrigin }, diagnostics };
+    const key = chain.map((c) => `${c.id}@${c.version}`).join('>');
+    let done = this.merged.get(key);
+    if (!done) {
+      const { ir, ruleOrigin, diagnostics } = mergeChain(chain);
+      const stamp: PolicyStamp = { id: top.id, version: top.version, jurisdiction: top.jurisdiction, hash: policyHash(ir) };
+      done = { value: { stamp, ir, chain, ruleOrigin }, diagnostics };
+      this.merged.set(key, done);
+    }
+    return { value: done.value, diagnostics: [...done.diagnostics] };
   }
 }
 

@@ -66,6 +66,11 @@ describe('temporal resolution', () => {
     expect(lib.resolve('nowhere/x', { asOf: '2020-01-01' }).diagnostics[0]?.code).toBe('engine.unknown-policy');
   });
 
+  it('merges and hashes once per chain, whatever the as-of date', () => {
+    const a = lib.resolve('gansu/loan', { asOf: '2019-07-01' }).value;
+    expect(lib.resolve('gansu/loan', { asOf: '2020-01-01' }).value).toBe(a);
+  });
+
   it('stamps the resolved policy with its hash', () => {
     const r = lib.resolve('gansu/loan', { asOf: '2019-07-01' }).value!;
     expect(r.stamp).toMatchObject({ id: 'gansu/loan', version: '2019', jurisdiction: 'test' });
