@@ -177,6 +177,7 @@ class Lowering {
     const sources = this.lowerSources();
     const facts = this.lowerFacts();
     const parameters = this.lowerParameters();
+    for (const d of a.definitions) this.warnShadow(d.name, { zh: '定义', en: 'Definition' }, d.loc, ['fact', 'param']);
     // Definitions are registered before any expression is lowered: they may be used in any order.
     for (const d of a.definitions) this.defs.set(d.name, { type: 'boolean', value: false });
     const definitions = this.lowerDefinitions();
@@ -209,6 +210,19 @@ class Lowering {
 
   // -------------------------------------------------------------------------------------------
   // Header, base, declarations
+
+  /** Warn when a new name hides one of another kind: every later use then means the new one. */
+  private warnShadow(name: string, what: { zh: string; en: string }, loc: Range | undefined, kinds: ('fact' | 'param' | 'def')[]): void {
+    const hides =
+      kinds.includes('def') && this.defs.has(name)
+        ? { zh: '定义', en: 'definition' }
+        : kinds.includes('param') && this.params.has(name)
+          ? { zh: '参数', en: 'parameter' }
+          : kinds.includes('fact') && this.facts.has(name)
+            ? { zh: '事实', en: 'fact' }
+            : undefined;
+    if (hides) this.report(diag('ir.shadowed-name', { name, what, hides }, this.range(loc), 'warning'));
+  }
 
   private checkDate(value: string, loc: Range | undefined): boolean {
     if (isValidDate(value)) return true;
@@ -304,6 +318,7 @@ class Lowering {
     for (const p of this.ast.parameters) {
       if (own.has(p.name)) this.report(diag('ir.duplicate-name', { name: p.name, what: { zh: '参数', en: 'Parameter' } }, this.range(p.loc)));
       own.add(p.name);
+      this.warnShadow(p.name, { zh: '参数', en: 'Parameter' }, p.loc, ['fact']);
       let kind: ParameterDecl['type']['kind'] = 'number';
       if (p.type.kind === 'enum' || p.type.kind === 'list') {
         this.report(diag('ir.bad-parameter-type', { name: p.name, kind: p.type.kind }, this.range(p.type.loc ?? p.loc)));
@@ -407,6 +422,7 @@ class Lowering {
       const lets: Definition[] = [];
       for (const l of r.lets) {
         if (letNames.has(l.name)) this.report(diag('ir.duplicate-name', { name: l.name, what: { zh: '局部定义', en: 'Rule let' } }, this.range(l.loc)));
+        else this.warnShadow(l.name, { zh: '局部定义', en: 'Rule let' }, l.loc, ['fact', 'param', 'def']);
         letNames.add(l.name);
       }
       const scope: Scope = { lets: letNames };

@@ -78,6 +78,16 @@ export const MESSAGES = {
     message: { zh: `${p.what.zh}“${p.name}”重复`, en: `${p.what.en} "${p.name}" is declared twice` },
     hint: { zh: '删除重复的声明,或改用不同的名称', en: 'Remove the repeated declaration or use another name' },
   }),
+  'ir.shadowed-name': (p: { name: string; what: Bilingual; hides: Bilingual }): Entry => ({
+    message: {
+      zh: `${p.what.zh}“${p.name}”与${p.hides.zh}同名,将遮蔽后者`,
+      en: `${p.what.en} "${p.name}" has the same name as a ${p.hides.en}, which it hides`,
+    },
+    hint: {
+      zh: `在此之后,“${p.name}”都指这个${p.what.zh};若不是有意为之,请改名`,
+      en: `From here on "${p.name}" means this ${p.what.en.toLowerCase()}; rename it unless that is intended`,
+    },
+  }),
   'ir.missing-citation': (p: { id: string }): Entry => ({
     message: { zh: `规则“${p.id}”没有引用条文`, en: `Rule "${p.id}" cites no article` },
     hint: {

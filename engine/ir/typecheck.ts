@@ -52,13 +52,21 @@ export function describeType(t: ValueType): Bilingual {
  * never is, so reaching the throw is a bug in the caller.
  */
 export function typeOf(expr: Expr, env: TypeEnv): ValueType {
+  // Evaluators ask for the same nodes again and again; IR is treated as immutable once built.
+  let perEnv = typeCache.get(env);
+  if (!perEnv) typeCache.set(env, (perEnv = new WeakMap()));
+  const hit = perEnv.get(expr);
+  if (hit) return hit;
   let first: Diagnostic | undefined;
   const t = checkExpr(expr, env, (_at, make) => {
     first ??= make();
   });
   if (first || !t) throw new TypeError(`typeOf: ill-typed expression: ${first?.message.en ?? 'unknown type'}`);
+  perEnv.set(expr, t);
   return t;
 }
+
+const typeCache = new WeakMap<TypeEnv, WeakMap<Expr, ValueType>>();
 
 /**
  * A type environment over a policy (pass the merged policy, or the chain base-first: later

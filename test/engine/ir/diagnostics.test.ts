@@ -229,6 +229,19 @@ parameter 上限 "上限": integer
   });
 });
 
+describe('names that hide other names are warned about', () => {
+  const cases: [string, string][] = [
+    ['a parameter named like a fact', HEADER + `\nparameter 人数 "人数上限": integer #!\n  5 from 2020-01-01\n` + RULE('通过')],
+    ['a definition named like a fact', HEADER + `\nlet 金额 = 1元 #!\n` + RULE('通过')],
+    ['a rule let named like a definition', HEADER + `\nlet 合计 = 人数 + 1\n` + RULE('合计 > 3').replace('  when', '  let 合计 = 2 #!\n  when')],
+  ];
+  it.each(cases)('%s', (_note, src) => {
+    const r = compileSource(src, { file: 'case.policy' });
+    expect(r.diagnostics.map((d) => [d.code, d.severity, d.range?.start.line])).toEqual([['ir.shadowed-name', 'warning', markedLine(src)]]);
+    expect(r.value).toBeDefined();
+  });
+});
+
 describe('well-typed expressions compile without diagnostics', () => {
   const ok = [
     '金额 > 0元',
