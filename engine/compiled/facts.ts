@@ -1,0 +1,113 @@
+/**
+ * A hand-compiled fact check and normalizer, built once per policy from its fact declarations.
+ * It only ever says yes to input the JSON Schema validator (`engine/facts/validate.ts`) accepts,
+ * and then normalizes exactly as `validateFacts` does; on anything it is not sure of it answers
+ * `undefined` and the caller runs `validateFacts`, which gives the errors (or, for the rare valid
+ * input this check is too strict for, the facts). So errors are always the reference's own.
+ */
+import type { FactDecl } from '../ir/types.ts';
+import type { NormalizedFacts } from '../facts/validate.ts';
+import { MONEY_PATTERN } from '../facts/schema.ts';
+import { parseDate, yuanToFen, type Value } from '../values/index.ts';
+
+/** Sentinel: the input may be invalid; ask the reference validator. */
+const UNSURE = Symbol('unsure');
+type Norm = (raw: unknown) => Value | typeof UNSURE;
+
+const TRUE: Value = Object.freeze({ kind: 'boolean', value: true }) as Value;
+const FALSE: Value = Object.freeze({ kind: 'boolean', value: false }) as Value;
+const MONEY_RE = new RegExp(MONEY_PATTERN);
+
+function isRecordObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function moneyNorm(raw: unknown): Value | typeof UNSURE {
+  if (typeof raw === 'number') {
+    if (!Number.isFinite(raw)) return UNSURE;
+    // ajv's multipleOf with multipleOfPrecision 6, as configured in engine/facts/validate.ts.
+    const q = raw / 0.01;
+    if (Math.abs(Math.round(q) - q) > 1e-6) return UNSURE;
+  } else if (typeof raw === 'string') {
+    if (!MONEY_RE.test(raw)) return UNSURE;
+  } else return UNSURE;
+  const fen = yuanToFen(raw);
+  return fen === undefined ? UNSURE : { kind: 'money', fen };
+}
+
+function dateNorm(raw: unknown): Value | typeof UNSURE {
+  if (typeof raw !== 'string') return UNSURE;
+  const day = parseDate(raw);
+  // Years before 100 go through Date.UTC's two-digit-year mapping; leave them to the validator.
+  if (day === undefined || raw.charCodeAt(0) === 48 /* '0' */ && raw.charCodeAt(1) === 48) return UNSURE;
+  return { kind: 'date', day };
+}
+
+function normFor(d: FactDecl): Norm {
+  const t = d.type;
+  switch (t.kind) {
+    case 'boolean':
+      return (raw) => (raw === true ? TRUE : raw === false ? FALSE : UNSURE);
+    case 'integer':
+      return (raw) => (typeof raw === 'number' && Number.isInteger(raw) ? { kind: 'number', value: raw } : UNSURE);
+    case 'number':
+      return (raw) => (typeof raw === 'number' && Number.isFinite(raw) ? { kind: 'number', value: raw } : UNSURE);
+    case 'percent':
+      return (raw) => (typeof raw === 'number' && Number.isFinite(raw) ? { kind: 'percent', ratio: raw / 100 } : UNSURE);
+    case 'money':
+      return moneyNorm;
+    case 'date':
+      return dateNorm;
+    case 'string':
+      return (raw) => (typeof raw === 'string' ? { kind: 'string', value: raw } : UNSURE);
+    case 'enum': {
+      const allowed = new Set(t.values.map((v) => v.value));
+      return (raw) => (typeof raw === 'string' && allowed.has(raw) ? { kind: 'string', value: raw } : UNSURE);
+    }
+    case 'list': {
+      const fields = t.fields.map((f) => ({ name: f.name, norm: normFor(f) }));
+      const declared = new Set(t.fields.map((f) => f.name));
+      return (raw) => {
+        if (!Array.isArray(raw)) return UNSURE;
+        const records: Record<string, Value>[] = new Array(raw.length);
+        for (let i = 0; i < raw.length; i++) {
+          const rec: unknown = raw[i];
+          if (!isRecordObject(rec)) return UNSURE;
+          for (const k in rec) if (!declared.has(k)) return UNSURE;
+          const r: Record<string, Value> = {};
+          for (const f of fields) {
+            const x = rec[f.name];
+            if (x === null || x === undefined) continue;
+            const v = f.norm(x);
+            if (v === UNSURE) return UNSURE;
+            r[f.name] = v;
+          }
+          records[i] = r;
+        }
+        return { kind: 'list', records };
+      };
+    }
+  }
+}
+
+/** Normalized facts for input the validator surely accepts; `undefined` when unsure. */
+export type FastNormalizer = (facts: unknown) => NormalizedFacts | undefined;
+
+export function compileNormalizer(decls: readonly FactDecl[]): FastNormalizer {
+  const facts = decls.map((d) => ({ name: d.name, norm: normFor(d) }));
+  const declared = new Set(decls.map((d) => d.name));
+  return (input) => {
+    if (input === null || input === undefined) input = {};
+    if (!isRecordObject(input)) return undefined;
+    for (const k in input) if (!declared.has(k)) return undefined;
+    const out: NormalizedFacts = {};
+    for (const f of facts) {
+      const x = input[f.name];
+      if (x === null || x === undefined) continue;
+      const v = f.norm(x);
+      if (v === UNSURE) return undefined;
+      out[f.name] = v;
+    }
+    return out;
+  };
+}

@@ -1,0 +1,311 @@
+/**
+ * A resolved policy compiled for fast, repeated decisions: fact checking and normalisation, rule
+ * conditions, lets, definitions and computed values as closures (./expr.ts), citations resolved
+ * once, parameters resolved once per as-of date. `decide` gives the same `Decision` as
+ * `engine/evaluate` (`evaluate` / `evaluateSync`), without the explain trace.
+ */
+import { CONTRADICTORY_KINDS, type OutcomeKind, type RuleIR } from '../ir/types.ts';
+import type { ResolvedPolicy } from '../library/library.ts';
+import { validateFacts, type NormalizedFacts } from '../facts/validate.ts';
+import { MSG } from '../messages.ts';
+import { createContext, parameterValue, ruleContext, staticKind } from '../evaluate/interpret.ts';
+import { computedResult, resolveCitation } from '../evaluate/decide.ts';
+import type { ComputedResult, Conflict, Decision, FiredOutcome, ResolvedCitation, SuppressedRule, UndeterminedRule } from '../evaluate/types.ts';
+import { mergeUnknown, parseDate, unknown, type Unknown, type Value } from '../values/index.ts';
+import { ExprCompiler, type Ev, type Frame } from './expr.ts';
+import { compileNormalizer, type FastNormalizer } from './facts.ts';
+
+export interface DecideOptions {
+  /** Date the facts are judged on, `YYYY-MM-DD`. */
+  asOf: string;
+}
+
+export interface CompiledPolicy {
+  readonly policy: ResolvedPolicy;
+  /** Validates and normalises `facts` (errors exactly as `validateFacts`), then decides. */
+  decide(facts: unknown, opts: DecideOptions): Decision;
+  /** Decides facts already normalised (`validateFacts(...).facts` or `normalize`): no checking at all. */
+  decideNormalized(facts: NormalizedFacts, opts: DecideOptions): Decision;
+  /** Normalised facts, or the fact errors, exactly as `validateFacts`. */
+  normalize(facts: unknown): { facts?: NormalizedFacts; errors: Decision['factErrors'] };
+}
+
+interface CompiledComputed {
+  name: string;
+  label?: string;
+  labelEn?: string;
+  ev: Ev;
+  kind: string | undefined;
+}
+
+interface CompiledRuleEntry {
+  rule: RuleIR;
+  when: Ev;
+  citation: ResolvedCitation;
+  computed: CompiledComputed[];
+  kind: OutcomeKind;
+  /** Indexes of rules that are exceptions to this one. */
+  exceptions: number[];
+  /** Index of the rule this one is an exception to, if any. */
+  exceptionTo: string | undefined;
+}
+
+type Status = 0 | 1 | 2 | 3; // not-fired, fired, undetermined, suppressed
+const NOT_FIRED = 0;
+const FIRED = 1;
+const UNDETERMINED = 2;
+const SUPPRESSED = 3;
+
+const MAX_AS_OF_CACHE = 64;
+
+/** Compiles a resolved policy. Walks the IR once; the result is reused for every decision. */
+export function compilePolicy(policy: ResolvedPolicy): CompiledPolicy {
+  const ir = policy.ir;
+  const rootCtx = createContext(ir, {}, ir.effectiveFrom);
+  const compiler = new ExprCompiler(ir, rootCtx);
+  const index = new Map(ir.rules.map((r, i) => [r.id, i]));
+  const rules: CompiledRuleEntry[] = ir.rules.map((rule) => {
+    const typeCtx = ruleContext(rootCtx, rule);
+    const scope = compiler.ruleScope(rule, typeCtx);
+    return {
+      rule,
+      when: compiler.compile(rule.when, scope),
+      citation: resolveCitation(policy, rule),
+      computed: rule.then.computed.map((c) => ({
+        name: c.name,
+        ...(c.label !== undefined ? { label: c.label } : {}),
+        ...(c.labelEn !== undefined ? { labelEn: c.labelEn } : {}),
+        ev: compiler.compile(c.expr, scope),
+        kind: staticKind(c.expr, typeCtx),
+      })),
+      kind: rule.then.kind,
+      exceptions: [],
+      exceptionTo: rule.exceptionTo,
+    };
+  });
+  let hasExceptions = false;
+  ir.rules.forEach((r, i) => {
+    if (r.exceptionTo === undefined) return;
+    const target = index.get(r.exceptionTo);
+    // An exception to a rule not in the merged policy has no effect, as in the reference.
+    if (target !== undefined) {
+      rules[target]!.exceptions.push(i);
+      hasExceptions = true;
+    }
+  });
+  const contradictory = new Set(CONTRADICTORY_KINDS.flatMap(([a, b]) => [`${a}\u0000${b}`, `${b}\u0000${a}`]));
+  const mayConflict = ir.rules.some((a) => ir.rules.some((b) => contradictory.has(`${a.then.kind}\u0000${b.then.kind}`)));
+
+  const normalizeFast: FastNormalizer = compileNormalizer(ir.facts);
+  const params = new Map<string, { day: Value; params: Value[] }>();
+  const nDefs = ir.definitions.length;
+
+  const forAsOf = (asOf: string): { day: Value; params: Value[] } => {
+    let p = params.get(asOf);
+    if (p) return p;
+    const day = parseDate(asOf);
+    // The as-of date is checked by callers (CLI, server) as request input; a bad one here is a bug.
+    if (day === undefined) throw new TypeError(`asOf must be a date written YYYY-MM-DD, got ${asOf}`);
+    p = { day: { kind: 'date', day }, params: ir.parameters.map((d) => parameterValue(d, day, asOf)) };
+    if (params.size >= MAX_AS_OF_CACHE) params.delete(params.keys().next().value!);
+    params.set(asOf, p);
+    return p;
+  };
+
+  const normalize = (facts: unknown): { facts?: NormalizedFacts; errors: Decision['factErrors'] } => {
+    const fast = normalizeFast(facts);
+    return fast ? { facts: fast, errors: [] } : validateFacts(ir, facts);
+  };
+
+  const decideNormalized = (facts: NormalizedFacts, opts: DecideOptions): Decision => {
+    const asOf = forAsOf(opts.asOf);
+    const f: Frame = {
+      facts,
+      asOf: asOf.day,
+      params: asOf.params,
+      defs: new Array<Value | undefined>(nDefs),
+      lets: new Array<Value | undefined>(compiler.letCount),
+      rec: undefined,
+      recIndex: -1,
+      recList: '',
+    };
+    const n = rules.length;
+    const status = new Array<Status>(n);
+    const unknowns = new Array<Unknown | undefined>(n);
+    for (let i = 0; i < n; i++) {
+      const v = rules[i]!.when(f);
+      if (v.kind === 'boolean') status[i] = v.value ? FIRED : NOT_FIRED;
+      else if (v.kind === 'unknown') {
+        status[i] = UNDETERMINED;
+        unknowns[i] = v;
+      } else throw new Error(`engine bug: condition evaluated to ${v.kind}`);
+    }
+    const by = hasExceptions ? applyExceptions(rules, status, unknowns) : undefined;
+
+    const outcomes: FiredOutcome[] = [];
+    const undetermined: UndeterminedRule[] = [];
+    const suppressed: SuppressedRule[] = [];
+    const notFired: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const r = rules[i]!;
+      switch (status[i]) {
+        case FIRED:
+          outcomes.push(firedOutcome(r, f));
+          break;
+        case NOT_FIRED:
+          notFired.push(r.rule.id);
+          break;
+        case SUPPRESSED:
+          suppressed.push({ ruleId: r.rule.id, byRuleId: by![i]!, citation: r.citation });
+          break;
+        case UNDETERMINED: {
+          const un = unknowns[i]!;
+          // Copied: the unknown may be a value shared between decisions.
+          const u: UndeterminedRule = { ruleId: r.rule.id, title: r.rule.title, citation: r.citation, missingFacts: un.missing.slice() };
+          if (un.reasons.length > 0) u.reasons = un.reasons.slice();
+          undetermined.push(u);
+          break;
+        }
+      }
+    }
+    return {
+      policy: policy.stamp,
+      asOf: opts.asOf,
+      status: 'ok',
+      factErrors: [],
+      outcomes,
+      undetermined,
+      suppressed,
+      conflicts: mayConflict && outcomes.length > 1 ? conflicts(rules, index, outcomes, contradictory) : [],
+      notFired,
+    };
+  };
+
+  const decide = (facts: unknown, opts: DecideOptions): Decision => {
+    const fast = normalizeFast(facts);
+    if (fast) return decideNormalized(fast, opts);
+    forAsOf(opts.asOf); // the as-of date is checked before the facts, as in the reference
+    const checked = validateFacts(ir, facts);
+    if (checked.facts) return decideNormalized(checked.facts, opts);
+    return {
+      policy: policy.stamp,
+      asOf: opts.asOf,
+      status: 'invalid-facts',
+      factErrors: checked.errors,
+      outcomes: [],
+      undetermined: [],
+      suppressed: [],
+      conflicts: [],
+      notFired: [],
+    };
+  };
+
+  return { policy, decide, decideNormalized, normalize };
+}
+
+function firedOutcome(r: CompiledRuleEntry, f: Frame): FiredOutcome {
+  const computed: FiredOutcome['computed'] = {};
+  for (const c of r.computed) {
+    const result: ComputedResult = computedResult(c.ev(f), c.kind);
+    if (result.type === 'undetermined') result.missingFacts = result.missingFacts.slice();
+    computed[c.name] =
+      c.label !== undefined
+        ? c.labelEn !== undefined
+          ? { label: c.label, labelEn: c.labelEn, result }
+          : { label: c.label, result }
+        : c.labelEn !== undefined
+          ? { labelEn: c.labelEn, result }
+          : { result };
+  }
+  const then = r.rule.then;
+  const o: FiredOutcome =
+    then.severity !== undefined
+      ? {
+          ruleId: r.rule.id,
+          title: r.rule.title,
+          kind: then.kind,
+          severity: then.severity,
+          message: then.message,
+          consequences: then.consequences,
+          citation: r.citation,
+          computed,
+        }
+      : { ruleId: r.rule.id, title: r.rule.title, kind: then.kind, message: then.message, consequences: then.consequences, citation: r.citation, computed };
+  return o;
+}
+
+/**
+ * Exceptions, as the reference's finalStatuses: a fired exception suppresses its target (unless the
+ * target did not fire); an undetermined exception leaves a fired target undetermined. Updates
+ * `status` and `unknowns` in place; returns, per suppressed rule, the exception that suppressed it.
+ */
+function applyExceptions(rules: readonly CompiledRuleEntry[], status: Status[], unknowns: (Unknown | undefined)[]): (string | undefined)[] {
+  const n = rules.length;
+  const done = new Array<boolean>(n).fill(false);
+  const visiting = new Array<boolean>(n).fill(false);
+  const by = new Array<string | undefined>(n);
+  const raw = status.slice();
+  const rawUnknowns = unknowns.slice();
+  const finalOf = (i: number): void => {
+    if (done[i]) return;
+    // Exception chains are acyclic in compiled IR; a cycle here falls back to the raw verdict.
+    if (visiting[i]) {
+      return;
+    }
+    visiting[i] = true;
+    const excs = rules[i]!.exceptions;
+    for (const e of excs) finalOf(e);
+    visiting[i] = false;
+    const finalExc = (e: number): Status => (done[e] ? status[e]! : raw[e]!);
+    let firedExc = -1;
+    for (const e of excs) {
+      if (finalExc(e) === FIRED) {
+        firedExc = e;
+        break;
+      }
+    }
+    const s = raw[i]!;
+    if (firedExc >= 0 && s !== NOT_FIRED) {
+      status[i] = SUPPRESSED;
+      by[i] = rules[firedExc]!.rule.id;
+      unknowns[i] = undefined;
+    } else if (firedExc < 0 && s === FIRED) {
+      const open = excs.filter((e) => finalExc(e) === UNDETERMINED);
+      if (open.length > 0) {
+        const u = mergeUnknown(open.map((e) => (done[e] ? unknowns[e] : rawUnknowns[e]) ?? unknown()));
+        status[i] = UNDETERMINED;
+        unknowns[i] = unknown(u.missing, [...u.reasons, ...open.map((e) => MSG.exceptionUndetermined({ rule: rules[e]!.rule.id }))]);
+      }
+    } else {
+      status[i] = s;
+    }
+    done[i] = true;
+  };
+  for (let i = 0; i < n; i++) finalOf(i);
+  return by;
+}
+
+function conflicts(
+  rules: readonly CompiledRuleEntry[],
+  index: ReadonlyMap<string, number>,
+  outcomes: readonly FiredOutcome[],
+  contradictory: ReadonlySet<string>,
+): Conflict[] {
+  const out: Conflict[] = [];
+  const exceptionToOf = (id: string) => rules[index.get(id)!]?.exceptionTo;
+  for (let i = 0; i < outcomes.length; i++) {
+    for (let j = i + 1; j < outcomes.length; j++) {
+      const a = outcomes[i]!;
+      const b = outcomes[j]!;
+      if (!contradictory.has(`${a.kind}\u0000${b.kind}`)) continue;
+      if (exceptionToOf(a.ruleId) === b.ruleId || exceptionToOf(b.ruleId) === a.ruleId) continue;
+      out.push({
+        code: 'engine.contradictory-outcomes',
+        rules: [a.ruleId, b.ruleId],
+        citations: [a.citation, b.citation],
+        message: MSG.contradictory({ a: a.ruleId, b: b.ruleId, kindA: a.kind, kindB: b.kind }),
+      });
+    }
+  }
+  return out;
+}
