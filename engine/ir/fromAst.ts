@@ -205,7 +205,9 @@ class Lowering {
       rules,
       disabled: disabled.length ? disabled : undefined,
     });
-    return hasErrors(this.diagnostics) ? { diagnostics: this.diagnostics } : { value: ir, diagnostics: this.diagnostics };
+    // Checks run in passes (declarations, then types); readers want them in file order.
+    const diagnostics = [...this.diagnostics].sort((x, y) => (x.range?.start.offset ?? -1) - (y.range?.start.offset ?? -1));
+    return hasErrors(diagnostics) ? { diagnostics } : { value: ir, diagnostics };
   }
 
   // -------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import { compileSource } from '../../../engine/ir/compile.ts';
 import { validateIr } from '../../../engine/ir/validate.ts';
 import { policyHash } from '../../../engine/ir/hash.ts';
 import type { PolicyIR } from '../../../engine/ir/types.ts';
+import { renderDiagnostic } from '../../../dsl/index.ts';
 
 const ROOT = join(import.meta.dirname, '../../fixtures/ir');
 const cases = readdirSync(ROOT, { withFileTypes: true })
@@ -52,6 +53,18 @@ describe('golden IR fixtures', () => {
     expect(validateIr(json).diagnostics).toEqual([]);
     const { base } = compileCase(name);
     if (base) expect(validateIr(base).diagnostics).toEqual([]);
+  });
+
+  const ERRORS = join(ROOT, '_error_');
+  const errorCases = readdirSync(ERRORS).sort();
+  it.each(errorCases)('_error_/%s: rendered diagnostics', (name) => {
+    const text = readFileSync(join(ERRORS, name, 'input.policy'), 'utf8');
+    const r = compileSource(text, { file: 'input.policy' });
+    expect(r.value).toBeUndefined();
+    const rendered = r.diagnostics.map((d) => renderDiagnostic(d, text, { lang: 'both' })).join('\n') + '\n';
+    const file = join(ERRORS, name, 'expected.txt');
+    if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) writeFileSync(file, rendered);
+    expect(rendered).toBe(readFileSync(file, 'utf8'));
   });
 
   it('hashes are stable under key order and differ for different policies', () => {
