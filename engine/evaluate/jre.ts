@@ -35,9 +35,16 @@ interface CompiledRule {
 }
 
 interface CompiledPolicy {
-  engine: Engine;
   rules: Map<string, CompiledRule>;
+  /**
+   * Idle engines. An `Engine` keeps its run status on itself, and a run that finishes stops any
+   * other run in progress on the same engine, so each evaluation borrows an engine of its own.
+   */
+  idle: Engine[];
+  make(): Engine;
 }
+
+const MAX_IDLE = 4;
 
 /** One evaluation: the leaf values of every rule, shared by both engine runs. */
 class Session {
@@ -83,6 +90,15 @@ function conditionOf(n: Nnf, ruleId: string): JreCondition {
 }
 
 function compilePolicy(ir: PolicyIR): CompiledPolicy {
+  const rules = new Map<string, CompiledRule>();
+  for (const rule of ir.rules) {
+    const { root, leaves } = toNnf(rule.when);
+    rules.set(rule.id, { rule, root, leaves });
+  }
+  return { rules, idle: [], make: () => makeEngine(rules) };
+}
+
+function makeEngine(rules: ReadonlyMap<string, CompiledRule>): Engine {
   const engine = new Engine([], { allowUndefinedFacts: true });
   engine.addOperator<LeafFact, boolean>(HOLDS, (f) => f.truth === true || (f.truth === 'unknown' && f.optimistic));
   engine.addFact<Promise<LeafFact>>(LEAF_FACT, async (params, almanac) => {
@@ -91,16 +107,13 @@ function compilePolicy(ir: PolicyIR): CompiledPolicy {
     const v = run.session.leafValues(p.rule).get(p.leaf);
     return { truth: truthOf(v), optimistic: run.optimistic };
   });
-  const rules = new Map<string, CompiledRule>();
-  for (const rule of ir.rules) {
-    const { root, leaves } = toNnf(rule.when);
-    rules.set(rule.id, { rule, root, leaves });
+  for (const { rule, root } of rules.values()) {
     // The root must be all/any; a lone leaf is wrapped.
     const conditions = root.type === 'leaf' ? { all: [conditionOf(root, rule.id)] } : conditionOf(root, rule.id);
     // `conditions` is built to json-rules-engine's TopLevelCondition shape; its types are not exported.
     engine.addRule({ name: rule.id, conditions: conditions as never, event: { type: 'fired', params: { rule: rule.id } } });
   }
-  return { engine, rules };
+  return engine;
 }
 
 // Compiled engines per policy hash; bounded so a long-running server does not grow without end.
@@ -124,15 +137,21 @@ function compiledFor(hash: string, ir: PolicyIR): CompiledPolicy {
 export async function judgeRulesJre(hash: string, ctx: EvalContext, explain: boolean): Promise<RuleVerdict[]> {
   const compiled = compiledFor(hash, ctx.shared.ir);
   const session = new Session(compiled, ctx);
-  const pessimistic = await compiled.engine.run({ [RUN_FACT]: { session, optimistic: false } satisfies RunFact });
+  const engine = compiled.idle.pop() ?? compiled.make();
   const byRule = new Map<string, RuleResult>();
-  for (const r of [...pessimistic.results, ...pessimistic.failureResults]) byRule.set(r.name, r);
-  const held = new Set(pessimistic.results.map((r) => r.name));
+  const held = new Set<string>();
   const optimisticResult = new Map<string, boolean>();
-  if (held.size < ctx.shared.ir.rules.length) {
-    const optimistic = await compiled.engine.run({ [RUN_FACT]: { session, optimistic: true } satisfies RunFact });
-    for (const r of optimistic.results) optimisticResult.set(r.name, true);
-    for (const r of optimistic.failureResults) optimisticResult.set(r.name, false);
+  try {
+    const pessimistic = await engine.run({ [RUN_FACT]: { session, optimistic: false } satisfies RunFact });
+    for (const r of [...pessimistic.results, ...pessimistic.failureResults]) byRule.set(r.name, r);
+    for (const r of pessimistic.results) held.add(r.name);
+    if (held.size < ctx.shared.ir.rules.length) {
+      const optimistic = await engine.run({ [RUN_FACT]: { session, optimistic: true } satisfies RunFact });
+      for (const r of optimistic.results) optimisticResult.set(r.name, true);
+      for (const r of optimistic.failureResults) optimisticResult.set(r.name, false);
+    }
+  } finally {
+    if (compiled.idle.length < MAX_IDLE) compiled.idle.push(engine);
   }
   return ctx.shared.ir.rules.map((rule) => {
     const c = compiled.rules.get(rule.id)!;

@@ -213,6 +213,14 @@ describe('hand-computed decisions', () => {
     expect(d.undetermined.find((u) => u.ruleId === 'npl_red_line')?.reasons?.[0]?.zh).toBe('参数“不良贷款率红线”(不良贷款率红线)在 2015-01-01 没有取值');
   });
 
+  it('keeps concurrent evaluations on one cached engine apart', async () => {
+    const resolved = resolveOne(loan);
+    const inputs = Array.from({ length: 12 }, (_, i) => ({ 贷款: ledger([100 - i, 0], [i, 90]), ...(i % 3 ? { 弄虚作假: i % 2 === 0 } : {}) }));
+    const opts = { asOf: '2020-06-30', explain: true };
+    const together = await Promise.all(inputs.map((f) => evaluate(resolved, f, opts)));
+    expect(together).toEqual(inputs.map((f) => evaluateSync(resolved, f, opts)));
+  });
+
   it('defaults the as-of date to today in Asia/Shanghai', async () => {
     const d = await evaluate(resolveOne(subsidy), {});
     expect(d.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
