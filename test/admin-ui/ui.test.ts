@@ -16,6 +16,26 @@ afterAll(async () => {
   await h?.close();
 });
 
+/** Calls the API as `role` (setting up data the way another person would). */
+async function call(role: keyof Harness['tokens'], method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${h.server.url}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${h.tokens[role]}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+}
+
+/** A draft of gansu/poverty-loan whose per-household cap is raised from 5万元 to 6万元. */
+async function raisedCapDraft(): Promise<number> {
+  const created = await call('author', 'POST', '/drafts', { from: { policy: 'gansu/poverty-loan', version: '2015.1' } });
+  expect(created.status).toBe(201);
+  const d = (await created.json()) as { id: number; source: string };
+  const source = d.source.replace('  5万元 from 2015-06-01', '  6万元 from 2015-06-01').replace('version "2015.1"', 'version "2015.2"');
+  const saved = await call('author', 'PUT', `/drafts/${d.id}`, { source }, { 'if-match': created.headers.get('etag')! });
+  expect(saved.status).toBe(200);
+  return d.id;
+}
+
 /** The text of the page, shadow roots included (Playwright's locators pierce them). */
 async function see(page: Page, text: string | RegExp): Promise<void> {
   await page.getByText(text).first().waitFor({ state: 'visible' });
@@ -201,6 +221,25 @@ describe('try it', () => {
     await page.getByRole('button', { name: '计算' }).click();
     await see(page, /JSON 格式有误/);
     await h.shot(page, 'try-error');
+    await page.context().close();
+  });
+});
+
+describe('diff', () => {
+  it('shows the changed threshold and a side-by-side text diff', async () => {
+    const id = await raisedCapDraft();
+    const page = await h.open('viewer', `#/diff?a=${encodeURIComponent('gansu/poverty-loan@2015.1')}&b=draft:${id}`);
+    await page.locator('[data-testid=semantic]').waitFor();
+    await see(page, '单户贷款上限');
+    await page.locator('tw-text-diff .ins').first().waitFor();
+    await h.shot(page, 'diff');
+    await page.context().close();
+  });
+
+  it('says an unknown version does not exist', async () => {
+    const page = await h.open('viewer', `#/diff?a=${encodeURIComponent('gansu/poverty-loan@1999')}&b=${encodeURIComponent('gansu/poverty-loan@2015.1')}`);
+    await see(page, /没有这个政策版本/);
+    await h.shot(page, 'diff-error');
     await page.context().close();
   });
 });
