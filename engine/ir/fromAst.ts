@@ -774,6 +774,20 @@ class Lowering {
 
   /** Definitions and computed values hold values: a list or a bare duration is not one. */
   private rejectNonValue(t: ValueType | undefined, at: Expr, report: TypeReporter): void {
+    if (t?.kind === 'duration') {
+      report(at, (rg) =>
+        diag(
+          'ir.type-mismatch',
+          {
+            zh: '时长不能单独作为取值,只能加到日期上或与天数比较',
+            en: 'a duration is not a value by itself: add it to a date or compare it with a day count',
+            hintZh: '例如 收到日期 + 30天;需要天数时写数字 30',
+            hintEn: 'For example 收到日期 + 30 days; write the number 30 for a day count',
+          },
+          rg,
+        ),
+      );
+    }
     if (t?.kind === 'list') {
       report(at, (rg) =>
         diag(

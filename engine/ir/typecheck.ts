@@ -266,6 +266,7 @@ function checkEquality(lx: Expr, l: T, rx: Expr, r: T, at: Expr, report: TypeRep
     );
     return;
   }
+  if (l.kind === 'duration' || r.kind === 'duration') return checkOrdering(l, r, at, report);
   if (comparableKinds(l, r)) return;
   mismatchPair(report, at, l, r);
 }
@@ -308,7 +309,7 @@ function checkOrdering(l: T, r: T, at: Expr, report: TypeReporter): void {
     const [d, other] = l.kind === 'duration' ? [l, r] : [r, l];
     const durExpr = at.type === 'compare' ? (l.kind === 'duration' ? at.left : at.right) : at;
     const unit = durationUnit(durExpr);
-    if (isNumeric(other) && (unit === 'days' || unit === undefined)) return;
+    if (isNumeric(other) && unit === 'days') return;
     mismatchPair(report, at, d, other);
     return;
   }

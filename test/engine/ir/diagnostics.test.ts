@@ -93,6 +93,8 @@ const rows: Row[] = [
   { note: 'non-boolean condition', code: 'ir.type-mismatch', src: HEADER + RULE('人数 + 1 #!') },
   { note: 'arithmetic on booleans', code: 'ir.type-mismatch', src: HEADER + RULE('通过 + 1 > 2 #!'), hint: /arithmetic|算术/ },
   { note: 'months compared with a day count', code: 'ir.type-mismatch', src: HEADER + RULE('daysBetween(日期, 截止) > 6 months #!') },
+  { note: 'a duration as a definition', code: 'ir.type-mismatch', src: HEADER + `\nlet 期限 = 30 days #!\n` + RULE('日期 + 期限 < 截止') },
+  { note: 'a day count equal to months', code: 'ir.type-mismatch', src: HEADER + RULE('daysBetween(日期, 截止) == 1 months #!') },
   { note: 'list used as a value', code: 'ir.type-mismatch', src: HEADER + RULE('贷款 > 3 #!'), hint: /count/ },
   { note: 'duplicate rule id', code: 'ir.duplicate-rule', src: HEADER + RULE('通过') + `
 rule r1 "again" #!
@@ -258,6 +260,7 @@ describe('well-typed expressions compile without diagnostics', () => {
     '日期 + 5 workdays <= 截止 and 截止 - 6 months > 日期',
     '截止 - 日期 > 30',
     'daysBetween(日期, 截止) > 30 days',
+    '截止 - 日期 != 30 days',
     'workdaysBetween(日期, as_of) > 5',
     'yearsBetween(日期, as_of) >= 18',
     'known(金额) and not 通过',
