@@ -104,12 +104,10 @@ export function diagnostic<C extends EngineCode>(
   code: C,
   params: Parameters<(typeof DIAGNOSTICS)[C]>[0],
   severity: Severity = 'error',
-  file?: string,
 ): Diagnostic {
   const entry = (DIAGNOSTICS[code] as (p: typeof params) => Entry)(params);
   const d: Diagnostic = { code, severity, message: entry.message };
   if (entry.hint) d.hint = entry.hint;
-  if (file) d.range = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 }, file };
   return d;
 }
 

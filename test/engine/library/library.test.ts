@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PolicyLibrary } from '../../../engine/library/library.ts';
+import { DIAGNOSTICS, diagnostic, type EngineCode } from '../../../engine/messages.ts';
 import { evaluate } from '../../../engine/evaluate/decide.ts';
 import type { PolicyIR } from '../../../engine/ir/types.ts';
 import { F, P, cmp, N, fact, policy, rule } from '../evaluate/ir.ts';
@@ -227,5 +228,15 @@ describe('extends', () => {
     const bad = gansu({ disabled: [{ rule: 'nope', reason: '—' }], rules: [rule('ghost', F('h'), { overrides: true })] });
     const r = library(central('2016', '2016-01-01'), bad).resolve('gansu/duty', { asOf: '2018-01-01' });
     expect(r.diagnostics.map((d) => d.code).sort()).toEqual(['engine.disable-unknown-rule', 'engine.override-unknown-rule']);
+  });
+});
+
+describe('message catalogue', () => {
+  it.each(Object.keys(DIAGNOSTICS) as EngineCode[])('%s has Chinese and English text', (code) => {
+    const d = diagnostic(code, { policy: 'p', version: 'v', date: '2020-01-01', periods: [], known: [], a: 'a', b: 'b', winner: 'b', chain: ['p', 'p'], base: 'q', rule: 'r' } as never);
+    expect(d.code).toBe(code);
+    expect(d.message.zh).toMatch(/[\u4e00-\u9fff]/);
+    expect(d.message.en).toMatch(/[a-z]/);
+    if (d.hint) expect(d.hint.zh.length * d.hint.en.length).toBeGreaterThan(0);
   });
 });
