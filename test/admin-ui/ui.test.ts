@@ -243,3 +243,41 @@ describe('diff', () => {
     await page.context().close();
   });
 });
+
+describe('review', () => {
+  it('approves a submitted draft, publishes it, and shows the audit trail', async () => {
+    const id = await raisedCapDraft();
+    expect((await call('author', 'POST', `/drafts/${id}/submit`, {})).status).toBe(200);
+    const page = await h.open('reviewer', '#/review');
+    const card = page.locator(`article[data-draft="${id}"]`);
+    await card.waitFor();
+    await card.getByLabel('审核意见').fill('上限调整有文件依据');
+    await card.getByRole('button', { name: '批准' }).click();
+    await page.locator(`article[data-draft="${id}"]`, { hasText: '已批准' }).waitFor();
+    await page.locator(`article[data-draft="${id}"]`).getByRole('button', { name: '发布' }).click();
+    await page.locator(`article[data-draft="${id}"]`).waitFor({ state: 'detached' });
+    await page.locator('[data-testid=audit] tbody tr').first().waitFor();
+    await see(page, 'draft.publish');
+    await h.shot(page, 'review');
+    await page.context().close();
+    const published = await call('viewer', 'GET', '/policies/gansu/poverty-loan');
+    expect(((await published.json()) as { versions: { version: string }[] }).versions.map((v) => v.version)).toContain('2015.2');
+  });
+
+  it('asks for a reason to reject, and says when someone else acted first', async () => {
+    const created = await call('author', 'POST', '/drafts', { from: { policy: 'gansu/poverty-loan', version: '2015.1' } });
+    const { id } = (await created.json()) as { id: number };
+    expect((await call('author', 'POST', `/drafts/${id}/submit`, {})).status).toBe(200);
+    const page = await h.open('reviewer', '#/review');
+    const card = page.locator(`article[data-draft="${id}"]`);
+    await card.waitFor();
+    await card.getByRole('button', { name: '退回' }).click();
+    await see(page, '退回时请写明意见。');
+    // Another reviewer (the admin) rejects it first.
+    expect((await call('admin', 'POST', `/drafts/${id}/reject`, { comment: '请补充依据' })).status).toBe(200);
+    await card.getByRole('button', { name: '批准' }).click();
+    await see(page, /草稿当前状态不允许此操作/);
+    await h.shot(page, 'review-error');
+    await page.context().close();
+  });
+});
