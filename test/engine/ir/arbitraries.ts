@@ -23,7 +23,9 @@ import type {
   RuleIR,
   Severity,
   SourceDocument,
+  ValueType,
 } from '../../../engine/ir/types.ts';
+import { envForPolicy } from '../../../engine/ir/typecheck.ts';
 
 export type Family = 'numeric' | 'money' | 'date' | 'boolean' | 'string';
 type ScalarKind = 'boolean' | 'integer' | 'number' | 'money' | 'percent' | 'date' | 'string';
@@ -287,6 +289,37 @@ function aggregate(g: G, ctx: Ctx, depth: number, family: 'numeric' | 'money' | 
   if (!valued.length) return { type: 'money', yuan: moneyYuan(g) };
   const fn = pick(g, ['sum', 'min', 'max', 'avg'] as const);
   return withOpt({ type: 'aggregate', fn, list: list.name, value: nameExpr(pick(g, valued)), where: where() });
+}
+
+/**
+ * The environment of an existing policy (the merged one, for a variant), so expressions can be
+ * drawn over its facts, parameters, definitions and, with `rule`, that rule's lets. Definition and
+ * let families come from their declared expressions' static types.
+ */
+export function arbEnvOf(ir: PolicyIR, rule?: RuleIR): ArbEnv {
+  const env = envForPolicy(ir, rule);
+  const family = (t: ValueType): Family | 'enum' | undefined =>
+    t.kind === 'enum' ? 'enum' : t.kind === 'list' || t.kind === 'duration' ? undefined : familyOf(t.kind);
+  const names: ArbName[] = [];
+  const lists: ArbList[] = [];
+  const fieldName = (f: FactDecl, node: 'fact' | 'field'): ArbName | undefined => {
+    if (f.type.kind === 'list') return undefined;
+    if (f.type.kind === 'enum') return { name: f.name, node, family: 'enum', values: f.type.values.map((v) => v.value) };
+    return { name: f.name, node, family: familyOf(f.type.kind) };
+  };
+  for (const f of ir.facts) {
+    if (f.type.kind === 'list') lists.push({ name: f.name, fields: f.type.fields.map((x) => fieldName(x, 'field')).filter((x): x is ArbName => !!x) });
+    else names.push(fieldName(f, 'fact')!);
+  }
+  for (const p of ir.parameters) names.push({ name: p.name, node: 'param', family: familyOf(p.type.kind) });
+  for (const d of [...ir.definitions, ...(rule?.lets ?? [])]) {
+    const t = env.refType(d.name);
+    const f = t && family(t);
+    if (f) names.push({ name: d.name, node: 'ref', family: f, values: t?.kind === 'enum' ? t.values : undefined });
+  }
+  // A let hides a definition of the same name: keep the last entry per name.
+  const byName = new Map(names.map((n) => [n.name, n] as const));
+  return { names: [...byName.values()], lists };
 }
 
 /** Well-typed expressions of a family over `env` (boolean by default: a condition). */

@@ -9,7 +9,7 @@ import { lowerPolicy } from '../../../engine/ir/fromAst.ts';
 import { irToAst } from '../../../engine/ir/toAst.ts';
 import { validateIr } from '../../../engine/ir/validate.ts';
 import { envForPolicy, typeOf } from '../../../engine/ir/typecheck.ts';
-import { arbPolicyIr } from './arbitraries.ts';
+import { arbEnvOf, arbExpr, arbPolicyIr } from './arbitraries.ts';
 import { compileSource } from '../../../engine/ir/compile.ts';
 import { printExpr, printPolicy } from '../../../engine/ir/print.ts';
 
@@ -22,6 +22,19 @@ describe('random IR', () => {
         expect(validateIr(ir).diagnostics).toEqual([]);
         for (const r of ir.rules) expect(typeOf(r.when, envForPolicy(ir, r))).toEqual({ kind: 'boolean' });
       }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('arbExpr over an existing policy gives well-typed expressions of the asked family', () => {
+    const families = { numeric: ['integer', 'number', 'percent'], money: ['money'], date: ['date'], boolean: ['boolean'] } as const;
+    fc.assert(
+      fc.property(
+        arbPolicyIr().chain((ir) => fc.constantFrom(...(Object.keys(families) as (keyof typeof families)[])).chain((f) => arbExpr(arbEnvOf(ir), f).map((e) => [ir, f, e] as const))),
+        ([ir, family, e]) => {
+          expect(families[family] as readonly string[]).toContain(typeOf(e, envForPolicy(ir)).kind);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
