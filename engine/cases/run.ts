@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import type { PolicyLibrary } from '../index.ts';
 import { evaluate } from '../index.ts';
 import { checkDecision } from './check.ts';
+import { parseDate } from '../values/dates.ts';
 import type { CasesFile, DecisionCase, Want } from './types.ts';
 
 export interface CaseResult {
@@ -93,7 +94,7 @@ function isObject(x: unknown): x is Record<string, unknown> {
 }
 
 function isDate(x: unknown): boolean {
-  return (typeof x === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(x)) || x instanceof Date;
+  return (typeof x === 'string' && parseDate(x) !== undefined) || x instanceof Date;
 }
 
 function normalizeDate(x: unknown): string {

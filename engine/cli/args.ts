@@ -20,8 +20,6 @@ export function oneOf<T extends string>(value: unknown, allowed: readonly T[], n
   return { error: `--${name} must be one of ${allowed.join(', ')} (got ${String(value)})` };
 }
 
-export const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
 export const EXIT_CODES_HELP = `Exit codes: 0 ok; 1 the input has errors (diagnostics, failing cases, invalid facts);
             2 wrong usage; 3 a file could not be read or written.`;
 

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { renderDiagnostic, hasErrors } from '../../dsl/index.ts';
 import { compileSource, evaluate } from '../index.ts';
 import { EXIT, type CliCommand } from './command.ts';
-import { parse, oneOf, usageError as usageErrorFor, DATE, EXIT_CODES_HELP } from './args.ts';
+import { parse, oneOf, usageError as usageErrorFor, EXIT_CODES_HELP } from './args.ts';
+import { parseDate } from '../values/dates.ts';
 import { libraryRoots, isIoError } from './files.ts';
 import { loadLibraries, baseResolver, relative } from './library.ts';
 import { formatDecision } from './decisionText.ts';
@@ -54,7 +55,7 @@ export const command: CliCommand = {
     const factsPath = args.values.facts;
     if (typeof factsPath !== 'string') return usageError(io, '--facts is required');
     const asOf = (args.values['as-of'] as string | undefined) ?? todayInShanghai();
-    if (!DATE.test(asOf)) return usageError(io, `--as-of must be a date like 2018-06-30 (got ${asOf})`);
+    if (parseDate(asOf) === undefined) return usageError(io, `--as-of must be a real date like 2018-06-30 (got ${asOf})`);
 
     let factsText: string;
     try {
