@@ -11,6 +11,7 @@ import { validateIr } from '../../../engine/ir/validate.ts';
 import { policyHash } from '../../../engine/ir/hash.ts';
 import type { PolicyIR } from '../../../engine/ir/types.ts';
 import { renderDiagnostic } from '../../../dsl/index.ts';
+import { printPolicy } from '../../../engine/ir/print.ts';
 
 const ROOT = join(import.meta.dirname, '../../fixtures/ir');
 const cases = readdirSync(ROOT, { withFileTypes: true })
@@ -53,6 +54,14 @@ describe('golden IR fixtures', () => {
     expect(validateIr(json).diagnostics).toEqual([]);
     const { base } = compileCase(name);
     if (base) expect(validateIr(base).diagnostics).toEqual([]);
+  });
+
+  it.each(cases.flatMap((c) => (['yaml', 'zh'] as const).map((f) => [c, f] as const)))('%s: printed as %s, compiles to the same IR', (name, form) => {
+    const { ir, base } = compileCase(name);
+    const text = form === 'yaml' ? printPolicy(ir!, 'yaml') : printPolicy(ir!, 'dsl', { lang: 'zh' });
+    const again = compileSource(text, { format: form === 'yaml' ? 'yaml' : 'dsl', resolveBase: () => base });
+    expect(again.diagnostics).toEqual([]);
+    expect(again.value).toEqual(ir);
   });
 
   const ERRORS = join(ROOT, '_error_');
