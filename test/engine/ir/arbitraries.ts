@@ -494,3 +494,75 @@ export function arbPolicyIr(): fc.Arbitrary<PolicyIR> {
     });
   });
 }
+
+/**
+ * A base policy and a variant that extends it: the variant adds a fact, may give a base
+ * parameter new values, overrides some base rules, declares exceptions to others, disables some,
+ * and adds rules over inherited and own names. Compile the variant with
+ * `resolveBase: () => base`.
+ */
+export function arbVariantPair(): fc.Arbitrary<{ base: PolicyIR; variant: PolicyIR }> {
+  return fc.tuple(arbPolicyIr(), fc.gen()).map(([base, g]) => {
+    const used = new Set<string>([
+      ...base.sources.map((s) => s.key),
+      ...base.facts.flatMap((f) => [f.name, ...(f.type.kind === 'list' ? f.type.fields.map((x) => x.name) : [])]),
+      ...base.parameters.map((p) => p.name),
+      ...base.definitions.map((d) => d.name),
+      ...base.rules.flatMap((r) => r.lets.map((l) => l.name)),
+    ]);
+    const free = NAME_POOL.filter((n) => !used.has(n));
+    let next = 0;
+    const fresh = (): string => free[next++]!;
+
+    const from = dateAt(daysOf(base.effectiveFrom) + int(g, 0, 400));
+    const sourceKey = fresh();
+    const sources: SourceDocument[] = [{ key: sourceKey, title: label(g) }];
+    const cite = (): Citation => ({ source: chance(g, 0.7) ? sourceKey : pick(g, base.sources).key, article: `第${int(g, 1, 40)}条` });
+
+    const env = arbEnvOf(base);
+    const facts: FactDecl[] = [];
+    if (chance(g, 0.7)) {
+      const kind = pick(g, KINDS);
+      const name = fresh();
+      facts.push({ name, label: label(g), type: { kind } });
+      env.names.push({ name, node: 'fact', family: familyOf(kind) });
+    }
+    const parameters: ParameterDecl[] = [];
+    if (base.parameters.length && chance(g, 0.5)) {
+      const p = pick(g, base.parameters);
+      parameters.push({ name: p.name, label: p.label, type: { kind: p.type.kind }, values: [{ from, value: paramValue(g, p.type.kind) }] });
+    }
+
+    const rules: RuleIR[] = [];
+    const disabled: { rule: string; reason: string }[] = [];
+    const outcome = (): RuleIR['then'] => ({ kind: pick(g, ['violation', 'notice', 'eligible'] as OutcomeKind[]), message: { zh: text(g, 1, 6) }, consequences: [], computed: [] });
+    for (const r of base.rules) {
+      const choice = int(g, 0, 3);
+      if (choice === 0) {
+        rules.push({ id: r.id, title: label(g), cites: cite(), lets: [], when: genExpr(g, { env }, 'boolean', 2), then: outcome(), overrides: true });
+      } else if (choice === 1) {
+        rules.push({ id: `${r.id}_exception`, title: label(g), cites: cite(), lets: [], when: genExpr(g, { env }, 'boolean', 2), then: outcome(), exceptionTo: r.id });
+      } else if (choice === 2) {
+        disabled.push({ rule: r.id, reason: text(g, 1, 8) });
+      }
+    }
+    rules.push({ id: 'variant_rule', title: label(g), cites: cite(), lets: [], when: genExpr(g, { env }, 'boolean', 3), then: outcome() });
+
+    const variant: PolicyIR = clean({
+      irVersion: 1 as const,
+      id: `${base.jurisdiction}/variant-${int(g, 1, 99)}`,
+      title: label(g),
+      jurisdiction: base.jurisdiction,
+      version: '1',
+      effectiveFrom: from,
+      extends: chance(g, 0.5) ? { policy: base.id, version: base.version } : { policy: base.id },
+      sources,
+      facts,
+      parameters,
+      definitions: [],
+      rules,
+      disabled: disabled.length ? disabled : undefined,
+    });
+    return { base, variant };
+  });
+}

@@ -9,7 +9,7 @@ import { lowerPolicy } from '../../../engine/ir/fromAst.ts';
 import { irToAst } from '../../../engine/ir/toAst.ts';
 import { validateIr } from '../../../engine/ir/validate.ts';
 import { envForPolicy, typeOf } from '../../../engine/ir/typecheck.ts';
-import { arbEnvOf, arbExpr, arbPolicyIr } from './arbitraries.ts';
+import { arbEnvOf, arbExpr, arbPolicyIr, arbVariantPair } from './arbitraries.ts';
 import { compileSource } from '../../../engine/ir/compile.ts';
 import { printExpr, printPolicy } from '../../../engine/ir/print.ts';
 
@@ -66,6 +66,18 @@ describe('printing and compiling again', () => {
         expect(r.value).toEqual(ir);
       }),
       { numRuns: RUNS },
+    );
+  });
+
+  it.each(['dsl', 'yaml'] as const)('variants (%s): overrides, exceptions and disables survive printing', (format) => {
+    fc.assert(
+      fc.property(arbVariantPair(), ({ base, variant }) => {
+        const text = printPolicy(variant, format);
+        const r = compileSource(text, { format, resolveBase: (ref) => (ref.policy === base.id ? base : undefined) });
+        expect(r.diagnostics, text).toEqual([]);
+        expect(r.value).toEqual(variant);
+      }),
+      { numRuns: Math.ceil(RUNS / 2) },
     );
   });
 
