@@ -72,6 +72,9 @@ const FN_ALIASES: Record<string, string> = {
   取整: 'round',
   绝对值: 'abs',
 };
+/** Name of the placeholder standing for an erroneous call; never a valid identifier. */
+const ERROR_REF = '\u0000error';
+
 /** Always aggregates over a list; min/max are aggregates only when their first argument is a list. */
 const LIST_ONLY = new Set(['count', 'sum', 'avg', 'ratio', 'any', 'all']);
 
@@ -570,6 +573,11 @@ class Lowering {
     return this.facts.get(arg.name)?.type.kind === 'list' ? arg.name : undefined;
   }
 
+  /** Stands for a call already reported as wrong: typed as unknown, so it causes no further errors. */
+  private placeholder(loc: Range | undefined): Expr {
+    return this.note({ type: 'ref', name: ERROR_REF }, loc);
+  }
+
   private lowerCall(e: Extract<ExprAst, { type: 'call' }>, scope: Scope, loc: Range | undefined): Expr {
     const fn = FN_ALIASES[e.fn] ?? e.fn;
     const sub = (x: ExprAst, s: Scope = scope): Expr => this.lowerExpr(x, s, loc);
@@ -579,7 +587,7 @@ class Lowering {
       if (!(FUNCTIONS as readonly string[]).includes(fn)) {
         this.report(diag('ir.unknown-function', { fn: e.fn, suggestion: nearest(fn, [...FUNCTIONS, ...AGGREGATES]) }, this.range(loc)));
         e.args.forEach((a) => sub(a));
-        return this.note({ type: 'boolean', value: false }, loc);
+        return this.placeholder(loc);
       }
       if (e.where) this.report(diag('ir.where-not-allowed', { fn }, this.range(e.where.loc ?? loc)));
       return this.note({ type: 'call', fn: fn as FunctionName, args: e.args.map((a) => sub(a)) }, loc);
@@ -605,17 +613,21 @@ class Lowering {
       } else {
         this.report(diag('ir.wrong-arity', { fn: agg, expected: agg === 'count' ? '1' : '1–2', got: 0 }, this.range(loc)));
       }
-      return this.note({ type: 'boolean', value: false }, loc);
+      return this.placeholder(loc);
     }
     const n = e.args.length;
     const okArity = agg === 'count' ? n === 1 : agg === 'sum' || agg === 'min' || agg === 'max' || agg === 'avg' ? n === 2 : n === 1 || n === 2;
-    if (!okArity) {
-      const expected = agg === 'count' ? '1' : agg === 'sum' || agg === 'min' || agg === 'max' || agg === 'avg' ? '2' : '1–2';
-      this.report(diag('ir.wrong-arity', { fn: agg, expected, got: n }, this.range(loc)));
-    }
     const decl = this.facts.get(list)!;
     const fields = new Map<string, FactDecl>(decl.type.kind === 'list' ? decl.type.fields.map((f) => [f.name, f] as const) : []);
     const inner: Scope = { record: { list, fields }, lets: scope.lets };
+    if (!okArity) {
+      const expected = agg === 'count' ? '1' : agg === 'sum' || agg === 'min' || agg === 'max' || agg === 'avg' ? '2' : '1–2';
+      this.report(diag('ir.wrong-arity', { fn: agg, expected, got: n }, this.range(loc)));
+      // Still resolve the arguments, so a misspelt name inside is reported in the same pass.
+      e.args.slice(1).forEach((a) => sub(a, inner));
+      if (e.where) sub(e.where, inner);
+      return this.placeholder(loc);
+    }
     const value = n >= 2 && agg !== 'count' ? sub(e.args[1]!, inner) : undefined;
     for (const extra of e.args.slice(agg === 'count' ? 1 : 2)) sub(extra, inner);
     const where = e.where ? sub(e.where, inner) : undefined;
