@@ -196,6 +196,38 @@ export class ApiClient {
     return this.get<W.Page<W.JobChange>>(`/jobs/${encodeURIComponent(id)}/changes?${p}`);
   }
 
+  /**
+   * Server-sent events over fetch (EventSource cannot send the bearer token). Calls `onEvent`
+   * for each event until the stream ends or `signal` aborts.
+   */
+  async events(path: string, onEvent: (type: string, data: unknown) => void, signal?: AbortSignal): Promise<void> {
+    const token = this.token();
+    let res: Response;
+    try {
+      res = await fetch(this.base + path, { headers: { accept: 'text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) }, signal });
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') return;
+      throw new ApiFailure(0, 'network');
+    }
+    if (!res.ok || !res.body) throw new ApiFailure(res.status, `http.${res.status}`);
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = '';
+    for (;;) {
+      let chunk: ReadableStreamReadResult<string>;
+      try {
+        chunk = await reader.read();
+      } catch (e) {
+        if ((e as Error).name === 'AbortError') return;
+        throw new ApiFailure(0, 'network');
+      }
+      if (chunk.done) return;
+      buf += chunk.value.replace(/\r\n/g, '\n');
+      for (const block of parseSse(buf)) onEvent(block.type, block.data);
+      const cut = buf.lastIndexOf('\n\n');
+      if (cut >= 0) buf = buf.slice(cut + 2);
+    }
+  }
+
   /** The download URL needs the token, so it is fetched and handed over as a Blob. */
   async download(path: string): Promise<Blob> {
     const token = this.token();
@@ -213,4 +245,29 @@ export class ApiClient {
 /** `gansu/poverty-loan` → `gansu/poverty-loan` with each segment escaped. */
 export function policyPath(id: string): string {
   return id.split('/').map(encodeURIComponent).join('/');
+}
+
+/** Complete events (`event:` / `data:` blocks ended by a blank line) in an SSE buffer. */
+export function parseSse(buf: string): { type: string; data: unknown }[] {
+  const out: { type: string; data: unknown }[] = [];
+  const end = buf.lastIndexOf('\n\n');
+  if (end < 0) return out;
+  for (const block of buf.slice(0, end).split('\n\n')) {
+    let type = 'message';
+    const data: string[] = [];
+    for (const line of block.split('\n')) {
+      if (line.startsWith('event:')) type = line.slice(6).trim();
+      else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+    }
+    if (!data.length) continue;
+    const text = data.join('\n');
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // plain text data stays a string
+    }
+    out.push({ type, data: parsed });
+  }
+  return out;
 }

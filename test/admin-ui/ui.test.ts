@@ -281,3 +281,45 @@ describe('review', () => {
     await page.context().close();
   });
 });
+
+describe('simulate', () => {
+  it('runs a dataset under baseline and candidate, charts it, pages the changed records, opens one in Try it', async () => {
+    const id = await raisedCapDraft();
+    const lines: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      lines.push(JSON.stringify({ 借款人类型: '贫困户', 建档立卡贫困户: true, 贷款用途: '养殖', 贷款金额: 40000 + (i % 30) * 1000, 贷款期限月数: 24 }));
+    }
+    const page = await h.open('author', '#/simulate');
+    await page.locator('#file').setInputFiles({ name: 'loans.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(lines.join('\n')) });
+    await page.locator('#baseline').selectOption('gansu/poverty-loan@2015.1');
+    await page.locator('#candidate').selectOption(`draft:${id}`);
+    await page.locator('#asof').fill('2017-06-30');
+    await page.getByRole('button', { name: '开始模拟' }).click();
+    await page.waitForURL(/#\/simulate\/job_/);
+    await see(page, '模拟完成');
+    await page.locator('[data-testid=changes] tbody tr').first().waitFor();
+    await see(page, /共 300 条/);
+    await page.locator('tw-bar-chart svg rect').first().waitFor();
+    await h.shot(page, 'simulate');
+    await page.getByRole('button', { name: '下一页' }).click();
+    await see(page, /第 2\/\d+ 页/);
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: '下载结果 (CSV)' }).click();
+    expect((await download).suggestedFilename()).toMatch(/\.csv$/);
+    await page.getByRole('button', { name: '在试算中打开' }).first().click();
+    await page.waitForURL(/#\/try\?/);
+    await expect(page.locator('#f-贷款金额').inputValue()).resolves.toMatch(/^\d+$/);
+    await page.context().close();
+  });
+
+  it('says which file formats it reads', async () => {
+    const page = await h.open('author', '#/simulate');
+    await page.locator('#file').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+    await page.locator('#baseline').selectOption('gansu/poverty-loan@2015.1');
+    await page.locator('#candidate').selectOption('gansu/poverty-loan@2015.1');
+    await page.getByRole('button', { name: '开始模拟' }).click();
+    await see(page, /不支持的文件格式/);
+    await h.shot(page, 'simulate-error');
+    await page.context().close();
+  });
+});
