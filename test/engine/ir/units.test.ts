@@ -32,6 +32,36 @@ describe('validateIr', () => {
     expect(validateIr(minimal())).toEqual({ value: minimal(), diagnostics: [] });
   });
 
+  it('accepts every optional field types.ts declares', () => {
+    const ir: PolicyIR = {
+      ...minimal(),
+      titleEn: 'T',
+      effectiveUntil: '2021-01-01',
+      extends: { policy: 't/base', version: '1' },
+      supersedes: [{ policy: 't/old' }],
+      sources: [{ key: '办法', title: '办法', number: '甘财农〔2017〕41号', issuedBy: '甘肃省财政厅', issuedOn: '2017-08-01' }],
+      facts: [{ name: '甲', label: '甲', labelEn: 'A', description: '说明', type: { kind: 'enum', values: [{ value: 'x', label: 'x', labelEn: 'X' }] } }],
+      parameters: [{ name: '乙', label: '乙', labelEn: 'B', type: { kind: 'date' }, values: [{ from: '2020-01-01', value: '2020-02-02', cites: { source: '办法', article: '一', quote: 'q' } }] }],
+      definitions: [{ name: '丙', label: '丙', labelEn: 'C', expr: { type: 'in', value: { type: 'fact', name: '甲' }, options: [{ type: 'string', value: 'x' }], negated: true } }],
+      rules: [
+        {
+          id: 'r',
+          title: 'r',
+          titleEn: 'R',
+          cites: { source: '办法', article: '一', quote: 'q' },
+          lets: [{ name: '丁', expr: { type: 'between', value: { type: 'number', value: 1, integer: true }, low: { type: 'percent', value: 3 }, high: { type: 'money', yuan: 2 }, lowInclusive: true, highInclusive: false } }],
+          when: { type: 'if', cond: { type: 'boolean', value: true }, then: { type: 'asOf' }, else: { type: 'duration', amount: 3, unit: 'workdays' } },
+          then: { kind: 'computation', severity: 'critical', message: { zh: 'm', en: 'M' }, consequences: ['c'], computed: [{ name: 'x', label: 'x', labelEn: 'X', expr: { type: 'neg', arg: { type: 'param', name: '乙' } } }] },
+          exceptionTo: 'q',
+          overrides: true,
+        },
+      ],
+      disabled: [{ rule: 'z', reason: 'why' }],
+    };
+    // Schema validity only: this IR is deliberately not well typed.
+    expect(validateIr(ir).diagnostics).toEqual([]);
+  });
+
   const bad: [string, (ir: Record<string, unknown>) => void, string][] = [
     ['extra property', (ir) => (ir.extra = 1), '/'],
     ['missing property', (ir) => delete ir.sources, '/'],
