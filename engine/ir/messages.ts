@@ -34,9 +34,9 @@ export const TYPE_NAMES: Record<string, Bilingual> = {
 };
 
 export const MESSAGES = {
-  'ir.schema': (p: { pointer: string; detail: string }): Entry => ({
+  'ir.schema': (p: { pointer: string; detail: string; detailZh?: string }): Entry => ({
     message: {
-      zh: `IR 不符合模式:位置 ${p.pointer || '/'}:${p.detail}`,
+      zh: `IR 不符合模式:位置 ${p.pointer || '/'}:${p.detailZh ?? p.detail}`,
       en: `IR does not match the schema at ${p.pointer || '/'}: ${p.detail}`,
     },
     hint: {

@@ -35,24 +35,35 @@ export function validateIr(json: unknown): Result<PolicyIR> {
 }
 
 function toDiagnostic(e: ErrorObject): Diagnostic {
-  return diag('ir.schema', { pointer: e.instancePath, detail: describe(e) });
+  const d = describe(e);
+  return diag('ir.schema', { pointer: e.instancePath, detail: d.en, detailZh: d.zh });
 }
 
-/** ajv's own English text plus the offending keyword's parameters, which say what was expected. */
-function describe(e: ErrorObject): string {
+/** What was wrong, from the keyword that failed and its parameters (which say what was expected). */
+function describe(e: ErrorObject): { zh: string; en: string } {
   const p = e.params as Record<string, unknown>;
+  const json = (v: unknown): string => JSON.stringify(v);
   switch (e.keyword) {
     case 'additionalProperties':
-      return `unexpected property "${String(p.additionalProperty)}"`;
+      return { zh: `不应有属性“${String(p.additionalProperty)}”`, en: `unexpected property "${String(p.additionalProperty)}"` };
     case 'required':
-      return `missing property "${String(p.missingProperty)}"`;
+      return { zh: `缺少属性“${String(p.missingProperty)}”`, en: `missing property "${String(p.missingProperty)}"` };
     case 'const':
-      return `must be ${JSON.stringify(p.allowedValue)}`;
-    case 'enum':
-      return `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+      return { zh: `应为 ${json(p.allowedValue)}`, en: `must be ${json(p.allowedValue)}` };
+    case 'enum': {
+      const vals = (p.allowedValues as unknown[]).map(json).join(', ');
+      return { zh: `应为以下之一:${vals}`, en: `must be one of ${vals}` };
+    }
     case 'discriminator':
-      return `unknown ${String(p.tag)} ${JSON.stringify(p.tagValue)}`;
+      return { zh: `未知的 ${String(p.tag)}:${json(p.tagValue)}`, en: `unknown ${String(p.tag)} ${json(p.tagValue)}` };
+    case 'type':
+      return { zh: `类型应为 ${String(p.type)}`, en: `must be ${String(p.type)}` };
+    case 'pattern':
+      return { zh: `格式不符(应形如 2017-08-01)`, en: `does not match ${String(p.pattern)} (a date like 2017-08-01)` };
+    case 'minLength':
+    case 'minItems':
+      return { zh: `不能为空`, en: e.message ?? 'must not be empty' };
     default:
-      return e.message ?? e.keyword;
+      return { zh: e.message ?? e.keyword, en: e.message ?? e.keyword };
   }
 }
