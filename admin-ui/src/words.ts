@@ -286,3 +286,25 @@ export function timeWords(iso: string | undefined): string {
   const f = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
   return f.format(d).replace(',', '');
 }
+
+/** Reads what was typed into the value the API expects; '' means missing. */
+export function readInput(kind: string, raw: string): unknown {
+  const v = raw.trim();
+  if (v === '') return undefined;
+  if (kind === 'boolean') return v === 'true';
+  if (kind === 'integer' || kind === 'number' || kind === 'percent') {
+    const n = Number(v);
+    return Number.isFinite(n) ? n : v; // left as typed: the server says what is wrong with it
+  }
+  // money stays a string: exact to the fen, and the server explains a malformed amount
+  return v;
+}
+
+/** Seconds as words: `1分5秒` / `1 min 5 s`. */
+export function durationWords(seconds: number, zh: boolean): string {
+  const s = Math.max(0, Math.round(seconds));
+  const m = Math.floor(s / 60);
+  const r = s % 60;
+  if (zh) return m ? `${m}分${r}秒` : `${r}秒`;
+  return m ? `${m} min ${r} s` : `${r} s`;
+}

@@ -3,6 +3,7 @@ import { customElement, property } from 'lit/decorators.js';
 import { LangController, lang, t } from '../i18n/index.ts';
 import { shared } from '../styles.ts';
 import type { JsonSchema } from '../wire.ts';
+import { readInput } from '../words.ts';
 
 type Facts = Record<string, unknown>;
 
@@ -23,19 +24,6 @@ function kindOf(s: JsonSchema): string {
   if (types.includes('number')) return 'number';
   if (s.format === 'date') return 'date';
   return 'string';
-}
-
-/** Reads what was typed into the value the API expects; '' means missing. */
-export function readInput(kind: string, raw: string): unknown {
-  const v = raw.trim();
-  if (v === '') return undefined;
-  if (kind === 'boolean') return v === 'true';
-  if (kind === 'integer' || kind === 'number' || kind === 'percent') {
-    const n = Number(v);
-    return Number.isFinite(n) ? n : v; // left as typed: the server says what is wrong with it
-  }
-  if (kind === 'money') return /^-?\d+(\.\d{1,2})?$/.test(v) ? v : v;
-  return v;
 }
 
 /**

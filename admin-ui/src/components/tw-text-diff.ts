@@ -2,58 +2,9 @@ import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { shared } from '../styles.ts';
 import type { TextDiffLine } from '../../../engine/diff/index.ts';
-
-export interface SideBySideRow {
-  left?: { n: number; text: string; op: ' ' | '-' };
-  right?: { n: number; text: string; op: ' ' | '+' };
-}
-
-/** Pairs a unified line diff into rows: a run of removals beside the run of additions after it. */
-export function sideBySide(lines: readonly TextDiffLine[]): SideBySideRow[] {
-  const rows: SideBySideRow[] = [];
-  let i = 0;
-  while (i < lines.length) {
-    const l = lines[i];
-    if (l.op === ' ') {
-      rows.push({ left: { n: l.a ?? 0, text: l.text, op: ' ' }, right: { n: l.b ?? 0, text: l.text, op: ' ' } });
-      i++;
-      continue;
-    }
-    const removed: TextDiffLine[] = [];
-    const added: TextDiffLine[] = [];
-    while (i < lines.length && lines[i].op === '-') removed.push(lines[i++]);
-    while (i < lines.length && lines[i].op === '+') added.push(lines[i++]);
-    for (let k = 0; k < Math.max(removed.length, added.length); k++) {
-      const r = removed[k];
-      const a = added[k];
-      rows.push({
-        ...(r ? { left: { n: r.a ?? 0, text: r.text, op: '-' as const } } : {}),
-        ...(a ? { right: { n: a.b ?? 0, text: a.text, op: '+' as const } } : {}),
-      });
-    }
-  }
-  return rows;
-}
+import { collapse, sideBySide } from '../textDiff.ts';
 
 const CONTEXT = 3;
-
-/** Keeps `context` unchanged rows around each change; longer unchanged runs become one marker row. */
-export function collapse(rows: SideBySideRow[], context: number): (SideBySideRow | { skipped: number })[] {
-  const changed = rows.map((r) => r.left?.op === '-' || r.right?.op === '+');
-  if (!changed.some(Boolean)) return rows;
-  const keep = rows.map((_, i) => changed.slice(Math.max(0, i - context), i + context + 1).some(Boolean));
-  const out: (SideBySideRow | { skipped: number })[] = [];
-  let skipped = 0;
-  rows.forEach((r, i) => {
-    if (keep[i]) {
-      if (skipped) out.push({ skipped });
-      skipped = 0;
-      out.push(r);
-    } else skipped++;
-  });
-  if (skipped) out.push({ skipped });
-  return out;
-}
 
 /** A side-by-side text diff: old on the left, new on the right, changed lines marked and coloured. */
 @customElement('tw-text-diff')

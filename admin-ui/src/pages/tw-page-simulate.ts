@@ -6,7 +6,7 @@ import { api, handOffFacts } from '../context.ts';
 import { Loader, errorWords } from '../loader.ts';
 import { ApiFailure, type ErrorDetailWire } from '../api.ts';
 import { href, navigate, type Route } from '../router.ts';
-import { todayInShanghai } from '../words.ts';
+import { durationWords, todayInShanghai } from '../words.ts';
 import type { Draft, Job, JobChange, Page, PolicySummary, ProgressEvent } from '../wire.ts';
 import '../components/tw-bar-chart.ts';
 import '../components/tw-state.ts';
@@ -16,15 +16,6 @@ const PAGE_SIZE = 20;
 interface Refs {
   versions: string[];
   drafts: Draft[];
-}
-
-/** Seconds as words: `1分5秒` / `1 min 5 s`. */
-export function durationWords(seconds: number, zh: boolean): string {
-  const s = Math.max(0, Math.round(seconds));
-  const m = Math.floor(s / 60);
-  const r = s % 60;
-  if (zh) return m ? `${m}分${r}秒` : `${r}秒`;
-  return m ? `${m} min ${r} s` : `${r} s`;
 }
 
 /**
