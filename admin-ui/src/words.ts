@@ -42,15 +42,19 @@ export interface WordsContext {
   labels: Map<string, string>;
   /** Parameter values to show beside the name, e.g. `(3%)`; absent: names only. */
   paramValues?: Map<string, string>;
+  /** Enum values → their labels, so `用途 == "a1"` reads with the label officials know. */
+  enumLabels?: Map<string, string>;
 }
 
 export function wordsContext(ir: PolicyIR, lang: Lang, asOf?: string): WordsContext {
   const labels = new Map<string, string>();
   const label = (d: { name: string; label?: string; labelEn?: string }) => (lang === 'en' ? d.labelEn || d.label || d.name : d.label || d.name);
+  const enumLabels = new Map<string, string>();
   const addFacts = (fs: FactDecl[]) => {
     for (const f of fs) {
       labels.set(f.name, label(f));
       if (f.type.kind === 'list') addFacts(f.type.fields);
+      if (f.type.kind === 'enum') for (const v of f.type.values) enumLabels.set(v.value, lang === 'en' ? v.labelEn || v.label : v.label);
     }
   };
   addFacts(ir.facts);
@@ -63,7 +67,7 @@ export function wordsContext(ir: PolicyIR, lang: Lang, asOf?: string): WordsCont
       if (v !== undefined) paramValues.set(p.name, literalWords(v, p.type.kind, lang));
     }
   }
-  return { lang, labels, paramValues };
+  return { lang, labels, paramValues, enumLabels };
 }
 
 export function parameterValueOn(p: ParameterDecl, date: string): Literal | undefined {
@@ -137,7 +141,7 @@ export function exprWords(e: Expr, ctx: WordsContext): string {
     case 'date':
       return e.value;
     case 'string':
-      return `“${e.value}”`;
+      return `“${ctx.enumLabels?.get(e.value) ?? e.value}”`;
     case 'duration':
       return zh ? `${e.amount}${UNITS[e.unit].zh}` : `${e.amount} ${UNITS[e.unit].en}`;
     case 'fact':
@@ -155,7 +159,8 @@ export function exprWords(e: Expr, ctx: WordsContext): string {
     case 'and':
       return e.args.map((a) => sub(a, 4)).join(zh ? ',且' : ', and ');
     case 'or':
-      return e.args.map((a) => sub(a, 3)).join(zh ? ',或' : ', or ');
+      // `and` inside `or` is bracketed although it binds tighter: readers of prose do not know that.
+      return e.args.map((a) => sub(a, 4)).join(zh ? ',或' : ', or ');
     case 'compare':
       if (e.left.type === 'call' && e.left.fn === 'known') return exprWords(e.left, ctx);
       return `${sub(e.left, 6)} ${zh ? OPS[e.op].zh : OPS[e.op].en} ${sub(e.right, 6)}`;

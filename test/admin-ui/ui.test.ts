@@ -323,3 +323,52 @@ describe('simulate', () => {
     await page.context().close();
   });
 });
+
+/** Form controls and buttons (shadow roots included) that a screen reader could not name. */
+async function unnamedControls(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    const walk = (root: Document | ShadowRoot) => {
+      for (const el of Array.from(root.querySelectorAll<HTMLElement>('*'))) {
+        if (el.shadowRoot) walk(el.shadowRoot);
+        const tag = el.tagName.toLowerCase();
+        if (!['input', 'select', 'textarea', 'button'].includes(tag)) continue;
+        if ((el as HTMLInputElement).type === 'hidden') continue;
+        const id = el.id;
+        const named =
+          !!el.getAttribute('aria-label') ||
+          !!el.getAttribute('aria-labelledby') ||
+          !!el.closest('label') ||
+          (id !== '' && !!(el.getRootNode() as ShadowRoot).querySelector(`label[for="${CSS.escape(id)}"]`)) ||
+          (tag === 'button' && (el.textContent ?? '').trim() !== '');
+        if (!named) out.push(`${tag}#${id}`);
+      }
+    };
+    walk(document);
+    return out;
+  });
+}
+
+describe('accessibility', () => {
+  it('names every control on every page and lets the keyboard skip to the content', async () => {
+    const id = await raisedCapDraft();
+    const pages = ['#/library', '#/policy/gansu/poverty-loan', `#/editor/${id}`, '#/try?policy=gansu/poverty-loan', '#/diff', '#/simulate', '#/review'];
+    const page = await h.open('admin', pages[0]);
+    for (const hash of pages) {
+      await page.evaluate((x) => (location.hash = x), hash);
+      await page.waitForLoadState('networkidle');
+      await page.locator('tw-state[kind=loading]').waitFor({ state: 'detached' }).catch(() => undefined);
+      expect(await unnamedControls(page), hash).toEqual([]);
+    }
+    await page.evaluate(() => (location.hash = '#/library'));
+    await page.reload();
+    await page.locator('article[data-policy]').first().waitFor();
+    await page.keyboard.press('Tab');
+    const first = await page.evaluate(() => document.querySelector('tw-app')!.shadowRoot!.activeElement?.textContent?.trim());
+    expect(first).toBe('跳到正文');
+    await page.keyboard.press('Enter');
+    const focused = await page.evaluate(() => document.querySelector('tw-app')!.shadowRoot!.activeElement?.tagName);
+    expect(focused).toBe('MAIN');
+    await page.context().close();
+  });
+});

@@ -74,9 +74,12 @@ export class TwApp extends LitElement {
   }
 
   private onHash = (): void => {
+    const before = this.route;
     this.route = parseHash(location.hash);
-    // Move focus to the page heading's container so keyboard and screen-reader users land on it.
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('main')?.focus({ preventScroll: true }));
+    // On a new page, move focus to the content so keyboard and screen-reader users land on it;
+    // a change of query within a page (a select that updates the URL) keeps focus where it is.
+    if (before.page !== this.route.page || before.segments.join('/') !== this.route.segments.join('/'))
+      void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('main')?.focus({ preventScroll: true }));
   };
 
   private async restore(): Promise<void> {
