@@ -4,7 +4,7 @@
  * compares its paths and methods with the routes Hono registered.
  */
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' };
+const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', format: 'date' };
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
 const ok = (description: string, schema: object = { type: 'object' }) => ({ description, ...json(schema) });
 const err = (description: string) => ({ description, ...json(ref('Error')) });

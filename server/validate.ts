@@ -1,8 +1,13 @@
 /** Request body checks against the schemas of the OpenAPI document, with paths in the details. */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
 import type { Context } from 'hono';
 import { ApiError, type ErrorDetail } from './errors.ts';
 import { SCHEMAS, type SchemaName } from './openapi.ts';
+
+// ajv-formats is CommonJS; under ESM its default export may arrive wrapped.
+type AddFormats = (a: Ajv2020, formats: string[]) => void;
+const addFormats: AddFormats = (addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats);
 
 let ajv: Ajv2020 | undefined;
 const compiled = new Map<SchemaName, ValidateFunction>();
@@ -12,6 +17,8 @@ function validator(name: SchemaName): ValidateFunction {
   if (!v) {
     if (!ajv) {
       ajv = new Ajv2020({ allErrors: true, strict: false });
+      // `format: date` rejects impossible dates such as 2018-02-30, which the pattern lets through.
+      addFormats(ajv, ['date']);
       ajv.addSchema({ $id: 'tiaowen', components: { schemas: SCHEMAS } } as object);
     }
     v = ajv.compile({ $ref: `tiaowen#/components/schemas/${name}` });
@@ -23,7 +30,6 @@ function validator(name: SchemaName): ValidateFunction {
 /** Turns ajv errors into details with JSON pointers and both languages. */
 export function ajvDetails(errors: readonly ErrorObject[] | null | undefined, prefix = ''): ErrorDetail[] {
   return (errors ?? [])
-    .filter((e) => e.keyword !== 'oneOf' || true)
     .map((e) => {
       const path = prefix + (e.keyword === 'required' ? `${e.instancePath}/${(e.params as { missingProperty: string }).missingProperty}` : e.keyword === 'additionalProperties' ? `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}` : e.instancePath || '/');
       return { path, code: `schema.${e.keyword}`, message: describe(e) };
@@ -45,6 +51,8 @@ function describe(e: ErrorObject): { zh: string; en: string } {
       return { zh: `格式不对(应为 YYYY-MM-DD 等)`, en: `does not match the expected format ${String(p.pattern)}` };
     case 'oneOf':
       return { zh: '应给出 from 或 source 之一', en: 'give exactly one of the alternatives (e.g. `from` or `source`)' };
+    case 'format':
+      return { zh: `不是合法的${p.format === 'date' ? '日期(YYYY-MM-DD)' : String(p.format)}`, en: `is not a valid ${String(p.format)}${p.format === 'date' ? ' (YYYY-MM-DD, a real calendar date)' : ''}` };
     case 'minLength':
       return { zh: '不能为空', en: 'must not be empty' };
     default:

@@ -83,6 +83,7 @@ describe('evaluate and the decision log', () => {
     ['missing facts', { policy: 'demo/loan' }, 400, 'http.invalid-body'],
     ['unknown field', { policy: 'demo/loan', facts: {}, extra: 1 }, 400, 'http.invalid-body'],
     ['bad date', { policy: 'demo/loan', facts: {}, asOf: '18-1-1' }, 400, 'http.invalid-body'],
+    ['impossible date', { policy: 'demo/loan', facts: {}, asOf: '2018-02-30' }, 400, 'http.invalid-body'],
   ])('%s', async (_note, json, status, code) => {
     const body = await expectError(await t.req('POST', '/api/v1/evaluate', { as: 'ingest', json }), status, code);
     expect(body.error.details?.length ?? 0).toBeGreaterThan(0);
