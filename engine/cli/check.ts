@@ -4,7 +4,7 @@ import { compileSource } from '../index.ts';
 import { compileStages } from '../ir/compile.ts';
 import { EXIT, type CliCommand } from './command.ts';
 import { parse, oneOf, usageError as usageErrorFor, EXIT_CODES_HELP } from './args.ts';
-import { collectFiles, libraryRoots, POLICY_FILE, isIoError } from './files.ts';
+import { collectOrReport, libraryRoots, POLICY_FILE } from './files.ts';
 import { loadLibraries, baseResolver, relative } from './library.ts';
 
 const usage = `tiaowen check <file|dir>... [options]
@@ -38,13 +38,8 @@ export const command: CliCommand = {
     if (typeof lang === 'object') return usageError(io, lang.error);
     if (!args.positionals.length) return usageError(io, 'name at least one policy file or folder');
 
-    let files: string[];
-    try {
-      files = await collectFiles(args.positionals, POLICY_FILE);
-    } catch (e) {
-      if (isIoError(e)) return io.err(`cannot read ${e.path ?? ''}: ${e.code}`), EXIT.io;
-      throw e;
-    }
+    const files = await collectOrReport(args.positionals, POLICY_FILE, io);
+    if (typeof files === 'number') return files;
     if (!files.length) return io.err('no .policy or .policy.yaml files found in ' + args.positionals.join(', ')), EXIT.failed;
 
     // Bases come from the whole library the files sit in, so a variant checks against its base.

@@ -44,3 +44,17 @@ export function libraryRoots(inputs: string[]): string[] {
 export function isIoError(e: unknown): e is NodeJS.ErrnoException {
   return typeof e === 'object' && e !== null && 'code' in e && typeof (e as { code: unknown }).code === 'string';
 }
+
+/**
+ * collectFiles for a command: a path that cannot be read is reported on `err` and answered with
+ * the I/O exit code (3) instead of the file list.
+ */
+export async function collectOrReport(inputs: string[], pattern: RegExp, io: { err: (s: string) => void }): Promise<string[] | number> {
+  try {
+    return await collectFiles(inputs, pattern);
+  } catch (e) {
+    if (!isIoError(e)) throw e;
+    io.err(`无法读取 / cannot read ${e.path ?? ''}: ${e.code}`);
+    return 3;
+  }
+}

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { parsePolicySource, formatPolicy, policyToYaml, renderDiagnostic, hasErrors } from '../../dsl/index.ts';
 import { EXIT, type CliCommand } from './command.ts';
 import { parse, oneOf, usageError as usageErrorFor, EXIT_CODES_HELP } from './args.ts';
-import { collectFiles, POLICY_FILE, isIoError } from './files.ts';
+import { collectOrReport, POLICY_FILE } from './files.ts';
 import { relative } from './library.ts';
 
 const usage = `tiaowen fmt <file|dir>... [options]
@@ -39,13 +39,8 @@ export const command: CliCommand = {
     if (typeof lang === 'object') return usageError(io, lang.error);
     if (!args.positionals.length) return usageError(io, 'name at least one policy file or folder');
 
-    let files: string[];
-    try {
-      files = await collectFiles(args.positionals, POLICY_FILE);
-    } catch (e) {
-      if (isIoError(e)) return io.err(`cannot read ${e.path ?? ''}: ${e.code}`), EXIT.io;
-      throw e;
-    }
+    const files = await collectOrReport(args.positionals, POLICY_FILE, io);
+    if (typeof files === 'number') return files;
     let failed = false;
     for (const file of files) {
       const text = await readFile(file, 'utf8');

@@ -4,7 +4,7 @@ import { renderDiagnostic } from '../../dsl/index.ts';
 import { readCasesFile, runCases, type CaseResult } from '../cases/run.ts';
 import { EXIT, type CliCommand } from './command.ts';
 import { parse, usageError as usageErrorFor, EXIT_CODES_HELP } from './args.ts';
-import { collectFiles, libraryRoots, CASES_FILE, isIoError } from './files.ts';
+import { collectOrReport, libraryRoots, CASES_FILE } from './files.ts';
 import { loadLibraries, relative } from './library.ts';
 
 const usage = `tiaowen test <dir|file>... [options]
@@ -34,13 +34,8 @@ export const command: CliCommand = {
     if ('error' in args) return usageError(io, args.error);
     if (args.values.help) return io.out(usage), EXIT.ok;
     if (!args.positionals.length) return usageError(io, 'name at least one folder or cases file');
-    let casesFiles: string[];
-    try {
-      casesFiles = await collectFiles(args.positionals, CASES_FILE);
-    } catch (e) {
-      if (isIoError(e)) return io.err(`cannot read ${e.path ?? ''}: ${e.code}`), EXIT.io;
-      throw e;
-    }
+    const casesFiles = await collectOrReport(args.positionals, CASES_FILE, io);
+    if (typeof casesFiles === 'number') return casesFiles;
     const results = await runCaseFiles(casesFiles, libraryRoots(args.positionals), io);
     const filter = args.values.filter as string | undefined;
     const shown = filter ? results.filter((r) => r.note.includes(filter) || r.policy.includes(filter)) : results;
