@@ -147,8 +147,18 @@ describe('editor', () => {
     await page.locator('[data-testid=diagnostics] li').first().waitFor();
     expect(await page.locator('.cm-lintRange-error').count()).toBeGreaterThan(0);
     await h.shot(page, 'editor');
+    // Completion offers the policy's own names and the keywords.
+    await page.keyboard.type('贷款期');
+    await page.keyboard.press('Control+Space');
+    await page.locator('.cm-tooltip-autocomplete li', { hasText: '贷款期限月数' }).first().waitFor();
+    await page.keyboard.press('Escape');
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Backspace');
     // Undo the break, then the YAML view converts the valid text.
-    for (let i = 0; i < 6; i++) await page.keyboard.press('Control+z');
+    // Undo until the break is gone (typing is grouped into undo steps by time, so count freely).
+    for (let i = 0; i < 40 && !(await page.locator('[data-testid=no-diagnostics]').isVisible()); i++) {
+      await page.keyboard.press('Control+z');
+      await page.waitForTimeout(100);
+    }
     await see(page, '没有发现问题。');
     await page.getByRole('button', { name: 'YAML' }).click();
     await page.locator('.cm-line', { hasText: 'jurisdiction: gansu' }).first().waitFor();
@@ -206,6 +216,19 @@ describe('try it', () => {
     await see(page, '推理过程');
     await page.locator('tw-decision .outcome').first().waitFor();
     await h.shot(page, 'try');
+    await page.context().close();
+  });
+
+  it('compares the same facts under a variant side by side', async () => {
+    const page = await h.open('reviewer', '#/try?policy=central/responsibility');
+    await page.locator('tw-fact-form').waitFor();
+    await page.getByText('对比多个版本').click();
+    await page.getByRole('checkbox', { name: /gansu\/responsibility@/ }).first().check();
+    await page.getByRole('button', { name: '计算' }).click();
+    await page.locator('[data-testid=results] > .card').nth(1).waitFor();
+    expect(await page.locator('[data-testid=results] > .card').count()).toBe(2);
+    await page.locator('[data-testid=results] h3', { hasText: 'gansu/responsibility' }).waitFor();
+    await h.shot(page, 'try-compare');
     await page.context().close();
   });
 

@@ -33,7 +33,7 @@ export class TwPageTry extends LitElement {
       .sides { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: 1rem; margin-top: 1rem; }
       textarea { width: 100%; min-height: 18rem; }
       .compare { display: flex; flex-wrap: wrap; gap: 0.3rem 1rem; max-height: 9rem; overflow: auto; padding: 0.25rem; }
-      .compare label { font-weight: normal; }
+      .compare label { font-weight: normal; display: inline-flex; align-items: center; gap: 0.3rem; }
       .err { color: var(--tw-bad); }
     `,
   ];
@@ -100,7 +100,7 @@ export class TwPageTry extends LitElement {
 
   private renderInputs(list: PolicySummary[]) {
     const p = list.find((x) => x.id === this.policy);
-    const candidates = list.flatMap((x) => x.versions.map((v) => `${x.id}@${v.version}`)).filter((r) => r !== `${this.policy}@${this.version}`);
+    const candidates = list.flatMap((x) => x.versions.map((v) => `${x.id}@${v.version}`)).filter((r) => r !== `${this.policy}@${this.version || p?.versions.at(-1)?.version}`);
     const related = candidates.filter((r) => {
       const id = r.slice(0, r.lastIndexOf('@'));
       const other = list.find((x) => x.id === id);
