@@ -135,7 +135,7 @@ export class ExprCompiler {
         return (f) => {
           const r = f.rec;
           if (r === undefined) return bug(`field ${name} outside an aggregate`);
-          return r[name] ?? unknown([`${f.recList}[${f.recIndex}].${name}`]);
+          return r[name] ?? missingOne(`${f.recList}[${f.recIndex}].${name}`);
         };
       }
       case 'param': {
@@ -179,7 +179,7 @@ export class ExprCompiler {
           if (a === FALSE) return FALSE;
           const b = cmp(highTest, x, hi(f));
           if (b === FALSE) return FALSE;
-          if (a.kind === 'unknown' || b.kind === 'unknown') return mergeUnknown([a, b]);
+          if (a.kind === 'unknown' || b.kind === 'unknown') return merge([a, b]);
           return TRUE;
         };
       }
@@ -252,7 +252,7 @@ export class ExprCompiler {
         if (c.kind === 'unknown') (unk ??= []).push(c);
       }
       if (hit) return negated ? FALSE : TRUE;
-      if (unk) return mergeUnknown(unk);
+      if (unk) return merge(unk);
       return negated ? TRUE : FALSE;
     };
   }
@@ -297,7 +297,7 @@ export class ExprCompiler {
         return (f) => {
           const x = a(f);
           const y = b(f);
-          if (x.kind === 'unknown' || y.kind === 'unknown') return mergeUnknown([x, y]);
+          if (x.kind === 'unknown' || y.kind === 'unknown') return merge([x, y]);
           if (x.kind !== 'date' || y.kind !== 'date') return bug(`${fn} of non-dates`);
           return num(days(x.day, y.day));
         };
@@ -337,6 +337,25 @@ export class ExprCompiler {
   }
 }
 
+/**
+ * `mergeUnknown` of a few values, without its copying and sorting when exactly one is unknown:
+ * an `Unknown` is already sorted and deduplicated, so it is its own union.
+ */
+function merge(vs: Value[]): Value {
+  let one: Value | undefined;
+  for (const v of vs) {
+    if (v.kind !== 'unknown') continue;
+    if (one !== undefined && one !== v) return mergeUnknown(vs);
+    one = v;
+  }
+  return one ?? mergeUnknown(vs);
+}
+
+/** An unknown lacking one fact path (canonical as built: one entry, no reasons). */
+function missingOne(path: string): Value {
+  return { kind: 'unknown', missing: [path], reasons: [] };
+}
+
 function constant(v: Value): Ev {
   return () => v;
 }
@@ -356,7 +375,7 @@ function andOf(args: Ev[]): Ev {
         if (!v.value) return FALSE;
       } else if (v.kind === 'unknown') (unk ??= []).push(v);
     }
-    return unk ? mergeUnknown(unk) : TRUE;
+    return unk ? merge(unk) : TRUE;
   };
 }
 
@@ -369,7 +388,7 @@ function orOf(args: Ev[]): Ev {
         if (v.value) return TRUE;
       } else if (v.kind === 'unknown') (unk ??= []).push(v);
     }
-    return unk ? mergeUnknown(unk) : FALSE;
+    return unk ? merge(unk) : FALSE;
   };
 }
 
@@ -384,7 +403,7 @@ const TESTS: Record<CompareOp, Test> = {
 };
 
 function cmp(test: Test, a: Value, b: Value): Value {
-  if (a.kind === 'unknown' || b.kind === 'unknown') return mergeUnknown([a, b]);
+  if (a.kind === 'unknown' || b.kind === 'unknown') return merge([a, b]);
   return test(compareKnown(a, b)) ? TRUE : FALSE;
 }
 
@@ -436,14 +455,14 @@ function aggregateBody(fn: AggregateFn, list: string, where: Ev | undefined, val
             const v = valueAt(f, records, i);
             // kleeneAnd of where and value
             if (v.kind === 'boolean' && !v.value) each = FALSE;
-            else if (w.kind === 'unknown' || v.kind === 'unknown') each = mergeUnknown([w, v]);
+            else if (w.kind === 'unknown' || v.kind === 'unknown') each = merge([w, v]);
             else each = TRUE;
           }
           if (each.kind === 'boolean') {
             if (each.value) return TRUE;
           } else if (each.kind === 'unknown') (unk ??= []).push(each);
         }
-        return unk ? mergeUnknown(unk) : FALSE;
+        return unk ? merge(unk) : FALSE;
       };
     case 'all':
       return (f, records) => {
@@ -458,7 +477,7 @@ function aggregateBody(fn: AggregateFn, list: string, where: Ev | undefined, val
             else {
               const v = valueAt(f, records, i);
               if (v.kind === 'boolean' && v.value) each = TRUE;
-              else if (nw.kind === 'unknown' || v.kind === 'unknown') each = mergeUnknown([nw, v]);
+              else if (nw.kind === 'unknown' || v.kind === 'unknown') each = merge([nw, v]);
               else each = FALSE;
             }
           }
@@ -466,7 +485,7 @@ function aggregateBody(fn: AggregateFn, list: string, where: Ev | undefined, val
             if (!each.value) return FALSE;
           } else if (each.kind === 'unknown') (unk ??= []).push(each);
         }
-        return unk ? mergeUnknown(unk) : TRUE;
+        return unk ? merge(unk) : TRUE;
       };
     case 'count':
       return (f, records) => {
@@ -477,7 +496,7 @@ function aggregateBody(fn: AggregateFn, list: string, where: Ev | undefined, val
           if (w.kind === 'unknown') (unk ??= []).push(w);
           else if (w.kind === 'boolean' && w.value) n++;
         }
-        return unk ? mergeUnknown(unk) : num(n);
+        return unk ? merge(unk) : num(n);
       };
     case 'ratio':
       if (!value) {
@@ -489,7 +508,7 @@ function aggregateBody(fn: AggregateFn, list: string, where: Ev | undefined, val
             if (w.kind === 'unknown') (unk ??= []).push(w);
             else if (w.kind === 'boolean' && w.value) n++;
           }
-          if (unk) return mergeUnknown(unk);
+          if (unk) return merge(unk);
           return records.length === 0 ? divisionByZero() : pct(n / records.length);
         };
       }
@@ -510,7 +529,7 @@ function aggregateBody(fn: AggregateFn, list: string, where: Ev | undefined, val
             if (w.kind === 'boolean' && w.value) selected.push(v);
           }
         }
-        if (whereUnk || valueUnk) return mergeUnknown([...(whereUnk ?? []), ...(valueUnk ?? [])]);
+        if (whereUnk || valueUnk) return merge([...(whereUnk ?? []), ...(valueUnk ?? [])]);
         part = sumOf(selected);
         whole = sumOf(all);
         return whole === 0 ? divisionByZero() : pct(part / whole);
@@ -533,7 +552,7 @@ function aggregateBody(fn: AggregateFn, list: string, where: Ev | undefined, val
           if (v.kind === 'unknown') (valueUnk ??= []).push(v);
           else if (w.kind === 'boolean') values.push(v);
         }
-        if (whereUnk || valueUnk) return mergeUnknown([...(whereUnk ?? []), ...(valueUnk ?? [])]);
+        if (whereUnk || valueUnk) return merge([...(whereUnk ?? []), ...(valueUnk ?? [])]);
         if (fn === 'sum') {
           if (values.length === 0) return zero;
           let acc: Value = values[0]!;

@@ -28,6 +28,12 @@ function moneyNorm(raw: unknown): Value | typeof UNSURE {
     // ajv's multipleOf with multipleOfPrecision 6, as configured in engine/facts/validate.ts.
     const q = raw / 0.01;
     if (Math.abs(Math.round(q) - q) > 1e-6) return UNSURE;
+    // Fast path: d / 100 === raw exactly means raw's shortest decimal form has at most two
+    // decimals and is d fen, which is what yuanToFen reads from its text (-0 reads as 0).
+    if (Math.abs(raw) < 1e13) {
+      const d = Math.round(raw * 100);
+      if (d / 100 === raw) return { kind: 'money', fen: d === 0 ? 0 : d };
+    }
   } else if (typeof raw === 'string') {
     if (!MONEY_RE.test(raw)) return UNSURE;
   } else return UNSURE;
@@ -35,9 +41,17 @@ function moneyNorm(raw: unknown): Value | typeof UNSURE {
   return fen === undefined ? UNSURE : { kind: 'money', fen };
 }
 
+// Dates repeat a lot across records; parsing is the costly part of reading them.
+const dayCache = new Map<string, number | undefined>();
+
 function dateNorm(raw: unknown): Value | typeof UNSURE {
   if (typeof raw !== 'string') return UNSURE;
-  const day = parseDate(raw);
+  let day = dayCache.get(raw);
+  if (day === undefined && !dayCache.has(raw)) {
+    day = parseDate(raw);
+    if (dayCache.size >= 100_000) dayCache.clear();
+    dayCache.set(raw, day);
+  }
   // Years before 100 go through Date.UTC's two-digit-year mapping; leave them to the validator.
   if (day === undefined || raw.charCodeAt(0) === 48 /* '0' */ && raw.charCodeAt(1) === 48) return UNSURE;
   return { kind: 'date', day };
