@@ -119,7 +119,7 @@ async function main(argv: string[]): Promise<void> {
   for (const rec of takeRecords(count, seed)) {
     buf += JSON.stringify(rec) + '\n';
     if (buf.length > 1 << 20) {
-      if (!out.write(buf)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()));
       buf = '';
     }
   }
