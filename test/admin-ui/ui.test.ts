@@ -197,6 +197,8 @@ describe('editor', () => {
     await h.shot(mine, 'editor-conflict');
     await mine.getByRole('button', { name: /载入对方的版本/ }).click();
     await mine.locator('.cm-line', { hasText: '# 乙的修改' }).first().waitFor();
+    // What I had typed stays on screen.
+    await mine.locator('[data-testid=mine]', { hasText: '# 甲的修改' }).waitFor();
     await mine.context().close();
     await theirs.context().close();
   });

@@ -129,6 +129,8 @@ export function editorExtensions(s: EditorSetup): Extension[] {
     indentOnInput(),
     bracketMatching(),
     highlightActiveLine(),
+    // Articles are quoted in full; wrapping keeps them readable on a laptop screen.
+    EditorView.lineWrapping,
     highlightSelectionMatches(),
     s.format === 'dsl' ? policyLanguage : yamlLanguage,
     syntaxHighlighting(policyHighlight),

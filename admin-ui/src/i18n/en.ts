@@ -123,6 +123,7 @@ export const en: Record<MessageKey, string> = {
   'editor.conflictReload': 'Load their version (yours stays in the comparison)',
   'editor.conflictKeep': 'Keep mine and overwrite',
   'editor.theirs': 'Their version',
+  'editor.mine': 'Your unsaved version (copy what you need)',
   'editor.readonly': 'This draft is “{status}” and cannot be edited.',
   'editor.line': 'line {line}, column {col}',
   'editor.yamlFailed': 'Cannot convert to YAML: fix the errors first.',

@@ -121,6 +121,7 @@ export const zh = {
   'editor.conflictReload': '载入对方的版本(您的修改将放在对比中)',
   'editor.conflictKeep': '保留我的修改并覆盖',
   'editor.theirs': '对方的版本',
+  'editor.mine': '您未保存的版本(可复制后再改)',
   'editor.readonly': '此草稿的状态为“{status}”,不能编辑。',
   'editor.line': '第 {line} 行第 {col} 列',
   'editor.yamlFailed': '无法转换为 YAML:请先修正错误。',

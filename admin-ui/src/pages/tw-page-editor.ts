@@ -83,6 +83,8 @@ export class TwPageEditor extends LitElement {
   @state() private notice = '';
   @state() private error = '';
   @state() private conflict?: Conflict;
+  /** After taking their version: what I had typed, kept on screen so nothing is lost. */
+  @state() private mine?: string;
   @state() private extraNames: ExtraName[] = [];
   @query('tw-policy-editor') private editor?: TwPolicyEditor;
 
@@ -99,6 +101,7 @@ export class TwPageEditor extends LitElement {
     if (key === this.loadedKey) return;
     this.loadedKey = key;
     this.conflict = undefined;
+    this.mine = undefined;
     this.notice = this.error = '';
     if (!seg) {
       void this.list.run(() => api.drafts());
@@ -191,6 +194,13 @@ export class TwPageEditor extends LitElement {
       </div>
       ${this.error ? html`<tw-state kind="error" .message=${this.error} .retryable=${false}></tw-state>` : nothing}
       ${this.conflict ? this.renderConflict(this.conflict) : nothing}
+      ${this.mine !== undefined
+        ? html`<details class="conflict" open data-testid="mine">
+            <summary>${t('editor.mine')}</summary>
+            <tw-source-view .source=${this.mine} .format=${this.format} .label=${t('editor.mine')}></tw-source-view>
+            <button @click=${() => (this.mine = undefined)}>${t('common.close')}</button>
+          </details>`
+        : nothing}
       <div class="layout">
         <div>
           <tw-policy-editor
@@ -310,6 +320,7 @@ export class TwPageEditor extends LitElement {
   private takeTheirs = (): void => {
     const c = this.conflict!;
     this.accept(c.theirs, c.etag);
+    this.mine = c.mine;
     this.conflict = undefined;
   };
 
