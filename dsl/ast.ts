@@ -10,6 +10,19 @@ import type { Range } from './diagnostics.ts';
 export interface Node {
   /** Where the node was written; absent for nodes built from the IR (formatter input). */
   loc?: Range;
+  /** `#` comments written around the node's line, so the formatter can print them back. */
+  comments?: Comments;
+}
+
+/**
+ * Comments attached to one printed line. Texts are what follows `#`, trailing blanks removed
+ * (`# 不超过3%` is ` 不超过3%`), the form the `yaml` package also uses.
+ * `leading` are whole-line comments above the line; `trailing` is the comment at its end.
+ * A comment inside a multi-line expression or enum body becomes a leading comment of its clause.
+ */
+export interface Comments {
+  leading?: string[];
+  trailing?: string;
 }
 
 export interface PolicyAst extends Node {
@@ -28,6 +41,10 @@ export interface PolicyAst extends Node {
   definitions: DefinitionAst[];
   rules: RuleAst[];
   disabled: DisabledAst[];
+  /** Comments of header lines that are not nodes, and of the `facts` keyword line. */
+  clauseComments?: { title?: Comments; jurisdiction?: Comments; version?: Comments; effective?: Comments; facts?: Comments };
+  /** Comments after the last line of the file. */
+  trailingComments?: string[];
 }
 
 export interface PolicyRefAst extends Node {
@@ -65,7 +82,7 @@ export interface ParameterAst extends Node {
   label: string;
   labelEn?: string;
   type: TypeAst;
-  values: { from: string; value: ExprAst; cites?: CitationAst; loc?: Range }[];
+  values: { from: string; value: ExprAst; cites?: CitationAst; loc?: Range; comments?: Comments }[];
 }
 
 export interface DefinitionAst extends Node {
@@ -81,6 +98,8 @@ export interface OutcomeAst extends Node {
   message: { zh: string; en?: string };
   consequences: string[];
   computed: DefinitionAst[];
+  /** Comments of the `message` and `consequences` lines (the outcome's own are on `comments`). */
+  clauseComments?: { message?: Comments; consequences?: Comments };
 }
 
 export interface RuleAst extends Node {
@@ -93,6 +112,11 @@ export interface RuleAst extends Node {
   then: OutcomeAst;
   exceptionTo?: string;
   overrides?: boolean;
+  /**
+   * Comments of the `exception to` and `overrides` lines. The other clauses are nodes and carry
+   * their own: `cites`, each `let`, `when` (on the condition), `then` (on the outcome).
+   */
+  clauseComments?: { exceptionTo?: Comments; overrides?: Comments };
 }
 
 export interface DisabledAst extends Node {

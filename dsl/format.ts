@@ -5,9 +5,11 @@
  * `inclusive` / `exclusive`. English keywords by default, Chinese with `{ lang: 'zh' }`.
  *
  * Invariant (tested): parsePolicy(formatPolicy(ast)) gives `ast` back, ignoring `loc`.
- * Comments are not in the AST, so formatting a file drops them.
+ * Comments (`comments`, `clauseComments`, `trailingComments` in the tree) print back on the line
+ * they belong to: leading ones above it at its indentation, a trailing one after it. A line that
+ * was several lines in the source (a long expression) keeps all its comments, above it.
  */
-import type { DefinitionAst, ExprAst, FactDeclAst, PolicyAst, PolicyRefAst, TypeAst } from './ast.ts';
+import type { Comments, DefinitionAst, ExprAst, FactDeclAst, PolicyAst, PolicyRefAst, TypeAst } from './ast.ts';
 import {
   FUNCTION_WORDS,
   KEYWORD_BY_NAME,
@@ -199,7 +201,30 @@ function enSuffix(en: string | undefined, lang: 'en' | 'zh'): string {
   return en === undefined ? '' : ` ${kw('En', lang)} ${quote(en)}`;
 }
 
-function typeText(t: TypeAst, depth: number, lang: 'en' | 'zh'): string {
+/** `#text` comment lines and trailing comments, printed by `Printer`. */
+class Printer {
+  readonly lines: string[] = [];
+
+  /** One line at `depth`, with the leading comments of `c` above it and its trailing one after it. */
+  line(depth: number, text: string, c?: Comments): void {
+    this.leading(depth, c);
+    this.lines.push(INDENT.repeat(depth) + text + trailing(c));
+  }
+
+  leading(depth: number, c: Comments | undefined): void {
+    for (const t of c?.leading ?? []) this.lines.push(INDENT.repeat(depth) + '#' + t);
+  }
+}
+
+function trailing(c: Comments | undefined): string {
+  return c?.trailing === undefined ? '' : `  #${c.trailing}`;
+}
+
+/**
+ * A type as text; a list type's fields go on their own lines into `out` and the returned text
+ * ends the line that opened it (`}`), so the caller can end that last line with a comment.
+ */
+function typeText(t: TypeAst, lang: 'en' | 'zh'): string {
   switch (t.kind) {
     case 'enum': {
       const values = t.values.map(
@@ -207,19 +232,31 @@ function typeText(t: TypeAst, depth: number, lang: 'en' | 'zh'): string {
       );
       return `${kw('Enum', lang)} { ${values.join(', ')} }`;
     }
-    case 'list': {
-      const pad = INDENT.repeat(depth);
-      const fields = t.fields.map((f) => `${pad}${INDENT}${factText(f, depth + 1, lang)}\n`).join('');
-      return `${kw('ListOf', lang)} {\n${fields}${pad}}`;
-    }
+    case 'list':
+      throw new Error('list types are printed by typedLine'); // a bug in this file
     default:
       // `number` in English is the keyword token that also means 文号; the parser accepts it here.
       return lang === 'zh' ? (TYPE_WORDS[t.kind]?.zh[0] ?? t.kind) : t.kind;
   }
 }
 
-function factText(f: FactDeclAst, depth: number, lang: 'en' | 'zh'): string {
-  return `${f.name} ${quote(f.label)}${enSuffix(f.labelEn, lang)}: ${typeText(f.type, depth, lang)}`;
+/**
+ * `<head>: <type>` at `depth`. A list type opens a block: its fields follow, one a line, and the
+ * trailing comment goes after the closing `}` (where the parser finds it again).
+ */
+function typedLine(p: Printer, depth: number, head: string, t: TypeAst, c: Comments | undefined, lang: 'en' | 'zh'): void {
+  if (t.kind !== 'list') {
+    p.line(depth, `${head}: ${typeText(t, lang)}`, c);
+    return;
+  }
+  p.leading(depth, c);
+  p.line(depth, `${head}: ${kw('ListOf', lang)} {`);
+  for (const f of t.fields) factLines(p, f, depth + 1, lang);
+  p.line(depth, '}', c?.trailing === undefined ? undefined : { trailing: c.trailing });
+}
+
+function factLines(p: Printer, f: FactDeclAst, depth: number, lang: 'en' | 'zh'): void {
+  typedLine(p, depth, `${f.name} ${quote(f.label)}${enSuffix(f.labelEn, lang)}`, f.type, f.comments, lang);
 }
 
 function namedExpr(d: DefinitionAst, lang: 'en' | 'zh'): string {
@@ -231,68 +268,77 @@ export function formatPolicy(ast: PolicyAst, opts: FormatOptions = {}): string {
   const lang = opts.lang ?? 'en';
   const k = (name: string) => kw(name, lang);
   const blocks: string[] = [];
-  const lines: string[] = [];
-  const line = (depth: number, text: string) => lines.push(INDENT.repeat(depth) + text);
+  let p = new Printer();
+  const line = (depth: number, text: string, c?: Comments) => p.line(depth, text, c);
   const flush = () => {
-    if (lines.length > 0) blocks.push(lines.join('\n'));
-    lines.length = 0;
+    if (p.lines.length > 0) blocks.push(p.lines.join('\n'));
+    p = new Printer();
   };
+  const cc = ast.clauseComments;
 
   // Header
-  line(0, `${k('Policy')} ${quote(ast.id)}`);
-  line(1, `${k('Title')} ${quote(ast.title)}${enSuffix(ast.titleEn, lang)}`);
-  line(1, `${k('Jurisdiction')} ${isBareName(ast.jurisdiction) ? ast.jurisdiction : quote(ast.jurisdiction)}`);
-  line(1, `${k('Version')} ${quote(ast.version)}`);
-  line(1, `${k('Effective')} ${k('From')} ${ast.effectiveFrom}${ast.effectiveUntil ? ` ${k('Until')} ${ast.effectiveUntil}` : ''}`);
-  if (ast.extends) line(1, `${k('Extends')} ${ref(ast.extends)}`);
-  for (const s of ast.supersedes) line(1, `${k('Supersedes')} ${ref(s)}`);
+  line(0, `${k('Policy')} ${quote(ast.id)}`, ast.comments);
+  line(1, `${k('Title')} ${quote(ast.title)}${enSuffix(ast.titleEn, lang)}`, cc?.title);
+  line(1, `${k('Jurisdiction')} ${isBareName(ast.jurisdiction) ? ast.jurisdiction : quote(ast.jurisdiction)}`, cc?.jurisdiction);
+  line(1, `${k('Version')} ${quote(ast.version)}`, cc?.version);
+  line(
+    1,
+    `${k('Effective')} ${k('From')} ${ast.effectiveFrom}${ast.effectiveUntil ? ` ${k('Until')} ${ast.effectiveUntil}` : ''}`,
+    cc?.effective,
+  );
+  if (ast.extends) line(1, `${k('Extends')} ${ref(ast.extends)}`, ast.extends.comments);
+  for (const s of ast.supersedes) line(1, `${k('Supersedes')} ${ref(s)}`, s.comments);
   for (const s of ast.sources) {
-    line(1, `${k('Source')} ${s.key} ${quote(s.title)}${s.number === undefined ? '' : ` ${k('DocNumber')} ${quote(s.number)}`}`);
+    line(1, `${k('Source')} ${s.key} ${quote(s.title)}${s.number === undefined ? '' : ` ${k('DocNumber')} ${quote(s.number)}`}`, s.comments);
   }
   flush();
 
-  if (ast.facts.length > 0) {
-    line(0, k('Facts'));
-    for (const f of ast.facts) line(1, factText(f, 1, lang));
+  if (ast.facts.length > 0 || cc?.facts) {
+    line(0, k('Facts'), cc?.facts);
+    for (const f of ast.facts) factLines(p, f, 1, lang);
     flush();
   }
 
-  for (const p of ast.parameters) {
-    line(0, `${k('Parameter')} ${p.name} ${quote(p.label)}${enSuffix(p.labelEn, lang)}: ${typeText(p.type, 0, lang)}`);
-    for (const v of p.values) {
+  for (const par of ast.parameters) {
+    typedLine(p, 0, `${k('Parameter')} ${par.name} ${quote(par.label)}${enSuffix(par.labelEn, lang)}`, par.type, par.comments, lang);
+    for (const v of par.values) {
       const cites = v.cites ? ` ${k('Cites')} ${v.cites.source} ${quote(v.cites.article)}` : '';
-      line(1, `${formatExpression(v.value, { lang })} ${k('From')} ${v.from}${cites}`);
+      line(1, `${formatExpression(v.value, { lang })} ${k('From')} ${v.from}${cites}`, v.comments);
     }
     flush();
   }
 
   if (ast.definitions.length > 0) {
-    for (const d of ast.definitions) line(0, `${k('Let')} ${namedExpr(d, lang)}`);
+    for (const d of ast.definitions) line(0, `${k('Let')} ${namedExpr(d, lang)}`, d.comments);
     flush();
   }
 
   for (const r of ast.rules) {
-    line(0, `${k('Rule')} ${r.id} ${quote(r.title)}${enSuffix(r.titleEn, lang)}`);
+    line(0, `${k('Rule')} ${r.id} ${quote(r.title)}${enSuffix(r.titleEn, lang)}`, r.comments);
     if (r.cites) {
       const q = r.cites.quote === undefined ? '' : ` ${k('Quote')} ${quote(r.cites.quote)}`;
-      line(1, `${k('Cites')} ${r.cites.source} ${quote(r.cites.article)}${q}`);
+      line(1, `${k('Cites')} ${r.cites.source} ${quote(r.cites.article)}${q}`, r.cites.comments);
     }
-    if (r.exceptionTo !== undefined) line(1, `${k('ExceptionTo')} ${r.exceptionTo}`);
-    if (r.overrides) line(1, k('Overrides'));
-    for (const l of r.lets) line(1, `${k('Let')} ${namedExpr(l, lang)}`);
-    line(1, `${k('When')} ${formatExpression(r.when, { lang })}`);
+    if (r.exceptionTo !== undefined) line(1, `${k('ExceptionTo')} ${r.exceptionTo}`, r.clauseComments?.exceptionTo);
+    if (r.overrides) line(1, k('Overrides'), r.clauseComments?.overrides);
+    for (const l of r.lets) line(1, `${k('Let')} ${namedExpr(l, lang)}`, l.comments);
+    line(1, `${k('When')} ${formatExpression(r.when, { lang })}`, r.when.comments);
     const o = r.then;
     const severity = o.severity === undefined ? '' : ` ${k('Severity')} ${word(SEVERITY_WORDS, o.severity, lang)}`;
-    line(1, `${k('Then')} ${word(OUTCOME_WORDS, o.kind, lang)}${severity}`);
-    line(2, `${k('Message')} ${quote(o.message.zh)}${enSuffix(o.message.en, lang)}`);
-    if (o.consequences.length > 0) line(2, `${k('Consequences')} ${o.consequences.map(quote).join(', ')}`);
-    for (const c of o.computed) line(2, `${k('Compute')} ${namedExpr(c, lang)}`);
+    line(1, `${k('Then')} ${word(OUTCOME_WORDS, o.kind, lang)}${severity}`, o.comments);
+    line(2, `${k('Message')} ${quote(o.message.zh)}${enSuffix(o.message.en, lang)}`, o.clauseComments?.message);
+    if (o.consequences.length > 0) line(2, `${k('Consequences')} ${o.consequences.map(quote).join(', ')}`, o.clauseComments?.consequences);
+    for (const c of o.computed) line(2, `${k('Compute')} ${namedExpr(c, lang)}`, c.comments);
     flush();
   }
 
   if (ast.disabled.length > 0) {
-    for (const d of ast.disabled) line(0, `${k('Disable')} ${d.rule} ${k('Because')} ${quote(d.reason)}`);
+    for (const d of ast.disabled) line(0, `${k('Disable')} ${d.rule} ${k('Because')} ${quote(d.reason)}`, d.comments);
     flush();
+  }
+
+  if (ast.trailingComments && ast.trailingComments.length > 0) {
+    blocks.push(ast.trailingComments.map((t) => '#' + t).join('\n'));
   }
 
   return blocks.join('\n\n') + '\n';

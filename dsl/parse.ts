@@ -175,6 +175,10 @@ function run<R>(text: string, entry: EntryRule, opts: ParseOptions): Result<R> {
   const builder = new AstBuilder(opts);
   let value: R | undefined;
   if (cst !== undefined && lexed.tokens.length > 0) value = builder.visit(cst) as R;
+  // Comments inside an expression embedded in YAML stay with the YAML; only files keep them here.
+  if (value !== undefined && entry === 'policyFile') {
+    builder.attachComments(value as PolicyAst, lexed.groups.comments ?? [], lexed.tokens);
+  }
   diagnostics.push(...builder.diagnostics);
   diagnostics.sort((a, b) => (a.range?.start.offset ?? 0) - (b.range?.start.offset ?? 0));
   return value === undefined ? { diagnostics } : { value, diagnostics };

@@ -10,6 +10,7 @@
 import type { CstNode, IToken } from 'chevrotain';
 import type {
   CitationAst,
+  Comments,
   DefinitionAst,
   DisabledAst,
   ExprAst,
@@ -102,9 +103,48 @@ export interface ToAstOptions {
 
 const BaseVisitor = parser.getBaseCstVisitorConstructor();
 
+/**
+ * A place a comment can attach to: one printed line (and what it holds below, for rules,
+ * parameters, the header and outcomes). Offsets are raw offsets in the parsed text, `end`
+ * exclusive; slots nest like the tree.
+ */
+interface Slot {
+  start: number;
+  end: number;
+  attach: (c: Comments) => void;
+}
+
+/** Adds `c` to the comments in `holder[key]` (several source clauses may print as one line). */
+function addComments<K extends string>(holder: { [k in K]?: Comments }, key: K, c: Comments): void {
+  const old = holder[key];
+  if (!old) {
+    holder[key] = c;
+    return;
+  }
+  const leading = [...(old.leading ?? []), ...(c.leading ?? [])];
+  let trailing = old.trailing;
+  if (c.trailing !== undefined) {
+    if (trailing === undefined) trailing = c.trailing;
+    else leading.push(c.trailing);
+  }
+  const merged: Comments = {};
+  if (leading.length > 0) merged.leading = leading;
+  if (trailing !== undefined) merged.trailing = trailing;
+  holder[key] = merged;
+}
+
+/** The text of a comment token: what follows `#`, trailing blanks removed. */
+export function commentText(image: string): string {
+  return image.replace(/^#/, '').replace(/[ \t\u3000\uFEFF]+$/, '');
+}
+
 /* eslint-disable @typescript-eslint/class-methods-use-this -- visitor methods are called by name */
 export class AstBuilder extends BaseVisitor {
   readonly diagnostics: Diagnostic[] = [];
+  /** Comment places met while visiting, in no particular order; see `attachComments`. */
+  private readonly slots: Slot[] = [];
+  /** The tree being built, for slots of header clauses (their parts are copied into it). */
+  private policy: PolicyAst | undefined;
 
   constructor(private readonly opts: ToAstOptions = {}) {
     super();
@@ -148,6 +188,81 @@ export class AstBuilder extends BaseVisitor {
     return r;
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // Comments
+
+  /** Registers a comment place spanning the given CST parts (nodes or tokens). */
+  slot(parts: (CstNode | IToken | undefined)[], attach: (c: Comments) => void): void {
+    let start = Infinity;
+    let end = -Infinity;
+    for (const p of parts) {
+      if (!p) continue;
+      const [s, e] = isToken(p) ? [p.startOffset, p.endOffset] : [p.location?.startOffset, p.location?.endOffset];
+      if (s === undefined || e === undefined || Number.isNaN(s) || Number.isNaN(e)) continue;
+      start = Math.min(start, s);
+      end = Math.max(end, e + 1);
+    }
+    if (start < end) this.slots.push({ start, end, attach });
+  }
+
+  /** Registers a comment place spanning every child of a CST node. */
+  slotCtx(ctx: Ctx, attach: (c: Comments) => void): void {
+    this.slot(Object.values(ctx).flatMap((l) => l ?? []), attach);
+  }
+
+  /**
+   * Attaches comments to the slots met while visiting. A comment after code on its line is the
+   * `trailing` comment of the innermost slot holding that code, when nothing more of that slot's
+   * own line follows (else it leads that slot: it sat inside a multi-line expression or enum). A
+   * comment on its own line leads the next slot inside the innermost slot around it, or that slot
+   * itself when nothing follows inside it; after the last slot it is a trailing comment of the file.
+   */
+  attachComments(policy: PolicyAst, comments: IToken[], tokens: IToken[]): void {
+    const slots = this.slots.sort((a, b) => a.start - b.start || b.end - a.end);
+    const code = tokens.filter((t) => !Number.isNaN(t.startOffset));
+    const found = new Map<Slot, { leading: string[]; trailing?: string }>();
+    const entry = (s: Slot) => found.get(s) ?? found.set(s, { leading: [] }).get(s)!;
+    const innermost = (offset: number) => {
+      let best: Slot | undefined;
+      for (const s of slots) if (s.start <= offset && offset < s.end) best = s; // sorted: later is deeper
+      return best;
+    };
+    const trailingFile: string[] = [];
+    let ti = 0;
+    for (const c of comments) {
+      const text = commentText(c.image);
+      while (ti < code.length && code[ti].startOffset < c.startOffset) ti++;
+      const prev = code[ti - 1];
+      const next = code[ti];
+      const nextSlot = slots.find((s) => s.start > c.startOffset);
+      const around = innermost(c.startOffset);
+      if (prev && prev.endLine === c.startLine) {
+        const owner = innermost(prev.startOffset);
+        if (owner) {
+          const child = nextSlot && nextSlot.start < owner.end ? nextSlot : undefined;
+          const ownLineGoesOn = next !== undefined && next.startOffset < owner.end && (!child || next.startOffset < child.start);
+          if (ownLineGoesOn) entry(owner).leading.push(text);
+          else {
+            const e = entry(owner);
+            if (e.trailing === undefined) e.trailing = text;
+            else e.leading.push(text);
+          }
+          continue;
+        }
+      }
+      if (nextSlot && (!around || nextSlot.start < around.end)) entry(nextSlot).leading.push(text);
+      else if (around) entry(around).leading.push(text);
+      else trailingFile.push(text);
+    }
+    for (const [s, e] of found) {
+      const c: Comments = {};
+      if (e.leading.length > 0) c.leading = e.leading;
+      if (e.trailing !== undefined) c.trailing = e.trailing;
+      s.attach(c);
+    }
+    if (trailingFile.length > 0) policy.trailingComments = trailingFile;
+  }
+
   span(a: Range | undefined, b: Range | undefined): Range | undefined {
     if (!a) return b;
     if (!b) return a;
@@ -177,6 +292,12 @@ export class AstBuilder extends BaseVisitor {
       rules: [],
       disabled: [],
     };
+    this.policy = policy;
+    this.slot([header], (c) => addComments(policy, 'comments', c));
+    for (const t of nodes(ctx, 'factsSection').map((n) => tokenAt(n.children as Ctx, 'Facts'))) {
+      // Every `facts` keyword prints as the one `facts` line.
+      this.slot([t], (c) => addComments((policy.clauseComments ??= {}), 'facts', c));
+    }
     for (const n of nodes(ctx, 'factsSection')) policy.facts.push(...(this.visit(n) as FactDeclAst[]));
     for (const n of nodes(ctx, 'parameterDecl')) policy.parameters.push(this.visit(n) as ParameterAst);
     for (const n of nodes(ctx, 'letDecl')) policy.definitions.push(this.visit(n) as DefinitionAst);
@@ -198,6 +319,8 @@ export class AstBuilder extends BaseVisitor {
     const headerLoc = this.tokenRange(tokenAt(ctx, 'Policy'));
     if (headerLoc) parts.loc = headerLoc;
     const seen = new Set<string>();
+    const clauseSlot = (n: CstNode, key: 'title' | 'jurisdiction' | 'version' | 'effective') =>
+      this.slot([n], (c) => addComments((this.policy!.clauseComments ??= {}), key, c));
     const once = (clause: string, n: CstNode) => {
       if (seen.has(clause)) {
         this.diagnostics.push(
@@ -208,6 +331,7 @@ export class AstBuilder extends BaseVisitor {
     };
     for (const n of nodes(ctx, 'titleClause')) {
       once('title', n);
+      clauseSlot(n, 'title');
       const c = n.children as Ctx;
       parts.title = this.str(tokenAt(c, 'StringLit'));
       const en = nodeAt(c, 'enText');
@@ -215,15 +339,18 @@ export class AstBuilder extends BaseVisitor {
     }
     for (const n of nodes(ctx, 'jurisdictionClause')) {
       once('jurisdiction', n);
+      clauseSlot(n, 'jurisdiction');
       const c = n.children as Ctx;
       parts.jurisdiction = tokenAt(c, 'Identifier')?.image ?? this.str(tokenAt(c, 'StringLit'));
     }
     for (const n of nodes(ctx, 'versionClause')) {
       once('version', n);
+      clauseSlot(n, 'version');
       parts.version = this.str(tokenAt(n.children as Ctx, 'StringLit'));
     }
     for (const n of nodes(ctx, 'effectiveClause')) {
       once('effective', n);
+      clauseSlot(n, 'effective');
       const c = n.children as Ctx;
       parts.effectiveFrom = this.date(tokenAt(c, 'from'));
       const until = tokenAt(c, 'until');
@@ -232,11 +359,17 @@ export class AstBuilder extends BaseVisitor {
     for (const n of nodes(ctx, 'extendsClause')) {
       once('extends', n);
       const ref = this.policyRef(tokenAt(n.children as Ctx, 'StringLit'), false);
-      if (ref) parts.extends = ref;
+      if (ref) {
+        parts.extends = ref;
+        this.slot([n], (c) => addComments(ref, 'comments', c));
+      }
     }
     for (const n of nodes(ctx, 'supersedesClause')) {
       const ref = this.policyRef(tokenAt(n.children as Ctx, 'StringLit'), true);
-      if (ref) parts.supersedes.push(ref);
+      if (ref) {
+        parts.supersedes.push(ref);
+        this.slot([n], (c) => addComments(ref, 'comments', c));
+      }
     }
     for (const n of nodes(ctx, 'sourceClause')) parts.sources.push(this.visit(n) as SourceAst);
     if (idTok && idTok.image !== '') {
@@ -287,6 +420,7 @@ export class AstBuilder extends BaseVisitor {
     const s: SourceAst = { key: tokenAt(ctx, 'Identifier')?.image ?? '', title: this.str(tokenAt(ctx, 'title')) };
     const num = tokenAt(ctx, 'number');
     if (num) s.number = this.str(num);
+    this.slotCtx(ctx, (c) => addComments(s, 'comments', c));
     return this.located(s, ctx);
   }
 
@@ -322,6 +456,7 @@ export class AstBuilder extends BaseVisitor {
     };
     const en = nodeAt(ctx, 'enText');
     if (en) f.labelEn = this.visit(en) as string;
+    this.slotCtx(ctx, (c) => addComments(f, 'comments', c));
     return this.located(f, ctx);
   }
 
@@ -373,6 +508,7 @@ export class AstBuilder extends BaseVisitor {
     };
     const en = nodeAt(ctx, 'enText');
     if (en) p.labelEn = this.visit(en) as string;
+    this.slotCtx(ctx, (c) => addComments(p, 'comments', c));
     return this.located(p, ctx);
   }
 
@@ -384,6 +520,7 @@ export class AstBuilder extends BaseVisitor {
     };
     const cites = nodeAt(ctx, 'citesClause');
     if (cites) v.cites = this.visit(cites) as CitationAst;
+    this.slotCtx(ctx, (c) => addComments(v, 'comments', c));
     return this.located(v, ctx);
   }
 
@@ -396,6 +533,7 @@ export class AstBuilder extends BaseVisitor {
   letDecl(ctx: Ctx): DefinitionAst {
     const n = nodeAt(ctx, 'namedExpr');
     const d = n ? (this.visit(n) as DefinitionAst) : { name: '', expr: missingExpr() };
+    this.slotCtx(ctx, (c) => addComments(d, 'comments', c));
     return this.located(d, ctx);
   }
 
@@ -411,6 +549,7 @@ export class AstBuilder extends BaseVisitor {
 
   disableDecl(ctx: Ctx): DisabledAst {
     const d: DisabledAst = { rule: tokenAt(ctx, 'Identifier')?.image ?? '', reason: this.str(tokenAt(ctx, 'StringLit')) };
+    this.slotCtx(ctx, (c) => addComments(d, 'comments', c));
     return this.located(d, ctx);
   }
 
@@ -441,6 +580,14 @@ export class AstBuilder extends BaseVisitor {
     const exc = nodes(ctx, 'exceptionClause');
     if (exc.length > 0) r.exceptionTo = this.visit(exc[0]) as string;
     if (ctx.Overrides) r.overrides = true;
+    this.slotCtx(ctx, (c) => addComments(r, 'comments', c));
+    // A repeated `cites` has been reported; its comments join the first one's.
+    const firstCites = r.cites;
+    if (firstCites) for (const n of cites) this.slot([n], (c) => addComments(firstCites, 'comments', c));
+    for (const n of exc) this.slot([n], (c) => addComments((r.clauseComments ??= {}), 'exceptionTo', c));
+    for (const t of tokens(ctx, 'Overrides')) this.slot([t], (c) => addComments((r.clauseComments ??= {}), 'overrides', c));
+    this.slot([tokenAt(ctx, 'When'), whenNode], (c) => addComments(r.when, 'comments', c));
+    this.slot([tokenAt(ctx, 'Then'), outcomeNode], (c) => addComments(r.then, 'comments', c));
     return this.located(r, ctx);
   }
 
@@ -486,6 +633,8 @@ export class AstBuilder extends BaseVisitor {
     }
     for (const n of nodes(ctx, 'consequencesClause')) o.consequences.push(...(this.visit(n) as string[]));
     o.computed = nodes(ctx, 'computeClause').map((n) => this.visit(n) as DefinitionAst);
+    for (const n of messages) this.slot([n], (c) => addComments((o.clauseComments ??= {}), 'message', c));
+    for (const n of nodes(ctx, 'consequencesClause')) this.slot([n], (c) => addComments((o.clauseComments ??= {}), 'consequences', c));
     return this.located(o, ctx);
   }
 
@@ -502,7 +651,9 @@ export class AstBuilder extends BaseVisitor {
 
   computeClause(ctx: Ctx): DefinitionAst {
     const n = nodeAt(ctx, 'namedExpr');
-    return this.located(n ? (this.visit(n) as DefinitionAst) : { name: '', expr: missingExpr() }, ctx);
+    const d = n ? (this.visit(n) as DefinitionAst) : { name: '', expr: missingExpr() };
+    this.slotCtx(ctx, (c) => addComments(d, 'comments', c));
+    return this.located(d, ctx);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ Options:
   --check         print nothing, exit 1 if any file is not in canonical form
   -h, --help      this help
 
-Comments are not kept by the formatter; put an article's words in \`quote "…"\`, which is.
+Comments are kept: a comment above a line stays above it, one at the end of a line stays there
+(comments inside a multi-line expression move above its clause). YAML output does not carry them.
 
 ${EXIT_CODES_HELP}
 

@@ -1,6 +1,6 @@
 /** fast-check generators of well-formed surface trees (no `loc`), for the round-trip properties. */
 import fc from 'fast-check';
-import type { DefinitionAst, ExprAst, FactDeclAst, ParameterAst, PolicyAst, RuleAst, TypeAst } from '../../dsl/index.ts';
+import type { Comments, DefinitionAst, ExprAst, FactDeclAst, ParameterAst, PolicyAst, RuleAst, TypeAst } from '../../dsl/index.ts';
 
 /** Names, including ones that start with a keyword spelling (`当年人数`, `index`, `notes`). */
 export const nameArb = fc.constantFrom(
@@ -211,3 +211,88 @@ export const policyArb: fc.Arbitrary<PolicyAst> = fc
 export function stripLoc<T>(x: T): T {
   return JSON.parse(JSON.stringify(x, (k, v: unknown) => (k === 'loc' ? undefined : v))) as T;
 }
+
+const COMMENT_KEYS = new Set(['loc', 'comments', 'clauseComments', 'trailingComments']);
+
+/** A tree without locations or comments, for forms and generators that do not carry comments. */
+export function stripLocAndComments<T>(x: T): T {
+  return JSON.parse(JSON.stringify(x, (k, v: unknown) => (COMMENT_KEYS.has(k) ? undefined : v))) as T;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Comments
+
+/** What follows `#`: anything on one line, no trailing blanks (the lexer's comment text). */
+const commentTextArb = fc.oneof(
+  fc.constantFrom('', ' 不超过3%: exactly 3% is within the line', '#', ' ---', ' "quoted" # twice', '\t tab'),
+  fc
+    .string({ maxLength: 16 })
+    .map((s) => s.replace(/[\r\n\u2028\u2029\u0085]/g, ' ').replace(/[ \t\u3000\uFEFF]+$/, '')),
+);
+
+const commentsArb: fc.Arbitrary<Comments> = fc
+  .record({ leading: optional(fc.array(commentTextArb, { minLength: 1, maxLength: 3 })), trailing: optional(commentTextArb) })
+  .map(compact)
+  .filter((c) => c.leading !== undefined || c.trailing !== undefined);
+
+/**
+ * Puts comments on every line of a tree that can carry them, taking the next entry of `supply`
+ * (cycled) for each place; `undefined` entries leave a place bare.
+ */
+function decorate(p: PolicyAst, supply: (Comments | undefined)[], tail: string[] | undefined): PolicyAst {
+  let i = 0;
+  const next = () => supply[i++ % supply.length];
+  const put = <K extends string>(holder: { [k in K]?: Comments }, key: K) => {
+    const c = next();
+    if (c) holder[key] = structuredClone(c);
+  };
+  const clause = <K extends string>(owner: { clauseComments?: { [k in K]?: Comments } }, key: K) => {
+    const c = next();
+    if (c) owner.clauseComments = { ...owner.clauseComments, [key]: structuredClone(c) } as { [k in K]?: Comments };
+  };
+  const fact = (f: FactDeclAst) => {
+    put(f, 'comments');
+    if (f.type.kind === 'list') f.type.fields.forEach(fact);
+  };
+  // JSON, not structuredClone: generated trees share constant nodes (`{type:'asOf'}`), and a
+  // comment put on one of them must not appear on the others.
+  const q = JSON.parse(JSON.stringify(p)) as PolicyAst;
+  put(q, 'comments');
+  for (const key of ['title', 'jurisdiction', 'version', 'effective'] as const) clause(q, key);
+  if (q.extends) put(q.extends, 'comments');
+  q.supersedes.forEach((s) => put(s, 'comments'));
+  q.sources.forEach((s) => put(s, 'comments'));
+  // The `facts` line is printed only when there are facts or comments for it.
+  if (q.facts.length > 0) clause(q, 'facts');
+  q.facts.forEach(fact);
+  for (const par of q.parameters) {
+    put(par, 'comments');
+    if (par.type.kind === 'list') par.type.fields.forEach(fact);
+    par.values.forEach((v) => put(v, 'comments'));
+  }
+  q.definitions.forEach((d) => put(d, 'comments'));
+  for (const r of q.rules) {
+    put(r, 'comments');
+    if (r.cites) put(r.cites, 'comments');
+    if (r.exceptionTo !== undefined) clause(r, 'exceptionTo');
+    if (r.overrides) clause(r, 'overrides');
+    r.lets.forEach((l) => put(l, 'comments'));
+    put(r.when, 'comments');
+    put(r.then, 'comments');
+    clause(r.then, 'message');
+    if (r.then.consequences.length > 0) clause(r.then, 'consequences');
+    r.then.computed.forEach((c) => put(c, 'comments'));
+  }
+  q.disabled.forEach((d) => put(d, 'comments'));
+  if (tail) q.trailingComments = tail;
+  return q;
+}
+
+/** Well-formed trees with comments in every position the formatter prints them. */
+export const commentedPolicyArb: fc.Arbitrary<PolicyAst> = fc
+  .tuple(
+    policyArb,
+    fc.array(fc.option(commentsArb, { nil: undefined, freq: 2 }), { minLength: 1, maxLength: 40 }),
+    optional(fc.array(commentTextArb, { minLength: 1, maxLength: 3 })),
+  )
+  .map(([p, supply, tail]) => decorate(p, supply, tail));

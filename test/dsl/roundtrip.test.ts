@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatExpression, formatPolicy, hasErrors, parseExpression, parsePolicy, parseYamlPolicy, policyToYaml } from '../../dsl/index.ts';
-import { exprArb, policyArb, stripLoc } from './arbitraries.ts';
+import { commentedPolicyArb, exprArb, policyArb, stripLoc, stripLocAndComments } from './arbitraries.ts';
 
 const runs = { numRuns: 200 };
 
@@ -32,6 +32,19 @@ describe('round trips', () => {
         { numRuns: 100 },
       );
     });
+
+    it(`commented policy → formatPolicy(${lang}) → parsePolicy keeps every comment in place`, () => {
+      fc.assert(
+        fc.property(commentedPolicyArb, (p) => {
+          const text = formatPolicy(p, { lang });
+          const back = parsePolicy(text);
+          expect(back.diagnostics, text).toEqual([]);
+          expect(stripLoc(back.value), text).toEqual(p);
+          expect(formatPolicy(back.value!, { lang })).toBe(text);
+        }),
+        { numRuns: 100 },
+      );
+    });
   }
 
   it('policy → policyToYaml → parseYamlPolicy is the same tree', () => {
@@ -40,7 +53,7 @@ describe('round trips', () => {
         const text = policyToYaml(p);
         const back = parseYamlPolicy(text);
         expect(hasErrors(back.diagnostics), text + JSON.stringify(back.diagnostics)).toBe(false);
-        expect(stripLoc(back.value), text).toEqual(p);
+        expect(stripLocAndComments(back.value), text).toEqual(p);
       }),
       { numRuns: 100 },
     );
