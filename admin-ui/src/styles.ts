@@ -33,6 +33,7 @@ export const shared = css`
   .row { display: flex; gap: 0.75rem; align-items: end; flex-wrap: wrap; }
   .muted { color: var(--tw-muted, #4f5b6b); }
   .card { background: var(--tw-surface, #fff); border: 1px solid var(--tw-border, #d3d9e2); border-radius: var(--tw-radius, 6px); padding: 1rem; }
+  .card > h3:first-child, .card > header h3, .card > h2:first-child { margin-top: 0; }
   table { border-collapse: collapse; width: 100%; background: var(--tw-surface, #fff); }
   th, td { text-align: start; vertical-align: top; padding: 0.4rem 0.6rem; border-bottom: 1px solid var(--tw-border, #d3d9e2); }
   th { font-weight: 600; background: #eef1f5; }

@@ -90,10 +90,18 @@ describe('library', () => {
     await page.context().close();
   });
 
-  it('shows the library on a large monitor', async () => {
-    const page = await h.open('viewer', '#/library', { width: 1920, height: 1080 });
+  it('lays out on a large monitor', async () => {
+    const page = await h.open('author', '#/library', { width: 1920, height: 1080 });
     await page.locator('article[data-policy]').first().waitFor();
     await h.shot(page, 'library-1920');
+    await page.evaluate(() => (location.hash = '#/policy/gansu/poverty-loan'));
+    await page.locator('table[data-testid=rules] tbody tr').first().waitFor();
+    await h.shot(page, 'policy-1920');
+    await page.evaluate(() => (location.hash = '#/try?policy=gansu/poverty-loan'));
+    await page.locator('tw-fact-form').waitFor();
+    await h.shot(page, 'try-1920');
+    // Nothing wider than the window: no sideways scrolling of the page itself.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1920);
     await page.context().close();
   });
 

@@ -49,6 +49,8 @@ export class TwApp extends LitElement {
       .user { display: flex; align-items: center; gap: 0.6rem; color: #d5dbe3; }
       header button { background: transparent; color: #fff; border-color: #6b7a8c; min-height: 1.9rem; }
       main { flex: 1; padding: 1.25rem; width: 100%; max-width: 1680px; margin: 0 auto; }
+      /* main takes focus on navigation so screen readers start there; it is not a control. */
+      main:focus { outline: none; }
       .skip { position: absolute; left: -999px; top: 0; background: #fff; padding: 0.5rem; z-index: 10; }
       .skip:focus { left: 0.5rem; }
     `,

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import { LangController, lang, pick, t, type MessageKey } from '../i18n/index.ts';
+import { LangController, pick, t, type MessageKey } from '../i18n/index.ts';
 import { shared } from '../styles.ts';
 import { ApiFailure } from '../api.ts';
 import { api, currentUser } from '../context.ts';

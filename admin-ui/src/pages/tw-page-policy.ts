@@ -34,11 +34,13 @@ export class TwPagePolicy extends LitElement {
       .meta { display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; align-items: center; }
       .id { font-family: var(--tw-mono); color: var(--tw-muted); }
       .grid { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1.25rem; align-items: start; }
-      @media (max-width: 1100px) { .grid { grid-template-columns: minmax(0, 1fr); } }
+      @media (max-width: 1500px) { .grid { grid-template-columns: minmax(0, 1fr); } }
       section { margin-bottom: 1rem; }
       td, th { font-size: 0.9rem; }
       .cond { line-height: 1.6; }
-      .art { white-space: nowrap; }
+      .art { min-width: 7rem; }
+      td.out { min-width: 14rem; }
+      td.rule { min-width: 11rem; }
       .kind-violation, .kind-accountability, .kind-ineligible { color: var(--tw-bad); }
       .kind-eligible, .kind-commendation { color: var(--tw-ok); }
       .kind-notice, .kind-computation { color: var(--tw-warn); }
@@ -117,12 +119,12 @@ export class TwPagePolicy extends LitElement {
                   ${ir.rules.map(
                     (r) => html`<tr id="rule-${r.id}">
                       <td class="art" title=${r.cites.quote ?? ''}>${r.cites.source} ${r.cites.article}</td>
-                      <td><strong>${lang() === 'en' ? r.titleEn || r.title : r.title}</strong><br /><code class="muted">${r.id}</code>
+                      <td class="rule"><strong>${lang() === 'en' ? r.titleEn || r.title : r.title}</strong><br /><code class="muted">${r.id}</code>
                         ${r.exceptionTo ? html`<br /><span class="badge warn">${t('policy.exceptionTo', { rule: r.exceptionTo })}</span>` : nothing}
                         ${r.overrides ? html`<br /><span class="badge warn">${t('policy.overrides')}</span>` : nothing}
                       </td>
                       <td class="cond">${exprWords(r.when, ctx)}</td>
-                      <td>
+                      <td class="out">
                         <span class="kind-${r.then.kind}"><strong>${t(`kind.${r.then.kind}` as MessageKey)}</strong></span>
                         ${r.then.severity ? html` · ${t(`severity.${r.then.severity}` as MessageKey)}` : nothing}
                         <div>${lang() === 'en' ? r.then.message.en || r.then.message.zh : r.then.message.zh}</div>
