@@ -1,0 +1,9 @@
+// autocannon ships no types; the benchmark uses only this much of it.
+declare module 'autocannon' {
+  interface Result {
+    requests: { average: number };
+    latency: { p50: number; p99: number };
+    non2xx: number;
+  }
+  export default function autocannon(opts: Record<string, unknown>): Promise<Result>;
+}

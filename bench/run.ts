@@ -1,0 +1,213 @@
+/**
+ * `npm run bench`: one table, measured in one run on the same synthetic records (bench/generate-loans.ts,
+ * fixed seed) with the 20-rule benchmark policy (bench/policy/):
+ *   (a) json-rules-engine (the reference path, `evaluate`), in process
+ *   (b) @gorules/zen-engine, the same rules as a decision table, in process
+ *   (c) tiaowen compiled (`compilePolicy(...).decide`), in process, one core
+ *   (d) tiaowen over HTTP: the real server (`tiaowen serve`), NDJSON batches, autocannon
+ *   (e) simulation of N records, baseline vs candidate (red line 3% → 5%), worker pool, child process
+ *
+ *   npm run bench [-- --quick] [-- --help]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir, cpus, totalmem } from 'node:os';
+import path from 'node:path';
+import { evaluate } from '../engine/evaluate/decide.ts';
+import { compilePolicy } from '../engine/compiled/index.ts';
+import { takeRecords } from './generate-loans.ts';
+import { AS_OF, BASELINE, POLICY_DIR, benchPolicies } from './load.ts';
+import { toZenInput, zenDecisionTable } from './zen.ts';
+
+const HELP = `usage: npm run bench [-- --quick]
+  --quick   small run (seconds): fewer records, 100,000-record simulation, 3 s HTTP
+  --help    this text
+Prints one markdown table: decisions/s and p50/p99 latency per engine, HTTP throughput, simulation wall time and peak RSS.`;
+
+const argv = process.argv.slice(2);
+if (argv.includes('--help')) {
+  process.stdout.write(HELP + '\n');
+  process.exit(0);
+}
+const quick = argv.includes('--quick');
+const N = quick ? 2000 : 20_000;
+const JRE_N = quick ? 300 : 3000;
+const ZEN_N = quick ? 1000 : 10_000;
+const SIM_N = quick ? 100_000 : 1_000_000;
+const HTTP_SECONDS = quick ? 3 : 10;
+const BATCH = 100;
+
+interface Row {
+  name: string;
+  rate: string;
+  p50: string;
+  p99: string;
+  notes: string;
+}
+const rows: Row[] = [];
+const log = (s: string) => process.stderr.write(s + '\n');
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+}
+const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** Times `fn` once per record after a warm-up pass; returns rate and latency percentiles. */
+async function measure(records: readonly unknown[], fn: (r: unknown) => unknown | Promise<unknown>, passes = 1) {
+  for (const r of records.slice(0, Math.min(records.length, 500))) await fn(r);
+  const lat = new Float64Array(records.length * passes);
+  let k = 0;
+  const t0 = performance.now();
+  for (let p = 0; p < passes; p++) {
+    for (const r of records) {
+      const t = performance.now();
+      await fn(r);
+      lat[k++] = performance.now() - t;
+    }
+  }
+  const total = performance.now() - t0;
+  lat.sort();
+  return { rate: (records.length * passes) / (total / 1000), p50: percentile(lat, 0.5), p99: percentile(lat, 0.99) };
+}
+
+/** The same loop without per-call timers (their cost is close to a compiled decision's). */
+function throughput(records: readonly unknown[], fn: (r: unknown) => unknown, passes: number): number {
+  const t0 = performance.now();
+  for (let p = 0; p < passes; p++) for (const r of records) fn(r);
+  return (records.length * passes) / ((performance.now() - t0) / 1000);
+}
+
+const { baseline } = benchPolicies();
+const records = [...takeRecords(N)];
+log(`records: ${N} synthetic county loan books (seed fixed), policy ${BASELINE} (${baseline.ir.rules.length} rules), as of ${AS_OF}`);
+
+// (a) json-rules-engine
+{
+  log('(a) json-rules-engine …');
+  const m = await measure(records.slice(0, JRE_N), (r) => evaluate(baseline, r, { asOf: AS_OF }));
+  rows.push({ name: '(a) json-rules-engine (reference `evaluate`), in process', rate: fmt(m.rate), p50: us(m.p50), p99: us(m.p99), notes: `${JRE_N} records` });
+}
+const jreRate = Number(rows[0]!.rate.replace(/,/g, ''));
+
+// (b) zen-engine
+{
+  log('(b) zen-engine …');
+  try {
+    const { ZenEngine } = await import('@gorules/zen-engine');
+    const engine = new ZenEngine();
+    const decision = engine.createDecision(zenDecisionTable() as never);
+    const inputs = records.slice(0, ZEN_N).map((r) => toZenInput(r as Record<string, unknown>));
+    const m = await measure(inputs, (r) => decision.evaluate(r as object));
+    rows.push({ name: '(b) @gorules/zen-engine decision table, in process', rate: fmt(m.rate), p50: us(m.p50), p99: us(m.p99), notes: `${ZEN_N} records; async API, one at a time` });
+  } catch (e) {
+    rows.push({ name: '(b) @gorules/zen-engine decision table', rate: 'n/a', p50: 'n/a', p99: 'n/a', notes: `could not run: ${(e as Error).message}` });
+  }
+}
+
+// (c) compiled
+{
+  log('(c) tiaowen compiled …');
+  const compiled = compilePolicy(baseline);
+  const decide = (r: unknown) => compiled.decide(r, { asOf: AS_OF });
+  const m = await measure(records, decide, 1);
+  const rate = throughput(records, decide, quick ? 2 : 5);
+  const normalized = records.map((r) => compiled.normalize(r).facts!);
+  const rateNorm = throughput(normalized, (r) => compiled.decideNormalized(r as never, { asOf: AS_OF }), quick ? 2 : 5);
+  rows.push({
+    name: '(c) tiaowen compiled `decide`, in process, one core',
+    rate: fmt(rate),
+    p50: us(m.p50),
+    p99: us(m.p99),
+    notes: `${fmt(rate / jreRate)}× (a); \`decideNormalized\` on pre-validated facts: ${fmt(rateNorm)}/s`,
+  });
+}
+
+// (d) HTTP
+async function http(): Promise<Row> {
+  const data = mkdtempSync(path.join(tmpdir(), 'tiaowen-bench-'));
+  const server = spawn(process.execPath, ['--import', 'tsx', 'server/cli/main.ts', 'serve', '--port', '0', '--data', data, '--policies', POLICY_DIR], {
+    cwd: path.resolve(import.meta.dirname, '..'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    let out = '';
+    const { url, token } = await new Promise<{ url: string; token: string }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000);
+      server.stdout.on('data', (b: Buffer) => {
+        out += b.toString();
+        const u = /listening on (http:\/\/\S+)/.exec(out);
+        const t = /Bearer (tw_\S+)/.exec(out);
+        if (u && t) {
+          clearTimeout(timer);
+          resolve({ url: u[1]!, token: t[1]! });
+        }
+      });
+      server.on('exit', () => reject(new Error(`server exited: ${out}`)));
+    });
+    const body = records.slice(0, BATCH).map((facts) => JSON.stringify({ facts })).join('\n') + '\n';
+    const { default: autocannon } = await import('autocannon');
+    const run = (duration: number) =>
+      autocannon({
+        url: `${url}/api/v1/evaluate/batch?policy=${encodeURIComponent(BASELINE)}&asOf=${AS_OF}`,
+        method: 'POST',
+        connections: 4,
+        duration,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
+        body,
+      });
+    await run(1); // warm-up
+    const r = await run(HTTP_SECONDS);
+    const decisions = r.requests.average * BATCH;
+    return {
+      name: '(d) tiaowen over HTTP (`tiaowen serve`, POST /api/v1/evaluate/batch), autocannon',
+      rate: fmt(decisions),
+      p50: `${r.latency.p50} ms / request`,
+      p99: `${r.latency.p99} ms / request`,
+      notes: `${BATCH} records per request, 4 connections, ${HTTP_SECONDS} s; ${r.non2xx} non-2xx; each decision written to the decision log`,
+    };
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+    rmSync(data, { recursive: true, force: true });
+  }
+}
+log('(d) HTTP …');
+try {
+  rows.push(await http());
+} catch (e) {
+  rows.push({ name: '(d) tiaowen over HTTP', rate: 'n/a', p50: 'n/a', p99: 'n/a', notes: `failed: ${(e as Error).message.slice(0, 200)}` });
+}
+
+// (e) simulation in a child process (its peak RSS is its own)
+log(`(e) simulation of ${fmt(SIM_N)} records …`);
+{
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'simulate.ts'), '--count', String(SIM_N)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  try {
+    const s = JSON.parse(out) as { records: number; workers: number; wallMs: number; recordsPerSec: number; peakRssMiB: number; changed: number; redLineFired: { baseline: number; candidate: number } };
+    rows.push({
+      name: `(e) simulation, ${fmt(s.records)} records × 2 versions (red line 3% → 5%), ${s.workers} workers`,
+      rate: `${fmt(s.recordsPerSec)} records/s`,
+      p50: `wall ${(s.wallMs / 1000).toFixed(1)} s`,
+      p99: `peak RSS ${s.peakRssMiB} MiB`,
+      notes: `${fmt(s.changed)} records changed outcome; npl_red_line fired ${fmt(s.redLineFired.baseline)} → ${fmt(s.redLineFired.candidate)}`,
+    });
+  } catch {
+    rows.push({ name: '(e) simulation', rate: 'n/a', p50: 'n/a', p99: 'n/a', notes: `child exited ${code}: ${out.slice(0, 200)}` });
+  }
+}
+
+const cpu = cpus()[0]?.model ?? '?';
+process.stdout.write(
+  [
+    `Machine: ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}${quick ? ' (quick run)' : ''}`,
+    '',
+    '| Engine | Decisions/s | p50 | p99 | Notes |',
+    '|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.name} | ${r.rate} | ${r.p50} | ${r.p99} | ${r.notes} |`),
+    '',
+  ].join('\n'),
+);

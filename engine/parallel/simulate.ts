@@ -1,0 +1,82 @@
+/**
+ * What a simulation keeps of each decision: counts per outcome kind and per rule on each side,
+ * and, for records whose outcome changed, both outcomes. The same tallies as server/jobs.ts, so a
+ * job's result reads the same whichever path computed it.
+ */
+import type { Decision } from '../evaluate/types.ts';
+
+export interface SideCounts {
+  /** Records by outcome kind fired (a record counts once per kind), plus `none`, `undetermined`, `invalid-facts`. */
+  byOutcome: Record<string, number>;
+  byRule: Record<string, { fired: number; undetermined: number; suppressed: number }>;
+}
+
+export interface RecordOutcome {
+  status: Decision['status'];
+  fired: string[];
+  undetermined: string[];
+  kinds: string[];
+}
+
+export interface ChunkSimulation {
+  baseline: SideCounts;
+  candidate: SideCounts;
+  /** Records (by index within the chunk) whose outcome differs between the two sides. */
+  changes: { index: number; baseline: RecordOutcome; candidate: RecordOutcome }[];
+}
+
+export function emptyCounts(): SideCounts {
+  return { byOutcome: {}, byRule: {} };
+}
+
+export function outcomeOf(d: Decision): RecordOutcome {
+  return {
+    status: d.status,
+    fired: d.outcomes.map((o) => o.ruleId).sort(),
+    undetermined: d.undetermined.map((u) => u.ruleId).sort(),
+    kinds: [...new Set(d.outcomes.map((o) => o.kind))].sort(),
+  };
+}
+
+export function countDecision(side: SideCounts, d: Decision, o: RecordOutcome = outcomeOf(d)): void {
+  const inc = (k: string) => (side.byOutcome[k] = (side.byOutcome[k] ?? 0) + 1);
+  const rule = (id: string) => (side.byRule[id] ??= { fired: 0, undetermined: 0, suppressed: 0 });
+  if (d.status === 'invalid-facts') return void inc('invalid-facts');
+  if (o.kinds.length) o.kinds.forEach(inc);
+  else if (o.undetermined.length) inc('undetermined');
+  else inc('none');
+  for (const id of o.fired) rule(id).fired++;
+  for (const id of o.undetermined) rule(id).undetermined++;
+  for (const s of d.suppressed) rule(s.ruleId).suppressed++;
+}
+
+/** Adds `b`'s counts into `a`. */
+export function addCounts(a: SideCounts, b: SideCounts): void {
+  for (const [k, n] of Object.entries(b.byOutcome)) a.byOutcome[k] = (a.byOutcome[k] ?? 0) + n;
+  for (const [id, r] of Object.entries(b.byRule)) {
+    const t = (a.byRule[id] ??= { fired: 0, undetermined: 0, suppressed: 0 });
+    t.fired += r.fired;
+    t.undetermined += r.undetermined;
+    t.suppressed += r.suppressed;
+  }
+}
+
+function sameOutcome(a: RecordOutcome, b: RecordOutcome): boolean {
+  const eq = (x: string[], y: string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
+  return a.status === b.status && eq(a.fired, b.fired) && eq(a.undetermined, b.undetermined) && eq(a.kinds, b.kinds);
+}
+
+/** Simulates one chunk of records with two deciders (baseline, candidate). */
+export function simulateChunk(records: readonly unknown[], baseline: (facts: unknown) => Decision, candidate: (facts: unknown) => Decision): ChunkSimulation {
+  const out: ChunkSimulation = { baseline: emptyCounts(), candidate: emptyCounts(), changes: [] };
+  records.forEach((facts, index) => {
+    const a = baseline(facts);
+    const b = candidate(facts);
+    const oa = outcomeOf(a);
+    const ob = outcomeOf(b);
+    countDecision(out.baseline, a, oa);
+    countDecision(out.candidate, b, ob);
+    if (!sameOutcome(oa, ob)) out.changes.push({ index, baseline: oa, candidate: ob });
+  });
+  return out;
+}
