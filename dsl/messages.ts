@@ -120,7 +120,11 @@ export const DSL_MESSAGES = {
   'yaml.unknown-field': {
     severity: 'warning',
     message: (p) => ({ zh: `${p.where} 中有未知字段 ${p.field}`, en: `unknown field ${p.field} in ${p.where}` }),
-    hint: (p) => ({ zh: `可用字段:${p.known}`, en: `known fields: ${p.known}` }),
+    // In a flow mapping `{ zh: 甲,乙 }` the ASCII comma ends the value and `乙` becomes a key.
+    hint: (p) => ({
+      zh: `可用字段:${p.known}。若文字中含英文逗号,请给文字加引号:{ zh: "甲,乙" }`,
+      en: `known fields: ${p.known}. If text contains an ASCII comma, quote it: { zh: "a,b" }`,
+    }),
   },
 } satisfies Record<string, Entry>;
 

@@ -410,6 +410,7 @@ class YamlReader {
     if (msg !== undefined && isScalar(msg)) o.message = { zh: this.str(msg, 'message') ?? '' };
     else if (msg !== undefined) {
       const mm = this.map(msg, 'message', '{ zh: "…", en: "…" }');
+      this.unknownFields(mm, ['zh', 'en'], `${where}.then.message`);
       o.message = { zh: this.str(this.required(mm, 'zh', 'message', '"…"', msg), 'message.zh') ?? '' };
       const en = this.str(this.field(mm, 'en'), 'message.en');
       if (en !== undefined) o.message.en = en;
