@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Decision } from '../engine/evaluate/types.ts';
-import type { Clock, DecisionRecord, Store } from './store/store.ts';
+import type { Clock, DecisionRecord, DraftMarker, Store } from './store/store.ts';
 
 export interface DecisionLogConfig {
   /** Decisions older than this are deleted by the retention sweep; 0 keeps them forever. */
@@ -18,6 +18,8 @@ export interface LogEntry {
   caller: string;
   decision: Decision;
   facts: unknown;
+  /** Set when the decision was made on a draft. */
+  draft?: DraftMarker;
 }
 
 interface Pending {
@@ -72,6 +74,7 @@ export class DecisionLog {
         facts,
         masked: [...masked].sort(),
         decision: e.decision,
+        ...(e.draft ? { draft: e.draft } : {}),
       };
       return rec;
     });

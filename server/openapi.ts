@@ -47,7 +47,11 @@ export const SCHEMAS = {
     required: ['policy', 'facts'],
     additionalProperties: false,
     properties: {
-      policy: { type: 'string', minLength: 1, description: 'Policy id, e.g. gansu/poverty-loan' },
+      policy: {
+        type: 'string',
+        minLength: 1,
+        description: 'Policy id, e.g. gansu/poverty-loan, or draft:<id> (admin, author, reviewer; not system; no `version` then)',
+      },
       version: { type: 'string', minLength: 1 },
       asOf: date,
       facts: ref('Facts'),
@@ -67,7 +71,10 @@ export const SCHEMAS = {
           type: 'object',
           required: ['policy'],
           additionalProperties: false,
-          properties: { policy: { type: 'string', minLength: 1 }, version: { type: 'string', minLength: 1 } },
+          properties: {
+            policy: { type: 'string', minLength: 1, description: 'Policy id or draft:<id>, as in EvaluateRequestV1' },
+            version: { type: 'string', minLength: 1 },
+          },
         },
       },
       asOf: date,
@@ -129,10 +136,54 @@ export const SCHEMAS = {
     },
   },
   Decision: { type: 'object', description: 'engine/evaluate/types.ts Decision' },
+  DraftMarker: {
+    type: 'object',
+    description: 'On decisions made on a draft (answer and decision log): which draft text decided',
+    required: ['id', 'revision', 'hash'],
+    properties: { id: { type: 'integer' }, revision: { type: 'integer' }, hash: { type: 'string', description: "The draft's own IR hash" } },
+  },
   EvaluateResponseV1: {
     type: 'object',
     required: ['decisionId', 'decision'],
-    properties: { decisionId: { type: 'string' }, decision: ref('Decision') },
+    properties: { decisionId: { type: 'string' }, decision: ref('Decision'), draft: ref('DraftMarker') },
+  },
+  VersionSummaryV1: {
+    type: 'object',
+    required: ['version', 'hash', 'title', 'effectiveFrom', 'format', 'publishedAt', 'publishedBy', 'author', 'approvedBy'],
+    properties: {
+      version: { type: 'string' },
+      hash: { type: 'string' },
+      title: { type: 'string' },
+      effectiveFrom: date,
+      effectiveUntil: date,
+      extends: { type: 'object' },
+      format: { enum: ['dsl', 'yaml'] },
+      publishedAt: { type: 'string' },
+      publishedBy: { type: 'string' },
+      author: { type: 'string', description: 'Who wrote the draft the version came from; `system` for the seed library' },
+      approvedBy: { type: ['string', 'null'], description: 'Who approved that draft; null for the seed library' },
+    },
+  },
+  DraftV1: {
+    type: 'object',
+    required: ['id', 'format', 'source', 'revision', 'status', 'author', 'editors', 'createdAt', 'updatedAt', 'updatedBy', 'etag'],
+    properties: {
+      id: { type: 'integer' },
+      policyId: { type: 'string' },
+      baseHash: { type: 'string' },
+      format: { enum: ['dsl', 'yaml'] },
+      source: { type: 'string' },
+      revision: { type: 'integer' },
+      status: { enum: ['editing', 'in-review', 'approved', 'rejected', 'published'] },
+      author: { type: 'string', description: 'Who created the draft' },
+      editors: { type: 'array', items: { type: 'string' } },
+      createdAt: { type: 'string' },
+      updatedAt: { type: 'string', description: 'When the source was last saved (review steps do not move it)' },
+      updatedBy: { type: 'string', description: 'Who saved the source last' },
+      publishedHash: { type: 'string' },
+      etag: { type: 'string' },
+      reviews: { type: 'array', items: { type: 'object' } },
+    },
   },
 } as const;
 
@@ -162,11 +213,27 @@ export const OPENAPI = {
         ...secured,
         summary: 'List policies',
         parameters: [query('jurisdiction'), query('topic'), query('inForceOn', date, 'Only policies with a version in force on this date')],
-        responses: { '200': ok('Policies with their versions'), ...commonErrors },
+        responses: {
+          '200': ok('Policies with their versions', {
+            type: 'object',
+            required: ['items'],
+            properties: { items: { type: 'array', items: { type: 'object', properties: { versions: { type: 'array', items: ref('VersionSummaryV1') } } } } },
+          }),
+          ...commonErrors,
+        },
       },
     },
     '/api/v1/policies/{jurisdiction}/{topic}': {
-      get: { ...secured, summary: 'One policy with its versions', parameters: policyParams, responses: { '200': ok('Policy'), '404': err('Unknown policy'), ...commonErrors } },
+      get: {
+        ...secured,
+        summary: 'One policy with its versions and its open drafts',
+        parameters: policyParams,
+        responses: {
+          '200': ok('Policy', { type: 'object', properties: { versions: { type: 'array', items: ref('VersionSummaryV1') } } }),
+          '404': err('Unknown policy'),
+          ...commonErrors,
+        },
+      },
     },
     '/api/v1/policies/{jurisdiction}/{topic}/versions/{version}': {
       get: {
@@ -187,25 +254,32 @@ export const OPENAPI = {
     '/api/v1/evaluate': {
       post: {
         ...secured,
-        summary: 'Evaluate facts under a policy; the decision is logged before the answer',
+        summary: 'Evaluate facts under a policy or a draft; the decision is logged before the answer (a draft\'s with its `draft` marker)',
         parameters: [query('explain', { enum: ['true', 'false'] })],
         ...body('EvaluateRequestV1'),
         responses: {
           '200': ok('Decision and its id', ref('EvaluateResponseV1')),
-          '404': err('Unknown policy or version'),
+          ...commonErrors,
+          '403': err('Role may not call this, or may not evaluate drafts (system)'),
+          '404': err('Unknown policy, version or draft'),
           '413': err('Body too large'),
           '415': err('Not JSON'),
-          '422': err('Facts invalid or no version in force'),
-          ...commonErrors,
+          '422': err('Facts invalid, no version in force, or the draft has errors'),
         },
       },
     },
     '/api/v1/evaluate/compare': {
       post: {
         ...secured,
-        summary: 'Evaluate one finding under several policies or variants, side by side',
+        summary: 'Evaluate one finding under several policies, variants or drafts, side by side (per-side errors inline)',
         ...body('CompareRequestV1'),
-        responses: { '200': ok('One result per policy'), '413': err('Body too large'), '415': err('Not JSON'), ...commonErrors },
+        responses: {
+          '200': ok('One result per policy'),
+          '413': err('Body too large'),
+          '415': err('Not JSON'),
+          ...commonErrors,
+          '403': err('Role may not call this, or a side is a draft and the role may not evaluate drafts (system)'),
+        },
       },
     },
     '/api/v1/evaluate/batch': {
@@ -269,7 +343,17 @@ export const OPENAPI = {
       },
     },
     '/api/v1/jobs/{id}/changes': {
-      get: { ...secured, summary: 'Records whose outcome changed, paged', parameters: [pathParam('id'), ...paging], responses: { '200': ok('Page'), '404': err('Unknown job'), '409': err('Not finished'), ...commonErrors } },
+      get: {
+        ...secured,
+        summary: 'Records whose outcome changed, paged; filters narrow every page and the total',
+        parameters: [
+          pathParam('id'),
+          ...paging,
+          query('rule', { type: 'string', minLength: 1 }, 'Only records whose outcome for this rule (fired, undetermined or neither) differs between the sides'),
+          query('kind', { type: 'string', minLength: 1 }, 'Only records where this outcome kind is on one side only: a kind (violation, eligible, …) or none, undetermined, invalid-facts as in the result\'s byOutcome'),
+        ],
+        responses: { '200': ok('Page: {items, total, page, pageSize, rule?, kind?}'), '404': err('Unknown job'), '409': err('Not finished'), ...commonErrors },
+      },
     },
     '/api/v1/jobs/{id}/download': {
       get: {
@@ -289,13 +373,21 @@ export const OPENAPI = {
       post: { ...secured, summary: 'Create a draft from a version or from source', ...body('CreateDraftV1'), responses: { '201': ok('Draft, with ETag header'), '404': err('Unknown version'), ...commonErrors } },
     },
     '/api/v1/drafts/{id}': {
-      get: { ...secured, summary: 'One draft with its reviews; ETag header', parameters: [pathParam('id')], responses: { '200': ok('Draft'), '404': err('Unknown draft'), ...commonErrors } },
+      get: { ...secured, summary: 'One draft with its reviews; ETag header', parameters: [pathParam('id')], responses: { '200': ok('Draft', ref('DraftV1')), '404': err('Unknown draft'), ...commonErrors } },
       put: {
         ...secured,
         summary: 'Edit a draft; needs If-Match with the ETag',
         parameters: [pathParam('id'), { name: 'If-Match', in: 'header', required: true, schema: { type: 'string' } }],
         ...body('UpdateDraftV1'),
         responses: { '200': ok('Draft with diagnostics'), '404': err('Unknown draft'), '409': err('Not editable in this state'), '412': err('Stale ETag'), '428': err('If-Match missing'), ...commonErrors },
+      },
+    },
+    '/api/v1/drafts/{id}/schema': {
+      get: {
+        ...secured,
+        summary: "JSON Schema of the draft's facts (its base's included), for the Try it form",
+        parameters: [pathParam('id')],
+        responses: { '200': ok('JSON Schema'), '404': err('Unknown draft'), '422': err('The draft has errors or its base is not in force'), ...commonErrors },
       },
     },
     '/api/v1/drafts/{id}/validate': {

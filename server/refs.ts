@@ -7,7 +7,7 @@ import { hasErrors } from '../dsl/diagnostics.ts';
 import type { AppDeps } from './context.ts';
 import type { ResolvedPolicyLike } from './engine.ts';
 import { ApiError, diagnosticDetails, type ErrorDetail } from './errors.ts';
-import type { SourceFormat } from './store/store.ts';
+import type { DraftMarker, SourceFormat } from './store/store.ts';
 
 export type Ref = { kind: 'version'; policy: string; version?: string } | { kind: 'draft'; id: number };
 
@@ -31,6 +31,8 @@ export interface Loaded {
   format: SourceFormat;
   hash?: string;
   draftId?: number;
+  /** The draft's revision when it was read (drafts only). */
+  draftRevision?: number;
 }
 
 /** Loads the IR and source a reference names (a bare policy id: the latest version). */
@@ -40,7 +42,7 @@ export async function loadRef(deps: AppDeps, ref: Ref, path: string): Promise<Lo
     if (!d) throw ApiError.of(404, 'draft.not-found', [{ path, message: { zh: `草稿 ${ref.id}`, en: `draft ${ref.id}` } }]);
     const r = deps.policies.compile(d.source, d.format, `draft:${d.id}`);
     if (!r.value || hasErrors(r.diagnostics)) throw ApiError.of(422, 'draft.has-errors', diagnosticDetails(r.diagnostics));
-    return { label: `draft:${d.id}`, ir: r.value, source: d.source, format: d.format, draftId: d.id };
+    return { label: `draft:${d.id}`, ir: r.value, source: d.source, format: d.format, draftId: d.id, draftRevision: d.revision };
   }
   const versions = deps.policies.records().filter((v) => v.policyId === ref.policy);
   if (versions.length === 0) throw notFoundPolicy(ref.policy, path);
@@ -53,19 +55,30 @@ export async function loadRef(deps: AppDeps, ref: Ref, path: string): Promise<Lo
 
 /** Resolves a reference for evaluation (base merged in) on `asOf`. */
 export async function resolveRef(deps: AppDeps, ref: Ref, asOf: string, path: string): Promise<ResolvedPolicyLike> {
-  if (ref.kind === 'draft') {
-    const loaded = await loadRef(deps, ref, path);
-    // A scratch library: the published versions plus the draft, so a draft variant finds its base.
-    const lib = deps.engine.newLibrary();
-    for (const v of deps.policies.records()) {
-      if (!(v.policyId === loaded.ir.id && v.version === loaded.ir.version)) lib.add(v.ir);
-    }
-    lib.add(loaded.ir);
-    const r = lib.resolve(loaded.ir.id, { version: loaded.ir.version, asOf });
-    if (!r.value) throw ApiError.of(422, 'policy.unresolvable', diagnosticDetails(r.diagnostics));
-    return r.value;
-  }
+  if (ref.kind === 'draft') return (await resolveDraft(deps, ref.id, asOf, path)).resolved;
   return resolvePublished(deps, ref.policy, ref.version, asOf, path);
+}
+
+/**
+ * A draft compiled and resolved on `asOf` against the published library, with the marker its
+ * logged decisions carry (id, revision read, hash of the draft's own IR).
+ */
+export async function resolveDraft(
+  deps: AppDeps,
+  id: number,
+  asOf: string,
+  path: string,
+): Promise<{ resolved: ResolvedPolicyLike; draft: DraftMarker }> {
+  const loaded = await loadRef(deps, { kind: 'draft', id }, path);
+  // A scratch library: the published versions plus the draft, so a draft variant finds its base.
+  const lib = deps.engine.newLibrary();
+  for (const v of deps.policies.records()) {
+    if (!(v.policyId === loaded.ir.id && v.version === loaded.ir.version)) lib.add(v.ir);
+  }
+  lib.add(loaded.ir);
+  const r = lib.resolve(loaded.ir.id, { version: loaded.ir.version, asOf });
+  if (!r.value) throw ApiError.of(422, 'policy.unresolvable', diagnosticDetails(r.diagnostics));
+  return { resolved: r.value, draft: { id, revision: loaded.draftRevision!, hash: deps.engine.policyHash(loaded.ir) } };
 }
 
 export function resolvePublished(deps: AppDeps, policy: string, version: string | undefined, asOf: string, path: string): ResolvedPolicyLike {

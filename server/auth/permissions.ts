@@ -45,6 +45,7 @@ export const PERMISSIONS = {
   'GET /api/v1/drafts': READERS,
   'POST /api/v1/drafts': EDITORS,
   'GET /api/v1/drafts/:id': READERS,
+  'GET /api/v1/drafts/:id/schema': READERS,
   'PUT /api/v1/drafts/:id': EDITORS,
   'POST /api/v1/drafts/:id/validate': ANALYSTS,
   'POST /api/v1/drafts/:id/submit': EDITORS,
@@ -63,6 +64,18 @@ export const PERMISSIONS = {
 } as const satisfies Record<string, Access>;
 
 export type RouteKey = keyof typeof PERMISSIONS;
+
+/**
+ * A grant finer than a route: evaluating a draft (`policy: "draft:<id>"` on evaluate and compare,
+ * and replaying a decision made on one). The people who write and check drafts may try them;
+ * `system` — caller systems deciding real cases — evaluates published versions only, so a draft
+ * can never decide a real case by mistake; `viewer` does not evaluate at all.
+ */
+export const DRAFT_EVALUATORS: readonly Role[] = ANALYSTS;
+
+export function mayEvaluateDrafts(role: Role): boolean {
+  return DRAFT_EVALUATORS.includes(role);
+}
 
 export function allowed(key: RouteKey, role: Role): boolean {
   const access: Access = PERMISSIONS[key];

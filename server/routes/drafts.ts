@@ -8,6 +8,7 @@ import { hasErrors } from '../../dsl/diagnostics.ts';
 import { actorOf, depsOf, param, route, type App, type AppDeps, type Ctx } from '../context.ts';
 import { ApiError, diagnosticDetails } from '../errors.ts';
 import { StoreConflict, type DraftRecord, type DraftStatus, type SourceFormat } from '../store/store.ts';
+import { loadRef, resolveDraft } from '../refs.ts';
 import { jsonBody } from '../validate.ts';
 
 export function etagOf(d: Pick<DraftRecord, 'revision' | 'source'>): string {
@@ -105,6 +106,15 @@ export function draftRoutes(app: App): void {
     if (!d) throw notFound(draftId(c));
     c.header('ETag', etagOf(d));
     return c.json(await view(deps, d));
+  });
+
+  route(app, 'GET /api/v1/drafts/:id/schema', async (c) => {
+    // The Try it form for a draft: its facts with those of its base, as the published route gives.
+    const deps = depsOf(c);
+    const id = draftId(c);
+    const loaded = await loadRef(deps, { kind: 'draft', id }, 'path.id');
+    const { resolved } = await resolveDraft(deps, id, loaded.ir.effectiveFrom, 'path.id');
+    return c.json(deps.engine.factSchema(resolved.ir));
   });
 
   route(app, 'PUT /api/v1/drafts/:id', async (c) => {
@@ -265,7 +275,7 @@ export function draftRoutes(app: App): void {
     deps.policies.addRecord(published!.record);
     const v = published!.record;
     return c.json(
-      { draft: await view(deps, d), version: { id: v.policyId, version: v.version, hash: v.hash, publishedAt: v.publishedAt, publishedBy: v.publishedBy } },
+      { draft: await view(deps, d), version: { id: v.policyId, version: v.version, hash: v.hash, publishedAt: v.publishedAt, publishedBy: v.publishedBy, author: v.author, approvedBy: v.approvedBy ?? null } },
       201,
     );
   });

@@ -16,6 +16,9 @@ function summary(v: VersionRecord) {
     format: v.format,
     publishedAt: v.publishedAt,
     publishedBy: v.publishedBy,
+    // From the draft and its reviews; the seed library: author `system`, no approver.
+    author: v.author,
+    approvedBy: v.approvedBy ?? null,
   };
 }
 
@@ -73,7 +76,9 @@ export function policyRoutes(app: App): void {
     const drafts = await depsOf(c).store.listDrafts({ policyId: id });
     return c.json({
       ...policyView(id, versions, dateQuery(c, 'inForceOn')),
-      drafts: drafts.filter((d) => d.status !== 'published').map((d) => ({ id: d.id, status: d.status, author: d.author, updatedAt: d.updatedAt })),
+      drafts: drafts
+        .filter((d) => d.status !== 'published')
+        .map((d) => ({ id: d.id, status: d.status, author: d.author, updatedAt: d.updatedAt, updatedBy: d.updatedBy })),
     });
   });
 

@@ -6,7 +6,7 @@ import { ApiError } from '../errors.ts';
 import type { ProgressEvent } from '../jobs.ts';
 import { parseRef, resolveRef } from '../refs.ts';
 import type { JobRecord } from '../store/store.ts';
-import { detectFormat, readDataset } from '../upload.ts';
+import { detectFormat } from '../upload.ts';
 import { intQuery, isIsoDate } from '../validate.ts';
 
 async function jobOf(c: Ctx): Promise<JobRecord> {
@@ -54,7 +54,7 @@ export function simulateRoutes(app: App): void {
     if (!format) throw ApiError.of(415, 'upload.unsupported-format', [{ path: 'form.file', message: { zh: file.name, en: file.name } }]);
     // Columns map to the facts of both sides (a candidate may add facts).
     const facts = [...candidate.ir.facts, ...baseline.ir.facts.filter((f) => !candidate.ir.facts.some((g) => g.name === f.name))];
-    const records = await readDataset(bytes, format, facts);
+    const dataset = await deps.jobs.prepareDataset(bytes, format, facts);
     const id = `job_${randomUUID()}`;
     const job = await deps.store.createJob({
       id,
@@ -66,9 +66,9 @@ export function simulateRoutes(app: App): void {
         asOf,
         file: { name: file.name, format, size: bytes.length },
       },
-      total: records.length,
+      total: dataset.total,
     });
-    deps.jobs.start(id, records, baseline, candidate, asOf);
+    deps.jobs.start(id, dataset, baseline, candidate, asOf);
     deps.metrics.jobsStarted++;
     c.header('Location', `/api/v1/jobs/${id}`);
     return c.json(view(job), 202);
@@ -121,8 +121,9 @@ export function simulateRoutes(app: App): void {
     finished(job);
     const page = intQuery(c, 'page', 1, 1, 1_000_000);
     const pageSize = intQuery(c, 'pageSize', 50, 1, 1000);
-    const r = await depsOf(c).store.jobChanges(job.id, page, pageSize);
-    return c.json({ ...r, page, pageSize });
+    const filter = { rule: c.req.query('rule') || undefined, kind: c.req.query('kind') || undefined };
+    const r = await depsOf(c).store.jobChanges(job.id, page, pageSize, filter);
+    return c.json({ ...r, page, pageSize, ...(filter.rule ? { rule: filter.rule } : {}), ...(filter.kind ? { kind: filter.kind } : {}) });
   });
 
   route(app, 'GET /api/v1/jobs/:id/download', async (c) => {

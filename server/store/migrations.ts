@@ -111,6 +111,24 @@ CREATE TABLE job_changes (
 );
 `,
   },
+  {
+    id: 2,
+    // Drafts say who saved last and when (updated_at now moves on saves only, not on review
+    // steps, whose times are in `reviews`); backfilled from the audit trail. Decisions made on
+    // a draft carry its id, revision and IR hash.
+    sql: `
+ALTER TABLE drafts ADD COLUMN updated_by TEXT;
+UPDATE drafts SET
+  updated_by = COALESCE(
+    (SELECT actor FROM audit WHERE target = 'draft:' || drafts.id AND action IN ('draft.create', 'draft.edit') ORDER BY id DESC LIMIT 1),
+    author),
+  updated_at = COALESCE(
+    (SELECT at FROM audit WHERE target = 'draft:' || drafts.id AND action IN ('draft.create', 'draft.edit') ORDER BY id DESC LIMIT 1),
+    updated_at);
+ALTER TABLE decisions ADD COLUMN draft TEXT;
+CREATE INDEX reviews_draft ON reviews(draft_id, action);
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number> {

@@ -34,6 +34,24 @@ export interface VersionRecord {
   publishedAt: string;
   publishedBy: string;
   draftId?: number;
+  /** Who wrote the draft this version came from; `publishedBy` (`system`) for the seed library. */
+  author: string;
+  /** Who approved that draft (its last approval); none for the seed library. */
+  approvedBy?: string;
+}
+
+/** What a publish supplies; author and approver are read from the draft and its reviews. */
+export type NewVersion = Omit<VersionRecord, 'publishedAt' | 'author' | 'approvedBy'>;
+
+/** Filters of a simulation's changed records (both given: both must hold). */
+export interface ChangeFilter {
+  /** Records whose outcome for this rule (fired, undetermined or neither) differs between the sides. */
+  rule?: string;
+  /**
+   * Records where this outcome kind is on one side only; kinds as in the result's `byOutcome`:
+   * an outcome kind fired, else `undetermined`, else `none`; or `invalid-facts`.
+   */
+  kind?: string;
 }
 
 export type DraftStatus = 'editing' | 'in-review' | 'approved' | 'rejected' | 'published';
@@ -49,7 +67,10 @@ export interface DraftRecord {
   author: string;
   editors: string[];
   createdAt: string;
+  /** When the source was last saved (creation or edit; review steps do not move it). */
   updatedAt: string;
+  /** Who saved the source last. */
+  updatedBy: string;
   publishedHash?: string;
 }
 
@@ -94,6 +115,15 @@ export interface DecisionRecord {
   /** Names of fields replaced by a salted hash before storage. */
   masked: string[];
   decision: unknown;
+  /** Set when the decision was made on a draft, not a published version. */
+  draft?: DraftMarker;
+}
+
+/** Which draft text a decision was made on: its id, revision and IR hash. */
+export interface DraftMarker {
+  id: number;
+  revision: number;
+  hash: string;
 }
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -266,11 +296,11 @@ export class Store {
    * returns the stored record; the same (policy, version) label with other content is a conflict.
    */
   async insertVersion(
-    v: Omit<VersionRecord, 'publishedAt'>,
+    v: NewVersion,
     opts: { tx?: Queryable; actor: string; draftFinish?: { draftId: number } },
   ): Promise<{ record: VersionRecord; created: boolean }> {
     const work = async (tx: Queryable) => {
-      const same = await tx.get('SELECT * FROM versions WHERE hash = ?', [v.hash]);
+      const same = await tx.get(`${VERSION_SELECT} WHERE v.hash = ?`, [v.hash]);
       if (same) return { record: versionRow(same), created: false };
       const clash = await tx.get('SELECT hash FROM versions WHERE policy_id = ? AND version = ?', [v.policyId, v.version]);
       if (clash) throw new StoreConflict('exists', `${v.policyId}@${v.version} is already published`);
@@ -294,7 +324,7 @@ export class Store {
           v.draftId ?? null,
         ],
       );
-      const record: VersionRecord = { ...v, publishedAt: at };
+      const record = versionRow((await tx.get(`${VERSION_SELECT} WHERE v.hash = ?`, [v.hash]))!);
       await this.audit(tx, {
         actor: opts.actor,
         action: 'version.publish',
@@ -307,16 +337,16 @@ export class Store {
   }
 
   async allVersions(): Promise<VersionRecord[]> {
-    return (await this.db.all('SELECT * FROM versions ORDER BY policy_id, effective_from, version')).map(versionRow);
+    return (await this.db.all(`${VERSION_SELECT} ORDER BY v.policy_id, v.effective_from, v.version`)).map(versionRow);
   }
 
   async versionByHash(hash: string): Promise<VersionRecord | undefined> {
-    const r = await this.db.get('SELECT * FROM versions WHERE hash = ?', [hash]);
+    const r = await this.db.get(`${VERSION_SELECT} WHERE v.hash = ?`, [hash]);
     return r ? versionRow(r) : undefined;
   }
 
   async version(policyId: string, version: string): Promise<VersionRecord | undefined> {
-    const r = await this.db.get('SELECT * FROM versions WHERE policy_id = ? AND version = ?', [policyId, version]);
+    const r = await this.db.get(`${VERSION_SELECT} WHERE v.policy_id = ? AND v.version = ?`, [policyId, version]);
     return r ? versionRow(r) : undefined;
   }
 
@@ -332,9 +362,9 @@ export class Store {
     return this.db.transaction(async (tx) => {
       const at = this.now();
       const { lastID } = await tx.run(
-        `INSERT INTO drafts (policy_id, base_hash, format, source, revision, status, author, editors, created_at, updated_at)
-         VALUES (?, ?, ?, ?, 1, 'editing', ?, ?, ?, ?)`,
-        [d.policyId ?? null, d.baseHash ?? null, d.format, d.source, d.author, JSON.stringify([d.author]), at, at],
+        `INSERT INTO drafts (policy_id, base_hash, format, source, revision, status, author, editors, created_at, updated_at, updated_by)
+         VALUES (?, ?, ?, ?, 1, 'editing', ?, ?, ?, ?, ?)`,
+        [d.policyId ?? null, d.baseHash ?? null, d.format, d.source, d.author, JSON.stringify([d.author]), at, at, d.author],
       );
       const rec = draftRow((await tx.get('SELECT * FROM drafts WHERE id = ?', [lastID]))!);
       await this.audit(tx, {
@@ -383,9 +413,10 @@ export class Store {
       const c = change(before);
       if (extra) await extra(tx, before);
       const editors = c.bumpRevision && !before.editors.includes(actor) ? [...before.editors, actor] : before.editors;
+      // Only a save (a new revision) moves updated_at/updated_by: they answer "who saved last".
       await tx.run(
         `UPDATE drafts SET source = ?, format = ?, status = ?, policy_id = ?, published_hash = ?, revision = ?,
-           editors = ?, updated_at = ? WHERE id = ?`,
+           editors = ?, updated_at = ?, updated_by = ? WHERE id = ?`,
         [
           c.source ?? before.source,
           c.format ?? before.format,
@@ -394,7 +425,8 @@ export class Store {
           (c.publishedHash ?? before.publishedHash) || null,
           before.revision + (c.bumpRevision ? 1 : 0),
           JSON.stringify(editors),
-          this.now(),
+          c.bumpRevision ? this.now() : before.updatedAt,
+          c.bumpRevision ? actor : before.updatedBy,
           id,
         ],
       );
@@ -434,8 +466,8 @@ export class Store {
     await this.db.transaction(async (tx) => {
       for (const d of records) {
         await tx.run(
-          `INSERT INTO decisions (id, at, caller, policy_id, version, policy_hash, as_of, facts, masked, decision)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO decisions (id, at, caller, policy_id, version, policy_hash, as_of, facts, masked, decision, draft)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           [
             d.id,
             d.at,
@@ -447,6 +479,7 @@ export class Store {
             JSON.stringify(d.facts),
             JSON.stringify(d.masked),
             JSON.stringify(d.decision),
+            json(d.draft),
           ],
         );
       }
@@ -467,6 +500,7 @@ export class Store {
       facts: parse(r.facts),
       masked: parse(r.masked) as string[],
       decision: parse(r.decision),
+      ...(r.draft ? { draft: parse(r.draft) as DraftMarker } : {}),
     };
   }
 
@@ -559,10 +593,26 @@ export class Store {
     return changes;
   }
 
-  async jobChanges(id: string, page: number, pageSize: number): Promise<{ items: JobChange[]; total: number }> {
-    const total = (await this.db.get<{ n: number }>('SELECT count(*) AS n FROM job_changes WHERE job_id = ?', [id]))!.n;
-    const rows = await this.db.all('SELECT * FROM job_changes WHERE job_id = ? ORDER BY seq LIMIT ? OFFSET ?', [
-      id,
+  async jobChanges(id: string, page: number, pageSize: number, filter: ChangeFilter = {}): Promise<{ items: JobChange[]; total: number }> {
+    const where = ['job_id = ?'];
+    const params: SqlValue[] = [id];
+    // The sides are stored as JSON (RecordOutcome); SQLite's JSON functions filter them in place,
+    // so a filter narrows every page and the total, not just the rows of one page.
+    if (filter.rule) {
+      const has = (side: string, list: string) => `EXISTS (SELECT 1 FROM json_each(${side}, '$.${list}') WHERE value = ?)`;
+      where.push(`(${has('baseline', 'fired')} <> ${has('candidate', 'fired')} OR ${has('baseline', 'undetermined')} <> ${has('candidate', 'undetermined')})`);
+      params.push(filter.rule, filter.rule, filter.rule, filter.rule);
+    }
+    if (filter.kind) {
+      const b = sideHasKind('baseline', filter.kind);
+      const k = sideHasKind('candidate', filter.kind);
+      where.push(`${b.sql} <> ${k.sql}`);
+      params.push(...b.params, ...k.params);
+    }
+    const clause = where.join(' AND ');
+    const total = (await this.db.get<{ n: number }>(`SELECT count(*) AS n FROM job_changes WHERE ${clause}`, params))!.n;
+    const rows = await this.db.all(`SELECT * FROM job_changes WHERE ${clause} ORDER BY seq LIMIT ? OFFSET ?`, [
+      ...params,
       pageSize,
       (page - 1) * pageSize,
     ]);
@@ -579,6 +629,28 @@ export class Store {
       after = rows[rows.length - 1].seq as number;
     }
   }
+}
+
+/**
+ * Version rows with their provenance: the author of the draft they came from and the last person
+ * who approved it (the seed library has no draft: author = published_by, no approver).
+ */
+const VERSION_SELECT = `SELECT v.*, d.author AS draft_author,
+  (SELECT r.actor FROM reviews r WHERE r.draft_id = v.draft_id AND r.action = 'approve' ORDER BY r.id DESC LIMIT 1) AS approved_by
+  FROM versions v LEFT JOIN drafts d ON d.id = v.draft_id`;
+
+/**
+ * SQL that holds when the side's outcome classes (as jobs.ts counts `byOutcome`) include `kind`,
+ * with its parameters.
+ */
+function sideHasKind(side: string, kind: string): { sql: string; params: SqlValue[] } {
+  const invalid = `json_extract(${side}, '$.status') = 'invalid-facts'`;
+  const noKinds = `json_array_length(${side}, '$.kinds') = 0`;
+  const noUndetermined = `json_array_length(${side}, '$.undetermined') = 0`;
+  if (kind === 'invalid-facts') return { sql: `(${invalid})`, params: [] };
+  if (kind === 'undetermined') return { sql: `(NOT ${invalid} AND ${noKinds} AND NOT ${noUndetermined})`, params: [] };
+  if (kind === 'none') return { sql: `(NOT ${invalid} AND ${noKinds} AND ${noUndetermined})`, params: [] };
+  return { sql: `EXISTS (SELECT 1 FROM json_each(${side}, '$.kinds') WHERE value = ?)`, params: [kind] };
 }
 
 function likePrefix(s: string): string {
@@ -611,6 +683,8 @@ function versionRow(r: Record<string, unknown>): VersionRecord {
     publishedAt: r.published_at as string,
     publishedBy: r.published_by as string,
     draftId: opt(r.draft_id as number | null),
+    author: (r.draft_author as string | null) ?? (r.published_by as string),
+    approvedBy: opt(r.approved_by as string | null),
   };
 }
 
@@ -627,6 +701,7 @@ function draftRow(r: Record<string, unknown>): DraftRecord {
     editors: JSON.parse(r.editors as string) as string[],
     createdAt: r.created_at as string,
     updatedAt: r.updated_at as string,
+    updatedBy: (r.updated_by as string | null) ?? (r.author as string),
     publishedHash: opt(r.published_hash as string | null),
   };
 }

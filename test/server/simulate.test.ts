@@ -56,6 +56,57 @@ describe('simulate', () => {
     expect(dl.trim().split('\n').map((l) => (JSON.parse(l) as { line: number }).line)).toEqual([5, 6]);
   });
 
+  it('filters changed records by rule and by outcome kind across pages', async () => {
+    // Candidate: a draft with the red line at 5% and the fraud rule needing 贴息金额 (missing here → undetermined).
+    const v = (await (await t.req('GET', '/api/v1/policies/demo/loan/versions/2015.1', { as: '张三' })).json()) as { source: { text: string } };
+    const source = v.source.text.replace('3% from 2015-06-01', '5% from 2015-06-01').replace('when 弄虚作假\n', 'when 弄虚作假 and 贴息金额 > 50元\n');
+    expect(source).toContain('贴息金额 > 50元');
+    const draft = await t.req('POST', '/api/v1/drafts', { as: '张三', json: { source } });
+    expect(draft.status).toBe(201);
+    const { id: draftId } = (await draft.json()) as { id: number };
+    const res = await upload(new Blob([rows.map((r) => JSON.stringify(r)).join('\n')]), 'data.jsonl', { candidate: `draft:${draftId}` });
+    expect(res.status).toBe(202);
+    const job = (await res.json()) as { id: string };
+    expect((await finish(job.id)).result.changed).toBe(3);
+    // Records 4 and 5 (lines 5, 6) lose the red line; record 9 (line 10) loses the penalty to undetermined.
+    const lines = async (query: string) => {
+      const r = await t.req('GET', `/api/v1/jobs/${job.id}/changes?${query}`, { as: '张三' });
+      expect(r.status).toBe(200);
+      const page = (await r.json()) as { total: number; items: { line: number }[] };
+      return { total: page.total, lines: page.items.map((c) => c.line) };
+    };
+    for (const [query, want] of [
+      ['', { total: 3, lines: [5, 6, 10] }],
+      ['rule=npl_red_line', { total: 2, lines: [5, 6] }],
+      ['rule=fraud_penalty', { total: 1, lines: [10] }],
+      ['rule=no_such_rule', { total: 0, lines: [] }],
+      ['kind=violation', { total: 2, lines: [5, 6] }],
+      ['kind=none', { total: 2, lines: [5, 6] }],
+      ['kind=accountability', { total: 1, lines: [10] }],
+      ['kind=undetermined', { total: 0, lines: [] }],
+      ['rule=npl_red_line&kind=accountability', { total: 0, lines: [] }],
+      ['rule=npl_red_line&page=2&pageSize=1', { total: 2, lines: [6] }],
+    ] as const) {
+      expect({ query, ...(await lines(query)) }).toEqual({ query, ...want });
+    }
+  });
+
+  it('filters undetermined and invalid-facts as the result counts them', async () => {
+    // 贴息金额 missing under the draft above makes undetermined the only class of a record without other outcomes.
+    const v = (await (await t.req('GET', '/api/v1/policies/demo/loan/versions/2015.1', { as: '张三' })).json()) as { source: { text: string } };
+    const source = v.source.text.replace('when 弄虚作假\n', 'when 弄虚作假 and 贴息金额 > 50元\n');
+    const { id: draftId } = (await (await t.req('POST', '/api/v1/drafts', { as: '张三', json: { source } })).json()) as { id: number };
+    const data = [{ 弄虚作假: true }, { 弄虚作假: true, 贴息金额: 100 }, { 弄虚作假: 'maybe' }];
+    const res = await upload(new Blob([data.map((r) => JSON.stringify(r)).join('\n')]), 'data.jsonl', { candidate: `draft:${draftId}` });
+    const job = (await res.json()) as { id: string };
+    const done = await finish(job.id);
+    expect(done.result.changed).toBe(1);
+    const page = async (q: string) => ((await (await t.req('GET', `/api/v1/jobs/${job.id}/changes?${q}`, { as: '张三' })).json()) as { items: { line: number }[] }).items.map((c) => c.line);
+    expect(await page('kind=undetermined')).toEqual([1]);
+    expect(await page('kind=accountability')).toEqual([1]);
+    expect(await page('kind=invalid-facts')).toEqual([]);
+  });
+
   it('maps CSV columns by Chinese label and coerces 是/否', async () => {
     const lines = ['查实弄虚作假,已拨付贴息', '是,100', '否,100', ',100'];
     const res = await upload(new Blob([lines.join('\n')], { type: 'text/csv' }), 'data.csv', { candidate: 'demo/loan@2015.1' });
