@@ -134,6 +134,11 @@ export class ApiClient {
     return this.get<W.VersionDetail>(`/policies/${policyPath(id)}/versions/${encodeURIComponent(version)}`);
   }
 
+  /** The fact schema of a draft (its base's facts included), for the Try it form. */
+  draftSchema(id: number): Promise<W.JsonSchema> {
+    return this.get<W.JsonSchema>(`/drafts/${id}/schema`);
+  }
+
   schema(id: string, version: string): Promise<W.JsonSchema> {
     return this.get<W.JsonSchema>(`/policies/${policyPath(id)}/versions/${encodeURIComponent(version)}/schema`);
   }
@@ -190,9 +195,10 @@ export class ApiClient {
     return this.request(`/jobs/${encodeURIComponent(id)}`, { method: 'DELETE' }).then((r) => r.data);
   }
 
-  jobChanges(id: string, page: number, pageSize: number, filter?: string): Promise<W.Page<W.JobChange>> {
+  jobChanges(id: string, page: number, pageSize: number, filter: W.ChangeFilter = {}): Promise<W.Page<W.JobChange>> {
     const p = new URLSearchParams({ page: String(page), pageSize: String(pageSize) });
-    if (filter) p.set('rule', filter);
+    if (filter.rule) p.set('rule', filter.rule);
+    if (filter.kind) p.set('kind', filter.kind);
     return this.get<W.Page<W.JobChange>>(`/jobs/${encodeURIComponent(id)}/changes?${p}`);
   }
 

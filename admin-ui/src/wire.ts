@@ -24,8 +24,10 @@ export interface VersionSummary {
   format: 'dsl' | 'yaml';
   publishedAt: string;
   publishedBy: string;
-  /** Who approved the draft this version came from, when the server knows. */
-  approvedBy?: string;
+  /** Who wrote the draft this version came from; `system` for the seed library. */
+  author: string;
+  /** Who approved that draft; null for the seed library. */
+  approvedBy: string | null;
   status?: string;
 }
 
@@ -43,7 +45,7 @@ export interface PolicySummary {
 export type PolicyList = PolicySummary[] | { items?: PolicySummary[]; policies?: PolicySummary[] };
 
 export interface PolicyDetail extends PolicySummary {
-  drafts?: { id: number; status: string; author: string; updatedAt: string }[];
+  drafts?: { id: number; status: string; author: string; updatedAt: string; updatedBy: string }[];
 }
 
 export interface VersionDetail extends VersionSummary {
@@ -70,7 +72,15 @@ export interface JsonSchema {
   [k: string]: unknown;
 }
 
+/** On a decision made on a draft: which draft text decided. */
+export interface DraftMarker {
+  id: number;
+  revision: number;
+  hash: string;
+}
+
 export interface EvaluateRequest {
+  /** A policy id or `draft:<id>` (then no version). */
   policy: string;
   version?: string;
   asOf?: string;
@@ -81,6 +91,7 @@ export interface EvaluateRequest {
 export interface EvaluateResponse {
   decisionId: string;
   decision: Decision;
+  draft?: DraftMarker;
 }
 
 export interface CompareRequest {
@@ -96,6 +107,7 @@ export interface CompareItem {
   jurisdiction?: string;
   decisionId?: string;
   decision?: Decision;
+  draft?: DraftMarker;
   ignoredFacts?: string[];
   /** HTTP status of this side's failure; the error shape beside it. */
   status?: number;
@@ -129,8 +141,10 @@ export interface Draft {
   author: string;
   editors?: string[];
   createdAt?: string;
+  /** When the source was last saved (review steps do not move it). */
   updatedAt: string;
-  updatedBy?: string;
+  /** Who saved the source last. */
+  updatedBy: string;
 }
 
 export type DraftList = Draft[] | { items?: Draft[]; drafts?: Draft[] };
@@ -168,6 +182,14 @@ export interface Page<T> {
   total: number;
   page?: number;
   pageSize?: number;
+}
+
+/** Filters of a job's changed records (server-side, across all pages). */
+export interface ChangeFilter {
+  /** Records whose outcome for this rule changed. */
+  rule?: string;
+  /** Records where this outcome kind (or none / undetermined / invalid-facts) is on one side only. */
+  kind?: string;
 }
 
 export interface AuditEntry {

@@ -295,6 +295,15 @@ describe('review', () => {
     await page.context().close();
     const published = await call('viewer', 'GET', '/policies/gansu/poverty-loan');
     expect(((await published.json()) as { versions: { version: string }[] }).versions.map((v) => v.version)).toContain('2015.2');
+    // The library names who wrote and who approved the new version; the seed library says it was imported.
+    const lib = await h.open('viewer', '#/library');
+    const article = lib.locator('article[data-policy="gansu/poverty-loan"]');
+    await article.locator('summary').click();
+    const row = article.locator('tbody tr', { hasText: '2015.2' });
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toMatch(/起草人甲[\s\S]*审核人丙/);
+    await expect(article.locator('tbody tr', { hasText: '2015.1' }).textContent()).resolves.toMatch(/system[\s\S]*初始导入/);
+    await lib.context().close();
   });
 
   it('asks for a reason to reject, and says when someone else acted first', async () => {
@@ -339,9 +348,21 @@ describe('simulate', () => {
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: '下载结果 (CSV)' }).click();
     expect((await download).suggestedFilename()).toMatch(/\.csv$/);
+    // The rule filter runs on the server: the count of every page narrows, page 1 again.
+    const rule = await page.locator('#filter-rule option').nth(1).getAttribute('value');
+    await page.locator('#filter-rule').selectOption(rule!);
+    await page.locator('[data-testid=filtered]').waitFor();
+    await see(page, /第 1\/\d+ 页/);
+    await page.locator('#filter-rule').selectOption('');
+    // The candidate is a draft: Try it opens the draft itself, with the baseline to compare.
     await page.getByRole('button', { name: '在试算中打开' }).first().click();
     await page.waitForURL(/#\/try\?/);
     await expect(page.locator('#f-贷款金额').inputValue()).resolves.toMatch(/^\d+$/);
+    await expect(page.locator('#policy').inputValue()).resolves.toBe(`draft:${id}`);
+    await page.locator('[data-testid=draft-note]').waitFor();
+    await page.getByRole('button', { name: '计算' }).click();
+    await page.locator('[data-testid=results] .card').nth(1).waitFor();
+    await see(page, new RegExp(`草稿 #${id}`));
     await page.context().close();
   });
 

@@ -243,7 +243,8 @@ export class TwPageEditor extends LitElement {
   }
 
   private renderConflict(c: Conflict) {
-    const who = c.theirs.editors?.at(-1) ?? c.theirs.author;
+    // The server says who saved last (`updatedBy`) and when (`updatedAt`).
+    const who = c.theirs.updatedBy;
     return html`<div class="conflict" role="alert" data-testid="conflict">
       <p><strong>${t('editor.conflict', { who, at: timeWords(c.theirs.updatedAt) })}</strong></p>
       <div class="toolbar">

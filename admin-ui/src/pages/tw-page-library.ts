@@ -112,8 +112,8 @@ export class TwPageLibrary extends LitElement {
                   <td><a href=${policyHref(p.id, v.version)}>${v.version}</a></td>
                   <td>${v.effectiveUntil ? t('period.closed', { from: v.effectiveFrom, until: v.effectiveUntil }) : t('period.open', { from: v.effectiveFrom })}</td>
                   <td><span class="badge ${st === 'inForce' ? 'ok' : 'muted'}">${t(`status.${st}` as MessageKey)}</span></td>
-                  <td>${(v as { author?: string }).author ?? v.publishedBy}</td>
-                  <td>${v.approvedBy ?? '—'}</td>
+                  <td>${v.author}</td>
+                  <td>${v.approvedBy ?? (v.author === 'system' ? html`<span class="muted">${t('library.seedApproval')}</span>` : '—')}</td>
                   <td>${timeWords(v.publishedAt)}</td>
                 </tr>`;
               })}

@@ -52,7 +52,9 @@ export class TwPageSimulate extends LitElement {
   @state() private startError?: { message: string; details: ErrorDetailWire[] };
   @state() private progress?: ProgressEvent;
   @state() private page = 1;
-  @state() private filter = '';
+  /** Server-side filters of the changed records: they narrow every page, not just the one shown. */
+  @state() private filterRule = '';
+  @state() private filterKind = '';
   @state() private actionError = '';
   private readonly i18n = new LangController(this);
   private readonly refs = new Loader<Refs>(this);
@@ -81,6 +83,8 @@ export class TwPageSimulate extends LitElement {
     this.stream?.abort();
     this.progress = undefined;
     this.page = 1;
+    this.filterRule = '';
+    this.filterKind = '';
     if (id) void this.follow(id);
   }
 
@@ -106,7 +110,7 @@ export class TwPageSimulate extends LitElement {
   }
 
   private loadChanges(): void {
-    void this.changes.run(() => api.jobChanges(this.jobId, this.page, PAGE_SIZE));
+    void this.changes.run(() => api.jobChanges(this.jobId, this.page, PAGE_SIZE, { rule: this.filterRule || undefined, kind: this.filterKind || undefined }));
   }
 
   override render() {
@@ -195,7 +199,16 @@ export class TwPageSimulate extends LitElement {
     const rules = [...new Set([...Object.keys(r.baseline.byRule), ...Object.keys(r.candidate.byRule)])].sort();
     const outcomes = [...new Set([...Object.keys(r.baseline.byOutcome), ...Object.keys(r.candidate.byOutcome)])].sort();
     const series = [`${t('col.baseline')} ${r.baseline.policy}@${r.baseline.version}`, `${t('col.candidate')} ${r.candidate.policy}@${r.candidate.version}`];
-    const kindLabel = (k: string) => (['violation', 'accountability', 'eligible', 'ineligible', 'notice', 'commendation', 'computation'].includes(k) ? t(`kind.${k}` as MessageKey) : k);
+    const kindLabel = (k: string) =>
+      ['violation', 'accountability', 'eligible', 'ineligible', 'notice', 'commendation', 'computation'].includes(k)
+        ? t(`kind.${k}` as MessageKey)
+        : k === 'none'
+          ? t('simulate.kindNone')
+          : k === 'undetermined'
+            ? t('simulate.kindUndetermined')
+            : k === 'invalid-facts'
+              ? t('simulate.kindInvalid')
+              : k;
     return html`
       <p><strong>${t('simulate.summary', { total: r.total, changed: r.changed })}</strong></p>
       <div class="charts">
@@ -208,20 +221,39 @@ export class TwPageSimulate extends LitElement {
       </div>
       <h2>${t('simulate.changed')}</h2>
       <div class="toolbar">
-        <div class="field"><label for="filter">${t('simulate.filter')}</label><input id="filter" type="search" .value=${this.filter} @input=${(e: Event) => (this.filter = (e.target as HTMLInputElement).value)} /></div>
+        <div class="field">
+          <label for="filter-rule">${t('simulate.filterRule')}</label>
+          <select id="filter-rule" @change=${(e: Event) => this.setFilter('rule', (e.target as HTMLSelectElement).value)}>
+            <option value="" ?selected=${!this.filterRule}>${t('simulate.filterAll')}</option>
+            ${rules.map((id) => html`<option value=${id} ?selected=${id === this.filterRule}>${id}</option>`)}
+          </select>
+        </div>
+        <div class="field">
+          <label for="filter-kind">${t('simulate.filterKind')}</label>
+          <select id="filter-kind" @change=${(e: Event) => this.setFilter('kind', (e.target as HTMLSelectElement).value)}>
+            <option value="" ?selected=${!this.filterKind}>${t('simulate.filterAll')}</option>
+            ${outcomes.map((k) => html`<option value=${k} ?selected=${k === this.filterKind}>${kindLabel(k)}</option>`)}
+          </select>
+        </div>
         <span style="flex:1"></span>
         <button @click=${() => this.download('csv')}>${t('simulate.download')} (CSV)</button>
         <button @click=${() => this.download('jsonl')}>${t('simulate.download')} (JSONL)</button>
       </div>
+      ${this.filterRule || this.filterKind ? html`<p class="muted" role="status" data-testid="filtered">${t('simulate.filtered', { n: this.changes.data?.total ?? '…' })}</p>` : nothing}
       ${this.changes.render((p) => this.renderChanges(p, r.candidate), { isEmpty: (p) => p.total === 0, emptyText: t('simulate.noChanges') })}
     `;
   }
 
+  private setFilter(which: 'rule' | 'kind', value: string): void {
+    if (which === 'rule') this.filterRule = value;
+    else this.filterKind = value;
+    this.page = 1;
+    this.loadChanges();
+  }
+
   private renderChanges(p: Page<JobChange>, candidate: { policy: string; version: string }) {
     const pages = Math.max(1, Math.ceil(p.total / PAGE_SIZE));
-    const q = this.filter.trim().toLowerCase();
-    // The server pages; the filter narrows the page on screen (rule ids, values).
-    const rows = q ? p.items.filter((c) => JSON.stringify([c.baseline, c.candidate, c.record]).toLowerCase().includes(q)) : p.items;
+    const rows = p.items;
     return html`<div class="scroll-x"><table data-testid="changes">
         <thead><tr><th>${t('col.line')}</th><th>${t('col.baseline')}</th><th>${t('col.candidate')}</th><th>${t('policy.facts')}</th><th>${t('col.actions')}</th></tr></thead>
         <tbody>
@@ -243,12 +275,22 @@ export class TwPageSimulate extends LitElement {
       </div>`;
   }
 
+  /** Opens the record under the candidate (a draft too), with the baseline ticked for comparison. */
   private openInTry(c: JobChange, candidate: { policy: string; version: string }): void {
     handOffFacts(c.record);
-    const draftSide = this.job.data?.params?.candidate?.startsWith('draft:');
-    // A draft cannot be evaluated on the Try it page (published versions only): use the baseline then.
-    const side = draftSide ? this.job.data!.result!.baseline : candidate;
-    navigate(href('try', [], { policy: side.policy, version: side.version, asOf: this.job.data?.params?.asOf, handoff: '1' }));
+    const params = this.job.data?.params;
+    const baseline = this.job.data?.result?.baseline;
+    const candidateRef = params?.candidate?.startsWith('draft:') ? params.candidate : undefined;
+    const baselineRef = params?.baseline?.startsWith('draft:') ? params.baseline : baseline ? `${baseline.policy}@${baseline.version}` : undefined;
+    navigate(
+      href('try', [], {
+        policy: candidateRef ?? candidate.policy,
+        version: candidateRef ? undefined : candidate.version,
+        asOf: params?.asOf,
+        compare: baselineRef,
+        handoff: '1',
+      }),
+    );
   }
 
   private async download(format: 'csv' | 'jsonl'): Promise<void> {

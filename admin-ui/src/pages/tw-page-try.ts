@@ -7,7 +7,7 @@ import { Loader, errorWords } from '../loader.ts';
 import { ApiFailure, type ErrorDetailWire } from '../api.ts';
 import { href, navigate, type Route } from '../router.ts';
 import { todayInShanghai } from '../words.ts';
-import type { CompareItem, JsonSchema, PolicySummary } from '../wire.ts';
+import type { CompareItem, Draft, JsonSchema, PolicySummary } from '../wire.ts';
 import '../components/tw-fact-form.ts';
 import '../components/tw-decision.ts';
 import '../components/tw-state.ts';
@@ -15,6 +15,21 @@ import '../components/tw-state.ts';
 interface Side {
   policy: string;
   version?: string;
+}
+
+const DRAFT_REF = /^draft:(\d+)$/;
+
+/** `draft:<id>` → the draft's id; a published policy id → undefined. */
+function draftIdOf(ref: string): number | undefined {
+  const m = DRAFT_REF.exec(ref);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** A compared side from its reference: `<policy>@<version>` or `draft:<id>`. */
+function sideOf(ref: string): Side {
+  if (DRAFT_REF.test(ref)) return { policy: ref };
+  const at = ref.lastIndexOf('@');
+  return at > 0 ? { policy: ref.slice(0, at), version: ref.slice(at + 1) } : { policy: ref };
 }
 
 /**
@@ -38,7 +53,11 @@ export class TwPageTry extends LitElement {
     `,
   ];
 
-  /** Route: `#/try?policy=<id>&version=<label>[&handoff=1]`. */
+  /**
+   * Route: `#/try?policy=<id>&version=<label>[&compare=<ref>][&handoff=1]`; `policy` may be
+   * `draft:<id>` (an unpublished draft, evaluated by the server as saved); `compare` ticks one
+   * side to compare with (`<policy>@<version>` or `draft:<id>`).
+   */
   @property({ attribute: false }) route?: Route;
   @state() private policy = '';
   @state() private version = '';
@@ -55,6 +74,8 @@ export class TwPageTry extends LitElement {
 
   private readonly i18n = new LangController(this);
   private readonly library = new Loader<PolicySummary[]>(this);
+  /** The draft being tried, when `policy` is `draft:<id>`. */
+  @state() private draft?: Draft;
   private readonly schema = new Loader<JsonSchema>(this);
   private schemaKey = '';
 
@@ -64,6 +85,7 @@ export class TwPageTry extends LitElement {
     this.policy = q.policy ?? '';
     this.version = q.version ?? '';
     if (q.asOf) this.asOf = q.asOf;
+    if (q.compare) this.others = [q.compare];
     if (q.handoff) {
       const handed = takeHandedFacts();
       if (handed && typeof handed === 'object') this.setFacts(handed as Record<string, unknown>);
@@ -71,11 +93,25 @@ export class TwPageTry extends LitElement {
     void this.library.run(async () => {
       const list = await api.policies();
       if (!this.policy && list[0]) this.policy = list[0].id;
+      await this.loadDraft();
       return list;
     });
   }
 
+  private async loadDraft(): Promise<void> {
+    const id = draftIdOf(this.policy);
+    this.draft = id === undefined ? undefined : (await api.draft(id)).data;
+  }
+
   override willUpdate(): void {
+    const draftId = draftIdOf(this.policy);
+    if (draftId !== undefined) {
+      const key = `draft:${draftId}`;
+      if (key === this.schemaKey) return;
+      this.schemaKey = key;
+      void this.schema.run(() => api.draftSchema(draftId));
+      return;
+    }
     const p = this.library.data?.find((x) => x.id === this.policy);
     if (!p) return;
     const version = this.version || p.versions.at(-1)!.version;
@@ -99,28 +135,40 @@ export class TwPageTry extends LitElement {
   }
 
   private renderInputs(list: PolicySummary[]) {
-    const p = list.find((x) => x.id === this.policy);
-    const candidates = list.flatMap((x) => x.versions.map((v) => `${x.id}@${v.version}`)).filter((r) => r !== `${this.policy}@${this.version || p?.versions.at(-1)?.version}`);
+    const draftId = draftIdOf(this.policy);
+    // For a draft, what it is related to is the policy it drafts.
+    const policyId = draftId !== undefined ? this.draft?.policyId ?? '' : this.policy;
+    const p = list.find((x) => x.id === policyId);
+    const candidates = list
+      .flatMap((x) => x.versions.map((v) => `${x.id}@${v.version}`))
+      .filter((r) => draftId !== undefined || r !== `${this.policy}@${this.version || p?.versions.at(-1)?.version}`);
     const related = candidates.filter((r) => {
       const id = r.slice(0, r.lastIndexOf('@'));
       const other = list.find((x) => x.id === id);
-      return id === this.policy || other?.versions.some((v) => v.extends?.policy === this.policy) || p?.versions.some((v) => v.extends?.policy === id);
+      return id === policyId || other?.versions.some((v) => v.extends?.policy === policyId) || p?.versions.some((v) => v.extends?.policy === id);
     });
+    // A side handed over (e.g. a simulation's baseline) stays offered even when not related.
+    for (const r of this.others) if (!related.includes(r)) related.unshift(r);
     return html`
       <form class="row" @submit=${(e: Event) => (e.preventDefault(), void this.run())}>
         <div class="field">
           <label for="policy">${t('try.policy')}</label>
           <select id="policy" @change=${(e: Event) => this.pickPolicy((e.target as HTMLSelectElement).value)}>
+            ${draftId !== undefined
+              ? html`<option value=${this.policy} selected>${t('try.draft', { id: draftId })} ${this.draft?.policyId ?? ''}</option>`
+              : nothing}
             ${list.map((x) => html`<option value=${x.id} ?selected=${x.id === this.policy}>${lang() === 'en' ? x.titleEn || x.title : x.title} (${x.id})</option>`)}
           </select>
         </div>
-        <div class="field">
-          <label for="version">${t('try.version')}</label>
-          <select id="version" @change=${(e: Event) => this.pickVersion((e.target as HTMLSelectElement).value)}>
-            <option value="" ?selected=${!this.version}>${t('try.latest')}</option>
-            ${(p?.versions ?? []).map((v) => html`<option value=${v.version} ?selected=${v.version === this.version}>${v.version}</option>`)}
-          </select>
-        </div>
+        ${draftId === undefined
+          ? html`<div class="field">
+              <label for="version">${t('try.version')}</label>
+              <select id="version" @change=${(e: Event) => this.pickVersion((e.target as HTMLSelectElement).value)}>
+                <option value="" ?selected=${!this.version}>${t('try.latest')}</option>
+                ${(p?.versions ?? []).map((v) => html`<option value=${v.version} ?selected=${v.version === this.version}>${v.version}</option>`)}
+              </select>
+            </div>`
+          : nothing}
         <div class="field">
           <label for="asof">${t('try.asOf')}</label>
           <input id="asof" type="date" .value=${this.asOf} @change=${(e: Event) => (this.asOf = (e.target as HTMLInputElement).value)} />
@@ -128,6 +176,7 @@ export class TwPageTry extends LitElement {
         <label><input type="checkbox" .checked=${this.explain} @change=${(e: Event) => (this.explain = (e.target as HTMLInputElement).checked)} /> ${t('try.explain')}</label>
         <button class="primary" type="submit" ?disabled=${this.running || !this.policy}>${this.running ? t('try.running') : t('try.run')}</button>
       </form>
+      ${draftId !== undefined ? html`<p class="warn" data-testid="draft-note">${t('try.draftNote')}</p>` : nothing}
       ${related.length
         ? html`<details ?open=${this.others.length > 0}>
             <summary>${t('try.compare')}</summary>
@@ -161,7 +210,7 @@ export class TwPageTry extends LitElement {
       <div class="sides" data-testid="results">
         ${this.results.map(
           (r) => html`<div class="card">
-            <h3>${r.policy}${r.version ? `@${r.version}` : ''}</h3>
+            <h3>${draftIdOf(r.policy) !== undefined ? t('try.draft', { id: draftIdOf(r.policy)! }) : r.policy}${r.version ? `@${r.version}` : ''}</h3>
             ${r.decision
               ? html`<tw-decision .decision=${r.decision}></tw-decision>`
               : html`<tw-state kind="error" .retryable=${false} .message=${r.error ? new ApiFailure(r.status ?? 400, r.error.code, r.error.message, r.error.details ?? []).words() : ''} .details=${r.error?.details ?? []}></tw-state>`}
@@ -176,6 +225,7 @@ export class TwPageTry extends LitElement {
     this.version = '';
     this.others = [];
     this.results = undefined;
+    void this.loadDraft();
     navigate(href('try', [], { policy: id }));
   }
 
@@ -212,12 +262,12 @@ export class TwPageTry extends LitElement {
     this.running = true;
     this.failure = undefined;
     try {
-      const main = { policy: this.policy, ...(this.version ? { version: this.version } : {}) };
+      const main = { policy: this.policy, ...(this.version && draftIdOf(this.policy) === undefined ? { version: this.version } : {}) };
       if (this.others.length === 0) {
         const r = await api.evaluate({ ...main, asOf: this.asOf, facts: this.facts, explain: this.explain });
         this.results = [{ ...main, decision: r.decision, decisionId: r.decisionId }];
       } else {
-        const sides: Side[] = [main, ...this.others.map((r) => ({ policy: r.slice(0, r.lastIndexOf('@')), version: r.slice(r.lastIndexOf('@') + 1) }))];
+        const sides: Side[] = [main, ...this.others.map(sideOf)];
         const r = await api.compare({ policies: sides, asOf: this.asOf, facts: this.facts, explain: this.explain });
         this.results = r.results;
       }
