@@ -5,6 +5,7 @@
 import type { PolicyIR, PolicyRef } from '../engine/ir/types.ts';
 import type { Decision, EvaluateOptions, FactError, PolicyStamp } from '../engine/evaluate/types.ts';
 import type { Diagnostic, Result } from '../dsl/diagnostics.ts';
+import type { Task, TaskResult } from '../engine/parallel/index.ts';
 
 export interface ResolvedPolicyLike {
   stamp: PolicyStamp;
@@ -31,14 +32,53 @@ export interface EnginePort {
   newLibrary(): LibraryLike;
   evaluate(policy: ResolvedPolicyLike, facts: unknown, opts?: EvaluateOptions): Promise<Decision>;
   evaluateSync(policy: ResolvedPolicyLike, facts: unknown, opts?: EvaluateOptions): Decision;
+  /**
+   * The compiled fast path: the same `Decision` as `evaluateSync` without a trace. Each policy is
+   * compiled once and cached by its stamp (hash, id, version), so repeated calls cost no compiling.
+   */
+  decide(policy: ResolvedPolicyLike, facts: unknown, opts: { asOf: string }): Decision;
+  /** A pool of worker threads deciding chunks of records with compiled policies; the caller closes it. */
+  createPool(opts?: { size?: number }): PoolLike;
   validateFacts(ir: PolicyIR, facts: unknown): { errors: FactError[] };
   factSchema(ir: PolicyIR): object;
   loadPolicyDir(dir: string): Promise<{ files: { file: string; ir?: PolicyIR; diagnostics: Diagnostic[] }[] }>;
 }
 
+/** What the server uses of `engine/parallel`'s `WorkerPool`. */
+export interface PoolLike {
+  readonly size: number;
+  register(policy: ResolvedPolicyLike): string;
+  ordered(tasks: Iterable<Task> | AsyncIterable<Task>, maxInFlight?: number): AsyncGenerator<TaskResult>;
+  close(): Promise<void>;
+}
+
+/** Compiled policies kept at most; a server holds far fewer versions in use at once. */
+const MAX_COMPILED = 256;
+
 /** Loads the real engine (node entry: it adds `loadPolicyDir`). */
 export async function loadEngine(): Promise<EnginePort> {
   const e = await import('../engine/node.ts');
+  const { compilePolicy } = await import('../engine/compiled/index.ts');
+  const { WorkerPool } = await import('../engine/parallel/index.ts');
+  type Compiled = ReturnType<typeof compilePolicy>;
+  // Resolutions are cached by the library, so the same object comes back for a version: a WeakMap
+  // hit avoids building the key; the key (stamp fields) catches equal policies resolved anew.
+  const byObject = new WeakMap<ResolvedPolicyLike, Compiled>();
+  const byStamp = new Map<string, Compiled>();
+  const compiled = (p: ResolvedPolicyLike): Compiled => {
+    let c = byObject.get(p);
+    if (c) return c;
+    const s = p.stamp;
+    const key = `${s.hash}\u0000${s.id}\u0000${s.version}\u0000${s.jurisdiction}`;
+    c = byStamp.get(key);
+    if (!c) {
+      c = compilePolicy(p);
+      if (byStamp.size >= MAX_COMPILED) byStamp.delete(byStamp.keys().next().value!);
+      byStamp.set(key, c);
+    }
+    byObject.set(p, c);
+    return c;
+  };
   return {
     compileSource: (text, opts) => e.compileSource(text, opts),
     policyHash: (ir) => e.policyHash(ir),
@@ -46,6 +86,8 @@ export async function loadEngine(): Promise<EnginePort> {
     newLibrary: () => new e.PolicyLibrary(),
     evaluate: (p, facts, opts) => e.evaluate(p, facts, opts),
     evaluateSync: (p, facts, opts) => e.evaluateSync(p, facts, opts),
+    decide: (p, facts, opts) => compiled(p).decide(facts, opts),
+    createPool: (opts) => new WorkerPool(opts),
     validateFacts: (ir, facts) => e.validateFacts(ir, facts),
     factSchema: (ir) => e.factSchema(ir),
     loadPolicyDir: (dir) => e.loadPolicyDir(dir),

@@ -7,9 +7,12 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Decision } from '../engine/evaluate/types.ts';
-import type { EnginePort, ResolvedPolicyLike } from './engine.ts';
+import type { FactDecl } from '../engine/ir/types.ts';
+import { addCounts, emptyCounts, type Task } from '../engine/parallel/index.ts';
+import type { EnginePort, PoolLike, ResolvedPolicyLike } from './engine.ts';
+import { ApiError, type ErrorDetail } from './errors.ts';
 import type { Clock, JobChange, JobStatus, Store } from './store/store.ts';
-import type { DatasetRecord } from './upload.ts';
+import { readDataset, type DatasetRecord, type UploadFormat } from './upload.ts';
 
 export interface SideCounts {
   /** Records by outcome kind fired (a record counts once per kind), plus `none`, `undetermined`, `invalid-facts`. */
@@ -49,31 +52,98 @@ export function outcomeOf(d: Decision): RecordOutcome {
   };
 }
 
-function count(side: SideCounts, d: Decision): void {
-  const inc = (k: string) => (side.byOutcome[k] = (side.byOutcome[k] ?? 0) + 1);
-  const rule = (id: string) => (side.byRule[id] ??= { fired: 0, undetermined: 0, suppressed: 0 });
-  if (d.status === 'invalid-facts') return void inc('invalid-facts');
-  const o = outcomeOf(d);
-  if (o.kinds.length) o.kinds.forEach(inc);
-  else if (o.undetermined.length) inc('undetermined');
-  else inc('none');
-  for (const id of o.fired) rule(id).fired++;
-  for (const id of o.undetermined) rule(id).undetermined++;
-  for (const s of d.suppressed) rule(s.ruleId).suppressed++;
+/**
+ * A dataset ready to simulate. JSONL stays text, cut into chunks of whole lines that the worker
+ * threads parse; CSV and XLSX arrive as records (their columns are mapped to facts on upload).
+ */
+export type Dataset =
+  | { kind: 'jsonl'; total: number; chunks: LineChunk[] }
+  | { kind: 'records'; total: number; records: DatasetRecord[] };
+
+export interface LineChunk {
+  /** Whole lines joined by \n; blank lines kept so offsets map to line numbers. */
+  text: string;
+  /** 1-based number of the chunk's first line. */
+  firstLine: number;
+}
+
+/** Lines per chunk sent to a worker: large enough to amortise a message, small enough to cancel soon. */
+const CHUNK_LINES = 500;
+/** Progress is written to SQLite at most this often (and at the end). */
+const PROGRESS_MS = 250;
+
+/** Cuts text into chunks of whole lines without looking inside them (the workers parse). */
+export function splitLines(text: string, linesPerChunk = CHUNK_LINES): LineChunk[] {
+  const chunks: LineChunk[] = [];
+  let start = 0;
+  let line = 1;
+  while (start < text.length) {
+    let end = start;
+    let n = 0;
+    while (n < linesPerChunk) {
+      const nl = text.indexOf('\n', end);
+      if (nl < 0) {
+        end = text.length;
+        n++;
+        break;
+      }
+      end = nl + 1;
+      n++;
+    }
+    chunks.push({ text: text.slice(start, end), firstLine: line });
+    line += n;
+    start = end;
+  }
+  return chunks;
+}
+
+/** The facts of one JSONL line, as upload.ts reads them (bare facts or `{facts: {...}}`). */
+function lineFacts(chunk: LineChunk, offset: number): Record<string, unknown> {
+  const text = chunk.text.split('\n')[offset] ?? '';
+  const v = JSON.parse(text) as Record<string, unknown>;
+  return 'facts' in v && typeof v.facts === 'object' ? (v.facts as Record<string, unknown>) : v;
+}
+
+/**
+ * Job events that remember the `end`: a listener that subscribes after the job ended (a fast job
+ * can end while an SSE stream is still sending its first event) is told at once.
+ */
+class JobEvents extends EventEmitter {
+  private ended: ProgressEvent | undefined;
+
+  override emit(name: string | symbol, ...args: unknown[]): boolean {
+    const e = args[0] as ProgressEvent | undefined;
+    if (name === 'event' && e?.type === 'end') this.ended = e;
+    return super.emit(name, ...args);
+  }
+
+  // Listener arguments are whatever `emit` sends; EventEmitter types them as any[].
+  override on(name: string | symbol, listener: (...args: any[]) => void): this {
+    super.on(name, listener);
+    const ended = this.ended;
+    if (name === 'event' && ended) queueMicrotask(() => this.listeners('event').includes(listener) && listener(ended));
+    return this;
+  }
 }
 
 export class JobRunner {
   private events = new Map<string, EventEmitter>();
   private cancelled = new Set<string>();
   private active = new Map<string, Promise<void>>();
+  private pool: PoolLike | undefined;
 
   constructor(
     private readonly store: Store,
     private readonly engine: EnginePort,
     private readonly clock: Clock,
-    /** Records between progress writes and yields to the event loop. */
-    private readonly step = 200,
+    /** Records per chunk handed to a worker. */
+    private readonly step = CHUNK_LINES,
   ) {}
+
+  /** Worker threads, started on first use (a server that never simulates never starts them). */
+  private workers(): PoolLike {
+    return (this.pool ??= this.engine.createPool());
+  }
 
   running(): number {
     return this.active.size;
@@ -91,14 +161,46 @@ export class JobRunner {
     this.cancelled.add(id);
   }
 
-  start(id: string, records: DatasetRecord[], baseline: ResolvedPolicyLike, candidate: ResolvedPolicyLike, asOf: string): void {
-    const em = new EventEmitter();
+  /**
+   * Reads an upload into a dataset: JSONL is split into line chunks here and parsed by the workers
+   * (a check pass: broken lines are reported as upload.broken before the job exists); CSV and XLSX
+   * are read as records.
+   */
+  async prepareDataset(bytes: Uint8Array, format: UploadFormat, facts: FactDecl[]): Promise<Dataset> {
+    if (format !== 'jsonl') {
+      const records = await readDataset(bytes, format, facts);
+      return { kind: 'records', total: records.length, records };
+    }
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes).replace(/^\uFEFF/, '');
+    const chunks = splitLines(text, this.step);
+    let total = 0;
+    const errors: ErrorDetail[] = [];
+    const checks = (function* () {
+      for (const c of chunks) yield { op: 'check', lines: c.text } satisfies Task;
+    })();
+    let i = 0;
+    for await (const r of this.workers().ordered(checks)) {
+      if (r.op !== 'check') throw new Error('engine bug: wrong task result');
+      total += r.count;
+      for (const e of r.errors) {
+        const line = chunks[i]!.firstLine + e.index;
+        if (errors.length < 20) errors.push({ path: `line:${line}`, message: { zh: '此行不是 JSON 对象', en: `not a JSON object: ${e.message}` } });
+      }
+      i++;
+    }
+    if (errors.length) throw ApiError.of(422, 'upload.broken', errors);
+    if (total === 0) throw ApiError.of(422, 'upload.empty');
+    return { kind: 'jsonl', total, chunks };
+  }
+
+  start(id: string, dataset: Dataset, baseline: ResolvedPolicyLike, candidate: ResolvedPolicyLike, asOf: string): void {
+    const em = new JobEvents();
     em.setMaxListeners(100);
     this.events.set(id, em);
-    const run = this.run(id, records, baseline, candidate, asOf, em)
+    const run = this.run(id, dataset, baseline, candidate, asOf, em)
       .catch(async (e: unknown) => {
         await this.store.updateJob(id, { status: 'failed', error: { code: 'job.failed', message: String((e as Error).message ?? e) } }).catch(() => undefined);
-        em.emit('event', { type: 'end', done: 0, total: records.length, rate: 0, status: 'failed' } satisfies ProgressEvent);
+        em.emit('event', { type: 'end', done: 0, total: dataset.total, rate: 0, status: 'failed' } satisfies ProgressEvent);
       })
       .finally(() => {
         this.active.delete(id);
@@ -111,43 +213,76 @@ export class JobRunner {
 
   private async run(
     id: string,
-    records: DatasetRecord[],
+    dataset: Dataset,
     baseline: ResolvedPolicyLike,
     candidate: ResolvedPolicyLike,
     asOf: string,
     em: EventEmitter,
   ): Promise<void> {
     const started = this.clock.now().getTime();
-    const total = records.length;
-    const sides = { baseline: { byOutcome: {}, byRule: {} } as SideCounts, candidate: { byOutcome: {}, byRule: {} } as SideCounts };
+    const total = dataset.total;
+    const sides = { baseline: emptyCounts(), candidate: emptyCounts() };
     let changed = 0;
     let seq = 0;
     await this.store.updateJob(id, { status: 'running' });
-    for (let i = 0; i < total; i += this.step) {
-      if (this.cancelled.has(id)) {
-        await this.store.updateJob(id, { status: 'cancelled', done: i });
-        em.emit('event', { type: 'end', done: i, total, rate: rate(i, started, this.clock), status: 'cancelled' } satisfies ProgressEvent);
-        return;
-      }
-      const changes: JobChange[] = [];
-      for (const rec of records.slice(i, i + this.step)) {
-        const a = this.engine.evaluateSync(baseline, rec.facts, { asOf });
-        const b = this.engine.evaluateSync(candidate, rec.facts, { asOf });
-        count(sides.baseline, a);
-        count(sides.candidate, b);
-        const oa = outcomeOf(a);
-        const ob = outcomeOf(b);
-        if (JSON.stringify(oa) !== JSON.stringify(ob)) {
-          changed++;
-          changes.push({ seq: seq++, line: rec.line, record: rec.facts, baseline: oa, candidate: ob });
+    const pool = this.workers();
+    const b = pool.register(baseline);
+    const c = pool.register(candidate);
+    // Tasks in order, each with what maps its results back to lines and records.
+    type Sent = { chunk?: LineChunk; records?: DatasetRecord[] };
+    const sent: Sent[] = [];
+    const cancelled = () => this.cancelled.has(id);
+    const step = this.step;
+    const tasks = (function* (): Generator<Task> {
+      if (dataset.kind === 'jsonl') {
+        for (const chunk of dataset.chunks) {
+          if (cancelled()) return;
+          sent.push({ chunk });
+          yield { op: 'simulate', baseline: b, candidate: c, asOf, lines: chunk.text };
+        }
+      } else {
+        for (let i = 0; i < dataset.records.length; i += step) {
+          if (cancelled()) return;
+          const records = dataset.records.slice(i, i + step);
+          sent.push({ records });
+          yield { op: 'simulate', baseline: b, candidate: c, asOf, records: records.map((r) => r.facts) };
         }
       }
-      const done = Math.min(total, i + this.step);
-      await this.store.updateJob(id, { done, changes });
-      em.emit('event', { type: 'progress', done, total, rate: rate(done, started, this.clock), status: 'running' } satisfies ProgressEvent);
-      // Let requests in between steps: the machine has few cores and the API must stay responsive.
-      await new Promise((r) => setImmediate(r));
+    })();
+    let done = 0;
+    let changes: JobChange[] = [];
+    let lastWrite = performance.now();
+    for await (const r of pool.ordered(tasks)) {
+      if (r.op !== 'simulate') throw new Error('engine bug: wrong task result');
+      const s = sent.shift()!;
+      addCounts(sides.baseline, r.baseline);
+      addCounts(sides.candidate, r.candidate);
+      for (const ch of r.changes) {
+        changed++;
+        const line = s.chunk ? s.chunk.firstLine + ch.index : s.records![ch.index]!.line;
+        const record = s.chunk ? lineFacts(s.chunk, ch.index) : s.records![ch.index]!.facts;
+        changes.push({ seq: seq++, line, record, baseline: ch.baseline, candidate: ch.candidate });
+      }
+      done += r.count;
+      if (cancelled()) {
+        // Results already computed are kept, as they were counted in `done`.
+        await this.store.updateJob(id, { status: 'cancelled', done, changes });
+        em.emit('event', { type: 'end', done, total, rate: rate(done, started, this.clock), status: 'cancelled' } satisfies ProgressEvent);
+        return;
+      }
+      if (performance.now() - lastWrite >= PROGRESS_MS || changes.length >= 1000) {
+        await this.store.updateJob(id, { done, changes });
+        changes = [];
+        lastWrite = performance.now();
+        em.emit('event', { type: 'progress', done, total, rate: rate(done, started, this.clock), status: 'running' } satisfies ProgressEvent);
+      }
     }
+    if (cancelled()) {
+      await this.store.updateJob(id, { status: 'cancelled', done, changes });
+      em.emit('event', { type: 'end', done, total, rate: rate(done, started, this.clock), status: 'cancelled' } satisfies ProgressEvent);
+      return;
+    }
+    if (changes.length) await this.store.updateJob(id, { done, changes });
     const stamp = (p: ResolvedPolicyLike) => ({ policy: p.stamp.id, version: p.stamp.version, hash: p.stamp.hash });
     const result: SimulationResult = {
       total,
@@ -159,10 +294,12 @@ export class JobRunner {
     em.emit('event', { type: 'end', done: total, total, rate: rate(total, started, this.clock), status: 'done' } satisfies ProgressEvent);
   }
 
-  /** Waits for running jobs to stop (after cancelling them) at shutdown. */
+  /** Waits for running jobs to stop (after cancelling them) at shutdown, then stops the workers. */
   async close(): Promise<void> {
     for (const id of this.active.keys()) this.cancel(id);
     await Promise.allSettled([...this.active.values()]);
+    await this.pool?.close();
+    this.pool = undefined;
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The worker side of the pool: holds compiled policies by hash and runs tasks on chunks of
- * records. Records arrive as JSON lines (one string is cheap to pass between threads) or as
- * values. Node-only.
+ * records. Records arrive as JSON lines (one string is cheap to pass between threads, and parsing
+ * happens here, off the sender's thread) or as values. Node-only.
  */
 import { parentPort } from 'node:worker_threads';
 import { compilePolicy, type CompiledPolicy } from '../compiled/index.ts';
@@ -11,24 +11,70 @@ import type { ToWorker, FromWorker, TaskResult } from './protocol.ts';
 
 const policies = new Map<string, CompiledPolicy>();
 
-function recordsOf(task: { lines?: string; records?: unknown[] }): unknown[] {
-  if (task.records) return task.records;
-  const text = task.lines ?? '';
-  const out: unknown[] = [];
+/** A line's facts: the object itself, or its `facts` member for batch-style lines. */
+function factsOf(v: unknown): unknown {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
+  const f = (v as { facts?: unknown }).facts;
+  return 'facts' in v && typeof f === 'object' ? f : v;
+}
+
+/** Non-blank lines of a chunk: their offsets (blank lines counted) and their text. */
+function eachLine(text: string, fn: (line: string, offset: number) => void): void {
   let start = 0;
+  let offset = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    if (end > start) out.push(JSON.parse(text.slice(start, end)));
+    const line = text.slice(start, end);
+    if (line.trim() !== '') fn(line, offset);
     start = end + 1;
+    offset++;
   }
-  return out;
+}
+
+/** Records of a task, and for `lines` the offset of each record's line within the chunk. */
+function recordsOf(task: { lines?: string; records?: unknown[] }): { records: unknown[]; at?: number[] } {
+  if (task.records) return { records: task.records };
+  const records: unknown[] = [];
+  const at: number[] = [];
+  eachLine(task.lines ?? '', (line, offset) => {
+    records.push(factsOf(JSON.parse(line)));
+    at.push(offset);
+  });
+  return { records, at };
 }
 
 function compiled(hash: string): CompiledPolicy {
   const c = policies.get(hash);
   if (!c) throw new Error(`engine bug: policy ${hash} was not sent to the worker`);
   return c;
+}
+
+function run(task: Extract<ToWorker, { type: 'task' }>['task']): TaskResult {
+  if (task.op === 'check') {
+    let count = 0;
+    const errors: { index: number; message: string }[] = [];
+    eachLine(task.lines, (line, offset) => {
+      try {
+        factsOf(JSON.parse(line));
+        count++;
+      } catch (e) {
+        errors.push({ index: offset, message: (e as Error).message });
+      }
+    });
+    return { op: 'check', count, errors };
+  }
+  const { records, at } = recordsOf(task);
+  const asOf = task.asOf;
+  if (task.op === 'decide') {
+    const p = compiled(task.policy);
+    return { op: 'decide', decisions: records.map((r) => p.decide(r, { asOf })) };
+  }
+  const a = compiled(task.baseline);
+  const b = compiled(task.candidate);
+  const sim = simulateChunk(records, (r) => a.decide(r, { asOf }), (r) => b.decide(r, { asOf }));
+  if (at) for (const c of sim.changes) c.index = at[c.index]!;
+  return { op: 'simulate', ...sim, count: records.length };
 }
 
 parentPort!.on('message', (m: ToWorker) => {
@@ -38,19 +84,7 @@ parentPort!.on('message', (m: ToWorker) => {
   }
   let reply: FromWorker;
   try {
-    const records = recordsOf(m.task);
-    let result: TaskResult;
-    if (m.task.op === 'decide') {
-      const p = compiled(m.task.policy);
-      const asOf = m.task.asOf;
-      result = { op: 'decide', decisions: records.map((r) => p.decide(r, { asOf })) };
-    } else {
-      const a = compiled(m.task.baseline);
-      const b = compiled(m.task.candidate);
-      const asOf = m.task.asOf;
-      result = { op: 'simulate', ...simulateChunk(records, (r) => a.decide(r, { asOf }), (r) => b.decide(r, { asOf })), count: records.length };
-    }
-    reply = { id: m.id, ok: true, result };
+    reply = { id: m.id, ok: true, result: run(m.task) };
   } catch (e) {
     reply = { id: m.id, ok: false, error: String((e as Error).stack ?? e) };
   }

@@ -101,10 +101,11 @@ export function simulateRoutes(app: App): void {
       await send({ type: 'progress', done: current.done, total: current.total, rate: 0, status: current.status });
       await new Promise<void>((resolve) => {
         const on = (e: ProgressEvent) => {
-          void send(e);
+          const sent = send(e);
           if (e.type === 'end') {
             em.off('event', on);
-            resolve();
+            // The stream closes when this callback returns: the end must be written first.
+            void sent.then(() => resolve(), () => resolve());
           }
         };
         em.on('event', on);
