@@ -362,7 +362,7 @@ describe('simulate', () => {
     await page.locator('[data-testid=draft-note]').waitFor();
     await page.getByRole('button', { name: '计算' }).click();
     await page.locator('[data-testid=results] .card').nth(1).waitFor();
-    await see(page, new RegExp(`草稿 #${id}`));
+    await page.locator('[data-testid=results] h3', { hasText: `草稿 #${id}` }).waitFor();
     await page.context().close();
   });
 
