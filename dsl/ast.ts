@@ -75,6 +75,12 @@ export interface FactDeclAst extends Node {
   labelEn?: string;
   type: TypeAst;
   description?: string;
+  /**
+   * The author left a blank line (or several) between the previous fact or field of the same
+   * list and this one; the formatter prints one. The only layout the formatter takes from the
+   * input. Never set on the first fact of a list; absent from the YAML form.
+   */
+  blankLineBefore?: boolean;
 }
 
 export interface ParameterAst extends Node {

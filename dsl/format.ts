@@ -1,13 +1,29 @@
 /**
  * AST → canonical DSL text. Stable (the same tree always prints the same text), 2-space
  * indentation, sections in a fixed order (header, facts, parameters, definitions, rules,
- * disabled), the fewest parentheses precedence allows, and `between` bounds always marked
- * `inclusive` / `exclusive`. English keywords by default, Chinese with `{ lang: 'zh' }`.
+ * disabled), the fewest parentheses precedence allows plus two for readability (an `and` chain
+ * inside an `or`, and the operand of `not` unless it is a name, literal, call or negation), and
+ * `between` bounds always marked `inclusive` / `exclusive`. English keywords by default, Chinese
+ * with `{ lang: 'zh' }`.
+ *
+ * Layout (like gofmt/prettier, it depends on the tree only, except for `blankLineBefore`):
+ * - one blank line between top-level sections and between parameters, definitions and rules;
+ *   one blank line between facts (or list fields) where the author left one (`blankLineBefore`);
+ * - an enum with more than 3 values, or whose one-line form is wider than 60 columns, one value
+ *   per line;
+ * - an `and`/`or` chain whose one-line form would end past column 100 is broken before each
+ *   operator, one operand per line, indented one step past the line it starts on; inside it the
+ *   same rule applies to each operand;
+ * - an `in [...]` list that would end past column 100 puts one item per line;
+ * - nothing else is wrapped (long quotes and messages stay on their line).
+ * Columns count display width: CJK characters are two columns wide. Trailing comments do not
+ * count, so adding one never re-wraps the line it ends.
  *
  * Invariant (tested): parsePolicy(formatPolicy(ast)) gives `ast` back, ignoring `loc`.
  * Comments (`comments`, `clauseComments`, `trailingComments` in the tree) print back on the line
- * they belong to: leading ones above it at its indentation, a trailing one after it. A line that
- * was several lines in the source (a long expression) keeps all its comments, above it.
+ * they belong to: leading ones above it at its indentation, a trailing one after it (after the
+ * last line of a wrapped clause or enum). A comment written inside a wrapped clause or an enum
+ * body moves above its clause.
  */
 import type { Comments, DefinitionAst, ExprAst, FactDeclAst, PolicyAst, PolicyRefAst, TypeAst } from './ast.ts';
 import {
@@ -24,6 +40,38 @@ export interface FormatOptions {
 }
 
 const INDENT = '  ';
+const STEP = INDENT.length;
+/** Lines whose one-line form would end past this column are wrapped (chains and `in` lists only). */
+const MAX_WIDTH = 100;
+/** An enum whose one-line form is wider than this (or has more than 3 values) is one value a line. */
+const MAX_ENUM_WIDTH = 60;
+const MAX_ENUM_VALUES_ON_ONE_LINE = 3;
+
+/**
+ * Display width of `s` in a monospaced editor: East Asian wide and full-width characters take
+ * two columns (the policies are mostly Chinese, and 100 Chinese characters are 200 columns wide).
+ */
+export function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    const wide =
+      (c >= 0x1100 && c <= 0x115f) ||
+      (c >= 0x2e80 && c <= 0x303e) ||
+      (c >= 0x3041 && c <= 0x33ff) ||
+      (c >= 0x3400 && c <= 0x4dbf) ||
+      (c >= 0x4e00 && c <= 0x9fff) ||
+      (c >= 0xa000 && c <= 0xa4cf) ||
+      (c >= 0xac00 && c <= 0xd7a3) ||
+      (c >= 0xf900 && c <= 0xfaff) ||
+      (c >= 0xfe30 && c <= 0xfe4f) ||
+      (c >= 0xff00 && c <= 0xff60) ||
+      (c >= 0xffe0 && c <= 0xffe6) ||
+      (c >= 0x20000 && c <= 0x3fffd);
+    w += wide ? 2 : 1;
+  }
+  return w;
+}
 
 /** All keyword spellings: a name or enum value spelled like one must be quoted where that is allowed. */
 const RESERVED = new Set([...KEYWORD_SPELLINGS.values()].flat());
@@ -52,6 +100,13 @@ function word(table: Record<string, string[]>, en: string, lang: 'en' | 'zh'): s
 
 /** Binding strength, loosest first; a child printed below the strength its place needs gets parentheses. */
 const PREC = { if: 0, or: 1, and: 2, not: 3, compare: 4, additive: 5, multiplicative: 6, unary: 7, primary: 8 } as const;
+
+/**
+ * Readability parentheses beyond precedence, as policy authors write them: `(a and b) or c`, not
+ * `a and b or c`; `not (x between 1 and 2)`, not `not x between 1 and 2`.
+ */
+const OR_OPERAND = PREC.not;
+const NOT_OPERAND = PREC.unary;
 
 function precOf(e: ExprAst): number {
   switch (e.type) {
@@ -149,14 +204,14 @@ function fmtBare(e: ExprAst, lang: 'en' | 'zh'): string {
     case 'asOf':
       return k('AsOf');
     case 'not':
-      return `${k('Not')} ${fmt(e.arg, PREC.not, lang)}`;
+      return `${k('Not')} ${fmt(e.arg, NOT_OPERAND, lang)}`;
     case 'neg':
       // `-3` would read back as the literal -3, so a negated literal keeps its parentheses.
       return isNumericLiteral(e.arg) ? `-(${fmtBare(e.arg, lang)})` : `-${fmt(e.arg, PREC.unary, lang)}`;
     case 'and':
       return e.args.map((a) => fmt(a, PREC.not, lang)).join(` ${k('And')} `);
     case 'or':
-      return e.args.map((a) => fmt(a, PREC.and, lang)).join(` ${k('Or')} `);
+      return e.args.map((a) => fmt(a, OR_OPERAND, lang)).join(` ${k('Or')} `);
     case 'compare':
       return `${fmt(e.left, PREC.additive, lang)} ${e.op} ${fmt(e.right, PREC.additive, lang)}`;
     case 'arith': {
@@ -191,6 +246,132 @@ function fmtBare(e: ExprAst, lang: 'en' | 'zh'): string {
 }
 
 // ------------------------------------------------------------------------------------------------
+// Wrapping
+
+/** A piece of a printed expression: fixed text, or a child expression printed at `min`. */
+type Part = string | { e: ExprAst; min: number };
+
+/**
+ * The lines of `e` (printed at binding strength `min`) when it starts at column `col` of a line
+ * indented `base` columns. The first line is the text to append at `col`; later lines carry their
+ * own indentation. Only `and`/`or` chains and
+ * `in` lists break, and only when the one-line form would end past MAX_WIDTH.
+ */
+function lay(e: ExprAst, min: number, lang: 'en' | 'zh', col: number, base: number): string[] {
+  const flat = fmt(e, min, lang);
+  // The test is on the expression's own one-line form: what follows it on the line (`then …`
+  // after an `if` condition, `)` after a `where`) never makes it wrap.
+  if (col + displayWidth(flat) <= MAX_WIDTH) return [flat];
+  if (precOf(e) < min) return seq(['(', { e, min: PREC.if }, ')'], lang, col, base);
+  const k = (name: string) => kw(name, lang);
+  switch (e.type) {
+    case 'and':
+    case 'or':
+      return chain(e.args, e.type === 'and' ? PREC.not : OR_OPERAND, k(e.type === 'and' ? 'And' : 'Or'), lang, col, base);
+    case 'in':
+      return inList(e, lang, col, base);
+    case 'not':
+      return seq([`${k('Not')} `, { e: e.arg, min: NOT_OPERAND }], lang, col, base);
+    case 'neg':
+      return isNumericLiteral(e.arg) ? [flat] : seq(['-', { e: e.arg, min: PREC.unary }], lang, col, base);
+    case 'compare':
+      return seq([{ e: e.left, min: PREC.additive }, ` ${e.op} `, { e: e.right, min: PREC.additive }], lang, col, base);
+    case 'arith': {
+      const level = e.op === '+' || e.op === '-' ? PREC.additive : PREC.multiplicative;
+      return seq([{ e: e.left, min: level }, ` ${e.op} `, { e: e.right, min: level + 1 }], lang, col, base);
+    }
+    case 'between': {
+      const bound = (inclusive: boolean) => k(inclusive ? 'Inclusive' : 'Exclusive');
+      return seq(
+        [
+          { e: e.value, min: PREC.additive },
+          ` ${k('Between')} `,
+          { e: e.low, min: PREC.additive },
+          ` ${bound(e.lowInclusive)} ${k('And')} `,
+          { e: e.high, min: PREC.additive },
+          ` ${bound(e.highInclusive)}`,
+        ],
+        lang,
+        col,
+        base,
+      );
+    }
+    case 'if':
+      return seq(
+        [`${k('If')} `, { e: e.cond, min: PREC.or }, ` ${k('Then')} `, { e: e.then, min: PREC.or }, ` ${k('Else')} `, { e: e.else, min: PREC.if }],
+        lang,
+        col,
+        base,
+      );
+    case 'call': {
+      const parts: Part[] = [`${word(FUNCTION_WORDS, e.fn, lang)}(`];
+      e.args.forEach((a, i) => parts.push(...(i > 0 ? [', '] : []), { e: a, min: PREC.if }));
+      if (e.where) parts.push(e.args.length > 0 ? ` ${k('Where')} ` : `${k('Where')} `, { e: e.where, min: PREC.if });
+      parts.push(')');
+      return seq(parts, lang, col, base);
+    }
+    default:
+      return [flat];
+  }
+}
+
+/** Lays out parts one after the other; a child that wraps continues from where its last line ends. */
+function seq(parts: Part[], lang: 'en' | 'zh', col: number, base: number): string[] {
+  const lines = [''];
+  let at = col;
+  parts.forEach((p, i) => {
+    if (typeof p === 'string') {
+      lines[lines.length - 1] += p;
+      at += displayWidth(p);
+      return;
+    }
+    const sub = lay(p.e, p.min, lang, at, base);
+    lines[lines.length - 1] += sub[0];
+    lines.push(...sub.slice(1));
+    at = sub.length > 1 ? displayWidth(sub[sub.length - 1]) : at + displayWidth(sub[0]);
+  });
+  return lines;
+}
+
+/**
+ * An `and`/`or` chain, one operand a line, the operator leading each line after the first,
+ * indented one step past `base`; operands that wrap in turn indent one step further.
+ */
+function chain(args: ExprAst[], min: number, op: string, lang: 'en' | 'zh', col: number, base: number): string[] {
+  const inner = base + STEP;
+  const pad = ' '.repeat(inner);
+  const lines: string[] = [];
+  args.forEach((a, i) => {
+    if (i === 0) {
+      lines.push(...lay(a, min, lang, col, inner));
+      return;
+    }
+    const head = `${op} `;
+    const sub = lay(a, min, lang, inner + displayWidth(head), inner);
+    lines.push(pad + head + sub[0], ...sub.slice(1));
+  });
+  return lines;
+}
+
+/** `x in [` … `]` with one item a line, indented one step past `base`; `]` back at `base`. */
+function inList(e: Extract<ExprAst, { type: 'in' }>, lang: 'en' | 'zh', col: number, base: number): string[] {
+  const k = (name: string) => kw(name, lang);
+  if (e.options.length === 0) return [fmt(e, PREC.compare, lang)];
+  const open = seq([{ e: e.value, min: PREC.additive }, ` ${k(e.negated ? 'NotIn' : 'In')} [`], lang, col, base);
+  const inner = base + STEP;
+  const pad = ' '.repeat(inner);
+  const lines = [...open];
+  e.options.forEach((o, i) => {
+    const comma = i < e.options.length - 1 ? ',' : '';
+    const sub = lay(o, PREC.if, lang, inner, inner);
+    sub[sub.length - 1] += comma;
+    lines.push(pad + sub[0], ...sub.slice(1));
+  });
+  lines.push(' '.repeat(base) + ']');
+  return lines;
+}
+
+// ------------------------------------------------------------------------------------------------
 // Policies
 
 function ref(r: PolicyRefAst): string {
@@ -201,18 +382,34 @@ function enSuffix(en: string | undefined, lang: 'en' | 'zh'): string {
   return en === undefined ? '' : ` ${kw('En', lang)} ${quote(en)}`;
 }
 
-/** `#text` comment lines and trailing comments, printed by `Printer`. */
+/** Collects printed lines with their `#` comments. */
 class Printer {
   readonly lines: string[] = [];
 
   /** One line at `depth`, with the leading comments of `c` above it and its trailing one after it. */
   line(depth: number, text: string, c?: Comments): void {
+    this.wrapped(depth, [text], c);
+  }
+
+  /**
+   * A clause printed over several lines: the first at `depth`, the others already indented (from
+   * `lay`). Leading comments go above the first line, the trailing one after the last, where the
+   * parser finds them again.
+   */
+  wrapped(depth: number, lines: string[], c?: Comments): void {
     this.leading(depth, c);
-    this.lines.push(INDENT.repeat(depth) + text + trailing(c));
+    lines.forEach((l, i) => {
+      const text = i === 0 ? INDENT.repeat(depth) + l : l;
+      this.lines.push(i === lines.length - 1 ? text + trailing(c) : text);
+    });
   }
 
   leading(depth: number, c: Comments | undefined): void {
     for (const t of c?.leading ?? []) this.lines.push(INDENT.repeat(depth) + '#' + t);
+  }
+
+  blank(): void {
+    if (this.lines.length > 0 && this.lines[this.lines.length - 1] !== '') this.lines.push('');
   }
 }
 
@@ -220,18 +417,22 @@ function trailing(c: Comments | undefined): string {
   return c?.trailing === undefined ? '' : `  #${c.trailing}`;
 }
 
-/**
- * A type as text; a list type's fields go on their own lines into `out` and the returned text
- * ends the line that opened it (`}`), so the caller can end that last line with a comment.
- */
+/** `head` followed by `e`, wrapped as `lay` decides, as lines for `Printer.wrapped` at `depth`. */
+function clause(depth: number, head: string, e: ExprAst, lang: 'en' | 'zh'): string[] {
+  const base = depth * STEP;
+  const lines = lay(e, PREC.if, lang, base + displayWidth(head), base);
+  return [head + lines[0], ...lines.slice(1)];
+}
+
+function enumValueText(v: { value: string; label: string; labelEn?: string }, lang: 'en' | 'zh'): string {
+  return `${isBareName(v.value) ? v.value : quote(v.value)} ${quote(v.label)}${enSuffix(v.labelEn, lang)}`;
+}
+
+/** A type on one line (a list type and a long enum are printed by `typedLine`). */
 function typeText(t: TypeAst, lang: 'en' | 'zh'): string {
   switch (t.kind) {
-    case 'enum': {
-      const values = t.values.map(
-        (v) => `${isBareName(v.value) ? v.value : quote(v.value)} ${quote(v.label)}${enSuffix(v.labelEn, lang)}`,
-      );
-      return `${kw('Enum', lang)} { ${values.join(', ')} }`;
-    }
+    case 'enum':
+      return `${kw('Enum', lang)} { ${t.values.map((v) => enumValueText(v, lang)).join(', ')} }`;
     case 'list':
       throw new Error('list types are printed by typedLine'); // a bug in this file
     default:
@@ -240,28 +441,47 @@ function typeText(t: TypeAst, lang: 'en' | 'zh'): string {
   }
 }
 
+/** True when an enum is printed one value a line. */
+function enumBlock(t: TypeAst, lang: 'en' | 'zh'): boolean {
+  if (t.kind !== 'enum' || t.values.length === 0) return false;
+  return t.values.length > MAX_ENUM_VALUES_ON_ONE_LINE || displayWidth(typeText(t, lang)) > MAX_ENUM_WIDTH;
+}
+
 /**
- * `<head>: <type>` at `depth`. A list type opens a block: its fields follow, one a line, and the
- * trailing comment goes after the closing `}` (where the parser finds it again).
+ * `<head>: <type>` at `depth`. A list type, and an enum too long for one line, open a block:
+ * fields or values follow one a line, and the trailing comment goes after the closing `}` (where
+ * the parser finds it again). Enum values in a block need no commas.
  */
 function typedLine(p: Printer, depth: number, head: string, t: TypeAst, c: Comments | undefined, lang: 'en' | 'zh'): void {
-  if (t.kind !== 'list') {
-    p.line(depth, `${head}: ${typeText(t, lang)}`, c);
+  if (t.kind === 'list') {
+    p.leading(depth, c);
+    p.line(depth, `${head}: ${kw('ListOf', lang)} {`);
+    factList(p, t.fields, depth + 1, lang);
+    p.line(depth, '}', c?.trailing === undefined ? undefined : { trailing: c.trailing });
     return;
   }
-  p.leading(depth, c);
-  p.line(depth, `${head}: ${kw('ListOf', lang)} {`);
-  for (const f of t.fields) factLines(p, f, depth + 1, lang);
-  p.line(depth, '}', c?.trailing === undefined ? undefined : { trailing: c.trailing });
+  if (t.kind === 'enum' && enumBlock(t, lang)) {
+    p.leading(depth, c);
+    p.line(depth, `${head}: ${kw('Enum', lang)} {`);
+    for (const v of t.values) p.line(depth + 1, enumValueText(v, lang));
+    p.line(depth, '}', c?.trailing === undefined ? undefined : { trailing: c.trailing });
+    return;
+  }
+  p.line(depth, `${head}: ${typeText(t, lang)}`, c);
 }
 
-function factLines(p: Printer, f: FactDeclAst, depth: number, lang: 'en' | 'zh'): void {
-  typedLine(p, depth, `${f.name} ${quote(f.label)}${enSuffix(f.labelEn, lang)}`, f.type, f.comments, lang);
+/** Facts or list fields, one a line, with a blank line where the author left one. */
+function factList(p: Printer, facts: FactDeclAst[], depth: number, lang: 'en' | 'zh'): void {
+  facts.forEach((f, i) => {
+    if (i > 0 && f.blankLineBefore) p.blank();
+    typedLine(p, depth, `${f.name} ${quote(f.label)}${enSuffix(f.labelEn, lang)}`, f.type, f.comments, lang);
+  });
 }
 
-function namedExpr(d: DefinitionAst, lang: 'en' | 'zh'): string {
+/** `name "label" en "…" = ` of a definition, let or compute line. */
+function namedHead(d: DefinitionAst, lang: 'en' | 'zh'): string {
   const label = d.label === undefined ? '' : ` ${quote(d.label)}`;
-  return `${d.name}${label}${enSuffix(d.labelEn, lang)} = ${formatExpression(d.expr, { lang })}`;
+  return `${d.name}${label}${enSuffix(d.labelEn, lang)} = `;
 }
 
 export function formatPolicy(ast: PolicyAst, opts: FormatOptions = {}): string {
@@ -270,6 +490,8 @@ export function formatPolicy(ast: PolicyAst, opts: FormatOptions = {}): string {
   const blocks: string[] = [];
   let p = new Printer();
   const line = (depth: number, text: string, c?: Comments) => p.line(depth, text, c);
+  const named = (depth: number, keyword: string, d: DefinitionAst) =>
+    p.wrapped(depth, clause(depth, `${k(keyword)} ${namedHead(d, lang)}`, d.expr, lang), d.comments);
   const flush = () => {
     if (p.lines.length > 0) blocks.push(p.lines.join('\n'));
     p = new Printer();
@@ -295,7 +517,7 @@ export function formatPolicy(ast: PolicyAst, opts: FormatOptions = {}): string {
 
   if (ast.facts.length > 0 || cc?.facts) {
     line(0, k('Facts'), cc?.facts);
-    for (const f of ast.facts) factLines(p, f, 1, lang);
+    factList(p, ast.facts, 1, lang);
     flush();
   }
 
@@ -308,8 +530,8 @@ export function formatPolicy(ast: PolicyAst, opts: FormatOptions = {}): string {
     flush();
   }
 
-  if (ast.definitions.length > 0) {
-    for (const d of ast.definitions) line(0, `${k('Let')} ${namedExpr(d, lang)}`, d.comments);
+  for (const d of ast.definitions) {
+    named(0, 'Let', d);
     flush();
   }
 
@@ -321,14 +543,14 @@ export function formatPolicy(ast: PolicyAst, opts: FormatOptions = {}): string {
     }
     if (r.exceptionTo !== undefined) line(1, `${k('ExceptionTo')} ${r.exceptionTo}`, r.clauseComments?.exceptionTo);
     if (r.overrides) line(1, k('Overrides'), r.clauseComments?.overrides);
-    for (const l of r.lets) line(1, `${k('Let')} ${namedExpr(l, lang)}`, l.comments);
-    line(1, `${k('When')} ${formatExpression(r.when, { lang })}`, r.when.comments);
+    for (const l of r.lets) named(1, 'Let', l);
+    p.wrapped(1, clause(1, `${k('When')} `, r.when, lang), r.when.comments);
     const o = r.then;
     const severity = o.severity === undefined ? '' : ` ${k('Severity')} ${word(SEVERITY_WORDS, o.severity, lang)}`;
     line(1, `${k('Then')} ${word(OUTCOME_WORDS, o.kind, lang)}${severity}`, o.comments);
     line(2, `${k('Message')} ${quote(o.message.zh)}${enSuffix(o.message.en, lang)}`, o.clauseComments?.message);
     if (o.consequences.length > 0) line(2, `${k('Consequences')} ${o.consequences.map(quote).join(', ')}`, o.clauseComments?.consequences);
-    for (const c of o.computed) line(2, `${k('Compute')} ${namedExpr(c, lang)}`, c.comments);
+    for (const c of o.computed) named(2, 'Compute', c);
     flush();
   }
 

@@ -178,6 +178,7 @@ function run<R>(text: string, entry: EntryRule, opts: ParseOptions): Result<R> {
   // Comments inside an expression embedded in YAML stay with the YAML; only files keep them here.
   if (value !== undefined && entry === 'policyFile') {
     builder.attachComments(value as PolicyAst, lexed.groups.comments ?? [], lexed.tokens);
+    builder.markBlankLines(value as PolicyAst, [...lexed.tokens, ...(lexed.groups.comments ?? [])]);
   }
   diagnostics.push(...builder.diagnostics);
   diagnostics.sort((a, b) => (a.range?.start.offset ?? 0) - (b.range?.start.offset ?? 0));

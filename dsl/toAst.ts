@@ -263,6 +263,37 @@ export class AstBuilder extends BaseVisitor {
     if (trailingFile.length > 0) policy.trailingComments = trailingFile;
   }
 
+  /**
+   * Sets `blankLineBefore` on each fact or list field (after the first of its list) that the
+   * author separated from the previous one by at least one empty line. Authors group facts by
+   * article; this is the one piece of input layout the formatter keeps. `tokens` are all tokens,
+   * comments included: a line holding none of them is blank.
+   */
+  markBlankLines(policy: PolicyAst, tokens: IToken[]): void {
+    const used = new Set<number>();
+    for (const t of tokens) {
+      if (t.startLine === undefined || Number.isNaN(t.startLine)) continue;
+      for (let l = t.startLine; l <= (t.endLine ?? t.startLine); l++) used.add(l);
+    }
+    const mark = (facts: FactDeclAst[]) => {
+      for (let i = 0; i < facts.length; i++) {
+        const f = facts[i];
+        if (f.type.kind === 'list') mark(f.type.fields);
+        const prev = facts[i - 1]?.loc?.end.line;
+        const start = f.loc?.start.line;
+        if (i === 0 || prev === undefined || start === undefined) continue;
+        for (let l = prev + 1; l < start; l++) {
+          if (!used.has(l)) {
+            f.blankLineBefore = true;
+            break;
+          }
+        }
+      }
+    };
+    mark(policy.facts);
+    for (const p of policy.parameters) if (p.type.kind === 'list') mark(p.type.fields);
+  }
+
   span(a: Range | undefined, b: Range | undefined): Range | undefined {
     if (!a) return b;
     if (!b) return a;

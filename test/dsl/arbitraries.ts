@@ -95,6 +95,39 @@ export const exprArb: fc.Arbitrary<ExprAst> = fc.letrec<{ e: ExprAst }>((tie) =>
   };
 }).e;
 
+/** Long names and strings, so chains and `in` lists pass column 100 and the formatter wraps them. */
+const wideNameArb = fc.constantFrom('带动户应享受贷款总额', '县政府已出具书面审批同意书', 'driven_households_consented_beforehand', '第十九条第七项');
+const wideLeafArb: fc.Arbitrary<ExprAst> = fc.oneof(
+  wideNameArb.map((name) => ({ type: 'name' as const, name })),
+  fc.constantFrom('违反贫困县约束规定', '贫困人口识别和退出准确率', 'misreported').map((value) => ({ type: 'string' as const, value })),
+);
+
+/**
+ * Expressions wide enough to wrap: long `and`/`or` chains (nested, and around `not`, calls and
+ * `in` lists with many items), mixing in the small expressions of `exprArb`.
+ */
+export const wideExprArb: fc.Arbitrary<ExprAst> = fc.letrec<{ w: ExprAst }>((tie) => {
+  const w = tie('w');
+  const part = fc.oneof({ depthSize: 'small' }, wideLeafArb, exprArb, w);
+  return {
+    w: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      wideLeafArb,
+      fc.record({ type: fc.constantFrom('and' as const, 'or' as const), args: fc.array(part, { minLength: 2, maxLength: 7 }) }),
+      fc
+        .record({ value: wideLeafArb, options: fc.array(wideLeafArb, { minLength: 1, maxLength: 8 }), negated: fc.boolean() })
+        .map(({ value, options, negated }) => (negated ? { type: 'in' as const, value, options, negated: true } : { type: 'in' as const, value, options })),
+      fc.record({ type: fc.constant('not' as const), arg: w }),
+      fc.record({ type: fc.constant('compare' as const), op: fc.constantFrom(...CMP), left: w, right: part }),
+      fc.record({ type: fc.constant('call' as const), fn: fc.constantFrom('count', 'any'), args: fc.array(wideLeafArb, { maxLength: 1 }), where: w }),
+      fc.record({ type: fc.constant('if' as const), cond: w, then: part, else: part }),
+    ),
+  };
+}).w;
+
+/** Conditions and definitions: mostly small, often wide enough to wrap. */
+const bodyExprArb = fc.oneof(exprArb, wideExprArb);
+
 const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 
 /** Drops keys whose value is undefined, so generated trees look like parsed ones. */
@@ -111,12 +144,25 @@ const enumValueArb = fc
 const typeArb = (depth: number): fc.Arbitrary<TypeAst> =>
   fc.oneof(
     fc.constantFrom(...scalarKinds).map((kind) => ({ kind })),
-    fc.array(enumValueArb, { minLength: 1, maxLength: 3 }).map((values) => ({ kind: 'enum' as const, values })),
-    ...(depth > 0 ? [fc.array(factArb(depth - 1), { maxLength: 3 }).map((fields) => ({ kind: 'list' as const, fields }))] : []),
+    fc.array(enumValueArb, { minLength: 1, maxLength: 5 }).map((values) => ({ kind: 'enum' as const, values })),
+    ...(depth > 0 ? [factsArb(depth - 1).map((fields) => ({ kind: 'list' as const, fields }))] : []),
   );
 
 function factArb(depth: number): fc.Arbitrary<FactDeclAst> {
-  return fc.record({ name: nameArb, label: textArb, labelEn: optional(textArb), type: typeArb(depth) }).map(compact);
+  return fc
+    .record({ name: nameArb, label: textArb, labelEn: optional(textArb), type: typeArb(depth), blankLineBefore: optional(fc.constant(true)) })
+    .map(compact);
+}
+
+/** Facts or list fields; the first of a list never has `blankLineBefore` (nothing to be apart from). */
+function factsArb(depth: number): fc.Arbitrary<FactDeclAst[]> {
+  return fc.array(factArb(depth), { maxLength: 3 }).map((facts) =>
+    facts.map((f, i) => {
+      if (i > 0 || !f.blankLineBefore) return f;
+      const { blankLineBefore: _dropped, ...rest } = f;
+      return rest;
+    }),
+  );
 }
 
 /** A literal of the parameter's type, as the YAML form reads it back by type. */
@@ -158,7 +204,7 @@ const parameterArb: fc.Arbitrary<ParameterAst> = fc.constantFrom(...scalarKinds)
 
 const definitionArb = (withLabel: boolean): fc.Arbitrary<DefinitionAst> =>
   fc
-    .record({ name: nameArb, label: withLabel ? optional(textArb) : fc.constant(undefined), labelEn: withLabel ? optional(textArb) : fc.constant(undefined), expr: exprArb })
+    .record({ name: nameArb, label: withLabel ? optional(textArb) : fc.constant(undefined), labelEn: withLabel ? optional(textArb) : fc.constant(undefined), expr: bodyExprArb })
     .map(compact);
 
 const ruleArb: fc.Arbitrary<RuleAst> = fc
@@ -168,7 +214,7 @@ const ruleArb: fc.Arbitrary<RuleAst> = fc
     titleEn: optional(textArb),
     cites: optional(citationArb),
     lets: fc.array(definitionArb(true), { maxLength: 2 }),
-    when: exprArb,
+    when: bodyExprArb,
     then: fc
       .record({
         kind: fc.constantFrom('violation', 'accountability', 'eligible', 'ineligible', 'notice', 'commendation', 'computation'),
@@ -199,7 +245,7 @@ export const policyArb: fc.Arbitrary<PolicyAst> = fc
     extends: optional(refArb),
     supersedes: fc.array(refArb.map((r) => ({ ...r, version: r.version ?? '1' })), { maxLength: 2 }),
     sources: fc.array(fc.record({ key: nameArb, title: textArb, number: optional(textArb) }).map(compact), { maxLength: 2 }),
-    facts: fc.array(factArb(2), { maxLength: 3 }),
+    facts: factsArb(2),
     parameters: fc.array(parameterArb, { maxLength: 2 }),
     definitions: fc.array(definitionArb(true), { maxLength: 2 }),
     rules: fc.array(ruleArb, { maxLength: 3 }),
@@ -212,9 +258,10 @@ export function stripLoc<T>(x: T): T {
   return JSON.parse(JSON.stringify(x, (k, v: unknown) => (k === 'loc' ? undefined : v))) as T;
 }
 
-const COMMENT_KEYS = new Set(['loc', 'comments', 'clauseComments', 'trailingComments']);
+/** Keys the YAML form does not carry: locations, comments and the one piece of kept layout. */
+const COMMENT_KEYS = new Set(['loc', 'comments', 'clauseComments', 'trailingComments', 'blankLineBefore']);
 
-/** A tree without locations or comments, for forms and generators that do not carry comments. */
+/** A tree without locations, comments or blank lines, for forms and generators that do not carry them. */
 export function stripLocAndComments<T>(x: T): T {
   return JSON.parse(JSON.stringify(x, (k, v: unknown) => (COMMENT_KEYS.has(k) ? undefined : v))) as T;
 }
