@@ -255,7 +255,7 @@ export class TwPageSimulate extends LitElement {
     const pages = Math.max(1, Math.ceil(p.total / PAGE_SIZE));
     const rows = p.items;
     return html`<div class="scroll-x"><table data-testid="changes">
-        <thead><tr><th>${t('col.line')}</th><th>${t('col.baseline')}</th><th>${t('col.candidate')}</th><th>${t('policy.facts')}</th><th>${t('col.actions')}</th></tr></thead>
+        <thead><tr><th>${t('col.line')}</th><th>${t('col.baseline')}</th><th>${t('col.candidate')}</th><th>${t('col.facts')}</th><th>${t('col.actions')}</th></tr></thead>
         <tbody>
           ${rows.map(
             (c) => html`<tr>
