@@ -1,12 +1,16 @@
 /**
  * Simulation benchmark, run as its own process so its peak RSS is its own: N synthetic records
- * streamed in chunks through the worker pool, each decided under the baseline and the candidate.
+ * (a JSONL file generated once, outside the timing) streamed from disk in chunks of lines through
+ * the worker pool, which parses them and decides each under the baseline and the candidate.
  * Prints one JSON line: records, wall time, records/s, peak RSS, changed records.
  *
- *   npx tsx bench/simulate.ts [--count 1000000] [--chunk 2000] [--workers N]
+ *   npx tsx bench/simulate.ts [--count 1000000] [--chunk-bytes 1048576] [--workers N]
  */
+import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { WorkerPool, addCounts, emptyCounts, type Task } from '../engine/parallel/index.ts';
-import { takeRecords } from './generate-loans.ts';
+import { DEFAULT_SEED, takeRecords } from './generate-loans.ts';
 import { AS_OF, benchPolicies } from './load.ts';
 
 const argv = process.argv.slice(2);
@@ -15,24 +19,47 @@ const opt = (name: string, d: number) => {
   return i >= 0 ? Number(argv[i + 1]) : d;
 };
 const count = opt('--count', 1_000_000);
-const chunk = opt('--chunk', 2000);
+/** Bytes read per task; the chunk is cut at its last newline, so ~2,000 records of ~500 bytes. */
+const chunkBytes = opt('--chunk-bytes', 1 << 20);
+
+/** The records as a JSONL file, made once per count (generation is not what is measured). */
+async function dataset(): Promise<string> {
+  const dir = path.join(tmpdir(), 'tiaowen-bench');
+  const file = path.join(dir, `loans-${DEFAULT_SEED}-${count}.jsonl`);
+  if (existsSync(file)) return file;
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const out = createWriteStream(tmp);
+  let buf = '';
+  for (const rec of takeRecords(count)) {
+    buf += JSON.stringify(rec) + '\n';
+    if (buf.length > 1 << 20) {
+      if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()));
+      buf = '';
+    }
+  }
+  out.end(buf);
+  await new Promise<void>((r) => out.once('finish', () => r()));
+  renameSync(tmp, file);
+  return file;
+}
+
+const file = await dataset();
 const { baseline, candidate } = benchPolicies();
 const pool = new WorkerPool(argv.includes('--workers') ? { size: opt('--workers', 2) } : {});
 const b = pool.register(baseline);
 const c = pool.register(candidate);
 
-function* tasks(): Generator<Task> {
-  let lines = '';
-  let n = 0;
-  for (const rec of takeRecords(count)) {
-    lines += JSON.stringify(rec) + '\n';
-    if (++n === chunk) {
-      yield { op: 'simulate', baseline: b, candidate: c, asOf: AS_OF, lines };
-      lines = '';
-      n = 0;
-    }
+/** As the server does with an upload: the main thread only cuts the text at newlines. */
+async function* tasks(): AsyncGenerator<Task> {
+  let rest = '';
+  for await (const piece of createReadStream(file, { encoding: 'utf8', highWaterMark: chunkBytes })) {
+    const text = rest + (piece as string);
+    const cut = text.lastIndexOf('\n') + 1;
+    rest = text.slice(cut);
+    if (cut > 0) yield { op: 'simulate', baseline: b, candidate: c, asOf: AS_OF, lines: text.slice(0, cut) };
   }
-  if (n) yield { op: 'simulate', baseline: b, candidate: c, asOf: AS_OF, lines };
+  if (rest) yield { op: 'simulate', baseline: b, candidate: c, asOf: AS_OF, lines: rest };
 }
 
 const started = performance.now();
