@@ -114,12 +114,13 @@ const jreRate = Number(rows[0]!.rate.replace(/,/g, ''));
   const rate = throughput(records, decide, quick ? 2 : 5);
   const normalized = records.map((r) => compiled.normalize(r).facts!);
   const rateNorm = throughput(normalized, (r) => compiled.decideNormalized(r as never, { asOf: AS_OF }), quick ? 2 : 5);
+  const rateCompact = throughput(records, (r) => compiled.decideCompact(r, { asOf: AS_OF }), quick ? 2 : 5);
   rows.push({
     name: '(c) tiaowen compiled `decide`, in process, one core',
     rate: fmt(rate),
     p50: us(m.p50),
     p99: us(m.p99),
-    notes: `${fmt(rate / jreRate)}× (a); \`decideNormalized\` on pre-validated facts: ${fmt(rateNorm)}/s`,
+    notes: `${fmt(rate / jreRate)}× (a); \`decideNormalized\` on pre-validated facts: ${fmt(rateNorm)}/s; \`decideCompact\` (verdict codes only, as simulation uses): ${fmt(rateCompact)}/s`,
   });
 }
 

@@ -28,6 +28,19 @@ export interface CompiledPolicy {
   decideNormalized(facts: NormalizedFacts, opts: DecideOptions): Decision;
   /** Normalised facts, or the fact errors, exactly as `validateFacts`. */
   normalize(facts: unknown): { facts?: NormalizedFacts; errors: Decision['factErrors'] };
+  /**
+   * The verdicts only, for simulation and counting: per rule (in `rules` order) 0 not fired,
+   * 1 fired, 2 undetermined, 3 suppressed, after exceptions, exactly the statuses `decide` reports;
+   * no outcome objects, citations or computed values are built. `invalid-facts` has no codes.
+   */
+  decideCompact(facts: unknown, opts: DecideOptions): CompactDecision;
+  /** Rule ids and outcome kinds, in the order of `CompactDecision.codes`. */
+  readonly rules: readonly { id: string; kind: OutcomeKind }[];
+}
+
+export interface CompactDecision {
+  status: 'ok' | 'invalid-facts';
+  codes: Uint8Array;
 }
 
 interface CompiledComputed {
@@ -117,7 +130,8 @@ export function compilePolicy(policy: ResolvedPolicy): CompiledPolicy {
     return fast ? { facts: fast, errors: [] } : validateFacts(ir, facts);
   };
 
-  const decideNormalized = (facts: NormalizedFacts, opts: DecideOptions): Decision => {
+  /** Every rule's verdict after exceptions; the frame is kept for computed values. */
+  const judge = (facts: NormalizedFacts, opts: DecideOptions) => {
     const asOf = forAsOf(opts.asOf);
     const f: Frame = {
       facts,
@@ -141,6 +155,12 @@ export function compilePolicy(policy: ResolvedPolicy): CompiledPolicy {
       } else throw new Error(`engine bug: condition evaluated to ${v.kind}`);
     }
     const by = hasExceptions ? applyExceptions(rules, status, unknowns) : undefined;
+    return { f, status, unknowns, by };
+  };
+
+  const decideNormalized = (facts: NormalizedFacts, opts: DecideOptions): Decision => {
+    const { f, status, unknowns, by } = judge(facts, opts);
+    const n = rules.length;
 
     const outcomes: FiredOutcome[] = [];
     const undetermined: UndeterminedRule[] = [];
@@ -200,7 +220,19 @@ export function compilePolicy(policy: ResolvedPolicy): CompiledPolicy {
     };
   };
 
-  return { policy, decide, decideNormalized, normalize };
+  const NO_CODES = new Uint8Array(0);
+  const decideCompact = (facts: unknown, opts: DecideOptions): CompactDecision => {
+    let normalized = normalizeFast(facts);
+    if (!normalized) {
+      forAsOf(opts.asOf);
+      normalized = validateFacts(ir, facts).facts;
+      if (!normalized) return { status: 'invalid-facts', codes: NO_CODES };
+    }
+    return { status: 'ok', codes: Uint8Array.from(judge(normalized, opts).status) };
+  };
+
+  const ruleList = rules.map((r) => ({ id: r.rule.id, kind: r.kind }));
+  return { policy, decide, decideNormalized, normalize, decideCompact, rules: ruleList };
 }
 
 function firedOutcome(r: CompiledRuleEntry, f: Frame): FiredOutcome {

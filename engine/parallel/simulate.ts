@@ -80,3 +80,77 @@ export function simulateChunk(records: readonly unknown[], baseline: (facts: unk
   });
   return out;
 }
+
+/** What a compiled policy offers for counting without building decisions (engine/compiled). */
+export interface CompactDecider {
+  readonly rules: readonly { id: string; kind: string }[];
+  decideCompact(facts: unknown, opts: { asOf: string }): { status: 'ok' | 'invalid-facts'; codes: Uint8Array };
+}
+
+const INVALID: RecordOutcome = Object.freeze({ status: 'invalid-facts', fired: [], undetermined: [], kinds: [] }) as unknown as RecordOutcome;
+
+/** Outcomes from verdict codes: rule ids visited in id order so the lists come out sorted, as outcomeOf's. */
+function compactSide(p: CompactDecider) {
+  const order = p.rules.map((_, i) => i).sort((a, b) => (p.rules[a]!.id < p.rules[b]!.id ? -1 : p.rules[a]!.id > p.rules[b]!.id ? 1 : 0));
+  const kindsSorted = [...new Set(p.rules.map((r) => r.kind))].sort();
+  const kindBit = new Map(kindsSorted.map((k, i) => [k, i]));
+  const bitOf = p.rules.map((r) => kindBit.get(r.kind)!);
+  const kindsByMask = new Map<number, string[]>();
+  const n = p.rules.length;
+  const fired = new Int32Array(n);
+  const undetermined = new Int32Array(n);
+  const suppressed = new Int32Array(n);
+  const byOutcome: Record<string, number> = {};
+  const inc = (k: string) => (byOutcome[k] = (byOutcome[k] ?? 0) + 1);
+  return {
+    outcome(d: { status: 'ok' | 'invalid-facts'; codes: Uint8Array }): RecordOutcome {
+      if (d.status === 'invalid-facts') {
+        inc('invalid-facts');
+        return INVALID;
+      }
+      const f: string[] = [];
+      const u: string[] = [];
+      let mask = 0;
+      for (const i of order) {
+        const c = d.codes[i];
+        if (c === 1) {
+          f.push(p.rules[i]!.id);
+          fired[i]!++;
+          mask |= 1 << bitOf[i]!;
+        } else if (c === 2) {
+          u.push(p.rules[i]!.id);
+          undetermined[i]!++;
+        } else if (c === 3) suppressed[i]!++;
+      }
+      let kinds = kindsByMask.get(mask);
+      if (!kinds) kindsByMask.set(mask, (kinds = kindsSorted.filter((_, b) => mask & (1 << b))));
+      if (kinds.length) kinds.forEach(inc);
+      else if (u.length) inc('undetermined');
+      else inc('none');
+      return { status: 'ok', fired: f, undetermined: u, kinds };
+    },
+    counts(): SideCounts {
+      const byRule: SideCounts['byRule'] = {};
+      // Rules in decision order (key order may differ from countDecision's; the counts are the same).
+      for (let i = 0; i < n; i++) {
+        if (fired[i] || undetermined[i] || suppressed[i]) byRule[p.rules[i]!.id] = { fired: fired[i]!, undetermined: undetermined[i]!, suppressed: suppressed[i]! };
+      }
+      return { byOutcome, byRule };
+    },
+  };
+}
+
+/** `simulateChunk` on verdict codes only: the same counts and changes, without building decisions. */
+export function simulateCompactChunk(records: readonly unknown[], baseline: CompactDecider, candidate: CompactDecider, asOf: string): ChunkSimulation {
+  const a = compactSide(baseline);
+  const b = compactSide(candidate);
+  const opts = { asOf };
+  const changes: ChunkSimulation['changes'] = [];
+  for (let index = 0; index < records.length; index++) {
+    const facts = records[index];
+    const oa = a.outcome(baseline.decideCompact(facts, opts));
+    const ob = b.outcome(candidate.decideCompact(facts, opts));
+    if (!sameOutcome(oa, ob)) changes.push({ index, baseline: oa, candidate: ob });
+  }
+  return { baseline: a.counts(), candidate: b.counts(), changes };
+}

@@ -6,7 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { compilePolicy, type CompiledPolicy } from '../compiled/index.ts';
 import type { ResolvedPolicy } from '../library/library.ts';
-import { simulateChunk } from './simulate.ts';
+import { simulateCompactChunk } from './simulate.ts';
 import type { ToWorker, FromWorker, TaskResult } from './protocol.ts';
 
 const policies = new Map<string, CompiledPolicy>();
@@ -72,7 +72,7 @@ function run(task: Extract<ToWorker, { type: 'task' }>['task']): TaskResult {
   }
   const a = compiled(task.baseline);
   const b = compiled(task.candidate);
-  const sim = simulateChunk(records, (r) => a.decide(r, { asOf }), (r) => b.decide(r, { asOf }));
+  const sim = simulateCompactChunk(records, a, b, asOf);
   if (at) for (const c of sim.changes) c.index = at[c.index]!;
   return { op: 'simulate', ...sim, count: records.length };
 }

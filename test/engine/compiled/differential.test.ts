@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { FactDecl, PolicyIR } from '../../../engine/ir/types.ts';
 import { evaluate } from '../../../engine/evaluate/decide.ts';
+import type { Decision } from '../../../engine/evaluate/types.ts';
 import { compilePolicy } from '../../../engine/compiled/index.ts';
 import { loadPolicyDir } from '../../../engine/node.ts';
 import { readCasesFile } from '../../../engine/cases/run.ts';
@@ -73,6 +74,18 @@ const arbCase = arbPolicyIr().chain((ir) =>
   })),
 );
 
+/** The compact verdicts a full decision implies: per rule 0 not fired, 1 fired, 2 undetermined, 3 suppressed. */
+function compactOf(d: Decision, rules: readonly { id: string }[]) {
+  if (d.status === 'invalid-facts') return { status: 'invalid-facts', codes: new Uint8Array(0) };
+  const code = new Map<string, number>([
+    ...d.notFired.map((id) => [id, 0] as const),
+    ...d.outcomes.map((o) => [o.ruleId, 1] as const),
+    ...d.undetermined.map((u) => [u.ruleId, 2] as const),
+    ...d.suppressed.map((x) => [x.ruleId, 3] as const),
+  ]);
+  return { status: 'ok', codes: Uint8Array.from(rules.map((r) => code.get(r.id) ?? 9)) };
+}
+
 describe('compiled evaluator agrees with json-rules-engine', () => {
   it('on random policies and random facts', async () => {
     await fc.assert(
@@ -84,6 +97,8 @@ describe('compiled evaluator agrees with json-rules-engine', () => {
           const got = compiled.decide(facts, { asOf });
           expect(got).toStrictEqual(want);
           expect(JSON.stringify(got)).toBe(JSON.stringify(want));
+          // The compact verdicts say the same of every rule.
+          expect(compiled.decideCompact(facts, { asOf })).toEqual(compactOf(want, compiled.rules));
           // The fast path on facts already normalised gives the same decision.
           const normalized = compiled.normalize(facts);
           if (normalized.facts) expect(compiled.decideNormalized(normalized.facts, { asOf })).toStrictEqual(want);
@@ -151,8 +166,10 @@ describe('compiled evaluator on every decision case in policies/', async () => {
           const resolved = library.resolve(id, { asOf: c.asOf });
           if (!resolved.value) continue;
           const want = await evaluate(resolved.value, c.facts, { asOf: c.asOf });
-          const got = compilePolicy(resolved.value).decide(c.facts, { asOf: c.asOf });
+          const compiled = compilePolicy(resolved.value);
+          const got = compiled.decide(c.facts, { asOf: c.asOf });
           expect(JSON.stringify(got), c.note).toBe(JSON.stringify(want));
+          expect(compiled.decideCompact(c.facts, { asOf: c.asOf }), c.note).toEqual(compactOf(want, compiled.rules));
           compared++;
         }
       }
