@@ -9,7 +9,8 @@ import { parseYamlPolicy } from './yaml.ts';
 
 export { parsePolicy, parseExpression } from './parse.ts';
 export { parseYamlPolicy, policyToYaml } from './yaml.ts';
-export { formatPolicy, formatExpression, displayWidth, type FormatOptions } from './format.ts';
+export { formatPolicy, formatExpression, type FormatOptions } from './format.ts';
+export { displayWidth } from './width.ts';
 export { renderDiagnostic, renderDiagnostics, type RenderOptions } from './render.ts';
 export { KEYWORDS } from './tokens.ts';
 export * from './ast.ts';

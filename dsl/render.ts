@@ -4,6 +4,7 @@
  * No colours, so the output is stable.
  */
 import type { Diagnostic } from './diagnostics.ts';
+import { displayWidth as width } from './width.ts';
 
 export interface RenderOptions {
   lang?: 'zh' | 'en' | 'both';
@@ -13,25 +14,6 @@ function pick(text: { zh: string; en: string }, lang: 'zh' | 'en' | 'both'): str
   if (lang === 'zh') return [text.zh];
   if (lang === 'en') return [text.en];
   return [text.zh, text.en];
-}
-
-/** Display width of a string: CJK and full-width characters take two columns. */
-function width(s: string): number {
-  let w = 0;
-  for (const ch of s) {
-    const c = ch.codePointAt(0) ?? 0;
-    const wide =
-      (c >= 0x1100 && c <= 0x115f) ||
-      (c >= 0x2e80 && c <= 0xa4cf) ||
-      (c >= 0xac00 && c <= 0xd7a3) ||
-      (c >= 0xf900 && c <= 0xfaff) ||
-      (c >= 0xfe30 && c <= 0xfe4f) ||
-      (c >= 0xff00 && c <= 0xff60) ||
-      (c >= 0xffe0 && c <= 0xffe6) ||
-      (c >= 0x20000 && c <= 0x3fffd);
-    w += wide ? 2 : 1;
-  }
-  return w;
 }
 
 export function renderDiagnostic(d: Diagnostic, source: string, opts: RenderOptions = {}): string {
