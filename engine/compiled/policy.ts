@@ -14,6 +14,7 @@ import type { ComputedResult, Conflict, Decision, FiredOutcome, ResolvedCitation
 import { mergeUnknown, parseDate, unknown, type Unknown, type Value } from '../values/index.ts';
 import { ExprCompiler, type Ev, type Frame } from './expr.ts';
 import { compileNormalizer, type FastNormalizer } from './facts.ts';
+import { compileFast } from './fast.ts';
 
 export interface DecideOptions {
   /** Date the facts are judged on, `YYYY-MM-DD`. */
@@ -36,6 +37,8 @@ export interface CompiledPolicy {
   decideCompact(facts: unknown, opts: DecideOptions): CompactDecision;
   /** Rule ids and outcome kinds, in the order of `CompactDecision.codes`. */
   readonly rules: readonly { id: string; kind: OutcomeKind }[];
+  /** Whether `decideCompact` runs on unboxed values (./fast.ts) for valid input; else it takes the boxed path. */
+  readonly unboxed: boolean;
 }
 
 export interface CompactDecision {
@@ -221,7 +224,23 @@ export function compilePolicy(policy: ResolvedPolicy): CompiledPolicy {
   };
 
   const NO_CODES = new Uint8Array(0);
+  // Unboxed verdicts when every condition is covered (./fast.ts); otherwise the boxed path below.
+  const fast = compileFast(ir, rootCtx);
   const decideCompact = (facts: unknown, opts: DecideOptions): CompactDecision => {
+    if (fast) {
+      const u = fast.unbox(facts);
+      if (u) {
+        const asOf = forAsOf(opts.asOf);
+        const codes = new Uint8Array(rules.length);
+        fast.judge(u, (asOf.day as { day: number }).day, asOf.params, codes);
+        if (hasExceptions) {
+          const status = Array.from(codes) as Status[];
+          applyExceptions(rules, status, new Array<Unknown | undefined>(rules.length));
+          codes.set(status);
+        }
+        return { status: 'ok', codes };
+      }
+    }
     let normalized = normalizeFast(facts);
     if (!normalized) {
       forAsOf(opts.asOf);
@@ -232,7 +251,7 @@ export function compilePolicy(policy: ResolvedPolicy): CompiledPolicy {
   };
 
   const ruleList = rules.map((r) => ({ id: r.rule.id, kind: r.kind }));
-  return { policy, decide, decideNormalized, normalize, decideCompact, rules: ruleList };
+  return { policy, decide, decideNormalized, normalize, decideCompact, rules: ruleList, unboxed: fast !== undefined };
 }
 
 function firedOutcome(r: CompiledRuleEntry, f: Frame): FiredOutcome {

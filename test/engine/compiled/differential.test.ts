@@ -88,10 +88,14 @@ function compactOf(d: Decision, rules: readonly { id: string }[]) {
 
 describe('compiled evaluator agrees with json-rules-engine', () => {
   it('on random policies and random facts', async () => {
+    let unboxed = 0;
+    let policies = 0;
     await fc.assert(
       fc.asyncProperty(arbCase, async ({ ir, runs }) => {
         const resolved = resolveOne(ir, [], ir.effectiveFrom);
         const compiled = compilePolicy(resolved);
+        policies++;
+        if (compiled.unboxed) unboxed++;
         for (const { facts, asOf } of runs) {
           const want = await evaluate(resolved, facts, { asOf });
           const got = compiled.decide(facts, { asOf });
@@ -107,7 +111,9 @@ describe('compiled evaluator agrees with json-rules-engine', () => {
       }),
       { numRuns: 250 },
     );
-  });
+    // Most random policies must exercise the unboxed compact path, not only the boxed fallback.
+    expect(unboxed).toBeGreaterThan(policies / 2);
+  }, 180_000);
 
   it('reports undetermined rules with the same missing facts and reasons', async () => {
     // Property runs above cover this broadly; this pins one list record missing a field.
@@ -141,7 +147,7 @@ describe('compiled evaluator agrees with json-rules-engine', () => {
     const got = compilePolicy(resolved).decide(facts, { asOf: '2020-01-01' });
     expect(got.undetermined.map((u) => u.missingFacts)).toEqual([['贷款[1].金额']]);
     expect(got).toStrictEqual(want);
-  });
+  }, 180_000);
 });
 
 function casesFiles(dir: string): string[] {

@@ -1,0 +1,877 @@
+/**
+ * Unboxed verdicts for `decideCompact`: the conditions compiled a second time, to closures over plain
+ * JavaScript values chosen by each expression's static type (engine/ir typecheck via `staticKind`):
+ * - money (fen), percent (ratio), number, integer and date (day number) are `number`, NaN = unknown;
+ * - strings and enum values are `string`, `undefined` = unknown;
+ * - booleans are Kleene small ints: 0 false, 1 true, 2 unknown.
+ * A compact verdict needs only whether a condition is true, false or undetermined, never which facts
+ * it lacked, so unknowns carry no reasons here and nothing is allocated per value.
+ *
+ * Facts are read by a fused check-and-unbox pass that accepts exactly what the boxed fast
+ * normaliser (./facts.ts) accepts; on anything else it answers `undefined` and the caller takes the
+ * boxed path, which gives the reference's answer. Constructs this file does not cover (durations other
+ * than literals, ill-typed hand-built IR, min/max of strings, …) make `compileFast` return
+ * `undefined` for the whole policy, so such a policy always takes the boxed path.
+ *
+ * Arithmetic uses `engine/values` money rounding, so values are the boxed path's, number for number.
+ */
+import type { AggregateFn, ArithOp, CompareOp, Expr, FactDecl, PolicyIR, RuleIR } from '../ir/types.ts';
+import { ruleContext, staticKind, type EvalContext } from '../evaluate/interpret.ts';
+import {
+  daysBetween,
+  divMoney,
+  monthsBetween,
+  mulMoney,
+  parseDate,
+  roundHalfAway,
+  roundMoneyToYuan,
+  shiftDate,
+  yearsBetween,
+  yuanToFen,
+  type Value,
+} from '../values/index.ts';
+import { MONEY_PATTERN } from '../facts/schema.ts';
+import { workdaysBetweenFast } from './workdays.ts';
+
+/** An unboxed scalar: number (NaN unknown), string (undefined unknown) or Kleene int. */
+type U = number | string | undefined;
+/** One list record, fields unboxed; a missing field is absent. */
+export type URecord = Record<string, number | string>;
+/** Facts unboxed; a missing fact is absent. Booleans are 0/1, lists arrays of records. */
+export type UFacts = Record<string, number | string | URecord[]>;
+
+interface F {
+  facts: UFacts;
+  rec: URecord | undefined;
+  asOf: number;
+  params: readonly U[];
+  /** Memo of definitions and lets, valid where `stamp[slot] === gen`. */
+  memo: U[];
+  stamp: Int32Array;
+  gen: number;
+}
+
+type NEv = (f: F) => number;
+type SEv = (f: F) => string | undefined;
+type BEv = (f: F) => number;
+type Cat = 'n' | 's' | 'b';
+
+const U_FALSE = 0;
+const U_TRUE = 1;
+const U_UNK = 2;
+
+class Bail extends Error {}
+function bail(why: string): never {
+  throw new Bail(why);
+}
+
+function catOf(kind: string | undefined): Cat {
+  switch (kind) {
+    case 'boolean':
+      return 'b';
+    case 'integer':
+    case 'number':
+    case 'percent':
+    case 'money':
+    case 'date':
+      return 'n';
+    case 'string':
+    case 'enum':
+      return 's';
+    default:
+      return bail(`kind ${String(kind)}`);
+  }
+}
+
+interface Scope {
+  typeCtx: EvalContext;
+  lets?: ReadonlyMap<string, number>;
+}
+
+const TESTS: Record<CompareOp, (c: number) => boolean> = {
+  '==': (c) => c === 0,
+  '!=': (c) => c !== 0,
+  '<': (c) => c < 0,
+  '<=': (c) => c <= 0,
+  '>': (c) => c > 0,
+  '>=': (c) => c >= 0,
+};
+
+/** The unboxed form of a boxed value of category `cat` (parameters). */
+function unboxValue(v: Value, cat: Cat): U {
+  switch (v.kind) {
+    case 'unknown':
+      return cat === 'n' ? NaN : cat === 'b' ? U_UNK : undefined;
+    case 'boolean':
+      return v.value ? U_TRUE : U_FALSE;
+    case 'number':
+      return v.value;
+    case 'percent':
+      return v.ratio;
+    case 'money':
+      return v.fen;
+    case 'date':
+      return v.day;
+    case 'string':
+      return v.value;
+    default:
+      return bail(`parameter of kind ${v.kind}`);
+  }
+}
+
+class FastCompiler {
+  readonly paramSlots = new Map<string, number>();
+  readonly paramCats: Cat[] = [];
+  readonly defSlots = new Map<string, number>();
+  readonly defCats: Cat[] = [];
+  /** Memo evaluators by slot: definitions first, then rule lets. */
+  readonly memoEvals: ((f: F) => U)[] = [];
+  slotCount = 0;
+
+  constructor(
+    readonly ir: PolicyIR,
+    readonly rootCtx: EvalContext,
+  ) {
+    ir.parameters.forEach((p, i) => {
+      this.paramSlots.set(p.name, i);
+      this.paramCats[i] = catOf(p.type.kind);
+    });
+    const scope: Scope = { typeCtx: rootCtx };
+    ir.definitions.forEach((d, i) => {
+      this.defSlots.set(d.name, i);
+      this.defCats[i] = catOf(staticKind(d.expr, rootCtx));
+    });
+    this.slotCount = ir.definitions.length;
+    ir.definitions.forEach((d, i) => (this.memoEvals[i] = this.any(d.expr, scope, this.defCats[i]!)));
+  }
+
+  ruleWhen(rule: RuleIR): BEv {
+    const typeCtx = ruleContext(this.rootCtx, rule);
+    const lets = new Map<string, number>();
+    const scope: Scope = { typeCtx, lets };
+    for (const l of rule.lets) {
+      const slot = this.slotCount++;
+      const cat = catOf(staticKind(l.expr, typeCtx));
+      this.letCats.set(slot, cat);
+      lets.set(l.name, slot);
+      this.memoEvals[slot] = this.any(l.expr, scope, cat);
+    }
+    return this.bool(rule.when, scope);
+  }
+
+  readonly letCats = new Map<number, Cat>();
+
+  private kind(e: Expr, scope: Scope): string | undefined {
+    return staticKind(e, scope.typeCtx);
+  }
+
+  private cat(e: Expr, scope: Scope): Cat {
+    if (e.type === 'duration') return bail('duration outside date arithmetic');
+    return catOf(this.kind(e, scope));
+  }
+
+  any(e: Expr, scope: Scope, cat: Cat): (f: F) => U {
+    return cat === 'n' ? this.num(e, scope) : cat === 's' ? this.str(e, scope) : this.bool(e, scope);
+  }
+
+  /** Shared forms for every category: names and `if`. Returns undefined for other nodes. */
+  private common(e: Expr, scope: Scope, cat: Cat): ((f: F) => U) | undefined {
+    const unk: U = cat === 'n' ? NaN : cat === 'b' ? U_UNK : undefined;
+    switch (e.type) {
+      case 'fact': {
+        const name = e.name;
+        return (f) => {
+          const x = f.facts[name];
+          return x === undefined ? unk : (x as number | string);
+        };
+      }
+      case 'field': {
+        const name = e.name;
+        return (f) => {
+          const x = f.rec![name];
+          return x === undefined ? unk : x;
+        };
+      }
+      case 'param': {
+        const slot = this.paramSlots.get(e.name);
+        if (slot === undefined) return bail(`parameter ${e.name}`);
+        return (f) => f.params[slot];
+      }
+      case 'ref': {
+        const letSlot = scope.lets?.get(e.name);
+        const slot = letSlot ?? this.defSlots.get(e.name);
+        if (slot === undefined) return bail(`name ${e.name}`);
+        const evals = this.memoEvals;
+        return (f) => {
+          if (f.stamp[slot] === f.gen) return f.memo[slot];
+          // Definitions and lets never see a record.
+          const saved = f.rec;
+          f.rec = undefined;
+          const v = evals[slot]!(f);
+          f.rec = saved;
+          f.memo[slot] = v;
+          f.stamp[slot] = f.gen;
+          return v;
+        };
+      }
+      case 'if': {
+        const c = this.bool(e.cond, scope);
+        const t = this.any(e.then, scope, cat);
+        const el = this.any(e.else, scope, cat);
+        return (f) => {
+          const cv = c(f);
+          return cv === U_UNK ? unk : cv === U_TRUE ? t(f) : el(f);
+        };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  str(e: Expr, scope: Scope): SEv {
+    if (e.type === 'string') {
+      const v = e.value;
+      return () => v;
+    }
+    const c = this.common(e, scope, 's');
+    if (c) return c as SEv;
+    return bail(`string ${e.type}`);
+  }
+
+  num(e: Expr, scope: Scope): NEv {
+    switch (e.type) {
+      case 'number': {
+        const v = e.value;
+        return () => v;
+      }
+      case 'money': {
+        const v = yuanToFen(e.yuan) ?? roundHalfAway(e.yuan * 100);
+        return () => v;
+      }
+      case 'percent': {
+        const v = e.value / 100;
+        return () => v;
+      }
+      case 'date': {
+        const v = parseDate(e.value);
+        if (v === undefined) return bail('date literal');
+        return () => v;
+      }
+      case 'asOf':
+        return (f) => f.asOf;
+      case 'neg': {
+        const a = this.num(e.arg, scope);
+        return (f) => -a(f);
+      }
+      case 'arith':
+        return this.arith(e.op, e.left, e.right, scope);
+      case 'call':
+        return this.numCall(e, scope);
+      case 'aggregate':
+        return this.numAggregate(e, scope);
+    }
+    const c = this.common(e, scope, 'n');
+    if (c) return c as NEv;
+    return bail(`number ${e.type}`);
+  }
+
+  private arith(op: ArithOp, le: Expr, re: Expr, scope: Scope): NEv {
+    const kl = this.kind(le, scope);
+    const kr = re.type === 'duration' ? 'duration' : this.kind(re, scope);
+    const l = this.num(le, scope);
+    if (kl === 'date') {
+      if (re.type === 'duration' && (op === '+' || op === '-')) {
+        const amount = op === '+' ? re.amount : -re.amount;
+        const unit = re.unit;
+        return (f) => {
+          const a = l(f);
+          return a !== a ? NaN : shiftDate(a, amount, unit);
+        };
+      }
+      if (kr === 'duration') return bail('date and a computed duration');
+      const r = this.num(re, scope);
+      if (kr === 'date' && op === '-') return (f) => l(f) - r(f);
+      if (kr !== 'date' && (op === '+' || op === '-')) return op === '+' ? (f) => l(f) + r(f) : (f) => l(f) - r(f);
+      return bail(`date ${op} ${kr}`);
+    }
+    if (kr === 'duration' || kl === 'duration') return bail('duration arithmetic');
+    const r = this.num(re, scope);
+    if (kl === 'money' && kr === 'money') {
+      switch (op) {
+        case '+':
+          return (f) => l(f) + r(f);
+        case '-':
+          return (f) => l(f) - r(f);
+        case '/':
+          return (f) => {
+            const a = l(f);
+            const b = r(f);
+            return b === 0 || a !== a ? NaN : a / b;
+          };
+        case '*':
+          return bail('money * money');
+      }
+    }
+    if (kl === 'money') {
+      if (op === '*')
+        return (f) => {
+          const a = l(f);
+          const b = r(f);
+          return a !== a || b !== b ? NaN : mulMoney(a, b);
+        };
+      if (op === '/')
+        return (f) => {
+          const a = l(f);
+          const b = r(f);
+          return a !== a || b !== b || b === 0 ? NaN : divMoney(a, b);
+        };
+      return bail(`money ${op} number`);
+    }
+    if (kr === 'money') {
+      if (op === '*')
+        return (f) => {
+          const a = l(f);
+          const b = r(f);
+          return a !== a || b !== b ? NaN : mulMoney(b, a);
+        };
+      return bail(`number ${op} money`);
+    }
+    if (kl === 'date' || kr === 'date') return bail('date arithmetic');
+    switch (op) {
+      case '+':
+        return (f) => l(f) + r(f);
+      case '-':
+        return (f) => l(f) - r(f);
+      case '*':
+        return (f) => l(f) * r(f);
+      case '/':
+        return (f) => {
+          const a = l(f);
+          const b = r(f);
+          return b === 0 || a !== a ? NaN : a / b;
+        };
+    }
+  }
+
+  private numCall(e: Extract<Expr, { type: 'call' }>, scope: Scope): NEv {
+    switch (e.fn) {
+      case 'min':
+      case 'max': {
+        const args = e.args.map((a) => this.num(a, scope));
+        if (args.length === 0) return bail('min/max without arguments');
+        const isMin = e.fn === 'min';
+        return (f) => {
+          let best = NaN;
+          for (let i = 0; i < args.length; i++) {
+            const v = args[i]!(f);
+            if (v !== v) return NaN;
+            if (i === 0) best = v;
+            else if (isMin ? v - best < 0 : v - best > 0) best = v;
+          }
+          return best;
+        };
+      }
+      case 'abs': {
+        const a = this.num(e.args[0]!, scope);
+        return (f) => Math.abs(a(f));
+      }
+      case 'round': {
+        const arg = e.args[0]!;
+        const a = this.num(arg, scope);
+        if (this.kind(arg, scope) === 'money') return (f) => roundMoneyToYuan(a(f));
+        return (f) => roundHalfAway(a(f));
+      }
+      case 'daysBetween':
+      case 'workdaysBetween':
+      case 'monthsBetween':
+      case 'yearsBetween': {
+        const days = { daysBetween, workdaysBetween: workdaysBetweenFast, monthsBetween, yearsBetween }[e.fn];
+        const a = this.num(e.args[0]!, scope);
+        const b = this.num(e.args[1]!, scope);
+        return (f) => {
+          const x = a(f);
+          const y = b(f);
+          return x !== x || y !== y ? NaN : days(x, y);
+        };
+      }
+      default:
+        return bail(`number call ${e.fn}`);
+    }
+  }
+
+  bool(e: Expr, scope: Scope): BEv {
+    switch (e.type) {
+      case 'boolean': {
+        const v = e.value ? U_TRUE : U_FALSE;
+        return () => v;
+      }
+      case 'not': {
+        const a = this.bool(e.arg, scope);
+        return (f) => {
+          const v = a(f);
+          return v === U_UNK ? U_UNK : 1 - v;
+        };
+      }
+      case 'and': {
+        const args = e.args.map((a) => this.bool(a, scope));
+        return (f) => {
+          let r = U_TRUE;
+          for (let i = 0; i < args.length; i++) {
+            const v = args[i]!(f);
+            if (v === U_FALSE) return U_FALSE;
+            if (v === U_UNK) r = U_UNK;
+          }
+          return r;
+        };
+      }
+      case 'or': {
+        const args = e.args.map((a) => this.bool(a, scope));
+        return (f) => {
+          let r = U_FALSE;
+          for (let i = 0; i < args.length; i++) {
+            const v = args[i]!(f);
+            if (v === U_TRUE) return U_TRUE;
+            if (v === U_UNK) r = U_UNK;
+          }
+          return r;
+        };
+      }
+      case 'compare':
+        return this.compare(e.op, e.left, e.right, scope);
+      case 'in': {
+        const opts = e.options.map((o) => this.compare('==', e.value, o, scope));
+        const hitV = e.negated ? U_FALSE : U_TRUE;
+        const missV = e.negated ? U_TRUE : U_FALSE;
+        return (f) => {
+          let unk = false;
+          for (let i = 0; i < opts.length; i++) {
+            const c = opts[i]!(f);
+            if (c === U_TRUE) return hitV;
+            if (c === U_UNK) unk = true;
+          }
+          return unk ? U_UNK : missV;
+        };
+      }
+      case 'between': {
+        const lowC = this.compare(e.lowInclusive ? '<=' : '<', e.low, e.value, scope);
+        const highC = this.compare(e.highInclusive ? '<=' : '<', e.value, e.high, scope);
+        return (f) => {
+          const a = lowC(f);
+          if (a === U_FALSE) return U_FALSE;
+          const b = highC(f);
+          if (b === U_FALSE) return U_FALSE;
+          return a === U_UNK || b === U_UNK ? U_UNK : U_TRUE;
+        };
+      }
+      case 'call': {
+        if (e.fn !== 'known') return bail(`boolean call ${e.fn}`);
+        const a = e.args[0];
+        if (!a) return bail('known() without argument');
+        if (a.type === 'fact') {
+          const name = a.name;
+          return (f) => (f.facts[name] !== undefined ? U_TRUE : U_FALSE);
+        }
+        if (a.type === 'field') {
+          const name = a.name;
+          return (f) => (f.rec !== undefined && f.rec[name] !== undefined ? U_TRUE : U_FALSE);
+        }
+        const cat = this.cat(a, scope);
+        const x = this.any(a, scope, cat);
+        if (cat === 'n')
+          return (f) => {
+            const v = x(f) as number;
+            return v !== v ? U_FALSE : U_TRUE;
+          };
+        if (cat === 's') return (f) => (x(f) === undefined ? U_FALSE : U_TRUE);
+        return (f) => (x(f) === U_UNK ? U_FALSE : U_TRUE);
+      }
+      case 'aggregate':
+        return this.boolAggregate(e, scope);
+    }
+    const c = this.common(e, scope, 'b');
+    if (c) return c as BEv;
+    return bail(`boolean ${e.type}`);
+  }
+
+  /** A comparison; both sides evaluated (as the reference) before deciding. */
+  private compare(op: CompareOp, le: Expr, re: Expr, scope: Scope): BEv {
+    const test = TESTS[op];
+    // A duration compares only as a days count, and only a literal one here.
+    const dur = (e: Expr): NEv | undefined => {
+      if (e.type !== 'duration') return undefined;
+      if (e.unit !== 'days') return bail('non-day duration compared');
+      const v = e.amount;
+      return () => v;
+    };
+    const ld = dur(le);
+    const rd = dur(re);
+    if (ld || rd) {
+      const l = ld ?? this.num(le, scope);
+      const r = rd ?? this.num(re, scope);
+      const kl = ld ? 'number' : this.kind(le, scope);
+      const kr = rd ? 'number' : this.kind(re, scope);
+      if (!isMagnitude(kl) || !isMagnitude(kr)) return bail('duration compared with a non-number');
+      return numCompare(test, l, r);
+    }
+    const kl = this.kind(le, scope);
+    const kr = this.kind(re, scope);
+    const cl = catOf(kl);
+    const cr = catOf(kr);
+    if (cl !== cr) return bail(`compare ${kl} with ${kr}`);
+    if (cl === 'n') {
+      // money only with money, date only with date; the rest are magnitudes.
+      if ((kl === 'money') !== (kr === 'money') || (kl === 'date') !== (kr === 'date')) return bail(`compare ${kl} with ${kr}`);
+      return numCompare(test, this.num(le, scope), this.num(re, scope));
+    }
+    if (cl === 's') {
+      const l = this.str(le, scope);
+      const r = this.str(re, scope);
+      return (f) => {
+        const a = l(f);
+        const b = r(f);
+        if (a === undefined || b === undefined) return U_UNK;
+        return test(a < b ? -1 : a > b ? 1 : 0) ? U_TRUE : U_FALSE;
+      };
+    }
+    const l = this.bool(le, scope);
+    const r = this.bool(re, scope);
+    return (f) => {
+      const a = l(f);
+      const b = r(f);
+      if (a === U_UNK || b === U_UNK) return U_UNK;
+      return test(a - b) ? U_TRUE : U_FALSE;
+    };
+  }
+
+  private recordScope(e: Extract<Expr, { type: 'aggregate' }>, scope: Scope): Scope {
+    const typeCtx: EvalContext = { shared: scope.typeCtx.shared, rule: scope.typeCtx.rule, record: { list: e.list, index: -1, fields: {} } };
+    return { typeCtx, lets: scope.lets };
+  }
+
+  private boolAggregate(e: Extract<Expr, { type: 'aggregate' }>, scope: Scope): BEv {
+    const fn: AggregateFn = e.fn;
+    if (fn !== 'any' && fn !== 'all') return bail(`boolean aggregate ${fn}`);
+    const rs = this.recordScope(e, scope);
+    const where = e.where ? this.bool(e.where, rs) : undefined;
+    const value = e.value ? this.bool(e.value, rs) : undefined;
+    const list = e.list;
+    if (fn === 'any') {
+      return (f) => {
+        const records = f.facts[list] as URecord[] | undefined;
+        if (records === undefined) return U_UNK;
+        const saved = f.rec;
+        let unk = false;
+        let out = U_FALSE;
+        for (let i = 0; i < records.length; i++) {
+          f.rec = records[i];
+          const w = where ? where(f) : U_TRUE;
+          let each = w;
+          if (value && w !== U_FALSE) {
+            const v = value(f);
+            each = v === U_FALSE ? U_FALSE : w === U_UNK || v === U_UNK ? U_UNK : U_TRUE;
+          }
+          if (each === U_TRUE) {
+            out = U_TRUE;
+            break;
+          }
+          if (each === U_UNK) unk = true;
+        }
+        f.rec = saved;
+        return out === U_TRUE ? U_TRUE : unk ? U_UNK : U_FALSE;
+      };
+    }
+    return (f) => {
+      const records = f.facts[list] as URecord[] | undefined;
+      if (records === undefined) return U_UNK;
+      const saved = f.rec;
+      let unk = false;
+      let out = U_TRUE;
+      for (let i = 0; i < records.length; i++) {
+        f.rec = records[i];
+        const w = where ? where(f) : U_TRUE;
+        let each = w;
+        if (value) {
+          if (w === U_FALSE) each = U_TRUE;
+          else {
+            const v = value(f);
+            each = v === U_TRUE ? U_TRUE : w === U_UNK || v === U_UNK ? U_UNK : U_FALSE;
+          }
+        }
+        if (each === U_FALSE) {
+          out = U_FALSE;
+          break;
+        }
+        if (each === U_UNK) unk = true;
+      }
+      f.rec = saved;
+      return out === U_FALSE ? U_FALSE : unk ? U_UNK : U_TRUE;
+    };
+  }
+
+  private numAggregate(e: Extract<Expr, { type: 'aggregate' }>, scope: Scope): NEv {
+    const fn: AggregateFn = e.fn;
+    const rs = this.recordScope(e, scope);
+    const where = e.where ? this.bool(e.where, rs) : undefined;
+    const list = e.list;
+    if (fn === 'count' || (fn === 'ratio' && !e.value)) {
+      const isRatio = fn === 'ratio';
+      return (f) => {
+        const records = f.facts[list] as URecord[] | undefined;
+        if (records === undefined) return NaN;
+        const saved = f.rec;
+        let unk = false;
+        let n = 0;
+        for (let i = 0; i < records.length; i++) {
+          f.rec = records[i];
+          const w = where ? where(f) : U_TRUE;
+          if (w === U_UNK) unk = true;
+          else if (w === U_TRUE) n++;
+        }
+        f.rec = saved;
+        if (unk) return NaN;
+        if (!isRatio) return n;
+        return records.length === 0 ? NaN : n / records.length;
+      };
+    }
+    if (fn === 'any' || fn === 'all' || !e.value) return bail(`number aggregate ${fn}`);
+    const vk = this.kind(e.value, rs);
+    if (catOf(vk) !== 'n') return bail(`${fn} of ${vk}`);
+    if (fn === 'ratio' && vk === 'date') return bail('ratio of dates');
+    const value = this.num(e.value, rs);
+    if (fn === 'ratio') {
+      return (f) => {
+        const records = f.facts[list] as URecord[] | undefined;
+        if (records === undefined) return NaN;
+        const saved = f.rec;
+        let unk = false;
+        let part = 0;
+        let whole = 0;
+        for (let i = 0; i < records.length; i++) {
+          f.rec = records[i];
+          const w = where ? where(f) : U_TRUE;
+          const v = value(f);
+          if (w === U_UNK) unk = true;
+          if (v !== v) unk = true;
+          else {
+            whole += v;
+            if (w === U_TRUE) part += v;
+          }
+        }
+        f.rec = saved;
+        if (unk || whole === 0) return NaN;
+        return part / whole;
+      };
+    }
+    if ((fn === 'sum' || fn === 'avg') && vk === 'date') return bail(`${fn} of dates`);
+    const moneyAvg = vk === 'money';
+    return (f) => {
+      const records = f.facts[list] as URecord[] | undefined;
+      if (records === undefined) return NaN;
+      const saved = f.rec;
+      let unk = false;
+      let n = 0;
+      let acc = 0;
+      for (let i = 0; i < records.length; i++) {
+        f.rec = records[i];
+        const w = where ? where(f) : U_TRUE;
+        if (w === U_FALSE) continue;
+        if (w === U_UNK) unk = true;
+        const v = value(f);
+        if (v !== v) unk = true;
+        else if (w === U_TRUE) {
+          if (n === 0) acc = v;
+          else if (fn === 'sum' || fn === 'avg') acc += v;
+          else if (fn === 'min' ? v - acc < 0 : v - acc > 0) acc = v;
+          n++;
+        }
+      }
+      f.rec = saved;
+      if (unk) return NaN;
+      if (fn === 'sum') return n === 0 ? 0 : acc;
+      if (n === 0) return NaN;
+      if (fn === 'avg') return moneyAvg ? roundHalfAway(acc / n) : acc / n;
+      return acc;
+    };
+  }
+}
+
+function isMagnitude(k: string | undefined): boolean {
+  return k === 'number' || k === 'integer' || k === 'percent';
+}
+
+function numCompare(test: (c: number) => boolean, l: NEv, r: NEv): BEv {
+  return (f) => {
+    const a = l(f);
+    const b = r(f);
+    if (a !== a || b !== b) return U_UNK;
+    return test(a - b) ? U_TRUE : U_FALSE;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Facts: check and unbox in one pass, accepting exactly what ./facts.ts accepts.
+
+const UNSURE = Symbol('unsure');
+type UNorm = (raw: unknown) => number | string | URecord[] | typeof UNSURE;
+const MONEY_RE = new RegExp(MONEY_PATTERN);
+
+function isRecordObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function moneyU(raw: unknown): number | typeof UNSURE {
+  if (typeof raw === 'number') {
+    if (!Number.isFinite(raw)) return UNSURE;
+    const q = raw / 0.01;
+    if (Math.abs(Math.round(q) - q) > 1e-6) return UNSURE;
+    if (Math.abs(raw) < 1e13) {
+      const d = Math.round(raw * 100);
+      if (d / 100 === raw) return d === 0 ? 0 : d;
+    }
+  } else if (typeof raw === 'string') {
+    if (!MONEY_RE.test(raw)) return UNSURE;
+  } else return UNSURE;
+  const fen = yuanToFen(raw);
+  return fen === undefined ? UNSURE : fen;
+}
+
+const dayCache = new Map<string, number | undefined>();
+
+function dateU(raw: unknown): number | typeof UNSURE {
+  if (typeof raw !== 'string') return UNSURE;
+  let day = dayCache.get(raw);
+  if (day === undefined && !dayCache.has(raw)) {
+    day = parseDate(raw);
+    if (dayCache.size >= 100_000) dayCache.clear();
+    dayCache.set(raw, day);
+  }
+  if (day === undefined || (raw.charCodeAt(0) === 48 && raw.charCodeAt(1) === 48)) return UNSURE;
+  return day;
+}
+
+function unormFor(d: FactDecl): UNorm {
+  const t = d.type;
+  switch (t.kind) {
+    case 'boolean':
+      return (raw) => (raw === true ? U_TRUE : raw === false ? U_FALSE : UNSURE);
+    case 'integer':
+      return (raw) => (typeof raw === 'number' && Number.isInteger(raw) ? raw : UNSURE);
+    case 'number':
+      return (raw) => (typeof raw === 'number' && Number.isFinite(raw) ? raw : UNSURE);
+    case 'percent':
+      return (raw) => (typeof raw === 'number' && Number.isFinite(raw) ? raw / 100 : UNSURE);
+    case 'money':
+      return moneyU;
+    case 'date':
+      return dateU;
+    case 'string':
+      return (raw) => (typeof raw === 'string' ? raw : UNSURE);
+    case 'enum': {
+      const allowed = new Set(t.values.map((v) => v.value));
+      return (raw) => (typeof raw === 'string' && allowed.has(raw) ? raw : UNSURE);
+    }
+    case 'list': {
+      const fields = t.fields.map((f) => ({ name: f.name, norm: unormFor(f) }));
+      const declared = new Set(t.fields.map((f) => f.name));
+      return (raw) => {
+        if (!Array.isArray(raw)) return UNSURE;
+        const records: URecord[] = new Array(raw.length);
+        for (let i = 0; i < raw.length; i++) {
+          const rec: unknown = raw[i];
+          if (!isRecordObject(rec)) return UNSURE;
+          for (const k in rec) if (!declared.has(k)) return UNSURE;
+          const r: URecord = {};
+          for (const f of fields) {
+            const x = rec[f.name];
+            if (x === null || x === undefined) continue;
+            const v = f.norm(x);
+            if (v === UNSURE) return UNSURE;
+            r[f.name] = v as number | string;
+          }
+          records[i] = r;
+        }
+        return records;
+      };
+    }
+  }
+}
+
+function compileUnboxer(decls: readonly FactDecl[]): (input: unknown) => UFacts | undefined {
+  const facts = decls.map((d) => ({ name: d.name, norm: unormFor(d) }));
+  const declared = new Set(decls.map((d) => d.name));
+  return (input) => {
+    if (input === null || input === undefined) input = {};
+    if (!isRecordObject(input)) return undefined;
+    for (const k in input) if (!declared.has(k)) return undefined;
+    const out: UFacts = {};
+    for (const f of facts) {
+      const x = input[f.name];
+      if (x === null || x === undefined) continue;
+      const v = f.norm(x);
+      if (v === UNSURE) return undefined;
+      out[f.name] = v;
+    }
+    return out;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export interface FastJudge {
+  /** Unboxed facts for input surely valid, or undefined (then take the boxed path). */
+  unbox(facts: unknown): UFacts | undefined;
+  /** Raw verdicts (before exceptions) into `out`: 0 not fired, 1 fired, 2 undetermined. */
+  judge(facts: UFacts, asOfDay: number, params: readonly Value[], out: Uint8Array): void;
+}
+
+/**
+ * Unboxed verdicts for a policy, or undefined when the policy uses something not covered here.
+ * `params` passed to `judge` are the boxed parameter values of the as-of date (cached by the caller);
+ * their unboxed form is cached here by identity.
+ */
+export function compileFast(ir: PolicyIR, rootCtx: EvalContext): FastJudge | undefined {
+  let c: FastCompiler;
+  let whens: BEv[];
+  try {
+    c = new FastCompiler(ir, rootCtx);
+    whens = ir.rules.map((r) => c.ruleWhen(r));
+  } catch (e) {
+    if (e instanceof Bail) return undefined;
+    throw e;
+  }
+  const paramCats = c.paramCats;
+  const frame: F = {
+    facts: {},
+    rec: undefined,
+    asOf: 0,
+    params: [],
+    memo: new Array<U>(c.slotCount),
+    stamp: new Int32Array(c.slotCount),
+    gen: 0,
+  };
+  let lastBoxed: readonly Value[] | undefined;
+  let lastUnboxed: readonly U[] = [];
+  const unbox = compileUnboxer(ir.facts);
+  const judge = (facts: UFacts, asOfDay: number, params: readonly Value[], out: Uint8Array): void => {
+    if (params !== lastBoxed) {
+      lastUnboxed = params.map((p, i) => unboxValue(p, paramCats[i]!));
+      lastBoxed = params;
+    }
+    const f = frame;
+    f.facts = facts;
+    f.rec = undefined;
+    f.asOf = asOfDay;
+    f.params = lastUnboxed;
+    // A new generation invalidates every memo slot without clearing it.
+    f.gen = (f.gen + 1) | 0;
+    if (f.gen === 0) {
+      f.stamp.fill(-1);
+      f.gen = 1;
+    }
+    for (let i = 0; i < whens.length; i++) out[i] = whens[i]!(f);
+    f.facts = EMPTY;
+  };
+  return { unbox, judge };
+}
+
+const EMPTY: UFacts = {};
