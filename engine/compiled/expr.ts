@@ -451,7 +451,7 @@ function aggregateBody(fn: AggregateFn, list: string, where: Ev | undefined, val
         for (let i = 0; i < records.length; i++) {
           const w = whereAt(f, records, i);
           let each = w;
-          if (value && w !== FALSE) {
+          if (value && !(w.kind === 'boolean' && !w.value)) {
             const v = valueAt(f, records, i);
             // kleeneAnd of where and value
             if (v.kind === 'boolean' && !v.value) each = FALSE;

@@ -9,13 +9,13 @@ import type { FactDecl } from '../ir/types.ts';
 import type { NormalizedFacts } from '../facts/validate.ts';
 import { MONEY_PATTERN } from '../facts/schema.ts';
 import { parseDate, yuanToFen, type Value } from '../values/index.ts';
+// The evaluator's own constants: closures test booleans by identity in places.
+import { FALSE, TRUE } from './expr.ts';
 
 /** Sentinel: the input may be invalid; ask the reference validator. */
 const UNSURE = Symbol('unsure');
 type Norm = (raw: unknown) => Value | typeof UNSURE;
 
-const TRUE: Value = Object.freeze({ kind: 'boolean', value: true }) as Value;
-const FALSE: Value = Object.freeze({ kind: 'boolean', value: false }) as Value;
 const MONEY_RE = new RegExp(MONEY_PATTERN);
 
 function isRecordObject(x: unknown): x is Record<string, unknown> {

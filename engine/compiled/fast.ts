@@ -35,10 +35,13 @@ import { workdaysBetweenFast } from './workdays.ts';
 
 /** An unboxed scalar: number (NaN unknown), string (undefined unknown) or Kleene int. */
 type U = number | string | undefined;
-/** One list record, fields unboxed; a missing field is absent. */
-export type URecord = Record<string, number | string>;
-/** Facts unboxed; a missing fact is absent. Booleans are 0/1, lists arrays of records. */
-export type UFacts = Record<string, number | string | URecord[]>;
+/**
+ * One list record, fields unboxed by field slot (declaration order); a missing field is undefined.
+ * Slots, not names: a keyed load by a name that differs per closure would be megamorphic.
+ */
+export type URecord = (number | string | undefined)[];
+/** Facts unboxed by fact slot (declaration order); missing is undefined. Booleans 0/1, lists arrays of records. */
+export type UFacts = (number | string | URecord[] | undefined)[];
 
 interface F {
   facts: UFacts;
@@ -86,6 +89,8 @@ function catOf(kind: string | undefined): Cat {
 interface Scope {
   typeCtx: EvalContext;
   lets?: ReadonlyMap<string, number>;
+  /** Field name → slot of the list the current record belongs to, inside an aggregate. */
+  fields?: ReadonlyMap<string, number>;
 }
 
 const TESTS: Record<CompareOp, (c: number) => boolean> = {
@@ -121,6 +126,8 @@ function unboxValue(v: Value, cat: Cat): U {
 
 class FastCompiler {
   readonly paramSlots = new Map<string, number>();
+  readonly factSlots = new Map<string, number>();
+  readonly listFields = new Map<string, Map<string, number>>();
   readonly paramCats: Cat[] = [];
   readonly defSlots = new Map<string, number>();
   readonly defCats: Cat[] = [];
@@ -132,6 +139,10 @@ class FastCompiler {
     readonly ir: PolicyIR,
     readonly rootCtx: EvalContext,
   ) {
+    ir.facts.forEach((d, i) => {
+      this.factSlots.set(d.name, i);
+      if (d.type.kind === 'list') this.listFields.set(d.name, new Map(d.type.fields.map((x, j) => [x.name, j])));
+    });
     ir.parameters.forEach((p, i) => {
       this.paramSlots.set(p.name, i);
       this.paramCats[i] = catOf(p.type.kind);
@@ -179,16 +190,16 @@ class FastCompiler {
     const unk: U = cat === 'n' ? NaN : cat === 'b' ? U_UNK : undefined;
     switch (e.type) {
       case 'fact': {
-        const name = e.name;
+        const slot = this.factSlot(e.name);
         return (f) => {
-          const x = f.facts[name];
+          const x = f.facts[slot];
           return x === undefined ? unk : (x as number | string);
         };
       }
       case 'field': {
-        const name = e.name;
+        const slot = fieldSlot(e.name, scope);
         return (f) => {
-          const x = f.rec![name];
+          const x = f.rec![slot];
           return x === undefined ? unk : x;
         };
       }
@@ -468,12 +479,12 @@ class FastCompiler {
         const a = e.args[0];
         if (!a) return bail('known() without argument');
         if (a.type === 'fact') {
-          const name = a.name;
-          return (f) => (f.facts[name] !== undefined ? U_TRUE : U_FALSE);
+          const slot = this.factSlot(a.name);
+          return (f) => (f.facts[slot] !== undefined ? U_TRUE : U_FALSE);
         }
         if (a.type === 'field') {
-          const name = a.name;
-          return (f) => (f.rec !== undefined && f.rec[name] !== undefined ? U_TRUE : U_FALSE);
+          const slot = fieldSlot(a.name, scope);
+          return (f) => (f.rec !== undefined && f.rec[slot] !== undefined ? U_TRUE : U_FALSE);
         }
         const cat = this.cat(a, scope);
         const x = this.any(a, scope, cat);
@@ -545,7 +556,14 @@ class FastCompiler {
 
   private recordScope(e: Extract<Expr, { type: 'aggregate' }>, scope: Scope): Scope {
     const typeCtx: EvalContext = { shared: scope.typeCtx.shared, rule: scope.typeCtx.rule, record: { list: e.list, index: -1, fields: {} } };
-    return { typeCtx, lets: scope.lets };
+    const fields = this.listFields.get(e.list);
+    if (!fields) return bail(`${e.list} is not a list`);
+    return { typeCtx, lets: scope.lets, fields };
+  }
+
+  factSlot(name: string): number {
+    const slot = this.factSlots.get(name);
+    return slot === undefined ? bail(`fact ${name}`) : slot;
   }
 
   private boolAggregate(e: Extract<Expr, { type: 'aggregate' }>, scope: Scope): BEv {
@@ -554,7 +572,7 @@ class FastCompiler {
     const rs = this.recordScope(e, scope);
     const where = e.where ? this.bool(e.where, rs) : undefined;
     const value = e.value ? this.bool(e.value, rs) : undefined;
-    const list = e.list;
+    const list = this.factSlot(e.list);
     if (fn === 'any') {
       return (f) => {
         const records = f.facts[list] as URecord[] | undefined;
@@ -612,7 +630,7 @@ class FastCompiler {
     const fn: AggregateFn = e.fn;
     const rs = this.recordScope(e, scope);
     const where = e.where ? this.bool(e.where, rs) : undefined;
-    const list = e.list;
+    const list = this.factSlot(e.list);
     if (fn === 'count' || (fn === 'ratio' && !e.value)) {
       const isRatio = fn === 'ratio';
       return (f) => {
@@ -693,6 +711,11 @@ class FastCompiler {
       return acc;
     };
   }
+}
+
+function fieldSlot(name: string, scope: Scope): number {
+  const slot = scope.fields?.get(name);
+  return slot === undefined ? bail(`field ${name} outside an aggregate`) : slot;
 }
 
 function isMagnitude(k: string | undefined): boolean {
@@ -776,17 +799,22 @@ function unormFor(d: FactDecl): UNorm {
       return (raw) => {
         if (!Array.isArray(raw)) return UNSURE;
         const records: URecord[] = new Array(raw.length);
+        const nf = fields.length;
         for (let i = 0; i < raw.length; i++) {
           const rec: unknown = raw[i];
           if (!isRecordObject(rec)) return UNSURE;
           for (const k in rec) if (!declared.has(k)) return UNSURE;
-          const r: URecord = {};
-          for (const f of fields) {
-            const x = rec[f.name];
-            if (x === null || x === undefined) continue;
-            const v = f.norm(x);
+          const r: URecord = new Array(nf);
+          for (let j = 0; j < nf; j++) {
+            const fd = fields[j]!;
+            const x = rec[fd.name];
+            if (x === null || x === undefined) {
+              r[j] = undefined;
+              continue;
+            }
+            const v = fd.norm(x);
             if (v === UNSURE) return UNSURE;
-            r[f.name] = v as number | string;
+            r[j] = v as number | string;
           }
           records[i] = r;
         }
@@ -803,13 +831,18 @@ function compileUnboxer(decls: readonly FactDecl[]): (input: unknown) => UFacts 
     if (input === null || input === undefined) input = {};
     if (!isRecordObject(input)) return undefined;
     for (const k in input) if (!declared.has(k)) return undefined;
-    const out: UFacts = {};
-    for (const f of facts) {
-      const x = input[f.name];
-      if (x === null || x === undefined) continue;
-      const v = f.norm(x);
+    const n = facts.length;
+    const out: UFacts = new Array(n);
+    for (let j = 0; j < n; j++) {
+      const fd = facts[j]!;
+      const x = input[fd.name];
+      if (x === null || x === undefined) {
+        out[j] = undefined;
+        continue;
+      }
+      const v = fd.norm(x);
       if (v === UNSURE) return undefined;
-      out[f.name] = v;
+      out[j] = v;
     }
     return out;
   };
@@ -841,7 +874,7 @@ export function compileFast(ir: PolicyIR, rootCtx: EvalContext): FastJudge | und
   }
   const paramCats = c.paramCats;
   const frame: F = {
-    facts: {},
+    facts: [],
     rec: undefined,
     asOf: 0,
     params: [],
@@ -874,4 +907,4 @@ export function compileFast(ir: PolicyIR, rootCtx: EvalContext): FastJudge | und
   return { unbox, judge };
 }
 
-const EMPTY: UFacts = {};
+const EMPTY: UFacts = [];

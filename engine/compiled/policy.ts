@@ -14,7 +14,7 @@ import type { ComputedResult, Conflict, Decision, FiredOutcome, ResolvedCitation
 import { mergeUnknown, parseDate, unknown, type Unknown, type Value } from '../values/index.ts';
 import { ExprCompiler, type Ev, type Frame } from './expr.ts';
 import { compileNormalizer, type FastNormalizer } from './facts.ts';
-import { compileFast } from './fast.ts';
+import { compileFast, type UFacts } from './fast.ts';
 
 export interface DecideOptions {
   /** Date the facts are judged on, `YYYY-MM-DD`. */
@@ -34,11 +34,21 @@ export interface CompiledPolicy {
    * 1 fired, 2 undetermined, 3 suppressed, after exceptions, exactly the statuses `decide` reports;
    * no outcome objects, citations or computed values are built. `invalid-facts` has no codes.
    */
-  decideCompact(facts: unknown, opts: DecideOptions): CompactDecision;
+  decideCompact(facts: unknown, opts: DecideOptions, reuse?: CompactReuse): CompactDecision;
   /** Rule ids and outcome kinds, in the order of `CompactDecision.codes`. */
   readonly rules: readonly { id: string; kind: OutcomeKind }[];
   /** Whether `decideCompact` runs on unboxed values (./fast.ts) for valid input; else it takes the boxed path. */
   readonly unboxed: boolean;
+}
+
+/**
+ * Lets two policies with the same fact declarations (a baseline and its candidate) check and unbox
+ * one record once: pass the same fresh object to both `decideCompact` calls for that record.
+ */
+export interface CompactReuse {
+  src?: unknown;
+  key?: string;
+  unboxed?: UFacts;
 }
 
 export interface CompactDecision {
@@ -226,9 +236,19 @@ export function compilePolicy(policy: ResolvedPolicy): CompiledPolicy {
   const NO_CODES = new Uint8Array(0);
   // Unboxed verdicts when every condition is covered (./fast.ts); otherwise the boxed path below.
   const fast = compileFast(ir, rootCtx);
-  const decideCompact = (facts: unknown, opts: DecideOptions): CompactDecision => {
+  const factsKey = JSON.stringify(ir.facts);
+  const decideCompact = (facts: unknown, opts: DecideOptions, reuse?: CompactReuse): CompactDecision => {
     if (fast) {
-      const u = fast.unbox(facts);
+      let u: UFacts | undefined;
+      if (reuse !== undefined && reuse.src === facts && reuse.key === factsKey) u = reuse.unboxed;
+      else {
+        u = fast.unbox(facts);
+        if (reuse !== undefined) {
+          reuse.src = facts;
+          reuse.key = factsKey;
+          reuse.unboxed = u;
+        }
+      }
       if (u) {
         const asOf = forAsOf(opts.asOf);
         const codes = new Uint8Array(rules.length);

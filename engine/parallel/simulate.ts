@@ -84,7 +84,8 @@ export function simulateChunk(records: readonly unknown[], baseline: (facts: unk
 /** What a compiled policy offers for counting without building decisions (engine/compiled). */
 export interface CompactDecider {
   readonly rules: readonly { id: string; kind: string }[];
-  decideCompact(facts: unknown, opts: { asOf: string }): { status: 'ok' | 'invalid-facts'; codes: Uint8Array };
+  /** `reuse`: one fresh object per record, shared by both sides, so the record is checked and unboxed once. */
+  decideCompact(facts: unknown, opts: { asOf: string }, reuse?: object): { status: 'ok' | 'invalid-facts'; codes: Uint8Array };
 }
 
 const INVALID: RecordOutcome = Object.freeze({ status: 'invalid-facts', fired: [], undetermined: [], kinds: [] }) as unknown as RecordOutcome;
@@ -148,8 +149,9 @@ export function simulateCompactChunk(records: readonly unknown[], baseline: Comp
   const changes: ChunkSimulation['changes'] = [];
   for (let index = 0; index < records.length; index++) {
     const facts = records[index];
-    const oa = a.outcome(baseline.decideCompact(facts, opts));
-    const ob = b.outcome(candidate.decideCompact(facts, opts));
+    const reuse = {};
+    const oa = a.outcome(baseline.decideCompact(facts, opts, reuse));
+    const ob = b.outcome(candidate.decideCompact(facts, opts, reuse));
     if (!sameOutcome(oa, ob)) changes.push({ index, baseline: oa, candidate: ob });
   }
   return { baseline: a.counts(), candidate: b.counts(), changes };

@@ -103,6 +103,10 @@ describe('compiled evaluator agrees with json-rules-engine', () => {
           expect(JSON.stringify(got)).toBe(JSON.stringify(want));
           // The compact verdicts say the same of every rule.
           expect(compiled.decideCompact(facts, { asOf })).toEqual(compactOf(want, compiled.rules));
+          // Unboxed once, decided twice (as a simulation's two sides share a record).
+          const reuse = {};
+          compiled.decideCompact(facts, { asOf }, reuse);
+          expect(compiled.decideCompact(facts, { asOf }, reuse)).toEqual(compactOf(want, compiled.rules));
           // The fast path on facts already normalised gives the same decision.
           const normalized = compiled.normalize(facts);
           if (normalized.facts) expect(compiled.decideNormalized(normalized.facts, { asOf })).toStrictEqual(want);
@@ -114,6 +118,18 @@ describe('compiled evaluator agrees with json-rules-engine', () => {
     // Most random policies must exercise the unboxed compact path, not only the boxed fallback.
     expect(unboxed).toBeGreaterThan(policies / 2);
   }, 180_000);
+
+  it('reads a false fact as false in any() where (a counterexample found by the property)', async () => {
+    const file = path.resolve(import.meta.dirname, '../../fixtures/compiled/any-where-false-fact.json');
+    const { ir, runs } = JSON.parse(readFileSync(file, 'utf8')) as { ir: PolicyIR; runs: { facts: unknown; asOf: string }[] };
+    const resolved = resolveOne(ir, [], ir.effectiveFrom);
+    const compiled = compilePolicy(resolved);
+    for (const { facts, asOf } of runs) {
+      const want = await evaluate(resolved, facts, { asOf });
+      expect(compiled.decide(facts, { asOf })).toStrictEqual(want);
+      expect(compiled.decideCompact(facts, { asOf })).toEqual(compactOf(want, compiled.rules));
+    }
+  });
 
   it('reports undetermined rules with the same missing facts and reasons', async () => {
     // Property runs above cover this broadly; this pins one list record missing a field.
