@@ -758,18 +758,43 @@ function moneyU(raw: unknown): number | typeof UNSURE {
   return fen === undefined ? UNSURE : fen;
 }
 
-const dayCache = new Map<string, number | undefined>();
+const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * `YYYY-MM-DD` to a day number by character codes, as `parseDate` (same dates accepted, same day
+ * numbers: the proleptic Gregorian count Date.UTC uses), without a regular expression or a lookup.
+ * Years before 100 go through Date.UTC's two-digit-year mapping there; they are left to the validator.
+ */
+export function fastDay(raw: string): number | undefined {
+  if (raw.length !== 10 || raw.charCodeAt(4) !== 45 || raw.charCodeAt(7) !== 45) return undefined;
+  const d0 = raw.charCodeAt(0) - 48;
+  const d1 = raw.charCodeAt(1) - 48;
+  const d2 = raw.charCodeAt(2) - 48;
+  const d3 = raw.charCodeAt(3) - 48;
+  const m0 = raw.charCodeAt(5) - 48;
+  const m1 = raw.charCodeAt(6) - 48;
+  const a0 = raw.charCodeAt(8) - 48;
+  const a1 = raw.charCodeAt(9) - 48;
+  if ((d0 | d1 | d2 | d3 | m0 | m1 | a0 | a1) < 0 || d0 > 9 || d1 > 9 || d2 > 9 || d3 > 9 || m0 > 9 || m1 > 9 || a0 > 9 || a1 > 9) return undefined;
+  const y = d0 * 1000 + d1 * 100 + d2 * 10 + d3;
+  const m = m0 * 10 + m1;
+  const d = a0 * 10 + a1;
+  if (y < 100 || m < 1 || m > 12 || d < 1) return undefined;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  if (d > (m === 2 && leap ? 29 : DAYS_IN_MONTH[m]!)) return undefined;
+  // days from civil (H. Hinnant), epoch 1970-01-01
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
 
 function dateU(raw: unknown): number | typeof UNSURE {
   if (typeof raw !== 'string') return UNSURE;
-  let day = dayCache.get(raw);
-  if (day === undefined && !dayCache.has(raw)) {
-    day = parseDate(raw);
-    if (dayCache.size >= 100_000) dayCache.clear();
-    dayCache.set(raw, day);
-  }
-  if (day === undefined || (raw.charCodeAt(0) === 48 && raw.charCodeAt(1) === 48)) return UNSURE;
-  return day;
+  const day = fastDay(raw);
+  return day === undefined ? UNSURE : day;
 }
 
 function unormFor(d: FactDecl): UNorm {
@@ -795,7 +820,7 @@ function unormFor(d: FactDecl): UNorm {
     }
     case 'list': {
       const fields = t.fields.map((f) => ({ name: f.name, norm: unormFor(f) }));
-      const declared = new Set(t.fields.map((f) => f.name));
+      const slotOf = new Map(t.fields.map((f, j) => [f.name, j]));
       return (raw) => {
         if (!Array.isArray(raw)) return UNSURE;
         const records: URecord[] = new Array(raw.length);
@@ -803,7 +828,7 @@ function unormFor(d: FactDecl): UNorm {
         for (let i = 0; i < raw.length; i++) {
           const rec: unknown = raw[i];
           if (!isRecordObject(rec)) return UNSURE;
-          for (const k in rec) if (!declared.has(k)) return UNSURE;
+          for (const k in rec) if (!slotOf.has(k)) return UNSURE;
           const r: URecord = new Array(nf);
           for (let j = 0; j < nf; j++) {
             const fd = fields[j]!;
@@ -827,11 +852,11 @@ function unormFor(d: FactDecl): UNorm {
 function compileUnboxer(decls: readonly FactDecl[]): (input: unknown) => UFacts | undefined {
   const facts = decls.map((d) => ({ name: d.name, norm: unormFor(d) }));
   const declared = new Set(decls.map((d) => d.name));
+  const n = facts.length;
   return (input) => {
     if (input === null || input === undefined) input = {};
     if (!isRecordObject(input)) return undefined;
     for (const k in input) if (!declared.has(k)) return undefined;
-    const n = facts.length;
     const out: UFacts = new Array(n);
     for (let j = 0; j < n; j++) {
       const fd = facts[j]!;
