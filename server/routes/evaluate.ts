@@ -150,6 +150,13 @@ export function evaluateRoutes(app: App): void {
     return stream(c, async (out) => {
       const cache = new Map<string, ResolvedPolicyLike>();
       let lineNo = 0;
+      // Chunks are pipelined: a chunk is decided and queued for the decision log as soon as it is
+      // read, without waiting for the previous chunk's commit (a request body arrives in several
+      // reads, and waiting made each read cost a group commit). Answers still go out in order, each
+      // only after its own decisions are committed; at most MAX_IN_FLIGHT chunks wait at once.
+      const MAX_IN_FLIGHT = 8;
+      let tail: Promise<void> = Promise.resolve();
+      let inFlight = 0;
       const handleChunk = async (lines: string[]) => {
         const answers: (Record<string, unknown> | null)[] = [];
         const toLog: { idx: number; decision: Decision; facts: unknown }[] = [];
@@ -165,14 +172,24 @@ export function evaluateRoutes(app: App): void {
             answers.push({ line: lineNo, ...(res.id !== undefined ? { id: res.id } : {}) });
           } else answers.push(res.answer);
         }
-        if (toLog.length) {
-          const ids = await d.decisions.recordMany(toLog.map((t) => ({ caller, decision: t.decision, facts: t.facts })));
-          toLog.forEach((t, i) => Object.assign(answers[t.idx]!, { decisionId: ids[i], decision: t.decision }));
-          d.metrics.decisions += toLog.length;
-        }
-        d.metrics.batchLines += lines.length;
-        const text = answers.filter((a) => a !== null).map((a) => JSON.stringify(a) + '\n').join('');
-        if (text) await out.write(text);
+        const committed = toLog.length ? d.decisions.recordMany(toLog.map((t) => ({ caller, decision: t.decision, facts: t.facts }))) : undefined;
+        // Awaited below, in order; marked handled here so a failed commit cannot surface as unhandled first.
+        committed?.catch(() => undefined);
+        inFlight++;
+        tail = tail
+          .then(async () => {
+            if (committed) {
+              const ids = await committed;
+              toLog.forEach((t, i) => Object.assign(answers[t.idx]!, { decisionId: ids[i], decision: t.decision }));
+              d.metrics.decisions += toLog.length;
+            }
+            d.metrics.batchLines += lines.length;
+            const text = answers.filter((a) => a !== null).map((a) => JSON.stringify(a) + '\n').join('');
+            if (text) await out.write(text);
+          })
+          .finally(() => inFlight--);
+        tail.catch(() => undefined);
+        if (inFlight >= MAX_IN_FLIGHT) await tail;
       };
       if (!body) return;
       const reader = body.getReader();
@@ -191,6 +208,7 @@ export function evaluateRoutes(app: App): void {
           overlong = false;
         }
         if (buf.length > d.config.batchLineLimit) {
+          await tail; // earlier answers first
           lineNo++;
           await out.write(JSON.stringify(lineError(lineNo, 'http.payload-too-large', [{ path: `line:${lineNo}`, message: { zh: `单行超过 ${d.config.batchLineLimit} 字节`, en: `line longer than ${d.config.batchLineLimit} bytes` } }])) + '\n');
           buf = '';
@@ -201,6 +219,7 @@ export function evaluateRoutes(app: App): void {
       }
       buf += decoder.decode();
       if (buf && !overlong) await handleChunk([buf]);
+      await tail;
     });
   });
 
