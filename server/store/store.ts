@@ -466,19 +466,22 @@ export class Store {
     // Many rows per statement: one round trip to SQLite's thread per 100 rows, not per row.
     const ROWS = 100;
     const row = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
-    await this.db.transaction(async (tx) => {
-      for (let i = 0; i < records.length; i += ROWS) {
-        const part = records.slice(i, i + ROWS);
-        const params: SqlValue[] = [];
-        for (const d of part) {
-          params.push(d.id, d.at, d.caller, d.policyId, d.version, d.policyHash, d.asOf, JSON.stringify(d.facts), JSON.stringify(d.masked), JSON.stringify(d.decision), json(d.draft));
-        }
-        await tx.run(
-          `INSERT INTO decisions (id, at, caller, policy_id, version, policy_hash, as_of, facts, masked, decision, draft)
-           VALUES ${part.map(() => row).join(', ')}`,
-          params,
-        );
+    // Serialised before BEGIN: the writer (the decision log's bottleneck) is not held while JSON is built.
+    const statements: { sql: string; params: SqlValue[] }[] = [];
+    for (let i = 0; i < records.length; i += ROWS) {
+      const part = records.slice(i, i + ROWS);
+      const params: SqlValue[] = [];
+      for (const d of part) {
+        params.push(d.id, d.at, d.caller, d.policyId, d.version, d.policyHash, d.asOf, JSON.stringify(d.facts), JSON.stringify(d.masked), JSON.stringify(d.decision), json(d.draft));
       }
+      statements.push({
+        sql: `INSERT INTO decisions (id, at, caller, policy_id, version, policy_hash, as_of, facts, masked, decision, draft)
+           VALUES ${part.map(() => row).join(', ')}`,
+        params,
+      });
+    }
+    await this.db.transaction(async (tx) => {
+      for (const st of statements) await tx.run(st.sql, st.params);
     });
   }
 
