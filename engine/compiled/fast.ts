@@ -522,7 +522,7 @@ class FastCompiler {
       const kl = ld ? 'number' : this.kind(le, scope);
       const kr = rd ? 'number' : this.kind(re, scope);
       if (!isMagnitude(kl) || !isMagnitude(kr)) return bail('duration compared with a non-number');
-      return numCompare(test, l, r);
+      return numCompare(op, l, r);
     }
     const kl = this.kind(le, scope);
     const kr = this.kind(re, scope);
@@ -532,7 +532,7 @@ class FastCompiler {
     if (cl === 'n') {
       // money only with money, date only with date; the rest are magnitudes.
       if ((kl === 'money') !== (kr === 'money') || (kl === 'date') !== (kr === 'date')) return bail(`compare ${kl} with ${kr}`);
-      return numCompare(test, this.num(le, scope), this.num(re, scope));
+      return this.leafCompare(op, le, re, scope) ?? numCompare(op, this.num(le, scope), this.num(re, scope));
     }
     if (cl === 's') {
       const l = this.str(le, scope);
@@ -552,6 +552,57 @@ class FastCompiler {
       if (a === U_UNK || b === U_UNK) return U_UNK;
       return test(a - b) ? U_TRUE : U_FALSE;
     };
+  }
+
+  /**
+   * A field or fact compared with a parameter or a literal, the commonest condition (inside
+   * aggregates, once per record): one closure reading both slots, no calls for the operands.
+   */
+  private leafCompare(op: CompareOp, le: Expr, re: Expr, scope: Scope): BEv | undefined {
+    const opc = OP_CODE[op];
+    let right: { param: number } | { value: number } | undefined;
+    if (re.type === 'param') right = { param: this.paramSlots.get(re.name) ?? bail(`parameter ${re.name}`) };
+    else if (re.type === 'number' || re.type === 'money' || re.type === 'percent') {
+      const v = this.num(re, scope)(undefined as unknown as F);
+      right = { value: v };
+    } else return undefined;
+    if (le.type === 'field') {
+      const fs = fieldSlot(le.name, scope);
+      if ('param' in right) {
+        const ps = right.param;
+        return (f) => {
+          const a = f.rec![fs] as number | undefined;
+          const b = f.params[ps] as number;
+          if (a === undefined || b !== b) return U_UNK;
+          return testOp(opc, a - b) ? U_TRUE : U_FALSE;
+        };
+      }
+      const b = right.value;
+      return (f) => {
+        const a = f.rec![fs] as number | undefined;
+        if (a === undefined) return U_UNK;
+        return testOp(opc, a - b) ? U_TRUE : U_FALSE;
+      };
+    }
+    if (le.type === 'fact') {
+      const fs = this.factSlot(le.name);
+      if ('param' in right) {
+        const ps = right.param;
+        return (f) => {
+          const a = f.facts[fs] as number | undefined;
+          const b = f.params[ps] as number;
+          if (a === undefined || b !== b) return U_UNK;
+          return testOp(opc, a - b) ? U_TRUE : U_FALSE;
+        };
+      }
+      const b = right.value;
+      return (f) => {
+        const a = f.facts[fs] as number | undefined;
+        if (a === undefined) return U_UNK;
+        return testOp(opc, a - b) ? U_TRUE : U_FALSE;
+      };
+    }
+    return undefined;
   }
 
   private recordScope(e: Extract<Expr, { type: 'aggregate' }>, scope: Scope): Scope {
@@ -722,12 +773,33 @@ function isMagnitude(k: string | undefined): boolean {
   return k === 'number' || k === 'integer' || k === 'percent';
 }
 
-function numCompare(test: (c: number) => boolean, l: NEv, r: NEv): BEv {
+const OP_CODE: Record<CompareOp, number> = { '==': 0, '!=': 1, '<': 2, '<=': 3, '>': 4, '>=': 5 };
+
+/** One function for every operator, so closures can inline it (a per-operator function would not be). */
+function testOp(opc: number, c: number): boolean {
+  switch (opc) {
+    case 0:
+      return c === 0;
+    case 1:
+      return c !== 0;
+    case 2:
+      return c < 0;
+    case 3:
+      return c <= 0;
+    case 4:
+      return c > 0;
+    default:
+      return c >= 0;
+  }
+}
+
+function numCompare(op: CompareOp, l: NEv, r: NEv): BEv {
+  const opc = OP_CODE[op];
   return (f) => {
     const a = l(f);
     const b = r(f);
     if (a !== a || b !== b) return U_UNK;
-    return test(a - b) ? U_TRUE : U_FALSE;
+    return testOp(opc, a - b) ? U_TRUE : U_FALSE;
   };
 }
 
