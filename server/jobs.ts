@@ -6,7 +6,6 @@
  * are not written to the decision log.
  */
 import { EventEmitter } from 'node:events';
-import type { Decision } from '../engine/evaluate/types.ts';
 import type { FactDecl } from '../engine/ir/types.ts';
 import { addCounts, emptyCounts, type Task } from '../engine/parallel/index.ts';
 import type { EnginePort, PoolLike, ResolvedPolicyLike } from './engine.ts';
@@ -27,12 +26,8 @@ export interface SimulationResult {
   candidate: SideCounts & { policy: string; version: string; hash: string };
 }
 
-export interface RecordOutcome {
-  status: Decision['status'];
-  fired: string[];
-  undetermined: string[];
-  kinds: string[];
-}
+/** One record's outcome on one side: defined with the simulation it comes from. */
+export type { RecordOutcome } from '../engine/parallel/index.ts';
 
 export interface ProgressEvent {
   type: 'progress' | 'end';
@@ -41,15 +36,6 @@ export interface ProgressEvent {
   /** Records per second so far. */
   rate: number;
   status: JobStatus;
-}
-
-export function outcomeOf(d: Decision): RecordOutcome {
-  return {
-    status: d.status,
-    fired: d.outcomes.map((o) => o.ruleId).sort(),
-    undetermined: d.undetermined.map((u) => u.ruleId).sort(),
-    kinds: [...new Set(d.outcomes.map((o) => o.kind))].sort(),
-  };
 }
 
 /**
