@@ -13,16 +13,20 @@ import { parseDate, yuanToFen, type Value } from '../values/index.ts';
 import { FALSE, TRUE } from './expr.ts';
 
 /** Sentinel: the input may be invalid; ask the reference validator. */
-const UNSURE = Symbol('unsure');
+export const UNSURE = Symbol('unsure');
 type Norm = (raw: unknown) => Value | typeof UNSURE;
 
 const MONEY_RE = new RegExp(MONEY_PATTERN);
 
-function isRecordObject(x: unknown): x is Record<string, unknown> {
+export function isRecordObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-function moneyNorm(raw: unknown): Value | typeof UNSURE {
+/**
+ * A money fact in fen, or UNSURE where the reference validator must judge it. Shared by the
+ * boxed normaliser here and the unboxed one in fast.ts, so both accept exactly the same input.
+ */
+export function moneyFen(raw: unknown): number | typeof UNSURE {
   if (typeof raw === 'number') {
     if (!Number.isFinite(raw)) return UNSURE;
     // ajv's multipleOf with multipleOfPrecision 6, as configured in engine/facts/validate.ts.
@@ -32,13 +36,18 @@ function moneyNorm(raw: unknown): Value | typeof UNSURE {
     // decimals and is d fen, which is what yuanToFen reads from its text (-0 reads as 0).
     if (Math.abs(raw) < 1e13) {
       const d = Math.round(raw * 100);
-      if (d / 100 === raw) return { kind: 'money', fen: d === 0 ? 0 : d };
+      if (d / 100 === raw) return d === 0 ? 0 : d;
     }
   } else if (typeof raw === 'string') {
     if (!MONEY_RE.test(raw)) return UNSURE;
   } else return UNSURE;
   const fen = yuanToFen(raw);
-  return fen === undefined ? UNSURE : { kind: 'money', fen };
+  return fen === undefined ? UNSURE : fen;
+}
+
+function moneyNorm(raw: unknown): Value | typeof UNSURE {
+  const fen = moneyFen(raw);
+  return fen === UNSURE ? UNSURE : { kind: 'money', fen };
 }
 
 // Dates repeat a lot across records; parsing is the costly part of reading them.

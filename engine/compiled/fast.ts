@@ -30,8 +30,8 @@ import {
   yuanToFen,
   type Value,
 } from '../values/index.ts';
-import { MONEY_PATTERN } from '../facts/schema.ts';
 import { workdaysBetweenFast } from './workdays.ts';
+import { UNSURE, isRecordObject, moneyFen } from './facts.ts';
 
 /** An unboxed scalar: number (NaN unknown), string (undefined unknown) or Kleene int. */
 type U = number | string | undefined;
@@ -806,29 +806,7 @@ function numCompare(op: CompareOp, l: NEv, r: NEv): BEv {
 // ---------------------------------------------------------------------------------------------
 // Facts: check and unbox in one pass, accepting exactly what ./facts.ts accepts.
 
-const UNSURE = Symbol('unsure');
 type UNorm = (raw: unknown) => number | string | URecord[] | typeof UNSURE;
-const MONEY_RE = new RegExp(MONEY_PATTERN);
-
-function isRecordObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-function moneyU(raw: unknown): number | typeof UNSURE {
-  if (typeof raw === 'number') {
-    if (!Number.isFinite(raw)) return UNSURE;
-    const q = raw / 0.01;
-    if (Math.abs(Math.round(q) - q) > 1e-6) return UNSURE;
-    if (Math.abs(raw) < 1e13) {
-      const d = Math.round(raw * 100);
-      if (d / 100 === raw) return d === 0 ? 0 : d;
-    }
-  } else if (typeof raw === 'string') {
-    if (!MONEY_RE.test(raw)) return UNSURE;
-  } else return UNSURE;
-  const fen = yuanToFen(raw);
-  return fen === undefined ? UNSURE : fen;
-}
 
 const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -881,7 +859,7 @@ function unormFor(d: FactDecl): UNorm {
     case 'percent':
       return (raw) => (typeof raw === 'number' && Number.isFinite(raw) ? raw / 100 : UNSURE);
     case 'money':
-      return moneyU;
+      return moneyFen;
     case 'date':
       return dateU;
     case 'string':
