@@ -7,7 +7,7 @@
  *   (d) tiaowen over HTTP: the real server (`tiaowen serve`), NDJSON batches, autocannon
  *   (e) simulation of N records, baseline vs candidate (red line 3% → 5%), worker pool, child process
  *
- *   npm run bench [-- --quick] [-- --help]
+ *   npm run bench [-- --quick] [-- --only a,c,d] [-- --help]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,8 +19,11 @@ import { takeRecords } from './generate-loans.ts';
 import { AS_OF, BASELINE, POLICY_DIR, benchPolicies } from './load.ts';
 import { toZenInput, zenDecisionTable } from './zen.ts';
 
-const HELP = `usage: npm run bench [-- --quick]
+const HELP = `usage: npm run bench [-- --quick] [-- --only a,c,d]
   --quick   small run (seconds): fewer records, 100,000-record simulation, 3 s HTTP
+  --only    run only these rows (letters a–e, comma-separated); the others are left out
+  --http-batch N         records per HTTP request in row (d) (default 100)
+  --http-connections N   concurrent connections in row (d) (default 4)
   --help    this text
 Prints one markdown table: decisions/s and p50/p99 latency per engine, HTTP throughput, simulation wall time and peak RSS.`;
 
@@ -30,12 +33,30 @@ if (argv.includes('--help')) {
   process.exit(0);
 }
 const quick = argv.includes('--quick');
+const onlyAt = argv.indexOf('--only');
+const only = onlyAt >= 0 ? new Set((argv[onlyAt + 1] ?? '').split(',').map((s) => s.trim())) : undefined;
+if (only && (only.size === 0 || [...only].some((r) => !/^[a-e]$/.test(r)))) {
+  process.stderr.write(`--only takes row letters a–e, comma-separated (e.g. --only c,d); got ${argv[onlyAt + 1] ?? '(nothing)'}\n`);
+  process.exit(2);
+}
+const want = (row: string) => only === undefined || only.has(row);
 const N = quick ? 2000 : 20_000;
 const JRE_N = quick ? 300 : 3000;
 const ZEN_N = quick ? 1000 : 10_000;
 const SIM_N = quick ? 100_000 : 1_000_000;
 const HTTP_SECONDS = quick ? 3 : 10;
-const BATCH = 100;
+const numberFlag = (name: string, fallback: number): number => {
+  const at = argv.indexOf(name);
+  if (at < 0) return fallback;
+  const n = Number(argv[at + 1]);
+  if (!Number.isInteger(n) || n < 1) {
+    process.stderr.write(`${name} takes a whole number ≥ 1; got ${argv[at + 1] ?? '(nothing)'}\n`);
+    process.exit(2);
+  }
+  return n;
+};
+const BATCH = numberFlag('--http-batch', 100);
+const CONNECTIONS = numberFlag('--http-connections', 4);
 
 interface Row {
   name: string;
@@ -83,15 +104,16 @@ const records = [...takeRecords(N)];
 log(`records: ${N} synthetic county loan books (seed fixed), policy ${BASELINE} (${baseline.ir.rules.length} rules), as of ${AS_OF}`);
 
 // (a) json-rules-engine
-{
+if (want('a')) {
   log('(a) json-rules-engine …');
   const m = await measure(records.slice(0, JRE_N), (r) => evaluate(baseline, r, { asOf: AS_OF }));
   rows.push({ name: '(a) json-rules-engine (reference `evaluate`), in process', rate: fmt(m.rate), p50: us(m.p50), p99: us(m.p99), notes: `${JRE_N} records` });
 }
-const jreRate = Number(rows[0]!.rate.replace(/,/g, ''));
+const jreRate = want('a') ? Number(rows[0]!.rate.replace(/,/g, '')) : NaN;
+const timesJre = (rate: number) => (Number.isNaN(jreRate) ? 'n/a (row (a) not run)' : `${fmt(rate / jreRate)}×`);
 
 // (b) zen-engine
-{
+if (want('b')) {
   log('(b) zen-engine …');
   try {
     const { ZenEngine } = await import('@gorules/zen-engine');
@@ -106,7 +128,7 @@ const jreRate = Number(rows[0]!.rate.replace(/,/g, ''));
 }
 
 // (c) compiled
-{
+if (want('c')) {
   log('(c) tiaowen compiled …');
   const compiled = compilePolicy(baseline);
   const decide = (r: unknown) => compiled.decide(r, { asOf: AS_OF });
@@ -120,7 +142,7 @@ const jreRate = Number(rows[0]!.rate.replace(/,/g, ''));
     rate: fmt(rate),
     p50: us(m.p50),
     p99: us(m.p99),
-    notes: `${fmt(rate / jreRate)}× (a); \`decideNormalized\` on pre-validated facts: ${fmt(rateNorm)}/s; \`decideCompact\` (verdict codes only, as simulation uses): ${fmt(rateCompact)}/s`,
+    notes: `${timesJre(rate)} (a); \`decideNormalized\` on pre-validated facts: ${fmt(rateNorm)}/s; \`decideCompact\` (verdict codes only, as simulation uses): ${fmt(rateCompact)}/s`,
   });
 }
 
@@ -152,7 +174,7 @@ async function http(): Promise<Row> {
       autocannon({
         url: `${url}/api/v1/evaluate/batch?policy=${encodeURIComponent(BASELINE)}&asOf=${AS_OF}`,
         method: 'POST',
-        connections: 4,
+        connections: CONNECTIONS,
         duration,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
         body,
@@ -165,7 +187,7 @@ async function http(): Promise<Row> {
       rate: fmt(decisions),
       p50: `${r.latency.p50} ms / request`,
       p99: `${r.latency.p99} ms / request`,
-      notes: `${BATCH} records per request, 4 connections, ${HTTP_SECONDS} s; ${r.non2xx} non-2xx; each decision written to the decision log`,
+      notes: `${BATCH} records per request, ${CONNECTIONS} connections, ${HTTP_SECONDS} s; ${r.non2xx} non-2xx; each decision written to the decision log`,
     };
   } finally {
     server.kill('SIGTERM');
@@ -173,16 +195,18 @@ async function http(): Promise<Row> {
     rmSync(data, { recursive: true, force: true });
   }
 }
-log('(d) HTTP …');
-try {
-  rows.push(await http());
-} catch (e) {
-  rows.push({ name: '(d) tiaowen over HTTP', rate: 'n/a', p50: 'n/a', p99: 'n/a', notes: `failed: ${(e as Error).message.slice(0, 200)}` });
+if (want('d')) {
+  log('(d) HTTP …');
+  try {
+    rows.push(await http());
+  } catch (e) {
+    rows.push({ name: '(d) tiaowen over HTTP', rate: 'n/a', p50: 'n/a', p99: 'n/a', notes: `failed: ${(e as Error).message.slice(0, 200)}` });
+  }
 }
 
 // (e) simulation in a child process (its peak RSS is its own)
-log(`(e) simulation of ${fmt(SIM_N)} records …`);
-{
+if (want('e')) {
+  log(`(e) simulation of ${fmt(SIM_N)} records …`);
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'simulate.ts'), '--count', String(SIM_N)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));

@@ -41,7 +41,7 @@ export async function prepareDeps(opts: {
   const policies = new PolicyService(engine, opts.store);
   await policies.load();
   if (opts.policiesDir) await policies.seed(opts.policiesDir);
-  const decisions = new DecisionLog(opts.store, opts.clock, config.decisionLog);
+  const decisions = new DecisionLog(opts.store, opts.clock, config.decisionLog, (p) => engine.decisionTexts(p));
   await decisions.init();
   await opts.store.failInterruptedJobs();
   return {

@@ -6,6 +6,7 @@ import type { PolicyIR, PolicyRef } from '../engine/ir/types.ts';
 import type { Decision, EvaluateOptions, FactError, PolicyStamp } from '../engine/evaluate/types.ts';
 import type { Diagnostic, Result } from '../dsl/diagnostics.ts';
 import type { Task, TaskResult } from '../engine/parallel/index.ts';
+import type { DecisionTexts } from '../engine/evaluate/lean.ts';
 
 export interface ResolvedPolicyLike {
   stamp: PolicyStamp;
@@ -37,6 +38,8 @@ export interface EnginePort {
    * compiled once and cached by its stamp (hash, id, version), so repeated calls cost no compiling.
    */
   decide(policy: ResolvedPolicyLike, facts: unknown, opts: { asOf: string }): Decision;
+  /** What a policy's rules say in every decision, kept once by the decision log; cached per policy. */
+  decisionTexts(policy: ResolvedPolicyLike): DecisionTexts;
   /** A pool of worker threads deciding chunks of records with compiled policies; the caller closes it. */
   createPool(opts?: { size?: number }): PoolLike;
   validateFacts(ir: PolicyIR, facts: unknown): { errors: FactError[] };
@@ -60,6 +63,9 @@ export async function loadEngine(): Promise<EnginePort> {
   const e = await import('../engine/node.ts');
   const { compilePolicy } = await import('../engine/compiled/index.ts');
   const { WorkerPool } = await import('../engine/parallel/index.ts');
+  const { decisionTexts } = await import('../engine/evaluate/lean.ts');
+  const textsOf = new WeakMap<ResolvedPolicyLike, DecisionTexts>();
+  const textsByStamp = new Map<string, DecisionTexts>();
   type Compiled = ReturnType<typeof compilePolicy>;
   // Resolutions are cached by the library, so the same object comes back for a version: a WeakMap
   // hit avoids building the key; the key (stamp fields) catches equal policies resolved anew.
@@ -68,8 +74,7 @@ export async function loadEngine(): Promise<EnginePort> {
   const compiled = (p: ResolvedPolicyLike): Compiled => {
     let c = byObject.get(p);
     if (c) return c;
-    const s = p.stamp;
-    const key = `${s.hash}\u0000${s.id}\u0000${s.version}\u0000${s.jurisdiction}`;
+    const key = stampKey(p);
     c = byStamp.get(key);
     if (!c) {
       c = compilePolicy(p);
@@ -87,9 +92,27 @@ export async function loadEngine(): Promise<EnginePort> {
     evaluate: (p, facts, opts) => e.evaluate(p, facts, opts),
     evaluateSync: (p, facts, opts) => e.evaluateSync(p, facts, opts),
     decide: (p, facts, opts) => compiled(p).decide(facts, opts),
+    decisionTexts: (p) => {
+      let t = textsOf.get(p);
+      if (t) return t;
+      const key = stampKey(p);
+      t = textsByStamp.get(key);
+      if (!t) {
+        t = decisionTexts(p);
+        if (textsByStamp.size >= MAX_COMPILED) textsByStamp.delete(textsByStamp.keys().next().value!);
+        textsByStamp.set(key, t);
+      }
+      textsOf.set(p, t);
+      return t;
+    },
     createPool: (opts) => new WorkerPool(opts),
     validateFacts: (ir, facts) => e.validateFacts(ir, facts),
     factSchema: (ir) => e.factSchema(ir),
     loadPolicyDir: (dir) => e.loadPolicyDir(dir),
   };
+}
+
+function stampKey(p: ResolvedPolicyLike): string {
+  const s = p.stamp;
+  return `${s.hash}\u0000${s.id}\u0000${s.version}\u0000${s.jurisdiction}`;
 }

@@ -97,7 +97,7 @@ export function evaluateRoutes(app: App): void {
     // Without a trace the compiled evaluator decides: the same decision, far faster.
     const decision = explain ? await d.engine.evaluate(resolved, body.facts, { asOf, explain }) : d.engine.decide(resolved, body.facts, { asOf });
     if (decision.status === 'invalid-facts') throw invalidFacts(decision);
-    const decisionId = await d.decisions.record({ caller: actorOf(c).name, decision, facts: body.facts, draft });
+    const decisionId = await d.decisions.record({ caller: actorOf(c).name, policy: resolved, decision, facts: body.facts, draft });
     d.metrics.decisions++;
     return c.json({ decisionId, decision, ...(draft ? { draft } : {}) });
   });
@@ -115,7 +115,7 @@ export function evaluateRoutes(app: App): void {
           const { kept, ignored } = declaredOnly(resolved, body.facts);
           const decision = body.explain ? await d.engine.evaluate(resolved, kept, { asOf, explain: true }) : d.engine.decide(resolved, kept, { asOf });
           if (decision.status === 'invalid-facts') throw invalidFacts(decision);
-          const decisionId = await d.decisions.record({ caller: actorOf(c).name, decision, facts: kept, draft });
+          const decisionId = await d.decisions.record({ caller: actorOf(c).name, policy: resolved, decision, facts: kept, draft });
           d.metrics.decisions++;
           return {
             policy: p.policy,
@@ -159,7 +159,7 @@ export function evaluateRoutes(app: App): void {
       let inFlight = 0;
       const handleChunk = async (lines: string[]) => {
         const answers: (Record<string, unknown> | null)[] = [];
-        const toLog: { idx: number; decision: Decision; facts: unknown }[] = [];
+        const toLog: { idx: number; policy: ResolvedPolicyLike; decision: Decision; facts: unknown }[] = [];
         for (const text of lines) {
           lineNo++;
           if (text.trim() === '') {
@@ -168,11 +168,11 @@ export function evaluateRoutes(app: App): void {
           }
           const res = batchLine(d, text, lineNo, q, cache);
           if (res.ok) {
-            toLog.push({ idx: answers.length, decision: res.decision, facts: res.facts });
+            toLog.push({ idx: answers.length, policy: res.policy, decision: res.decision, facts: res.facts });
             answers.push({ line: lineNo, ...(res.id !== undefined ? { id: res.id } : {}) });
           } else answers.push(res.answer);
         }
-        const committed = toLog.length ? d.decisions.recordMany(toLog.map((t) => ({ caller, decision: t.decision, facts: t.facts }))) : undefined;
+        const committed = toLog.length ? d.decisions.recordMany(toLog.map((t) => ({ caller, policy: t.policy, decision: t.decision, facts: t.facts }))) : undefined;
         // Awaited below, in order; marked handled here so a failed commit cannot surface as unhandled first.
         committed?.catch(() => undefined);
         inFlight++;
@@ -275,7 +275,7 @@ export function evaluateRoutes(app: App): void {
   });
 }
 
-type BatchAnswer = { ok: true; decision: Decision; facts: unknown; id?: unknown } | { ok: false; answer: Record<string, unknown> };
+type BatchAnswer = { ok: true; policy: ResolvedPolicyLike; decision: Decision; facts: unknown; id?: unknown } | { ok: false; answer: Record<string, unknown> };
 
 function lineError(line: number, code: MessageCode, details?: ErrorBody['error']['details']) {
   return { line, error: { code, message: msg(code), ...(details?.length ? { details } : {}) } };
@@ -312,7 +312,7 @@ function batchLine(
     }
     const decision = d.engine.decide(resolved, l.facts, { asOf });
     if (decision.status === 'invalid-facts') throw invalidFacts(decision);
-    return { ok: true, decision, facts: l.facts, id };
+    return { ok: true, policy: resolved, decision, facts: l.facts, id };
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;
     return { ok: false, answer: { line, ...(id !== undefined ? { id } : {}), status: e.status, ...e.body() } };

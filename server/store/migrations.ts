@@ -129,6 +129,16 @@ ALTER TABLE decisions ADD COLUMN draft TEXT;
 CREATE INDEX reviews_draft ON reviews(draft_id, action);
 `,
   },
+  {
+    id: 3,
+    // Decisions are logged lean: what a policy version's rules say (titles, messages, citations,
+    // labels) is kept once per version in decision_texts (id = hash of the texts); a row with
+    // `texts` holds only what varies. Rows without it (older ones) hold the whole decision.
+    sql: `
+CREATE TABLE decision_texts (id TEXT PRIMARY KEY, texts TEXT NOT NULL);
+ALTER TABLE decisions ADD COLUMN texts TEXT REFERENCES decision_texts(id);
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number> {

@@ -4,6 +4,7 @@
  * one transaction, so the trail never disagrees with the data.
  */
 import type { PolicyIR } from '../../engine/ir/types.ts';
+import { expandDecision, type DecisionTexts, type LeanDecision } from '../../engine/evaluate/lean.ts';
 import { Db, type Queryable, type SqlValue } from './db.ts';
 import { migrate } from './migrations.ts';
 
@@ -119,6 +120,14 @@ export interface DecisionRecord {
   draft?: DraftMarker;
 }
 
+/**
+ * A decision as the log writes it: with `texts`, `decision` is its lean form (engine/evaluate/lean.ts)
+ * and the texts are stored once by id; without, the whole decision.
+ */
+export interface DecisionInsert extends DecisionRecord {
+  texts?: DecisionTexts;
+}
+
 /** Which draft text a decision was made on: its id, revision and IR hash. */
 export interface DraftMarker {
   id: number;
@@ -165,6 +174,10 @@ export class StoreConflict extends Error {
 }
 
 export class Store {
+  /** Ids of decision texts committed to `decision_texts` (from this process). */
+  private readonly storedTexts = new Set<string>();
+  private readonly textsCache = new Map<string, DecisionTexts>();
+
   private constructor(
     readonly db: Db,
     readonly clock: Clock,
@@ -461,28 +474,50 @@ export class Store {
 
   // ---- decisions -------------------------------------------------------------------------------
 
-  async insertDecisions(records: DecisionRecord[]): Promise<void> {
+  async insertDecisions(records: DecisionInsert[]): Promise<void> {
     if (records.length === 0) return;
     // Many rows per statement: one round trip to SQLite's thread per 100 rows, not per row.
     const ROWS = 100;
-    const row = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+    const row = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+    // Texts not yet known to be stored go in with the first rows that refer to them.
+    const newTexts = new Map<string, DecisionTexts>();
+    for (const d of records) if (d.texts && !this.storedTexts.has(d.texts.id)) newTexts.set(d.texts.id, d.texts);
+    const textParams: SqlValue[] = [];
+    for (const t of newTexts.values()) textParams.push(t.id, JSON.stringify(t));
     // Serialised before BEGIN: the writer (the decision log's bottleneck) is not held while JSON is built.
     const statements: { sql: string; params: SqlValue[] }[] = [];
     for (let i = 0; i < records.length; i += ROWS) {
       const part = records.slice(i, i + ROWS);
       const params: SqlValue[] = [];
       for (const d of part) {
-        params.push(d.id, d.at, d.caller, d.policyId, d.version, d.policyHash, d.asOf, JSON.stringify(d.facts), JSON.stringify(d.masked), JSON.stringify(d.decision), json(d.draft));
+        params.push(d.id, d.at, d.caller, d.policyId, d.version, d.policyHash, d.asOf, JSON.stringify(d.facts), JSON.stringify(d.masked), JSON.stringify(d.decision), json(d.draft), d.texts?.id ?? null);
       }
       statements.push({
-        sql: `INSERT INTO decisions (id, at, caller, policy_id, version, policy_hash, as_of, facts, masked, decision, draft)
+        sql: `INSERT INTO decisions (id, at, caller, policy_id, version, policy_hash, as_of, facts, masked, decision, draft, texts)
            VALUES ${part.map(() => row).join(', ')}`,
         params,
       });
     }
     await this.db.transaction(async (tx) => {
+      if (newTexts.size > 0) {
+        await tx.run(`INSERT OR IGNORE INTO decision_texts (id, texts) VALUES ${[...newTexts.keys()].map(() => '(?, ?)').join(', ')}`, textParams);
+      }
       for (const st of statements) await tx.run(st.sql, st.params);
     });
+    for (const id of newTexts.keys()) this.storedTexts.add(id);
+  }
+
+  /** Texts by id, parsed once; they never change (the id is their hash). */
+  private async textsById(id: string): Promise<DecisionTexts> {
+    let t = this.textsCache.get(id);
+    if (t) return t;
+    const r = await this.db.get<{ texts: string }>('SELECT texts FROM decision_texts WHERE id = ?', [id]);
+    // The foreign key keeps every row's texts; a missing one means the file was edited by hand.
+    if (!r) throw new Error(`decision texts ${id} are missing from the store`);
+    t = JSON.parse(r.texts) as DecisionTexts;
+    if (this.textsCache.size >= 64) this.textsCache.delete(this.textsCache.keys().next().value!);
+    this.textsCache.set(id, t);
+    return t;
   }
 
   async decision(id: string): Promise<DecisionRecord | undefined> {
@@ -498,7 +533,7 @@ export class Store {
       asOf: r.as_of as string,
       facts: parse(r.facts),
       masked: parse(r.masked) as string[],
-      decision: parse(r.decision),
+      decision: r.texts ? expandDecision(parse(r.decision) as LeanDecision, await this.textsById(r.texts as string)) : parse(r.decision),
       ...(r.draft ? { draft: parse(r.draft) as DraftMarker } : {}),
     };
   }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decisionId } from '../../server/decisionLog.ts';
 import { expectError, makeApp, NPL_4, type TestApp } from './helpers.ts';
 
 let t: TestApp;
@@ -54,6 +55,48 @@ describe('evaluate and the decision log', () => {
     expect(stored).toMatchObject({ caller: 'ingest', policyHash: body.decision.policy.hash, asOf: '2018-06-30', facts: NPL_4 });
     const replay = (await (await t.req('POST', `/api/v1/decisions/${body.decisionId}/replay`, { as: '李四' })).json()) as { same: boolean; replayable: boolean };
     expect(replay).toMatchObject({ replayable: true, same: true });
+  });
+
+  it('stores decisions lean, rule texts once per policy version, and reads back the decision answered', async () => {
+    const db = t.deps.store.db;
+    const before = (await db.get<{ n: number }>('SELECT count(*) AS n FROM decision_texts'))!.n;
+    const answered: { decisionId: string; decision: unknown }[] = [];
+    for (const facts of [NPL_4, { ...NPL_4, 弄虚作假: true }, { 贷款: [{ 金额: 5 }] }]) {
+      const res = await t.req('POST', '/api/v1/evaluate', { as: 'ingest', json: { policy: 'demo/loan', asOf: '2018-06-30', facts } });
+      answered.push((await res.json()) as { decisionId: string; decision: unknown });
+    }
+    for (const a of answered) {
+      const stored = (await (await t.req('GET', `/api/v1/decisions/${a.decisionId}`, { as: 'admin' })).json()) as { decision: unknown };
+      expect(JSON.stringify(stored.decision)).toBe(JSON.stringify(a.decision));
+      const row = (await db.get<{ decision: string; texts: string | null }>('SELECT decision, texts FROM decisions WHERE id = ?', [a.decisionId]))!;
+      expect(row.texts).toMatch(/^[0-9a-f]{64}$/);
+      // The row has no rule texts: no titles, messages or citations.
+      expect(row.decision).not.toContain('documentTitle');
+      expect(row.decision.length).toBeLessThan(JSON.stringify(a.decision).length);
+    }
+    // One policy version, one texts row however many decisions (it may have been written by an earlier test).
+    const after = (await db.get<{ n: number }>('SELECT count(*) AS n FROM decision_texts'))!.n;
+    expect(after - before).toBeLessThanOrEqual(1);
+    expect(after).toBeGreaterThan(0);
+  });
+
+  it('reads a decision stored whole (rows written before the lean form)', async () => {
+    const res = await t.req('POST', '/api/v1/evaluate', { as: 'ingest', json: { policy: 'demo/loan', asOf: '2018-06-30', facts: NPL_4 } });
+    const { decision } = (await res.json()) as { decision: unknown };
+    const id = 'dec_00000000-0000-4000-8000-000000000001';
+    await t.deps.store.db.run(
+      'INSERT INTO decisions (id, at, caller, policy_id, version, policy_hash, as_of, facts, masked, decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [id, new Date().toISOString(), 'ingest', 'demo/loan', '2015.1', 'h', '2018-06-30', JSON.stringify(NPL_4), '[]', JSON.stringify(decision)],
+    );
+    const stored = (await (await t.req('GET', `/api/v1/decisions/${id}`, { as: 'admin' })).json()) as { decision: unknown };
+    expect(stored.decision).toEqual(decision);
+  });
+
+  it('gives decision ids that sort in time order (UUID version 7 layout)', () => {
+    const ids = [1_700_000_000_000, 1_700_000_000_001, 1_800_000_000_000].map((ms) => decisionId(ms));
+    for (const id of ids) expect(id).toMatch(/^dec_[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect([...ids].sort()).toEqual(ids);
+    expect(decisionId(1_700_000_000_000)).not.toBe(ids[0]);
   });
 
   it('adds the trace with explain=true', async () => {
