@@ -4,6 +4,8 @@ declare module 'autocannon' {
     requests: { average: number };
     latency: { p50: number; p99: number };
     non2xx: number;
+    /** Bytes per second of answers. */
+    throughput: { average: number };
   }
   export default function autocannon(opts: Record<string, unknown>): Promise<Result>;
 }

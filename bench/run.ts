@@ -147,7 +147,7 @@ if (want('c')) {
 }
 
 // (d) HTTP
-async function http(): Promise<Row> {
+async function http(): Promise<Row[]> {
   const data = mkdtempSync(path.join(tmpdir(), 'tiaowen-bench-'));
   const server = spawn(process.execPath, ['--import', 'tsx', 'server/cli/main.ts', 'serve', '--port', '0', '--data', data, '--policies', POLICY_DIR], {
     cwd: path.resolve(import.meta.dirname, '..'),
@@ -170,25 +170,46 @@ async function http(): Promise<Row> {
     });
     const body = records.slice(0, BATCH).map((facts) => JSON.stringify({ facts })).join('\n') + '\n';
     const { default: autocannon } = await import('autocannon');
-    const run = (duration: number) =>
+    const run = (duration: number, view: 'full' | 'lean') =>
       autocannon({
-        url: `${url}/api/v1/evaluate/batch?policy=${encodeURIComponent(BASELINE)}&asOf=${AS_OF}`,
+        url: `${url}/api/v1/evaluate/batch?policy=${encodeURIComponent(BASELINE)}&asOf=${AS_OF}&view=${view}`,
         method: 'POST',
         connections: CONNECTIONS,
         duration,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
         body,
       });
-    await run(1); // warm-up
-    const r = await run(HTTP_SECONDS);
-    const decisions = r.requests.average * BATCH;
-    return {
-      name: '(d) tiaowen over HTTP (`tiaowen serve`, POST /api/v1/evaluate/batch), autocannon',
-      rate: fmt(decisions),
-      p50: `${r.latency.p50} ms / request`,
-      p99: `${r.latency.p99} ms / request`,
-      notes: `${BATCH} records per request, ${CONNECTIONS} connections, ${HTTP_SECONDS} s; ${r.non2xx} non-2xx; each decision written to the decision log`,
+    // The server's own view of a run, from /metrics: how busy its main thread and its decision-log
+    // writer were, and how many decisions went into each group commit.
+    const scrape = async () => {
+      const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+      const get = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+      return {
+        at: performance.now(),
+        busy: get('tiaowen_event_loop_busy_seconds_total'),
+        commits: get('tiaowen_decision_log_commits_total'),
+        rows: get('tiaowen_decision_log_rows_total'),
+        committing: get('tiaowen_decision_log_commit_seconds_total'),
+      };
     };
+    const measured: Row[] = [];
+    // Whole decisions in every answer, then the lean view (rule texts once per policy version).
+    for (const view of ['full', 'lean'] as const) {
+      await run(1, view); // warm-up
+      const s0 = await scrape();
+      const r = await run(HTTP_SECONDS, view);
+      const s1 = await scrape();
+      const wall = (s1.at - s0.at) / 1000;
+      const server = `server main thread busy ${Math.round((100 * (s1.busy - s0.busy)) / wall)}%, decision-log writer busy ${Math.round((100 * (s1.committing - s0.committing)) / wall)}% (${fmt((s1.rows - s0.rows) / Math.max(1, s1.commits - s0.commits))} decisions per commit)`;
+      measured.push({
+        name: `(d${view === 'lean' ? '′' : ''}) tiaowen over HTTP (\`tiaowen serve\`, POST /api/v1/evaluate/batch${view === 'lean' ? '?view=lean' : ''}), autocannon`,
+        rate: fmt(r.requests.average * BATCH),
+        p50: `${r.latency.p50} ms / request`,
+        p99: `${r.latency.p99} ms / request`,
+        notes: `${BATCH} records per request, ${CONNECTIONS} connections, ${HTTP_SECONDS} s; ${r.non2xx} non-2xx; ${fmt(r.throughput.average / 2 ** 20)} MiB/s of answers; ${server}; each decision committed to the decision log before its answer${view === 'lean' ? '; answers carry the lean decision, rule texts sent once' : ''}`,
+      });
+    }
+    return measured;
   } finally {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
@@ -198,7 +219,7 @@ async function http(): Promise<Row> {
 if (want('d')) {
   log('(d) HTTP …');
   try {
-    rows.push(await http());
+    rows.push(...(await http()));
   } catch (e) {
     rows.push({ name: '(d) tiaowen over HTTP', rate: 'n/a', p50: 'n/a', p99: 'n/a', notes: `failed: ${(e as Error).message.slice(0, 200)}` });
   }

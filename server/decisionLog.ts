@@ -10,7 +10,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Decision } from '../engine/evaluate/types.ts';
-import { leanDecision, type DecisionTexts } from '../engine/evaluate/lean.ts';
+import { leanDecision, type DecisionTexts, type LeanDecision } from '../engine/evaluate/lean.ts';
 import type { ResolvedPolicyLike } from './engine.ts';
 import type { Clock, DecisionInsert, DraftMarker, Store } from './store/store.ts';
 
@@ -31,6 +31,8 @@ export interface LogEntry {
   draft?: DraftMarker;
 }
 
+export type LoggedDecision = { id: string } & ({ texts: DecisionTexts; lean: LeanDecision; leanJson: string } | { texts?: undefined });
+
 interface Pending {
   record: DecisionInsert;
   resolve: () => void;
@@ -43,6 +45,8 @@ export class DecisionLog {
   private flushing: Promise<void> = Promise.resolve();
   private salt = '';
   private sweepTimer: NodeJS.Timeout | undefined;
+  /** For /metrics: commits, rows committed, and time spent committing. */
+  readonly stats = { commits: 0, rows: 0, commitSeconds: 0 };
 
   constructor(
     private readonly store: Store,
@@ -69,6 +73,15 @@ export class DecisionLog {
   }
 
   recordMany(entries: LogEntry[]): Promise<string[]> {
+    return this.recordLean(entries).then((logged) => logged.map((l) => l.id));
+  }
+
+  /**
+   * Stores decisions; resolves once their rows are committed with, per decision, its id, its lean
+   * form and that form's JSON exactly as stored (absent when the decision was stored whole), so an
+   * answer can carry the lean form without serialising it a second time.
+   */
+  recordLean(entries: LogEntry[]): Promise<LoggedDecision[]> {
     const at = this.clock.now().toISOString();
     const records = entries.map((e) => {
       const masked = new Set<string>();
@@ -85,7 +98,7 @@ export class DecisionLog {
         asOf: e.decision.asOf,
         facts,
         masked: [...masked].sort(),
-        ...(lean ? { decision: lean, texts } : { decision: e.decision }),
+        ...(lean ? { decision: lean, decisionJson: JSON.stringify(lean), texts } : { decision: e.decision }),
         ...(e.draft ? { draft: e.draft } : {}),
       };
       return rec;
@@ -95,7 +108,9 @@ export class DecisionLog {
     );
     if (this.pending.length >= this.maxBatch) this.flushSoon(0);
     else this.flushSoon(this.windowMs);
-    return Promise.all(waits).then(() => records.map((r) => r.id));
+    return Promise.all(waits).then(() =>
+      records.map((r) => (r.texts ? { id: r.id, texts: r.texts, lean: r.decision as LeanDecision, leanJson: r.decisionJson! } : { id: r.id })),
+    );
   }
 
   private flushSoon(ms: number) {
@@ -113,7 +128,11 @@ export class DecisionLog {
       while (this.pending.length) {
         const batch = this.pending.splice(0, this.maxBatch);
         try {
+          const started = performance.now();
           await this.store.insertDecisions(batch.map((p) => p.record));
+          this.stats.commitSeconds += (performance.now() - started) / 1000;
+          this.stats.commits++;
+          this.stats.rows += batch.length;
           for (const p of batch) p.resolve();
         } catch (err) {
           for (const p of batch) p.reject(err);

@@ -286,10 +286,19 @@ export const OPENAPI = {
       post: {
         ...secured,
         summary: 'NDJSON in, NDJSON out, streamed: one BatchLineV1 per line; answers in order, errors per line',
-        parameters: [query('policy'), query('version'), query('asOf', date)],
+        parameters: [
+          query('policy'),
+          query('version'),
+          query('asOf', date),
+          query(
+            'view',
+            { type: 'string', enum: ['full', 'lean'], default: 'full' },
+            'full: each answer has the whole decision. lean: each answer has {decisionId, lean} (the LeanDecision of engine/evaluate/lean.ts) and a line {texts} with the rule texts comes once per policy version before the first answer that refers to it; expandDecision(lean, texts) gives the whole decision',
+          ),
+        ],
         requestBody: { required: true, content: { 'application/x-ndjson': { schema: ref('BatchLineV1') } } },
         responses: {
-          '200': { description: 'One line per input line: {line, id?, decisionId, decision} or {line, id?, error}', content: { 'application/x-ndjson': { schema: { type: 'object' } } } },
+          '200': { description: 'One line per input line: {line, id?, decisionId, decision} (view=lean: {line, id?, decisionId, lean}, after a {texts} line) or {line, id?, error}', content: { 'application/x-ndjson': { schema: { type: 'object' } } } },
           '415': err('Not NDJSON'),
           ...commonErrors,
         },

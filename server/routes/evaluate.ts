@@ -144,6 +144,14 @@ export function evaluateRoutes(app: App): void {
       ]);
     }
     const q = { policy: c.req.query('policy'), version: c.req.query('version'), asOf: dateQuery(c, 'asOf') };
+    // view=lean: each answer carries the decision's lean form (engine/evaluate/lean.ts), and the
+    // rule texts it refers to come once per policy version, on a line of their own before the first
+    // answer that needs them. A seventh of the bytes, and serialised once for the log and the answer.
+    const view = c.req.query('view') ?? 'full';
+    if (view !== 'full' && view !== 'lean') {
+      throw ApiError.of(400, 'http.invalid-query', [{ path: 'query.view', message: { zh: `应为 full 或 lean,收到 ${view}`, en: `must be full or lean, got ${view}` } }]);
+    }
+    const textsSent = new Set<string>();
     const caller = actorOf(c).name;
     const body = c.req.raw.body;
     c.header('content-type', 'application/x-ndjson; charset=utf-8');
@@ -158,7 +166,8 @@ export function evaluateRoutes(app: App): void {
       let tail: Promise<void> = Promise.resolve();
       let inFlight = 0;
       const handleChunk = async (lines: string[]) => {
-        const answers: (Record<string, unknown> | null)[] = [];
+        // An answer is an object, or its JSON already written (lean view).
+        const answers: (Record<string, unknown> | string | null)[] = [];
         const toLog: { idx: number; policy: ResolvedPolicyLike; decision: Decision; facts: unknown }[] = [];
         for (const text of lines) {
           lineNo++;
@@ -172,19 +181,32 @@ export function evaluateRoutes(app: App): void {
             answers.push({ line: lineNo, ...(res.id !== undefined ? { id: res.id } : {}) });
           } else answers.push(res.answer);
         }
-        const committed = toLog.length ? d.decisions.recordMany(toLog.map((t) => ({ caller, policy: t.policy, decision: t.decision, facts: t.facts }))) : undefined;
+        const committed = toLog.length ? d.decisions.recordLean(toLog.map((t) => ({ caller, policy: t.policy, decision: t.decision, facts: t.facts }))) : undefined;
         // Awaited below, in order; marked handled here so a failed commit cannot surface as unhandled first.
         committed?.catch(() => undefined);
         inFlight++;
         tail = tail
           .then(async () => {
             if (committed) {
-              const ids = await committed;
-              toLog.forEach((t, i) => Object.assign(answers[t.idx]!, { decisionId: ids[i], decision: t.decision }));
+              const logged = await committed;
+              toLog.forEach((t, i) => {
+                const l = logged[i]!;
+                const a = answers[t.idx] as Record<string, unknown>;
+                if (view === 'full' || !l.texts) {
+                  Object.assign(a, { decisionId: l.id, decision: t.decision });
+                  return;
+                }
+                let head = '';
+                if (!textsSent.has(l.texts.id)) {
+                  textsSent.add(l.texts.id);
+                  head = JSON.stringify({ texts: l.texts }) + '\n';
+                }
+                answers[t.idx] = `${head}${JSON.stringify({ ...a, decisionId: l.id }).slice(0, -1)},"lean":${l.leanJson}}`;
+              });
               d.metrics.decisions += toLog.length;
             }
             d.metrics.batchLines += lines.length;
-            const text = answers.filter((a) => a !== null).map((a) => JSON.stringify(a) + '\n').join('');
+            const text = answers.filter((a) => a !== null).map((a) => (typeof a === 'string' ? a : JSON.stringify(a)) + '\n').join('');
             if (text) await out.write(text);
           })
           .finally(() => inFlight--);

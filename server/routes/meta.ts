@@ -20,6 +20,9 @@ export function metaRoutes(app: App): void {
     const text = d.metrics.render({
       tiaowen_published_versions: d.policies.records().length,
       tiaowen_jobs_running: d.jobs.running(),
+      tiaowen_decision_log_commits_total: d.decisions.stats.commits,
+      tiaowen_decision_log_rows_total: d.decisions.stats.rows,
+      tiaowen_decision_log_commit_seconds_total: d.decisions.stats.commitSeconds,
     });
     return c.text(text, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionId } from '../../server/decisionLog.ts';
+import { expandDecision, type DecisionTexts, type LeanDecision } from '../../engine/evaluate/lean.ts';
 import { expectError, makeApp, NPL_4, type TestApp } from './helpers.ts';
 
 let t: TestApp;
@@ -152,6 +153,54 @@ describe('evaluate and the decision log', () => {
 });
 
 describe('batch', () => {
+  it('view=lean: rule texts once per policy version, then lean answers that expand to the full ones', async () => {
+    const lines = [
+      JSON.stringify({ id: 'a', facts: NPL_4 }),
+      JSON.stringify({ id: 'b', facts: { ...NPL_4, 弄虚作假: true } }),
+      JSON.stringify({ id: 'c', policy: 'demo2/loan', facts: NPL_4 }),
+      JSON.stringify({ id: 'd', facts: { 弄虚作假: 'yes' } }),
+      JSON.stringify({ id: 'e', facts: { 贷款: [{ 金额: 5 }] } }),
+    ];
+    const ask = async (view: string) => {
+      const res = await t.req('POST', `/api/v1/evaluate/batch?policy=demo/loan&asOf=2018-06-30&view=${view}`, { as: 'ingest', body: lines.join('\n') + '\n', headers: { 'content-type': 'application/x-ndjson' } });
+      expect(res.status).toBe(200);
+      return (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    };
+    const full = await ask('full');
+    const lean = await ask('lean');
+    const textsLines = lean.filter((l) => 'texts' in l && typeof l.texts === 'object');
+    // Two policy versions decided on: two texts lines, each before its first use.
+    expect(textsLines.map((l) => (l.texts as DecisionTexts).policy.id)).toEqual(['demo/loan', 'demo2/loan']);
+    const texts = new Map<string, DecisionTexts>();
+    const answers: Record<string, unknown>[] = [];
+    for (const l of lean) {
+      if (typeof l.texts === 'object') texts.set((l.texts as DecisionTexts).id, l.texts as DecisionTexts);
+      else answers.push(l);
+    }
+    expect(answers.map((a) => a.id)).toEqual(full.map((a) => a.id));
+    answers.forEach((a, i) => {
+      const f = full[i]!;
+      if (f.error) {
+        expect(a).toEqual(f);
+        return;
+      }
+      const l = a.lean as LeanDecision;
+      expect(texts.has(l.texts), 'texts came before the answer').toBe(true);
+      expect(expandDecision(l, texts.get(l.texts)!)).toEqual(f.decision);
+      expect(a.decision).toBeUndefined();
+      expect(a.decisionId).toMatch(/^dec_/);
+    });
+    // What was answered lean is what the log stored.
+    const first = answers.find((a) => a.decisionId)!;
+    const stored = (await (await t.req('GET', `/api/v1/decisions/${first.decisionId}`, { as: 'admin' })).json()) as { decision: unknown };
+    expect(stored.decision).toEqual(expandDecision(first.lean as LeanDecision, texts.get((first.lean as LeanDecision).texts)!));
+  });
+
+  it('refuses an unknown view', async () => {
+    const res = await t.req('POST', '/api/v1/evaluate/batch?policy=demo/loan&view=short', { as: 'ingest', body: '{}\n', headers: { 'content-type': 'application/x-ndjson' } });
+    await expectError(res, 400, 'http.invalid-query');
+  });
+
   it('streams one answer line per input line, errors per line with the line number', async () => {
     const lines = [
       JSON.stringify({ id: 'a', facts: NPL_4 }),
@@ -370,6 +419,13 @@ describe('health, metrics, UI', () => {
     const metrics = await (await t.req('GET', '/metrics')).text();
     expect(metrics).toMatch(/^tiaowen_http_requests_total\{method="GET",route="\/api\/v1\/policies",status="200"\} \d+$/m);
     expect(metrics).toMatch(/^tiaowen_published_versions \d+$/m);
+    // Earlier tests in this file logged decisions: the decision log's counters moved.
+    const counter = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    expect(counter('tiaowen_decision_log_rows_total')).toBeGreaterThan(0);
+    expect(counter('tiaowen_decision_log_commits_total')).toBeGreaterThan(0);
+    expect(counter('tiaowen_decision_log_rows_total')).toBeGreaterThanOrEqual(counter('tiaowen_decision_log_commits_total'));
+    expect(counter('tiaowen_decision_log_commit_seconds_total')).toBeGreaterThan(0);
+    expect(counter('tiaowen_event_loop_busy_seconds_total')).toBeGreaterThan(0);
     const home = await t.req('GET', '/');
     expect(home.status).toBe(200);
     expect(await home.text()).toMatch(/条文|tiaowen/);
