@@ -1,7 +1,9 @@
 /**
- * The decision log. Every decision is stored before its answer is sent; inserts arriving within a
- * few milliseconds share one transaction (group commit), and each caller waits for the commit
- * that holds its row. Named personal-data fields are replaced by a salted hash before storage.
+ * The decision log. Every decision is stored before its answer is sent, by group commit: when the
+ * writer is free, what is pending is committed at once (everything queued in the same turn of the
+ * event loop goes together); decisions arriving while a commit runs form the next group. So a
+ * quiet server adds no waiting, and a busy one commits in large groups. Each caller waits for the
+ * commit that holds its row. Named personal-data fields are replaced by a salted hash before storage.
  *
  * A row holds the decision's lean form (engine/evaluate/lean.ts): what the policy's rules say is
  * stored once per policy version as `decision_texts`, and a read puts the decision back together
@@ -41,7 +43,8 @@ interface Pending {
 
 export class DecisionLog {
   private pending: Pending[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  /** Set while a flush is scheduled or running: pending rows will be picked up by it. */
+  private draining = false;
   private flushing: Promise<void> = Promise.resolve();
   private salt = '';
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -53,9 +56,7 @@ export class DecisionLog {
     private readonly clock: Clock,
     readonly config: DecisionLogConfig,
     private readonly textsOf: (policy: ResolvedPolicyLike) => DecisionTexts,
-    /** How long the first entry of a group waits for company. */
-    private readonly windowMs = 4,
-    private readonly maxBatch = 500,
+    private readonly maxBatch = 1000,
   ) {}
 
   async init(): Promise<void> {
@@ -106,24 +107,19 @@ export class DecisionLog {
     const waits = records.map(
       (record) => new Promise<void>((resolve, reject) => this.pending.push({ record, resolve, reject })),
     );
-    if (this.pending.length >= this.maxBatch) this.flushSoon(0);
-    else this.flushSoon(this.windowMs);
+    if (!this.draining) {
+      this.draining = true;
+      // After this turn of the event loop: the rest of a batch chunk's decisions join the group.
+      setImmediate(() => void this.flush());
+    }
     return Promise.all(waits).then(() =>
       records.map((r) => (r.texts ? { id: r.id, texts: r.texts, lean: r.decision as LeanDecision, leanJson: r.decisionJson! } : { id: r.id })),
     );
   }
 
-  private flushSoon(ms: number) {
-    if (this.timer && ms > 0) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.flush();
-    }, ms);
-  }
-
   /** Commits everything pending; resolves when committed (used at shutdown too). */
   flush(): Promise<void> {
+    this.draining = true;
     this.flushing = this.flushing.then(async () => {
       while (this.pending.length) {
         const batch = this.pending.splice(0, this.maxBatch);
@@ -138,6 +134,7 @@ export class DecisionLog {
           for (const p of batch) p.reject(err);
         }
       }
+      this.draining = false;
     });
     return this.flushing;
   }
@@ -181,8 +178,6 @@ export class DecisionLog {
 
   async close(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
     await this.flush();
   }
 }
