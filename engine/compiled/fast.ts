@@ -31,21 +31,45 @@ import {
   type Value,
 } from '../values/index.ts';
 import { workdaysBetweenFast } from './workdays.ts';
-import { UNSURE, isRecordObject, moneyFen } from './facts.ts';
+import { UNSURE, moneyFen } from './facts.ts';
 
 /** An unboxed scalar: number (NaN unknown), string (undefined unknown) or Kleene int. */
 type U = number | string | undefined;
+
 /**
- * One list record, fields unboxed by field slot (declaration order); a missing field is undefined.
- * Slots, not names: a keyed load by a name that differs per closure would be megamorphic.
+ * One list fact unboxed: `n` records of `w` fields each, record i's field j at `i * w + j` (field
+ * slots in declaration order). Numbers, dates and booleans are in `num` (missing: NaN, or 2 for a
+ * boolean), strings and enum values in `str` (missing: undefined). Buffers grow and are reused.
  */
-export type URecord = (number | string | undefined)[];
-/** Facts unboxed by fact slot (declaration order); missing is undefined. Booleans 0/1, lists arrays of records. */
-export type UFacts = (number | string | URecord[] | undefined)[];
+export interface UList {
+  n: number;
+  w: number;
+  num: Float64Array;
+  str: (string | undefined)[];
+}
+
+/**
+ * Facts unboxed by fact slot (declaration order), in buffers reused from one record to the next:
+ * numbers, dates and booleans in `num` (missing: NaN, or 2 for a boolean), strings in `str`
+ * (missing: undefined), lists in `lists` (missing: undefined). Slots, not names: a keyed load by a
+ * name that differs per closure would be megamorphic. `stamp` changes whenever the buffers are
+ * overwritten, so a holder (`CompactReuse`) can tell whether they still hold its record.
+ */
+export interface UFacts {
+  num: Float64Array;
+  str: (string | undefined)[];
+  lists: (UList | undefined)[];
+  stamp: number;
+}
 
 interface F {
-  facts: UFacts;
-  rec: URecord | undefined;
+  num: Float64Array;
+  str: (string | undefined)[];
+  lists: (UList | undefined)[];
+  /** The current list record inside an aggregate: its list's buffers and its offset in them. */
+  rn: Float64Array;
+  rs: (string | undefined)[];
+  rb: number;
   asOf: number;
   params: readonly U[];
   /** Memo of definitions and lets, valid where `stamp[slot] === gen`. */
@@ -190,18 +214,15 @@ class FastCompiler {
     const unk: U = cat === 'n' ? NaN : cat === 'b' ? U_UNK : undefined;
     switch (e.type) {
       case 'fact': {
+        // Missing facts already hold the unknown of their category (NaN, 2, undefined).
         const slot = this.factSlot(e.name);
-        return (f) => {
-          const x = f.facts[slot];
-          return x === undefined ? unk : (x as number | string);
-        };
+        if (cat === 's') return (f) => f.str[slot];
+        return (f) => f.num[slot]!;
       }
       case 'field': {
         const slot = fieldSlot(e.name, scope);
-        return (f) => {
-          const x = f.rec![slot];
-          return x === undefined ? unk : x;
-        };
+        if (cat === 's') return (f) => f.rs[f.rb + slot];
+        return (f) => f.rn[f.rb + slot]!;
       }
       case 'param': {
         const slot = this.paramSlots.get(e.name);
@@ -213,13 +234,11 @@ class FastCompiler {
         const slot = letSlot ?? this.defSlots.get(e.name);
         if (slot === undefined) return bail(`name ${e.name}`);
         const evals = this.memoEvals;
+        // Definitions and lets never read a field (no list scope when compiled), so the current
+        // record, if any, needs no saving here.
         return (f) => {
           if (f.stamp[slot] === f.gen) return f.memo[slot];
-          // Definitions and lets never see a record.
-          const saved = f.rec;
-          f.rec = undefined;
           const v = evals[slot]!(f);
-          f.rec = saved;
           f.memo[slot] = v;
           f.stamp[slot] = f.gen;
           return v;
@@ -480,11 +499,8 @@ class FastCompiler {
         if (!a) return bail('known() without argument');
         if (a.type === 'fact') {
           const slot = this.factSlot(a.name);
-          return (f) => (f.facts[slot] !== undefined ? U_TRUE : U_FALSE);
-        }
-        if (a.type === 'field') {
-          const slot = fieldSlot(a.name, scope);
-          return (f) => (f.rec !== undefined && f.rec[slot] !== undefined ? U_TRUE : U_FALSE);
+          const kind = this.ir.facts[slot]!.type.kind;
+          if (kind === 'list') return (f) => (f.lists[slot] !== undefined ? U_TRUE : U_FALSE);
         }
         const cat = this.cat(a, scope);
         const x = this.any(a, scope, cat);
@@ -571,16 +587,16 @@ class FastCompiler {
       if ('param' in right) {
         const ps = right.param;
         return (f) => {
-          const a = f.rec![fs] as number | undefined;
+          const a = f.rn[f.rb + fs]!;
           const b = f.params[ps] as number;
-          if (a === undefined || b !== b) return U_UNK;
+          if (a !== a || b !== b) return U_UNK;
           return testOp(opc, a - b) ? U_TRUE : U_FALSE;
         };
       }
       const b = right.value;
       return (f) => {
-        const a = f.rec![fs] as number | undefined;
-        if (a === undefined) return U_UNK;
+        const a = f.rn[f.rb + fs]!;
+        if (a !== a) return U_UNK;
         return testOp(opc, a - b) ? U_TRUE : U_FALSE;
       };
     }
@@ -589,16 +605,16 @@ class FastCompiler {
       if ('param' in right) {
         const ps = right.param;
         return (f) => {
-          const a = f.facts[fs] as number | undefined;
+          const a = f.num[fs]!;
           const b = f.params[ps] as number;
-          if (a === undefined || b !== b) return U_UNK;
+          if (a !== a || b !== b) return U_UNK;
           return testOp(opc, a - b) ? U_TRUE : U_FALSE;
         };
       }
       const b = right.value;
       return (f) => {
-        const a = f.facts[fs] as number | undefined;
-        if (a === undefined) return U_UNK;
+        const a = f.num[fs]!;
+        if (a !== a) return U_UNK;
         return testOp(opc, a - b) ? U_TRUE : U_FALSE;
       };
     }
@@ -626,13 +642,17 @@ class FastCompiler {
     const list = this.factSlot(e.list);
     if (fn === 'any') {
       return (f) => {
-        const records = f.facts[list] as URecord[] | undefined;
-        if (records === undefined) return U_UNK;
-        const saved = f.rec;
+        const l = f.lists[list];
+        if (l === undefined) return U_UNK;
+        const sn = f.rn;
+        const ss = f.rs;
+        const sb = f.rb;
+        f.rn = l.num;
+        f.rs = l.str;
         let unk = false;
         let out = U_FALSE;
-        for (let i = 0; i < records.length; i++) {
-          f.rec = records[i];
+        for (let i = 0, len = l.n, lw = l.w; i < len; i++) {
+          f.rb = i * lw;
           const w = where ? where(f) : U_TRUE;
           let each = w;
           if (value && w !== U_FALSE) {
@@ -645,18 +665,24 @@ class FastCompiler {
           }
           if (each === U_UNK) unk = true;
         }
-        f.rec = saved;
+        f.rn = sn;
+        f.rs = ss;
+        f.rb = sb;
         return out === U_TRUE ? U_TRUE : unk ? U_UNK : U_FALSE;
       };
     }
     return (f) => {
-      const records = f.facts[list] as URecord[] | undefined;
-      if (records === undefined) return U_UNK;
-      const saved = f.rec;
+      const l = f.lists[list];
+      if (l === undefined) return U_UNK;
+      const sn = f.rn;
+      const ss = f.rs;
+      const sb = f.rb;
+      f.rn = l.num;
+      f.rs = l.str;
       let unk = false;
       let out = U_TRUE;
-      for (let i = 0; i < records.length; i++) {
-        f.rec = records[i];
+      for (let i = 0, len = l.n, lw = l.w; i < len; i++) {
+        f.rb = i * lw;
         const w = where ? where(f) : U_TRUE;
         let each = w;
         if (value) {
@@ -672,7 +698,9 @@ class FastCompiler {
         }
         if (each === U_UNK) unk = true;
       }
-      f.rec = saved;
+      f.rn = sn;
+        f.rs = ss;
+        f.rb = sb;
       return out === U_FALSE ? U_FALSE : unk ? U_UNK : U_TRUE;
     };
   }
@@ -685,21 +713,27 @@ class FastCompiler {
     if (fn === 'count' || (fn === 'ratio' && !e.value)) {
       const isRatio = fn === 'ratio';
       return (f) => {
-        const records = f.facts[list] as URecord[] | undefined;
-        if (records === undefined) return NaN;
-        const saved = f.rec;
+        const l = f.lists[list];
+        if (l === undefined) return NaN;
+        const sn = f.rn;
+        const ss = f.rs;
+        const sb = f.rb;
+        f.rn = l.num;
+        f.rs = l.str;
         let unk = false;
         let n = 0;
-        for (let i = 0; i < records.length; i++) {
-          f.rec = records[i];
+        for (let i = 0, len = l.n, lw = l.w; i < len; i++) {
+          f.rb = i * lw;
           const w = where ? where(f) : U_TRUE;
           if (w === U_UNK) unk = true;
           else if (w === U_TRUE) n++;
         }
-        f.rec = saved;
+        f.rn = sn;
+        f.rs = ss;
+        f.rb = sb;
         if (unk) return NaN;
         if (!isRatio) return n;
-        return records.length === 0 ? NaN : n / records.length;
+        return l.n === 0 ? NaN : n / l.n;
       };
     }
     if (fn === 'any' || fn === 'all' || !e.value) return bail(`number aggregate ${fn}`);
@@ -709,14 +743,18 @@ class FastCompiler {
     const value = this.num(e.value, rs);
     if (fn === 'ratio') {
       return (f) => {
-        const records = f.facts[list] as URecord[] | undefined;
-        if (records === undefined) return NaN;
-        const saved = f.rec;
+        const l = f.lists[list];
+        if (l === undefined) return NaN;
+        const sn = f.rn;
+        const ss = f.rs;
+        const sb = f.rb;
+        f.rn = l.num;
+        f.rs = l.str;
         let unk = false;
         let part = 0;
         let whole = 0;
-        for (let i = 0; i < records.length; i++) {
-          f.rec = records[i];
+        for (let i = 0, len = l.n, lw = l.w; i < len; i++) {
+          f.rb = i * lw;
           const w = where ? where(f) : U_TRUE;
           const v = value(f);
           if (w === U_UNK) unk = true;
@@ -726,7 +764,9 @@ class FastCompiler {
             if (w === U_TRUE) part += v;
           }
         }
-        f.rec = saved;
+        f.rn = sn;
+        f.rs = ss;
+        f.rb = sb;
         if (unk || whole === 0) return NaN;
         return part / whole;
       };
@@ -734,14 +774,18 @@ class FastCompiler {
     if ((fn === 'sum' || fn === 'avg') && vk === 'date') return bail(`${fn} of dates`);
     const moneyAvg = vk === 'money';
     return (f) => {
-      const records = f.facts[list] as URecord[] | undefined;
-      if (records === undefined) return NaN;
-      const saved = f.rec;
+      const l = f.lists[list];
+      if (l === undefined) return NaN;
+      const sn = f.rn;
+      const ss = f.rs;
+      const sb = f.rb;
+      f.rn = l.num;
+      f.rs = l.str;
       let unk = false;
       let n = 0;
       let acc = 0;
-      for (let i = 0; i < records.length; i++) {
-        f.rec = records[i];
+      for (let i = 0, len = l.n, lw = l.w; i < len; i++) {
+        f.rb = i * lw;
         const w = where ? where(f) : U_TRUE;
         if (w === U_FALSE) continue;
         if (w === U_UNK) unk = true;
@@ -754,7 +798,9 @@ class FastCompiler {
           n++;
         }
       }
-      f.rec = saved;
+      f.rn = sn;
+        f.rs = ss;
+        f.rb = sb;
       if (unk) return NaN;
       if (fn === 'sum') return n === 0 ? 0 : acc;
       if (n === 0) return NaN;
@@ -806,8 +852,6 @@ function numCompare(op: CompareOp, l: NEv, r: NEv): BEv {
 // ---------------------------------------------------------------------------------------------
 // Facts: check and unbox in one pass, accepting exactly what ./facts.ts accepts.
 
-type UNorm = (raw: unknown) => number | string | URecord[] | typeof UNSURE;
-
 const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
@@ -841,85 +885,211 @@ export function fastDay(raw: string): number | undefined {
   return era * 146097 + doe - 719468;
 }
 
-function dateU(raw: unknown): number | typeof UNSURE {
-  if (typeof raw !== 'string') return UNSURE;
-  const day = fastDay(raw);
-  return day === undefined ? UNSURE : day;
-}
+// Type codes of facts and fields: one `switch` reads every kind (no per-kind closure to call).
+const T_BOOL = 1;
+const T_INT = 2;
+const T_NUM = 3;
+const T_PCT = 4;
+const T_MONEY = 5;
+const T_DATE = 6;
+const T_STR = 7;
+const T_ENUM = 8;
+const T_LIST = 9;
 
-function unormFor(d: FactDecl): UNorm {
-  const t = d.type;
-  switch (t.kind) {
+function typeCode(d: FactDecl): number {
+  switch (d.type.kind) {
     case 'boolean':
-      return (raw) => (raw === true ? U_TRUE : raw === false ? U_FALSE : UNSURE);
+      return T_BOOL;
     case 'integer':
-      return (raw) => (typeof raw === 'number' && Number.isInteger(raw) ? raw : UNSURE);
+      return T_INT;
     case 'number':
-      return (raw) => (typeof raw === 'number' && Number.isFinite(raw) ? raw : UNSURE);
+      return T_NUM;
     case 'percent':
-      return (raw) => (typeof raw === 'number' && Number.isFinite(raw) ? raw / 100 : UNSURE);
+      return T_PCT;
     case 'money':
-      return moneyFen;
+      return T_MONEY;
     case 'date':
-      return dateU;
+      return T_DATE;
     case 'string':
-      return (raw) => (typeof raw === 'string' ? raw : UNSURE);
-    case 'enum': {
-      const allowed = new Set(t.values.map((v) => v.value));
-      return (raw) => (typeof raw === 'string' && allowed.has(raw) ? raw : UNSURE);
-    }
-    case 'list': {
-      const fields = t.fields.map((f) => ({ name: f.name, norm: unormFor(f) }));
-      const slotOf = new Map(t.fields.map((f, j) => [f.name, j]));
-      return (raw) => {
-        if (!Array.isArray(raw)) return UNSURE;
-        const records: URecord[] = new Array(raw.length);
-        const nf = fields.length;
-        for (let i = 0; i < raw.length; i++) {
-          const rec: unknown = raw[i];
-          if (!isRecordObject(rec)) return UNSURE;
-          for (const k in rec) if (!slotOf.has(k)) return UNSURE;
-          const r: URecord = new Array(nf);
-          for (let j = 0; j < nf; j++) {
-            const fd = fields[j]!;
-            const x = rec[fd.name];
-            if (x === null || x === undefined) {
-              r[j] = undefined;
-              continue;
-            }
-            const v = fd.norm(x);
-            if (v === UNSURE) return UNSURE;
-            r[j] = v as number | string;
-          }
-          records[i] = r;
-        }
-        return records;
-      };
-    }
+      return T_STR;
+    case 'enum':
+      return T_ENUM;
+    case 'list':
+      return T_LIST;
   }
 }
 
+/** A number, date or boolean as its unboxed number, or NaN where the validator must judge it. */
+function numCell(t: number, x: unknown): number {
+  switch (t) {
+    case T_BOOL:
+      return x === true ? U_TRUE : x === false ? U_FALSE : NaN;
+    case T_INT:
+      return typeof x === 'number' && Number.isInteger(x) ? x : NaN;
+    case T_NUM:
+      return typeof x === 'number' && Number.isFinite(x) ? x : NaN;
+    case T_PCT:
+      return typeof x === 'number' && Number.isFinite(x) ? x / 100 : NaN;
+    case T_MONEY: {
+      const v = moneyFen(x);
+      return v === UNSURE ? NaN : v;
+    }
+    case T_DATE: {
+      if (typeof x !== 'string') return NaN;
+      const day = fastDay(x);
+      return day === undefined ? NaN : day;
+    }
+    default:
+      return NaN;
+  }
+}
+
+const OBJECT_PROTO = Object.prototype;
+
+/**
+ * A plain object (prototype Object.prototype), the shape JSON gives. Its own enumerable keys are
+ * then all its keys that `for…in` sees and that a property read finds; anything else is left to the
+ * validator.
+ */
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && Object.getPrototypeOf(x) === OBJECT_PROTO;
+}
+
+/**
+ * The slots of an object's keys, read in one `for…in` loop with the loop's own key (V8's fast path
+ * for `obj[k]`), key → slot by a cache per key position (objects of one shape list their keys in
+ * the same order, and the keys are the same interned strings, compared by identity) backed by a Map.
+ */
+class Shape {
+  readonly keys: (string | undefined)[];
+  readonly slots: Int32Array;
+  readonly types: Int8Array;
+  /** Missing values per slot: NaN, or 2 (unknown) for a boolean. */
+  readonly blank: Float64Array;
+  readonly enums: (ReadonlySet<string> | undefined)[];
+  readonly hasStr: boolean;
+
+  constructor(readonly decls: readonly FactDecl[]) {
+    const n = decls.length;
+    this.keys = new Array<string | undefined>(n + 1).fill(undefined);
+    this.slots = new Int32Array(n + 1);
+    this.types = Int8Array.from(decls.map(typeCode));
+    this.blank = Float64Array.from(decls.map((d) => (d.type.kind === 'boolean' ? U_UNK : NaN)));
+    this.enums = decls.map((d) => (d.type.kind === 'enum' ? new Set(d.type.values.map((v) => v.value)) : undefined));
+    this.hasStr = decls.some((d) => d.type.kind === 'string' || d.type.kind === 'enum');
+    this.map = new Map(decls.map((d, i) => [d.name, i]));
+  }
+
+  private readonly map: ReadonlyMap<string, number>;
+
+  /** Slot of key `k` at position `pos`, or -1 for an undeclared key. */
+  slot(k: string, pos: number): number {
+    if (this.keys[pos] === k) return this.slots[pos]!;
+    const s = this.map.get(k);
+    if (s === undefined) return -1;
+    if (pos < this.slots.length) {
+      this.keys[pos] = k;
+      this.slots[pos] = s;
+    }
+    return s;
+  }
+}
+
+/**
+ * The unboxer of a policy's facts, into buffers reused for every record (see `UFacts`). Throws
+ * `Bail` for declarations it does not cover: lists of lists, and names that are also properties of
+ * Object.prototype (a property read finds those on every object; `for…in` does not).
+ */
 function compileUnboxer(decls: readonly FactDecl[]): (input: unknown) => UFacts | undefined {
-  const facts = decls.map((d) => ({ name: d.name, norm: unormFor(d) }));
-  const declared = new Set(decls.map((d) => d.name));
-  const n = facts.length;
+  for (const d of decls) {
+    if (d.name in OBJECT_PROTO) bail(`fact named ${d.name}`);
+    if (d.type.kind !== 'list') continue;
+    for (const x of d.type.fields) {
+      if (x.name in OBJECT_PROTO) bail(`field named ${x.name}`);
+      if (x.type.kind === 'list') bail('list of lists');
+    }
+  }
+  const top = new Shape(decls);
+  const n = decls.length;
+  const lists = decls.map((d) => (d.type.kind === 'list' ? new Shape(d.type.fields) : undefined));
+  const strSlots = decls.flatMap((d, i) => (d.type.kind === 'string' || d.type.kind === 'enum' ? [i] : []));
+  const listSlots = decls.flatMap((d, i) => (d.type.kind === 'list' ? [i] : []));
+  const bufs = decls.map((d): UList | undefined =>
+    d.type.kind === 'list' ? { n: 0, w: d.type.fields.length, num: new Float64Array(16 * d.type.fields.length), str: [] } : undefined,
+  );
+  const u: UFacts = { num: new Float64Array(n), str: new Array<string | undefined>(n).fill(undefined), lists: new Array<UList | undefined>(n).fill(undefined), stamp: 0 };
+  const EMPTY_INPUT = {};
+
+  const readList = (raw: unknown, slot: number): boolean => {
+    if (!Array.isArray(raw)) return false;
+    const shape = lists[slot]!;
+    const l = bufs[slot]!;
+    const len = raw.length;
+    const w = l.w;
+    if (l.num.length < len * w) l.num = new Float64Array(Math.max(len * w, l.num.length * 2));
+    const num = l.num;
+    const str = l.str;
+    const blank = shape.blank;
+    const types = shape.types;
+    const hasStr = shape.hasStr;
+    for (let i = 0; i < len; i++) {
+      const rec: unknown = raw[i];
+      if (!isPlainObject(rec)) return false;
+      const base = i * w;
+      for (let j = 0; j < w; j++) num[base + j] = blank[j]!;
+      if (hasStr) for (let j = 0; j < w; j++) str[base + j] = undefined;
+      let pos = 0;
+      for (const k in rec) {
+        const s = shape.slot(k, pos++);
+        if (s < 0) return false;
+        const x = rec[k];
+        if (x === null || x === undefined) continue;
+        const t = types[s]!;
+        if (t === T_STR || t === T_ENUM) {
+          if (typeof x !== 'string' || (t === T_ENUM && !shape.enums[s]!.has(x))) return false;
+          str[base + s] = x;
+          continue;
+        }
+        const v = numCell(t, x);
+        if (v !== v) return false;
+        num[base + s] = v;
+      }
+    }
+    l.n = len;
+    u.lists[slot] = l;
+    return true;
+  };
+
   return (input) => {
-    if (input === null || input === undefined) input = {};
-    if (!isRecordObject(input)) return undefined;
-    for (const k in input) if (!declared.has(k)) return undefined;
-    const out: UFacts = new Array(n);
-    for (let j = 0; j < n; j++) {
-      const fd = facts[j]!;
-      const x = input[fd.name];
-      if (x === null || x === undefined) {
-        out[j] = undefined;
+    if (input === null || input === undefined) input = EMPTY_INPUT;
+    if (!isPlainObject(input)) return undefined;
+    // The buffers are about to change: whoever held them for another record must unbox again.
+    u.stamp++;
+    u.num.set(top.blank);
+    for (let i = 0; i < strSlots.length; i++) u.str[strSlots[i]!] = undefined;
+    for (let i = 0; i < listSlots.length; i++) u.lists[listSlots[i]!] = undefined;
+    const types = top.types;
+    let pos = 0;
+    for (const k in input) {
+      const s = top.slot(k, pos++);
+      if (s < 0) return undefined;
+      const x = input[k];
+      if (x === null || x === undefined) continue;
+      const t = types[s]!;
+      if (t === T_LIST) {
+        if (!readList(x, s)) return undefined;
         continue;
       }
-      const v = fd.norm(x);
-      if (v === UNSURE) return undefined;
-      out[j] = v;
+      if (t === T_STR || t === T_ENUM) {
+        if (typeof x !== 'string' || (t === T_ENUM && !top.enums[s]!.has(x))) return undefined;
+        u.str[s] = x;
+        continue;
+      }
+      const v = numCell(t, x);
+      if (v !== v) return undefined;
+      u.num[s] = v;
     }
-    return out;
+    return u;
   };
 }
 
@@ -940,17 +1110,24 @@ export interface FastJudge {
 export function compileFast(ir: PolicyIR, rootCtx: EvalContext): FastJudge | undefined {
   let c: FastCompiler;
   let whens: BEv[];
+  let unbox: (input: unknown) => UFacts | undefined;
   try {
     c = new FastCompiler(ir, rootCtx);
     whens = ir.rules.map((r) => c.ruleWhen(r));
+    unbox = compileUnboxer(ir.facts);
   } catch (e) {
     if (e instanceof Bail) return undefined;
     throw e;
   }
   const paramCats = c.paramCats;
+  const none = new Float64Array(0);
   const frame: F = {
-    facts: [],
-    rec: undefined,
+    num: none,
+    str: [],
+    lists: [],
+    rn: none,
+    rs: [],
+    rb: 0,
     asOf: 0,
     params: [],
     memo: new Array<U>(c.slotCount),
@@ -959,15 +1136,15 @@ export function compileFast(ir: PolicyIR, rootCtx: EvalContext): FastJudge | und
   };
   let lastBoxed: readonly Value[] | undefined;
   let lastUnboxed: readonly U[] = [];
-  const unbox = compileUnboxer(ir.facts);
   const judge = (facts: UFacts, asOfDay: number, params: readonly Value[], out: Uint8Array): void => {
     if (params !== lastBoxed) {
       lastUnboxed = params.map((p, i) => unboxValue(p, paramCats[i]!));
       lastBoxed = params;
     }
     const f = frame;
-    f.facts = facts;
-    f.rec = undefined;
+    f.num = facts.num;
+    f.str = facts.str;
+    f.lists = facts.lists;
     f.asOf = asOfDay;
     f.params = lastUnboxed;
     // A new generation invalidates every memo slot without clearing it.
@@ -977,9 +1154,6 @@ export function compileFast(ir: PolicyIR, rootCtx: EvalContext): FastJudge | und
       f.gen = 1;
     }
     for (let i = 0; i < whens.length; i++) out[i] = whens[i]!(f);
-    f.facts = EMPTY;
   };
   return { unbox, judge };
 }
-
-const EMPTY: UFacts = [];

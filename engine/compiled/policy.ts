@@ -49,6 +49,8 @@ export interface CompactReuse {
   src?: unknown;
   key?: string;
   unboxed?: UFacts;
+  /** `unboxed.stamp` when `src` was unboxed: the buffers are reused, so they hold `src` only while it matches. */
+  stamp?: number;
 }
 
 export interface CompactDecision {
@@ -240,13 +242,15 @@ export function compilePolicy(policy: ResolvedPolicy): CompiledPolicy {
   const decideCompact = (facts: unknown, opts: DecideOptions, reuse?: CompactReuse): CompactDecision => {
     if (fast) {
       let u: UFacts | undefined;
-      if (reuse !== undefined && reuse.src === facts && reuse.key === factsKey) u = reuse.unboxed;
+      if (reuse !== undefined && reuse.src === facts && reuse.key === factsKey && (reuse.unboxed === undefined || reuse.unboxed.stamp === reuse.stamp))
+        u = reuse.unboxed;
       else {
         u = fast.unbox(facts);
         if (reuse !== undefined) {
           reuse.src = facts;
           reuse.key = factsKey;
           reuse.unboxed = u;
+          reuse.stamp = u?.stamp;
         }
       }
       if (u) {

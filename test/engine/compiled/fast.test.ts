@@ -34,3 +34,41 @@ describe('fastDay', () => {
     );
   });
 });
+
+describe('unboxed facts accept what the validator accepts, and nothing else', async () => {
+  const { compilePolicy } = await import('../../../engine/compiled/index.ts');
+  const { evaluate } = await import('../../../engine/evaluate/decide.ts');
+  const { AS_OF, benchPolicies } = await import('../../../bench/load.ts');
+  const { baseline } = benchPolicies();
+  const compiled = compilePolicy(baseline);
+  const loan = { 金额: 60000, 逾期天数: 200, 纳入黑名单: false };
+  const cases: [string, () => unknown][] = [
+    ['a plain record', () => ({ 贷款: [loan], 弄虚作假: true })],
+    ['keys in another order', () => ({ 弄虚作假: true, 贷款: [{ 纳入黑名单: false, 逾期天数: 200, 金额: 60000 }] })],
+    ['null and undefined facts', () => ({ 贷款: null, 弄虚作假: undefined, 贴息金额: 10 })],
+    ['an undeclared fact', () => ({ 贷款: [loan], 未声明: 1 })],
+    ['an undeclared field', () => ({ 贷款: [{ ...loan, 备注: 'x' }] })],
+    ['a record without prototype', () => Object.assign(Object.create(null) as object, { 贷款: [loan], 弄虚作假: true })],
+    ['a loan without prototype', () => ({ 贷款: [Object.assign(Object.create(null) as object, loan)] })],
+    ['an own __proto__ key from JSON', () => JSON.parse('{"__proto__": 1, "弄虚作假": true}') as unknown],
+    ['a loan that is an array', () => ({ 贷款: [[1]] })],
+    ['a sparse loan list', () => ({ 贷款: [loan, , loan] })],
+    ['a money string', () => ({ 贴息金额: '12.34', 申报贴息额: 20 })],
+    ['a bad money string', () => ({ 贴息金额: '12.345', 申报贴息额: 20 })],
+    ['a bad date', () => ({ 结息日: '2019-02-30', 贴息报表报送日期: '2019-03-01' })],
+    ['a date before year 100', () => ({ 结息日: '0099-02-03', 贴息报表报送日期: '2019-03-01' })],
+    ['an integer as a string', () => ({ 贷款: [{ ...loan, 逾期天数: '200' }] })],
+    ['a fractional integer', () => ({ 本金逾期天数: 90.5, 追索无果: true })],
+    ['a number as a boolean', () => ({ 弄虚作假: 1 })],
+    ['facts that are not an object', () => [1, 2]],
+    ['no facts at all', () => null],
+  ];
+  it.each(cases)('%s', async (_, make) => {
+    const want = await evaluate(baseline, make(), { asOf: AS_OF });
+    const got = compiled.decideCompact(make(), { asOf: AS_OF });
+    expect(got.status).toBe(want.status);
+    const fired = compiled.rules.filter((_r, i) => got.codes[i] === 1).map((r) => r.id);
+    expect(fired).toEqual(want.outcomes.map((o) => o.ruleId));
+    expect(compiled.decide(make(), { asOf: AS_OF })).toStrictEqual(want);
+  });
+});
