@@ -415,6 +415,15 @@ class FastCompiler {
       case 'workdaysBetween':
       case 'monthsBetween':
       case 'yearsBetween': {
+        const d = this.leafSpan(e, scope);
+        if (d) {
+          const { fc, as, av, bs, bv } = d;
+          return (f) => {
+            const x = rd(f, as, av);
+            const y = rd(f, bs, bv);
+            return x !== x || y !== y ? NaN : span(fc, x, y);
+          };
+        }
         const days = { daysBetween, workdaysBetween: workdaysBetweenFast, monthsBetween, yearsBetween }[e.fn];
         const a = this.num(e.args[0]!, scope);
         const b = this.num(e.args[1]!, scope);
@@ -444,6 +453,15 @@ class FastCompiler {
       }
       case 'and': {
         const args = e.args.map((a) => this.bool(a, scope));
+        if (args.length === 2) {
+          const [x, y] = args as [BEv, BEv];
+          return (f) => {
+            const a = x(f);
+            if (a === U_FALSE) return U_FALSE;
+            const b = y(f);
+            return b === U_FALSE ? U_FALSE : a === U_UNK || b === U_UNK ? U_UNK : U_TRUE;
+          };
+        }
         return (f) => {
           let r = U_TRUE;
           for (let i = 0; i < args.length; i++) {
@@ -456,6 +474,15 @@ class FastCompiler {
       }
       case 'or': {
         const args = e.args.map((a) => this.bool(a, scope));
+        if (args.length === 2) {
+          const [x, y] = args as [BEv, BEv];
+          return (f) => {
+            const a = x(f);
+            if (a === U_TRUE) return U_TRUE;
+            const b = y(f);
+            return b === U_TRUE ? U_TRUE : a === U_UNK || b === U_UNK ? U_UNK : U_FALSE;
+          };
+        }
         return (f) => {
           let r = U_FALSE;
           for (let i = 0; i < args.length; i++) {
@@ -548,7 +575,7 @@ class FastCompiler {
     if (cl === 'n') {
       // money only with money, date only with date; the rest are magnitudes.
       if ((kl === 'money') !== (kr === 'money') || (kl === 'date') !== (kr === 'date')) return bail(`compare ${kl} with ${kr}`);
-      return this.leafCompare(op, le, re, scope) ?? numCompare(op, this.num(le, scope), this.num(re, scope));
+      return this.leafCompare(op, le, re, scope) ?? this.numCompare(op, le, re, scope);
     }
     if (cl === 's') {
       const l = this.str(le, scope);
@@ -567,6 +594,83 @@ class FastCompiler {
       const b = r(f);
       if (a === U_UNK || b === U_UNK) return U_UNK;
       return test(a - b) ? U_TRUE : U_FALSE;
+    };
+  }
+
+  /**
+   * A number read without a call: a numeric fact, parameter, literal or the as-of date, as
+   * (source, slot or value) for `rd`; undefined for anything else.
+   */
+  private leaf(e: Expr, scope: Scope): { src: number; v: number } | undefined {
+    switch (e.type) {
+      case 'fact': {
+        const slot = this.factSlots.get(e.name);
+        return slot !== undefined && catOf(this.kind(e, scope)) === 'n' ? { src: SRC_FACT, v: slot } : undefined;
+      }
+      case 'param': {
+        const slot = this.paramSlots.get(e.name);
+        return slot !== undefined && this.paramCats[slot] === 'n' ? { src: SRC_PARAM, v: slot } : undefined;
+      }
+      case 'number':
+      case 'money':
+      case 'percent':
+      case 'date':
+        return { src: SRC_CONST, v: this.num(e, scope)(undefined as unknown as F) };
+      case 'asOf':
+        return { src: SRC_AS_OF, v: 0 };
+      default:
+        return undefined;
+    }
+  }
+
+  /** A days/workdays/months/years-between call over two leaves, or undefined. */
+  private leafSpan(e: Expr, scope: Scope): { fc: number; as: number; av: number; bs: number; bv: number } | undefined {
+    if (e.type !== 'call' || e.args.length !== 2) return undefined;
+    const fc = SPAN_CODE[e.fn];
+    if (fc === undefined) return undefined;
+    const a = this.leaf(e.args[0]!, scope);
+    const b = this.leaf(e.args[1]!, scope);
+    return a && b ? { fc, as: a.src, av: a.v, bs: b.src, bv: b.v } : undefined;
+  }
+
+  /**
+   * Two numbers compared. Leaves are read in place, and a span call (`workdaysBetween(a, b) > p`,
+   * the commonest deadline rule) is fused with its comparison: no calls for the operands.
+   */
+  private numCompare(op: CompareOp, le: Expr, re: Expr, scope: Scope): BEv {
+    const opc = OP_CODE[op];
+    const r = this.leaf(re, scope);
+    if (!r) return numCompare(op, this.num(le, scope), this.num(re, scope));
+    const rs = r.src;
+    const rv = r.v;
+    const l = this.leaf(le, scope);
+    if (l) {
+      const ls = l.src;
+      const lv = l.v;
+      return (f) => {
+        const a = rd(f, ls, lv);
+        const b = rd(f, rs, rv);
+        if (a !== a || b !== b) return U_UNK;
+        return testOp(opc, a - b) ? U_TRUE : U_FALSE;
+      };
+    }
+    const d = this.leafSpan(le, scope);
+    if (d) {
+      const { fc, as, av, bs, bv } = d;
+      return (f) => {
+        const x = rd(f, as, av);
+        const y = rd(f, bs, bv);
+        const b = rd(f, rs, rv);
+        if (x !== x || y !== y || b !== b) return U_UNK;
+        return testOp(opc, span(fc, x, y) - b) ? U_TRUE : U_FALSE;
+      };
+    }
+    const lf = this.num(le, scope);
+    return (f) => {
+      const a = lf(f);
+      const b = rd(f, rs, rv);
+      if (a !== a || b !== b) return U_UNK;
+      return testOp(opc, a - b) ? U_TRUE : U_FALSE;
     };
   }
 
@@ -817,6 +921,41 @@ function fieldSlot(name: string, scope: Scope): number {
 
 function isMagnitude(k: string | undefined): boolean {
   return k === 'number' || k === 'integer' || k === 'percent';
+}
+
+const SRC_FACT = 0;
+const SRC_PARAM = 1;
+const SRC_CONST = 2;
+const SRC_AS_OF = 3;
+
+/** A leaf number (see `FastCompiler.leaf`); one small function so every closure can inline it. */
+function rd(f: F, src: number, v: number): number {
+  switch (src) {
+    case SRC_FACT:
+      return f.num[v]!;
+    case SRC_PARAM:
+      return f.params[v] as number;
+    case SRC_AS_OF:
+      return f.asOf;
+    default:
+      return v;
+  }
+}
+
+const SPAN_CODE: Partial<Record<string, number>> = { daysBetween: 0, workdaysBetween: 1, monthsBetween: 2, yearsBetween: 3 };
+
+/** daysBetween, workdaysBetween, monthsBetween or yearsBetween by code, on known day numbers. */
+function span(fc: number, a: number, b: number): number {
+  switch (fc) {
+    case 0:
+      return daysBetween(a, b);
+    case 1:
+      return workdaysBetweenFast(a, b);
+    case 2:
+      return monthsBetween(a, b);
+    default:
+      return yearsBetween(a, b);
+  }
 }
 
 const OP_CODE: Record<CompareOp, number> = { '==': 0, '!=': 1, '<': 2, '<=': 3, '>': 4, '>=': 5 };

@@ -128,9 +128,17 @@ export function compilePolicy(policy: ResolvedPolicy): CompiledPolicy {
   const params = new Map<string, { day: Value; params: Value[] }>();
   const nDefs = ir.definitions.length;
 
+  // A batch judges every record on one date: remember the last one before asking the Map.
+  let lastAsOf = '';
+  let lastParams: { day: Value; params: Value[] } | undefined;
   const forAsOf = (asOf: string): { day: Value; params: Value[] } => {
+    if (asOf === lastAsOf && lastParams !== undefined) return lastParams;
     let p = params.get(asOf);
-    if (p) return p;
+    if (p) {
+      lastAsOf = asOf;
+      lastParams = p;
+      return p;
+    }
     const day = parseDate(asOf);
     // The as-of date is checked by callers (CLI, server) as request input; a bad one here is a bug.
     if (day === undefined) throw new TypeError(`asOf must be a date written YYYY-MM-DD, got ${asOf}`);
