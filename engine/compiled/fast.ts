@@ -180,10 +180,14 @@ class FastCompiler {
     ir.definitions.forEach((d, i) => (this.memoEvals[i] = this.any(d.expr, scope, this.defCats[i]!)));
   }
 
+  /** Each rule's scope (its lets), for its computed values. */
+  readonly ruleScopes: Scope[] = [];
+
   ruleWhen(rule: RuleIR): BEv {
     const typeCtx = ruleContext(this.rootCtx, rule);
     const lets = new Map<string, number>();
     const scope: Scope = { typeCtx, lets };
+    this.ruleScopes.push(scope);
     for (const l of rule.lets) {
       const slot = this.slotCount++;
       const cat = catOf(staticKind(l.expr, typeCtx));
@@ -1239,6 +1243,40 @@ export interface FastJudge {
   unbox(facts: unknown): UFacts | undefined;
   /** Raw verdicts (before exceptions) into `out`: 0 not fired, 1 fired, 2 undetermined. */
   judge(facts: UFacts, asOfDay: number, params: readonly Value[], out: Uint8Array): void;
+  /**
+   * Computed value `k` of rule `rule` on the facts last judged (call before the next `judge`),
+   * boxed as the reference gives it; undefined when it is unknown (the reference also says which
+   * facts were missing) or not covered here: then evaluate it on the boxed path.
+   */
+  computed(rule: number, k: number): Value | undefined;
+  /** Whether fact `slot` is absent (or null) in `facts`. */
+  absent(facts: UFacts, slot: number): boolean;
+}
+
+/** An unboxed value as the boxed value of static kind `kind`, or undefined when unknown. */
+function boxU(v: U, kind: string | undefined): Value | undefined {
+  switch (kind) {
+    case 'boolean':
+      return v === U_UNK ? undefined : { kind: 'boolean', value: v === U_TRUE };
+    case 'string':
+    case 'enum':
+      return v === undefined ? undefined : { kind: 'string', value: v as string };
+  }
+  const n = v as number;
+  if (n !== n) return undefined;
+  switch (kind) {
+    case 'money':
+      return { kind: 'money', fen: n };
+    case 'percent':
+      return { kind: 'percent', ratio: n };
+    case 'date':
+      return { kind: 'date', day: n };
+    case 'number':
+    case 'integer':
+      return { kind: 'number', value: n };
+    default:
+      return undefined;
+  }
 }
 
 /**
@@ -1258,6 +1296,19 @@ export function compileFast(ir: PolicyIR, rootCtx: EvalContext): FastJudge | und
     if (e instanceof Bail) return undefined;
     throw e;
   }
+  // Computed values one by one: one not covered is evaluated boxed, the rest of the policy stays unboxed.
+  const computedEvs = ir.rules.map((r, i) =>
+    r.then.computed.map((cv) => {
+      const scope = c.ruleScopes[i]!;
+      try {
+        const kind = staticKind(cv.expr, scope.typeCtx);
+        return { kind, ev: c.any(cv.expr, scope, catOf(kind)) };
+      } catch (e) {
+        if (e instanceof Bail) return undefined;
+        throw e;
+      }
+    }),
+  );
   const paramCats = c.paramCats;
   const none = new Float64Array(0);
   const frame: F = {
@@ -1294,5 +1345,25 @@ export function compileFast(ir: PolicyIR, rootCtx: EvalContext): FastJudge | und
     }
     for (let i = 0; i < whens.length; i++) out[i] = whens[i]!(f);
   };
-  return { unbox, judge };
+  const computed = (rule: number, k: number): Value | undefined => {
+    const cv = computedEvs[rule]![k];
+    return cv === undefined ? undefined : boxU(cv.ev(frame), cv.kind);
+  };
+  const codes = ir.facts.map(typeCode);
+  const absent = (u: UFacts, slot: number): boolean => {
+    switch (codes[slot]) {
+      case T_LIST:
+        return u.lists[slot] === undefined;
+      case T_STR:
+      case T_ENUM:
+        return u.str[slot] === undefined;
+      case T_BOOL:
+        return u.num[slot] === U_UNK;
+      default: {
+        const v = u.num[slot]!;
+        return v !== v;
+      }
+    }
+  };
+  return { unbox, judge, computed, absent };
 }

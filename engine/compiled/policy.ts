@@ -14,7 +14,7 @@ import type { ComputedResult, Conflict, Decision, FiredOutcome, ResolvedCitation
 import { mergeUnknown, parseDate, unknown, type Unknown, type Value } from '../values/index.ts';
 import { ExprCompiler, type Ev, type Frame } from './expr.ts';
 import { compileNormalizer, type FastNormalizer } from './facts.ts';
-import { compileFast, type UFacts } from './fast.ts';
+import { compileFast, type FastJudge, type UFacts } from './fast.ts';
 
 export interface DecideOptions {
   /** Date the facts are judged on, `YYYY-MM-DD`. */
@@ -193,7 +193,7 @@ export function compilePolicy(policy: ResolvedPolicy): CompiledPolicy {
       const r = rules[i]!;
       switch (status[i]) {
         case FIRED:
-          outcomes.push(firedOutcome(r, f));
+          outcomes.push(firedOutcome(r, (c) => c.ev(f)));
           break;
         case NOT_FIRED:
           notFired.push(r.rule.id);
@@ -224,9 +224,123 @@ export function compilePolicy(policy: ResolvedPolicy): CompiledPolicy {
     };
   };
 
+  // Unboxed verdicts when every condition is covered (./fast.ts); otherwise the boxed path.
+  const fast = compileFast(ir, rootCtx);
+  // Per rule, the slots of the facts its condition reads (through lets and definitions), and the
+  // condition's unknown when none of them is given, per as-of parameters. Shared unknowns are
+  // copied into decisions (missingFacts.slice()), never handed out.
+  const factSlot = new Map(ir.facts.map((d, i) => [d.name, i]));
+  const defExprs = new Map(ir.definitions.map((d) => [d.name, d.expr]));
+  const ruleFacts = ir.rules.map((r) => {
+    const names = new Set<string>();
+    factsRead(r.when, names, new Map(r.lets.map((l) => [l.name, l.expr])), defExprs, new Set());
+    return [...names].flatMap((name) => {
+      const slot = factSlot.get(name);
+      return slot === undefined ? [] : [slot];
+    });
+  });
+  const missCache = new Array<Unknown | undefined>(ir.rules.length);
+  let missParams: readonly Value[] | undefined;
+
+  /**
+   * The full decision from unboxed verdicts (./fast.ts): boxed values are built only where the
+   * reference's exact words are needed, i.e. the missing facts and reasons of undetermined rules and
+   * computed values the unboxed path does not cover or finds unknown. Those are evaluated on boxed
+   * facts normalised on first need, rule by rule (definitions and lets memoised in that frame).
+   */
+  const decideUnboxed = (facts: unknown, u: UFacts, opts: DecideOptions, fj: FastJudge): Decision => {
+    const asOf = forAsOf(opts.asOf);
+    const n = rules.length;
+    const raw = new Uint8Array(n);
+    fj.judge(u, (asOf.day as { day: number }).day, asOf.params, raw);
+    const status = Array.from(raw) as Status[];
+    const unknowns = new Array<Unknown | undefined>(n);
+    let bf: Frame | undefined;
+    const boxed = (): Frame => {
+      if (bf) return bf;
+      // Unboxed input is input the boxed normaliser accepts; validateFacts only as a safety net.
+      const normalized = normalizeFast(facts) ?? validateFacts(ir, facts).facts;
+      if (!normalized) throw new Error('engine bug: unboxed facts the validator rejects');
+      bf = {
+        facts: normalized,
+        asOf: asOf.day,
+        params: asOf.params,
+        defs: new Array<Value | undefined>(nDefs),
+        lets: new Array<Value | undefined>(compiler.letCount),
+        rec: undefined,
+        recIndex: -1,
+        recList: '',
+      };
+      return bf;
+    };
+    if (missParams !== asOf.params) {
+      missCache.fill(undefined);
+      missParams = asOf.params;
+    }
+    for (let i = 0; i < n; i++) {
+      if (status[i] !== UNDETERMINED) continue;
+      // A rule none of whose facts is given is undetermined the same way on every such record.
+      const refs = ruleFacts[i]!;
+      let none = true;
+      for (let j = 0; j < refs.length; j++) if (!fj.absent(u, refs[j]!)) none = false;
+      if (none) {
+        const c = missCache[i];
+        if (c !== undefined) {
+          unknowns[i] = c;
+          continue;
+        }
+      }
+      const v = rules[i]!.when(boxed());
+      if (v.kind !== 'unknown') throw new Error(`engine bug: unboxed verdict undetermined, boxed ${v.kind}`);
+      unknowns[i] = v;
+      if (none) missCache[i] = v;
+    }
+    const by = hasExceptions ? applyExceptions(rules, status, unknowns) : undefined;
+    const outcomes: FiredOutcome[] = [];
+    const undetermined: UndeterminedRule[] = [];
+    const suppressed: SuppressedRule[] = [];
+    const notFired: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const r = rules[i]!;
+      switch (status[i]) {
+        case FIRED:
+          outcomes.push(firedOutcome(r, (c, k) => fj.computed(i, k) ?? c.ev(boxed())));
+          break;
+        case NOT_FIRED:
+          notFired.push(r.rule.id);
+          break;
+        case SUPPRESSED:
+          suppressed.push({ ruleId: r.rule.id, byRuleId: by![i]!, citation: r.citation });
+          break;
+        case UNDETERMINED: {
+          const un = unknowns[i]!;
+          const ud: UndeterminedRule = { ruleId: r.rule.id, title: r.rule.title, citation: r.citation, missingFacts: un.missing.slice() };
+          if (un.reasons.length > 0) ud.reasons = un.reasons.slice();
+          undetermined.push(ud);
+          break;
+        }
+      }
+    }
+    return {
+      policy: policy.stamp,
+      asOf: opts.asOf,
+      status: 'ok',
+      factErrors: [],
+      outcomes,
+      undetermined,
+      suppressed,
+      conflicts: mayConflict && outcomes.length > 1 ? conflicts(rules, index, outcomes, contradictory) : [],
+      notFired,
+    };
+  };
+
   const decide = (facts: unknown, opts: DecideOptions): Decision => {
-    const fast = normalizeFast(facts);
-    if (fast) return decideNormalized(fast, opts);
+    if (fast) {
+      const u = fast.unbox(facts);
+      if (u) return decideUnboxed(facts, u, opts, fast);
+    }
+    const nf = normalizeFast(facts);
+    if (nf) return decideNormalized(nf, opts);
     forAsOf(opts.asOf); // the as-of date is checked before the facts, as in the reference
     const checked = validateFacts(ir, facts);
     if (checked.facts) return decideNormalized(checked.facts, opts);
@@ -244,8 +358,6 @@ export function compilePolicy(policy: ResolvedPolicy): CompiledPolicy {
   };
 
   const NO_CODES = new Uint8Array(0);
-  // Unboxed verdicts when every condition is covered (./fast.ts); otherwise the boxed path below.
-  const fast = compileFast(ir, rootCtx);
   const factsKey = JSON.stringify(ir.facts);
   const decideCompact = (facts: unknown, opts: DecideOptions, reuse?: CompactReuse): CompactDecision => {
     if (fast) {
@@ -286,10 +398,32 @@ export function compilePolicy(policy: ResolvedPolicy): CompiledPolicy {
   return { policy, decide, decideNormalized, normalize, decideCompact, rules: ruleList, unboxed: fast !== undefined };
 }
 
-function firedOutcome(r: CompiledRuleEntry, f: Frame): FiredOutcome {
+/**
+ * Names of the facts and lists an expression reads, through the lets and definitions it refers to
+ * (a name that is both is followed both ways: a superset is safe, it only asks more facts absent).
+ */
+function factsRead(e: unknown, out: Set<string>, lets: ReadonlyMap<string, unknown>, defs: ReadonlyMap<string, unknown>, seen: Set<string>): void {
+  if (Array.isArray(e)) {
+    for (const x of e) factsRead(x, out, lets, defs, seen);
+    return;
+  }
+  if (typeof e !== 'object' || e === null) return;
+  const node = e as { type?: unknown; name?: unknown; list?: unknown };
+  if (node.type === 'fact' && typeof node.name === 'string') out.add(node.name);
+  if (node.type === 'aggregate' && typeof node.list === 'string') out.add(node.list);
+  if (node.type === 'ref' && typeof node.name === 'string' && !seen.has(node.name)) {
+    seen.add(node.name);
+    factsRead(lets.get(node.name), out, lets, defs, seen);
+    factsRead(defs.get(node.name), out, lets, defs, seen);
+  }
+  for (const v of Object.values(e)) if (typeof v === 'object' && v !== null) factsRead(v, out, lets, defs, seen);
+}
+
+function firedOutcome(r: CompiledRuleEntry, valueOf: (c: CompiledComputed, k: number) => Value): FiredOutcome {
   const computed: FiredOutcome['computed'] = {};
-  for (const c of r.computed) {
-    const result: ComputedResult = computedResult(c.ev(f), c.kind);
+  for (let k = 0; k < r.computed.length; k++) {
+    const c = r.computed[k]!;
+    const result: ComputedResult = computedResult(valueOf(c, k), c.kind);
     if (result.type === 'undetermined') result.missingFacts = result.missingFacts.slice();
     computed[c.name] =
       c.label !== undefined
