@@ -240,6 +240,17 @@ export function compilePolicy(policy: ResolvedPolicy): CompiledPolicy {
     });
   });
   const missCache = new Array<Unknown | undefined>(ir.rules.length);
+  // Read into an array at once, so one buffer serves every decision.
+  const rawScratch = new Uint8Array(ir.rules.length);
+  // clash[i * n + j]: rules i and j contradict each other when both fire (conflicts(), by index).
+  const nRules = rules.length;
+  const clash = new Uint8Array(nRules * nRules);
+  for (let i = 0; i < nRules; i++)
+    for (let j = 0; j < nRules; j++) {
+      const a = rules[i]!;
+      const b = rules[j]!;
+      if (contradictory.has(`${a.kind}\u0000${b.kind}`) && a.exceptionTo !== b.rule.id && b.exceptionTo !== a.rule.id) clash[i * nRules + j] = 1;
+    }
   let missParams: readonly Value[] | undefined;
 
   /**
@@ -251,7 +262,7 @@ export function compilePolicy(policy: ResolvedPolicy): CompiledPolicy {
   const decideUnboxed = (facts: unknown, u: UFacts, opts: DecideOptions, fj: FastJudge): Decision => {
     const asOf = forAsOf(opts.asOf);
     const n = rules.length;
-    const raw = new Uint8Array(n);
+    const raw = rawScratch;
     fj.judge(u, (asOf.day as { day: number }).day, asOf.params, raw);
     const status = Array.from(raw) as Status[];
     const unknowns = new Array<Unknown | undefined>(n);
@@ -300,11 +311,13 @@ export function compilePolicy(policy: ResolvedPolicy): CompiledPolicy {
     const undetermined: UndeterminedRule[] = [];
     const suppressed: SuppressedRule[] = [];
     const notFired: string[] = [];
+    const firedAt: number[] = [];
     for (let i = 0; i < n; i++) {
       const r = rules[i]!;
       switch (status[i]) {
         case FIRED:
           outcomes.push(firedOutcome(r, (c, k) => fj.computed(i, k) ?? c.ev(boxed())));
+          firedAt.push(i);
           break;
         case NOT_FIRED:
           notFired.push(r.rule.id);
@@ -329,9 +342,28 @@ export function compilePolicy(policy: ResolvedPolicy): CompiledPolicy {
       outcomes,
       undetermined,
       suppressed,
-      conflicts: mayConflict && outcomes.length > 1 ? conflicts(rules, index, outcomes, contradictory) : [],
+      conflicts: mayConflict && outcomes.length > 1 ? clashes(firedAt, outcomes) : [],
       notFired,
     };
+  };
+
+  /** `conflicts` by rule index over the precomputed clash table: the same conflicts, in the same order. */
+  const clashes = (firedAt: readonly number[], outcomes: readonly FiredOutcome[]): Conflict[] => {
+    const out: Conflict[] = [];
+    for (let i = 0; i < firedAt.length; i++) {
+      for (let j = i + 1; j < firedAt.length; j++) {
+        if (clash[firedAt[i]! * nRules + firedAt[j]!] === 0) continue;
+        const a = outcomes[i]!;
+        const b = outcomes[j]!;
+        out.push({
+          code: 'engine.contradictory-outcomes',
+          rules: [a.ruleId, b.ruleId],
+          citations: [a.citation, b.citation],
+          message: MSG.contradictory({ a: a.ruleId, b: b.ruleId, kindA: a.kind, kindB: b.kind }),
+        });
+      }
+    }
+    return out;
   };
 
   const decide = (facts: unknown, opts: DecideOptions): Decision => {
