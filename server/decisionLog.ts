@@ -86,7 +86,7 @@ export class DecisionLog {
     const at = this.clock.now().toISOString();
     const records = entries.map((e) => {
       const masked = new Set<string>();
-      const facts = this.mask(e.facts, masked);
+      const facts = this.config.maskFields.length === 0 ? e.facts : this.mask(e.facts, masked);
       const texts = this.textsOf(e.policy);
       const lean = leanDecision(e.decision, texts);
       const rec: DecisionInsert = {
@@ -98,7 +98,7 @@ export class DecisionLog {
         policyHash: e.decision.policy.hash,
         asOf: e.decision.asOf,
         facts,
-        masked: [...masked].sort(),
+        masked: masked.size === 0 ? [] : [...masked].sort(),
         ...(lean ? { decision: lean, decisionJson: JSON.stringify(lean), texts } : { decision: e.decision }),
         ...(e.draft ? { draft: e.draft } : {}),
       };

@@ -2,6 +2,7 @@
  * Evaluation: one decision, several variants side by side, NDJSON batches; and the decision log
  * (fetch, replay). Every decision is committed to the log before its answer leaves.
  */
+import { StringDecoder } from 'node:string_decoder';
 import { stream } from 'hono/streaming';
 import type { Decision } from '../../engine/evaluate/types.ts';
 import { actorOf, depsOf, param, route, todayInShanghai, type App, type AppDeps, type Ctx } from '../context.ts';
@@ -158,17 +159,24 @@ export function evaluateRoutes(app: App): void {
     return stream(c, async (out) => {
       const cache = new Map<string, ResolvedPolicyLike>();
       let lineNo = 0;
-      // Chunks are pipelined: a chunk is decided and queued for the decision log as soon as it is
-      // read, without waiting for the previous chunk's commit (a request body arrives in several
-      // reads, and waiting made each read cost a group commit). Answers still go out in order, each
-      // only after its own decisions are committed; at most MAX_IN_FLIGHT chunks wait at once.
+      // Lines are decided as they are read and gathered into groups; a group goes to the decision
+      // log (one commit) when it is large, when the body ends, or when the body pauses (nothing more
+      // to read within IDLE_MS), so a small request costs one commit however many reads its body
+      // takes, and a slow stream still gets prompt answers. Groups are pipelined: the next is decided
+      // while the previous commits. Answers go out in order, each only after its own decisions are
+      // committed; at most MAX_IN_FLIGHT groups wait at once.
       const MAX_IN_FLIGHT = 8;
+      const GROUP_MAX = 500;
+      const IDLE_MS = 1;
       let tail: Promise<void> = Promise.resolve();
       let inFlight = 0;
-      const handleChunk = async (lines: string[]) => {
-        // An answer is an object, or its JSON already written (lean view).
-        const answers: (Record<string, unknown> | string | null)[] = [];
-        const toLog: { idx: number; policy: ResolvedPolicyLike; decision: Decision; facts: unknown }[] = [];
+      // An answer is an object, or its JSON already written (lean view).
+      type Answer = Record<string, unknown> | string | null;
+      type ToLog = { idx: number; policy: ResolvedPolicyLike; decision: Decision; facts: unknown };
+      let group: { answers: Answer[]; toLog: ToLog[]; lines: number } = { answers: [], toLog: [], lines: 0 };
+      const decideLines = (lines: string[]) => {
+        const { answers, toLog } = group;
+        group.lines += lines.length;
         for (const text of lines) {
           lineNo++;
           if (text.trim() === '') {
@@ -181,6 +189,11 @@ export function evaluateRoutes(app: App): void {
             answers.push({ line: lineNo, ...(res.id !== undefined ? { id: res.id } : {}) });
           } else answers.push(res.answer);
         }
+      };
+      const sendGroup = async () => {
+        const { answers, toLog, lines } = group;
+        if (lines === 0) return;
+        group = { answers: [], toLog: [], lines: 0 };
         const committed = toLog.length ? d.decisions.recordLean(toLog.map((t) => ({ caller, policy: t.policy, decision: t.decision, facts: t.facts }))) : undefined;
         // Awaited below, in order; marked handled here so a failed commit cannot surface as unhandled first.
         committed?.catch(() => undefined);
@@ -205,7 +218,7 @@ export function evaluateRoutes(app: App): void {
               });
               d.metrics.decisions += toLog.length;
             }
-            d.metrics.batchLines += lines.length;
+            d.metrics.batchLines += lines;
             const text = answers.filter((a) => a !== null).map((a) => (typeof a === 'string' ? a : JSON.stringify(a)) + '\n').join('');
             if (text) await out.write(text);
           })
@@ -215,13 +228,24 @@ export function evaluateRoutes(app: App): void {
       };
       if (!body) return;
       const reader = body.getReader();
-      const decoder = new TextDecoder();
+      // Node's own UTF-8 decoder: keeps a character split across reads whole, and is faster than TextDecoder.
+      const decoder = new StringDecoder('utf8');
+      const IDLE = Symbol('idle');
+      let idleTimer: NodeJS.Timeout | undefined;
+      const idle = () => new Promise<typeof IDLE>((resolve) => (idleTimer = setTimeout(() => resolve(IDLE), IDLE_MS)));
       let buf = '';
       let overlong = false;
       for (;;) {
-        const { value, done } = await reader.read();
+        const reading = reader.read();
+        let r: ReadableStreamReadResult<Uint8Array> | typeof IDLE = group.lines > 0 ? await Promise.race([reading, idle()]) : await reading;
+        clearTimeout(idleTimer);
+        if (r === IDLE) {
+          await sendGroup();
+          r = await reading;
+        }
+        const { value, done } = r;
         if (done) break;
-        buf += decoder.decode(value, { stream: true });
+        buf += decoder.write(value);
         const parts = buf.split('\n');
         buf = parts.pop()!;
         if (overlong && parts.length) {
@@ -230,17 +254,21 @@ export function evaluateRoutes(app: App): void {
           overlong = false;
         }
         if (buf.length > d.config.batchLineLimit) {
+          decideLines(parts);
+          await sendGroup();
           await tail; // earlier answers first
           lineNo++;
           await out.write(JSON.stringify(lineError(lineNo, 'http.payload-too-large', [{ path: `line:${lineNo}`, message: { zh: `单行超过 ${d.config.batchLineLimit} 字节`, en: `line longer than ${d.config.batchLineLimit} bytes` } }])) + '\n');
           buf = '';
           overlong = true;
-          if (parts.length === 0) continue;
+          continue;
         }
-        if (parts.length) await handleChunk(parts);
+        if (parts.length) decideLines(parts);
+        if (group.toLog.length >= GROUP_MAX) await sendGroup();
       }
-      buf += decoder.decode();
-      if (buf && !overlong) await handleChunk([buf]);
+      buf += decoder.end();
+      if (buf && !overlong) decideLines([buf]);
+      await sendGroup();
       await tail;
     });
   });

@@ -253,6 +253,67 @@ describe('batch', () => {
     expect(out.map((o) => o.id)).toEqual([...Array(n).keys()]);
   });
 
+  it('answers a line while the body is still open (a paused stream is not waited on)', async () => {
+    const enc = new TextEncoder();
+    let ctrl!: ReadableStreamDefaultController<Uint8Array>;
+    const body = new ReadableStream<Uint8Array>({ start: (c) => void (ctrl = c) });
+    ctrl.enqueue(enc.encode(JSON.stringify({ id: 'first', facts: NPL_4 }) + '\n'));
+    const res = await t.app.request('/api/v1/evaluate/batch?policy=demo/loan&asOf=2018-06-30', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.tokens.ingest}`, 'content-type': 'application/x-ndjson' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    const reader = res.body!.getReader();
+    const dec = new TextDecoder();
+    let text = '';
+    // The first answer arrives before the second line is even sent.
+    while (!text.includes('\n')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += dec.decode(value, { stream: true });
+    }
+    expect(JSON.parse(text.split('\n')[0]!)).toMatchObject({ id: 'first', decisionId: expect.stringMatching(/^dec_/) });
+    ctrl.enqueue(enc.encode(JSON.stringify({ id: 'second', facts: NPL_4 }) + '\n'));
+    ctrl.close();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += dec.decode(value, { stream: true });
+    }
+    expect(text.trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(['first', 'second']);
+  });
+
+  it('numbers an overlong line after the lines before it', async () => {
+    const m = await makeApp({ config: { batchLineLimit: 2000 } });
+    try {
+      const lines = [JSON.stringify({ id: 'a', facts: NPL_4 }), JSON.stringify({ id: 'b', facts: { ...NPL_4, 户主姓名: '王'.repeat(3000) } }), JSON.stringify({ id: 'c', facts: NPL_4 })];
+      // Sent in small pieces, as a network delivers it: the long line is seen while it is still open.
+      const bytes = new TextEncoder().encode(lines.join('\n') + '\n');
+      let at = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(ctrl) {
+          if (at >= bytes.length) return ctrl.close();
+          ctrl.enqueue(bytes.slice(at, (at += 1000)));
+        },
+      });
+      const res = await m.app.request('/api/v1/evaluate/batch?policy=demo/loan&asOf=2018-06-30', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${m.tokens.ingest}`, 'content-type': 'application/x-ndjson' },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+      const out = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { line: number; id?: string; error?: { code: string } });
+      expect(out.map((o) => [o.line, o.id ?? o.error?.code])).toEqual([
+        [1, 'a'],
+        [2, 'http.payload-too-large'],
+        [3, 'c'],
+      ]);
+    } finally {
+      await m.close();
+    }
+  });
+
   it('415 for a non-NDJSON batch', async () => {
     await expectError(await t.req('POST', '/api/v1/evaluate/batch?policy=demo/loan', { as: 'ingest', json: {} }), 415, 'http.unsupported-media-type');
   });
