@@ -246,3 +246,81 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/**
+ * `JSON.stringify(expandDecision(lean, texts))`, built from JSON fragments of the rule texts made
+ * once per texts object: answering with a whole decision then costs string joins, not serialising
+ * every title, message and citation again.
+ */
+export function expandedJson(lean: LeanDecision, texts: DecisionTexts): string {
+  const f = fragmentsOf(texts);
+  const q = JSON.stringify;
+  let s = `{"policy":${f.policy},"asOf":${q(lean.asOf)},"status":${q(lean.status)},"factErrors":${lean.factErrors ? q(lean.factErrors) : '[]'},"outcomes":[`;
+  for (let i = 0; i < lean.fired.length; i++) {
+    const [at, results] = lean.fired[i]!;
+    const r = f.rules[at]!;
+    if (i > 0) s += ',';
+    s += r.outcomeHead;
+    for (let k = 0; k < r.computedHeads.length; k++) s += (k > 0 ? ',' : '') + r.computedHeads[k] + q(results[k]) + '}';
+    s += '}}';
+  }
+  s += '],"undetermined":[';
+  for (let i = 0; i < lean.undetermined.length; i++) {
+    const [at, missing, reasons] = lean.undetermined[i]!;
+    if (i > 0) s += ',';
+    s += f.rules[at]!.undeterminedHead;
+    for (let k = 0; k < missing.length; k++) {
+      const m = missing[k]!;
+      s += (k > 0 ? ',' : '') + (typeof m === 'number' ? f.facts[m] ?? q(String(m)) : q(m));
+    }
+    s += reasons !== undefined ? `],"reasons":${q(reasons)}}` : ']}';
+  }
+  s += '],"suppressed":[';
+  for (let i = 0; i < lean.suppressed.length; i++) {
+    const [at, by] = lean.suppressed[i]!;
+    const r = f.rules[at]!;
+    s += `${i > 0 ? ',' : ''}{"ruleId":${r.id},"byRuleId":${f.rules[by]!.id},"citation":${r.citation}}`;
+  }
+  s += `],"conflicts":${lean.conflicts ? q(lean.conflicts) : '[]'},"notFired":${q(lean.notFired ?? derivedNotFired(lean, texts))}`;
+  if (lean.trace !== undefined) s += `,"trace":${q(lean.trace)}`;
+  return s + '}';
+}
+
+interface RuleFragments {
+  id: string;
+  citation: string;
+  /** Up to the opening brace of `computed`. */
+  outcomeHead: string;
+  /** Per computed value, up to its `"result":`. */
+  computedHeads: string[];
+  /** Up to the opening bracket of `missingFacts`. */
+  undeterminedHead: string;
+}
+
+const fragments = new WeakMap<DecisionTexts, { policy: string; facts: string[]; rules: RuleFragments[] }>();
+function fragmentsOf(texts: DecisionTexts) {
+  let f = fragments.get(texts);
+  if (f) return f;
+  const q = JSON.stringify;
+  f = {
+    policy: q(texts.policy),
+    facts: texts.facts.map((name) => q(name)),
+    rules: texts.order.map((ruleId) => {
+      const t = texts.rules[ruleId]!;
+      const id = q(ruleId);
+      const citation = q(t.citation);
+      const severity = t.severity !== undefined ? `,"severity":${q(t.severity)}` : '';
+      return {
+        id,
+        citation,
+        outcomeHead: `{"ruleId":${id},"title":${q(t.title)},"kind":${q(t.kind)}${severity},"message":${q(t.message)},"consequences":${q(t.consequences)},"citation":${citation},"computed":{`,
+        computedHeads: t.computed.map(
+          (c) => `${q(c.name)}:{${c.label !== undefined ? `"label":${q(c.label)},` : ''}${c.labelEn !== undefined ? `"labelEn":${q(c.labelEn)},` : ''}"result":`,
+        ),
+        undeterminedHead: `{"ruleId":${id},"title":${q(t.title)},"citation":${citation},"missingFacts":[`,
+      };
+    }),
+  };
+  fragments.set(texts, f);
+  return f;
+}

@@ -5,6 +5,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { stream } from 'hono/streaming';
 import type { Decision } from '../../engine/evaluate/types.ts';
+import { expandedJson } from '../../engine/evaluate/lean.ts';
 import { actorOf, depsOf, param, route, todayInShanghai, type App, type AppDeps, type Ctx } from '../context.ts';
 import type { ResolvedPolicyLike } from '../engine.ts';
 import { ApiError, type ErrorBody } from '../errors.ts';
@@ -205,8 +206,13 @@ export function evaluateRoutes(app: App): void {
               toLog.forEach((t, i) => {
                 const l = logged[i]!;
                 const a = answers[t.idx] as Record<string, unknown>;
-                if (view === 'full' || !l.texts) {
+                if (!l.texts) {
                   Object.assign(a, { decisionId: l.id, decision: t.decision });
+                  return;
+                }
+                if (view === 'full') {
+                  // The same JSON as the decision's, joined from the rule texts' fragments.
+                  answers[t.idx] = `${JSON.stringify({ ...a, decisionId: l.id }).slice(0, -1)},"decision":${expandedJson(l.lean, l.texts)}}`;
                   return;
                 }
                 let head = '';

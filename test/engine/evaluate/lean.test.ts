@@ -7,7 +7,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../../engine/evaluate/decide.ts';
-import { decisionTexts, expandDecision, leanDecision } from '../../../engine/evaluate/lean.ts';
+import { decisionTexts, expandDecision, expandedJson, leanDecision } from '../../../engine/evaluate/lean.ts';
 import type { Decision } from '../../../engine/evaluate/types.ts';
 import { compilePolicy } from '../../../engine/compiled/index.ts';
 import { loadPolicyDir } from '../../../engine/node.ts';
@@ -20,6 +20,8 @@ function roundTrip(d: Decision, texts: ReturnType<typeof decisionTexts>) {
   expect(lean, 'a decision of the same policy always splits').toBeDefined();
   const back = expandDecision(JSON.parse(JSON.stringify(lean)), JSON.parse(JSON.stringify(texts)));
   expect(JSON.stringify(back)).toBe(JSON.stringify(d));
+  // The same JSON text, built from fragments.
+  expect(expandedJson(lean!, texts)).toBe(JSON.stringify(d));
   return lean!;
 }
 
