@@ -422,6 +422,8 @@ export function displayValue(v: Value): unknown {
 
 /** Drops binary noise from a computed decimal (0.035 × 100 = 3.5000000000000004 → 3.5). */
 export function cleanNumber(x: number): number {
+  // Integers of up to 12 digits are their own 12-digit form (the common case: counts, days); -0 reads as 0.
+  if (Number.isInteger(x) && x < 1e12 && x > -1e12) return x === 0 ? 0 : x;
   return Number.isFinite(x) ? Number(x.toPrecision(12)) : x;
 }
 
