@@ -33,6 +33,15 @@ export interface LogEntry {
   draft?: DraftMarker;
 }
 
+/** A decision made and serialised elsewhere: its facts and lean form as JSON. */
+export interface SerialisedEntry {
+  caller: string;
+  policy: ResolvedPolicyLike;
+  asOf: string;
+  factsJson: string;
+  leanJson: string;
+}
+
 export type LoggedDecision = { id: string } & ({ texts: DecisionTexts; lean: LeanDecision; leanJson: string } | { texts?: undefined });
 
 interface Pending {
@@ -104,6 +113,41 @@ export class DecisionLog {
       };
       return rec;
     });
+    return this.enqueue(records).then(() =>
+      records.map((r) => (r.texts ? { id: r.id, texts: r.texts, lean: r.decision as LeanDecision, leanJson: r.decisionJson! } : { id: r.id })),
+    );
+  }
+
+  /**
+   * Stores decisions made elsewhere (a worker thread) and already serialised: the facts and the
+   * lean decision as JSON, with the texts it refers to. Only when no fields are masked (masking
+   * needs the facts as values); resolves with the ids once committed.
+   */
+  recordSerialised(entries: SerialisedEntry[]): Promise<string[]> {
+    if (this.config.maskFields.length > 0) return Promise.reject(new Error('masked fields need recordLean'));
+    const at = this.clock.now().toISOString();
+    const records = entries.map((e): DecisionInsert => {
+      const s = e.policy.stamp;
+      return {
+        id: decisionId(),
+        at,
+        caller: e.caller,
+        policyId: s.id,
+        version: s.version,
+        policyHash: s.hash,
+        asOf: e.asOf,
+        facts: null,
+        factsJson: e.factsJson,
+        masked: [],
+        decision: null,
+        decisionJson: e.leanJson,
+        texts: this.textsOf(e.policy),
+      };
+    });
+    return this.enqueue(records).then(() => records.map((r) => r.id));
+  }
+
+  private enqueue(records: DecisionInsert[]): Promise<void> {
     const waits = records.map(
       (record) => new Promise<void>((resolve, reject) => this.pending.push({ record, resolve, reject })),
     );
@@ -112,9 +156,7 @@ export class DecisionLog {
       // After this turn of the event loop: the rest of a batch chunk's decisions join the group.
       setImmediate(() => void this.flush());
     }
-    return Promise.all(waits).then(() =>
-      records.map((r) => (r.texts ? { id: r.id, texts: r.texts, lean: r.decision as LeanDecision, leanJson: r.decisionJson! } : { id: r.id })),
-    );
+    return Promise.all(waits).then(() => undefined);
   }
 
   /** Commits everything pending; resolves when committed (used at shutdown too). */

@@ -51,6 +51,7 @@ export interface EnginePort {
 export interface PoolLike {
   readonly size: number;
   register(policy: ResolvedPolicyLike): string;
+  run(task: Task): Promise<TaskResult>;
   ordered(tasks: Iterable<Task> | AsyncIterable<Task>, maxInFlight?: number): AsyncGenerator<TaskResult>;
   close(): Promise<void>;
 }

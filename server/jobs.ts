@@ -126,8 +126,8 @@ export class JobRunner {
     private readonly step = CHUNK_LINES,
   ) {}
 
-  /** Worker threads, started on first use (a server that never simulates never starts them). */
-  private workers(): PoolLike {
+  /** Worker threads, started on first use; shared with the batch route. */
+  workers(): PoolLike {
     return (this.pool ??= this.engine.createPool());
   }
 

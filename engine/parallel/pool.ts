@@ -61,7 +61,7 @@ export class WorkerPool {
   run(task: Task): Promise<TaskResult> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
     const slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
-    for (const hash of task.op === 'decide' ? [task.policy] : task.op === 'simulate' ? [task.baseline, task.candidate] : []) {
+    for (const hash of task.op === 'decide' || task.op === 'batch' ? [task.policy] : task.op === 'simulate' ? [task.baseline, task.candidate] : []) {
       if (slot.policies.has(hash)) continue;
       const policy = this.policies.get(hash);
       if (!policy) return Promise.reject(new Error(`policy ${hash} is not registered with the pool`));

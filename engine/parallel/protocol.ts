@@ -18,12 +18,26 @@ export type Task =
   | ({ op: 'decide'; policy: string; asOf: string } & Records)
   | ({ op: 'simulate'; baseline: string; candidate: string; asOf: string } & Records)
   /** Parses the lines only: how many records, and which lines are not JSON objects. */
-  | { op: 'check'; lines: string };
+  | { op: 'check'; lines: string }
+  /**
+   * Batch lines `{"facts": {...}, "id": …}` decided with one policy, answered as JSON text ready
+   * to store and send: the facts, the lean decision, and with `full` the whole decision. Any other
+   * line (not JSON, other members, invalid facts) comes back as `defer` for the sender to judge,
+   * so its errors are the sender's own.
+   */
+  | { op: 'batch'; policy: string; asOf: string; lines: string; full: boolean };
+
+/** One non-blank line of a `batch` task, by its offset in the chunk (blank lines counted). */
+export type BatchLineResult =
+  | { at: number; defer: true }
+  | { at: number; defer?: false; id?: unknown; facts: string; lean: string; decision?: string };
 
 export type TaskResult =
   | { op: 'decide'; decisions: Decision[] }
   | ({ op: 'simulate'; count: number } & ChunkSimulation)
-  | { op: 'check'; count: number; errors: { index: number; message: string }[] };
+  | { op: 'check'; count: number; errors: { index: number; message: string }[] }
+  /** `texts`: the id of the rule texts the lean decisions refer to. */
+  | { op: 'batch'; texts: string; results: BatchLineResult[] };
 
 export type ToWorker = { type: 'policy'; policy: ResolvedPolicy } | { type: 'task'; id: number; task: Task };
 

@@ -7,9 +7,11 @@ import { parentPort } from 'node:worker_threads';
 import { compilePolicy, type CompiledPolicy } from '../compiled/index.ts';
 import type { ResolvedPolicy } from '../library/library.ts';
 import { simulateCompactChunk } from './simulate.ts';
-import type { ToWorker, FromWorker, TaskResult } from './protocol.ts';
+import { decisionTexts, expandedJson, leanDecision, type DecisionTexts } from '../evaluate/lean.ts';
+import type { BatchLineResult, ToWorker, FromWorker, TaskResult } from './protocol.ts';
 
 const policies = new Map<string, CompiledPolicy>();
+const textsByPolicy = new Map<string, DecisionTexts>();
 
 /** A line's facts: the object itself, or its `facts` member for batch-style lines. */
 function factsOf(v: unknown): unknown {
@@ -64,6 +66,7 @@ function run(task: Extract<ToWorker, { type: 'task' }>['task']): TaskResult {
     });
     return { op: 'check', count, errors };
   }
+  if (task.op === 'batch') return batch(task);
   const { records, at } = recordsOf(task);
   const asOf = task.asOf;
   if (task.op === 'decide') {
@@ -75,6 +78,46 @@ function run(task: Extract<ToWorker, { type: 'task' }>['task']): TaskResult {
   const sim = simulateCompactChunk(records, a, b, asOf);
   if (at) for (const c of sim.changes) c.index = at[c.index]!;
   return { op: 'simulate', ...sim, count: records.length };
+}
+
+/** A batch line this worker may decide: `{"facts": {...}}`, with an `id` at most. */
+function plainBatchLine(v: unknown): v is { facts: object; id?: unknown } {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
+  for (const k in v) if (k !== 'facts' && k !== 'id') return false;
+  const f = (v as { facts?: unknown }).facts;
+  return typeof f === 'object' && f !== null && !Array.isArray(f);
+}
+
+function batch(task: Extract<ToWorker, { type: 'task' }>['task'] & { op: 'batch' }): TaskResult {
+  const p = compiled(task.policy);
+  let texts = textsByPolicy.get(task.policy);
+  if (!texts) textsByPolicy.set(task.policy, (texts = decisionTexts(p.policy)));
+  const results: BatchLineResult[] = [];
+  const opts = { asOf: task.asOf };
+  eachLine(task.lines, (line, at) => {
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch {
+      results.push({ at, defer: true });
+      return;
+    }
+    if (!plainBatchLine(v)) {
+      results.push({ at, defer: true });
+      return;
+    }
+    const d = p.decide(v.facts, opts);
+    const lean = d.status === 'ok' ? leanDecision(d, texts) : undefined;
+    if (!lean) {
+      results.push({ at, defer: true });
+      return;
+    }
+    const r: BatchLineResult = { at, facts: JSON.stringify(v.facts), lean: JSON.stringify(lean) };
+    if ('id' in v) r.id = v.id;
+    if (task.full) r.decision = expandedJson(lean, texts);
+    results.push(r);
+  });
+  return { op: 'batch', texts: texts.id, results };
 }
 
 parentPort!.on('message', (m: ToWorker) => {

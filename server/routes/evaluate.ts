@@ -5,9 +5,10 @@
 import { StringDecoder } from 'node:string_decoder';
 import { stream } from 'hono/streaming';
 import type { Decision } from '../../engine/evaluate/types.ts';
-import { expandedJson } from '../../engine/evaluate/lean.ts';
+import { expandedJson, type DecisionTexts } from '../../engine/evaluate/lean.ts';
 import { actorOf, depsOf, param, route, todayInShanghai, type App, type AppDeps, type Ctx } from '../context.ts';
-import type { ResolvedPolicyLike } from '../engine.ts';
+import type { PoolLike, ResolvedPolicyLike } from '../engine.ts';
+import type { BatchLineResult } from '../../engine/parallel/index.ts';
 import { ApiError, type ErrorBody } from '../errors.ts';
 import { msg, type MessageCode } from '../messages.ts';
 import { mayEvaluateDrafts } from '../auth/permissions.ts';
@@ -157,6 +158,21 @@ export function evaluateRoutes(app: App): void {
     const caller = actorOf(c).name;
     const body = c.req.raw.body;
     c.header('content-type', 'application/x-ndjson; charset=utf-8');
+    // Lines that use the query's policy go to the worker threads, which parse, decide and
+    // serialise them (the JSON that is stored and sent); the main thread reads the body, keeps
+    // the decision log and writes the answers. Anything else (a line naming its own policy, bad
+    // JSON, invalid facts, masked fields) is judged here, one line at a time.
+    const asOfDefault = q.asOf ?? todayInShanghai(d.clock);
+    let offload: { pool: PoolLike; hash: string; resolved: ResolvedPolicyLike; texts: DecisionTexts } | undefined;
+    if (q.policy && d.decisions.config.maskFields.length === 0) {
+      try {
+        const resolved = resolvePublished(d, q.policy, q.version, asOfDefault, 'query.policy');
+        const pool = d.jobs.workers();
+        offload = { pool, hash: pool.register(resolved), resolved, texts: d.engine.decisionTexts(resolved) };
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw e; // each line then reports it
+      }
+    }
     return stream(c, async (out) => {
       const cache = new Map<string, ResolvedPolicyLike>();
       let lineNo = 0;
@@ -171,59 +187,99 @@ export function evaluateRoutes(app: App): void {
       const IDLE_MS = 1;
       let tail: Promise<void> = Promise.resolve();
       let inFlight = 0;
-      // An answer is an object, or its JSON already written (lean view).
+      // An answer is an object, or its JSON already written.
       type Answer = Record<string, unknown> | string | null;
+      /** Decided here: the decision as a value. */
       type ToLog = { idx: number; policy: ResolvedPolicyLike; decision: Decision; facts: unknown };
-      let group: { answers: Answer[]; toLog: ToLog[]; lines: number } = { answers: [], toLog: [], lines: 0 };
-      const decideLines = (lines: string[]) => {
-        const { answers, toLog } = group;
-        group.lines += lines.length;
-        for (const text of lines) {
-          lineNo++;
+      /** Decided in a worker: the JSON to store and send. */
+      type Serialised = { idx: number; line: Extract<BatchLineResult, { facts: string }> };
+      type Part = { answers: Answer[]; toLog: ToLog[]; serialised: Serialised[] };
+      let group: { parts: (Part | Promise<Part>)[]; lines: number } = { parts: [], lines: 0 };
+
+      const decideHere = (lines: string[], first: number, part: Part = { answers: [], toLog: [], serialised: [] }, only?: (i: number) => boolean): Part => {
+        lines.forEach((text, i) => {
+          if (only && !only(i)) return;
           if (text.trim() === '') {
-            answers.push(null);
-            continue;
+            part.answers.push(null);
+            return;
           }
-          const res = batchLine(d, text, lineNo, q, cache);
+          const res = batchLine(d, text, first + i, q, cache);
           if (res.ok) {
-            toLog.push({ idx: answers.length, policy: res.policy, decision: res.decision, facts: res.facts });
-            answers.push({ line: lineNo, ...(res.id !== undefined ? { id: res.id } : {}) });
-          } else answers.push(res.answer);
-        }
+            part.toLog.push({ idx: part.answers.length, policy: res.policy, decision: res.decision, facts: res.facts });
+            part.answers.push({ line: first + i, ...(res.id !== undefined ? { id: res.id } : {}) });
+          } else part.answers.push(res.answer);
+        });
+        return part;
+      };
+      const decideInWorker = async (o: NonNullable<typeof offload>, lines: string[], first: number): Promise<Part> => {
+        const r = await o.pool.run({ op: 'batch', policy: o.hash, asOf: asOfDefault, lines: lines.join('\n'), full: view === 'full' });
+        // The worker's texts are made from the same policy by the same function; anything else is a bug, judged here instead.
+        if (r.op !== 'batch' || r.texts !== o.texts.id) return decideHere(lines, first);
+        const byOffset = new Array<BatchLineResult | undefined>(lines.length);
+        for (const x of r.results) byOffset[x.at] = x;
+        const part: Part = { answers: [], toLog: [], serialised: [] };
+        lines.forEach((text, i) => {
+          const x = byOffset[i];
+          if (x === undefined || x.defer) return void decideHere(lines, first, part, (k) => k === i);
+          part.serialised.push({ idx: part.answers.length, line: x });
+          part.answers.push({ line: first + i, ...(x.id !== undefined ? { id: x.id } : {}) });
+        });
+        return part;
+      };
+      const decideLines = (lines: string[]) => {
+        const first = lineNo + 1;
+        lineNo += lines.length;
+        group.lines += lines.length;
+        group.parts.push(offload ? decideInWorker(offload, lines, first).catch(() => decideHere(lines, first)) : decideHere(lines, first));
+      };
+      const textsLine = (texts: DecisionTexts): string => {
+        if (textsSent.has(texts.id)) return '';
+        textsSent.add(texts.id);
+        return JSON.stringify({ texts }) + '\n';
       };
       const sendGroup = async () => {
-        const { answers, toLog, lines } = group;
-        if (lines === 0) return;
-        group = { answers: [], toLog: [], lines: 0 };
-        const committed = toLog.length ? d.decisions.recordLean(toLog.map((t) => ({ caller, policy: t.policy, decision: t.decision, facts: t.facts }))) : undefined;
+        if (group.lines === 0) return;
+        const { parts: pending, lines } = group;
+        group = { parts: [], lines: 0 };
+        // One commit for the whole group: both kinds of decisions are queued in the same turn.
+        const committed = Promise.all(pending).then(async (parts) => {
+          const answers: Answer[] = [];
+          const toLog: ToLog[] = [];
+          const serialised: Serialised[] = [];
+          for (const p of parts) {
+            const base = answers.length;
+            answers.push(...p.answers);
+            for (const t of p.toLog) toLog.push({ ...t, idx: base + t.idx });
+            for (const x of p.serialised) serialised.push({ ...x, idx: base + x.idx });
+          }
+          const [logged, ids] = await Promise.all([
+            toLog.length ? d.decisions.recordLean(toLog.map((t) => ({ caller, policy: t.policy, decision: t.decision, facts: t.facts }))) : [],
+            serialised.length ? d.decisions.recordSerialised(serialised.map((x) => ({ caller, policy: offload!.resolved, asOf: asOfDefault, factsJson: x.line.facts, leanJson: x.line.lean }))) : [],
+          ]);
+          return { answers, toLog, serialised, logged, ids };
+        });
         // Awaited below, in order; marked handled here so a failed commit cannot surface as unhandled first.
-        committed?.catch(() => undefined);
+        committed.catch(() => undefined);
         inFlight++;
         tail = tail
           .then(async () => {
-            if (committed) {
-              const logged = await committed;
-              toLog.forEach((t, i) => {
-                const l = logged[i]!;
-                const a = answers[t.idx] as Record<string, unknown>;
-                if (!l.texts) {
-                  Object.assign(a, { decisionId: l.id, decision: t.decision });
-                  return;
-                }
-                if (view === 'full') {
-                  // The same JSON as the decision's, joined from the rule texts' fragments.
-                  answers[t.idx] = `${JSON.stringify({ ...a, decisionId: l.id }).slice(0, -1)},"decision":${expandedJson(l.lean, l.texts)}}`;
-                  return;
-                }
-                let head = '';
-                if (!textsSent.has(l.texts.id)) {
-                  textsSent.add(l.texts.id);
-                  head = JSON.stringify({ texts: l.texts }) + '\n';
-                }
-                answers[t.idx] = `${head}${JSON.stringify({ ...a, decisionId: l.id }).slice(0, -1)},"lean":${l.leanJson}}`;
-              });
-              d.metrics.decisions += toLog.length;
-            }
+            const { answers, toLog, serialised, logged, ids } = await committed;
+            toLog.forEach((t, i) => {
+              const l = logged[i]!;
+              const a = answers[t.idx] as Record<string, unknown>;
+              if (!l.texts) {
+                Object.assign(a, { decisionId: l.id, decision: t.decision });
+                return;
+              }
+              const head = JSON.stringify({ ...a, decisionId: l.id }).slice(0, -1);
+              // Full: the same JSON as the decision's, joined from the rule texts' fragments.
+              answers[t.idx] = view === 'full' ? `${head},"decision":${expandedJson(l.lean, l.texts)}}` : `${textsLine(l.texts)}${head},"lean":${l.leanJson}}`;
+            });
+            serialised.forEach((x, i) => {
+              const head = JSON.stringify({ ...(answers[x.idx] as Record<string, unknown>), decisionId: ids[i] }).slice(0, -1);
+              answers[x.idx] = view === 'full' ? `${head},"decision":${x.line.decision}}` : `${textsLine(offload!.texts)}${head},"lean":${x.line.lean}}`;
+            });
+            d.metrics.decisions += toLog.length + serialised.length;
             d.metrics.batchLines += lines;
             const text = answers.filter((a) => a !== null).map((a) => (typeof a === 'string' ? a : JSON.stringify(a)) + '\n').join('');
             if (text) await out.write(text);
@@ -260,7 +316,7 @@ export function evaluateRoutes(app: App): void {
           overlong = false;
         }
         if (buf.length > d.config.batchLineLimit) {
-          decideLines(parts);
+          if (parts.length) decideLines(parts);
           await sendGroup();
           await tail; // earlier answers first
           lineNo++;
@@ -270,7 +326,7 @@ export function evaluateRoutes(app: App): void {
           continue;
         }
         if (parts.length) decideLines(parts);
-        if (group.toLog.length >= GROUP_MAX) await sendGroup();
+        if (group.lines >= GROUP_MAX) await sendGroup();
       }
       buf += decoder.end();
       if (buf && !overlong) decideLines([buf]);

@@ -128,6 +128,8 @@ export interface DecisionInsert extends DecisionRecord {
   texts?: DecisionTexts;
   /** `JSON.stringify(decision)`, when the caller has it already. */
   decisionJson?: string;
+  /** `JSON.stringify(facts)`, when the caller has it already. */
+  factsJson?: string;
 }
 
 /** Which draft text a decision was made on: its id, revision and IR hash. */
@@ -509,7 +511,7 @@ export class Store {
         const values: string[] = [];
         for (const d of part) {
           const n = params.length;
-          params.push(d.id, JSON.stringify(d.facts), d.decisionJson ?? JSON.stringify(d.decision));
+          params.push(d.id, d.factsJson ?? JSON.stringify(d.facts), d.decisionJson ?? JSON.stringify(d.decision));
           values.push(`(?${n + 1}, ?1, ?2, ?3, ?4, ?5, ?6, ?${n + 2}, ?7, ?${n + 3}, ?8, ?9)`);
         }
         statements.push({

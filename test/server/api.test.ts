@@ -196,6 +196,48 @@ describe('batch', () => {
     expect(stored.decision).toEqual(expandDecision(first.lean as LeanDecision, texts.get((first.lean as LeanDecision).texts)!));
   });
 
+  it('decides plain lines in the worker threads, the same decisions as on the main thread', async () => {
+    const pool = t.deps.jobs.workers();
+    const run = pool.run.bind(pool);
+    const tasks: string[] = [];
+    pool.run = (task) => (tasks.push(task.op), run(task));
+    try {
+      const facts = [NPL_4, { ...NPL_4, 弄虚作假: true }, { 贷款: [{ 金额: 5 }] }, { 贷款: [] }];
+      const ask = async (lines: string[], view: string, query = 'policy=demo/loan&') => {
+        const res = await t.req('POST', `/api/v1/evaluate/batch?${query}asOf=2018-06-30&view=${view}`, { as: 'ingest', body: lines.join('\n') + '\n', headers: { 'content-type': 'application/x-ndjson' } });
+        const out = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+        // Rule texts (view=lean) come once per response, before the first answer that needs them.
+        expect(out.filter((l) => typeof l.texts === 'object').length).toBe(view === 'lean' ? 1 : 0);
+        return out.filter((l) => typeof l.texts !== 'object');
+      };
+      // With the policy in the query, plain lines go to the workers; lines naming their own policy
+      // are judged on the main thread.
+      const plain = facts.map((f, i) => JSON.stringify({ id: i, facts: f }));
+      const named = facts.map((f, i) => JSON.stringify({ id: i, policy: 'demo/loan', facts: f }));
+      for (const view of ['full', 'lean']) {
+        tasks.length = 0;
+        const inWorkers = await ask(plain, view);
+        expect(tasks).toEqual(['batch']);
+        tasks.length = 0;
+        const here = await ask(named, view, '');
+        expect(tasks).toEqual([]);
+        // Mixed: the worker hands the named line back, and answers stay in order.
+        const mixed = await ask([plain[0]!, named[1]!, plain[2]!], view);
+        expect(mixed.map((a) => a.id)).toEqual([0, 1, 2]);
+        expect(JSON.stringify(mixed.map((a) => a.decision ?? a.lean))).toBe(JSON.stringify([0, 1, 2].map((i) => here[i]!.decision ?? here[i]!.lean)));
+        const strip = (xs: Record<string, unknown>[]) => xs.map(({ decisionId, ...rest }) => (expect(decisionId).toMatch(/^dec_/), rest));
+        expect(strip(inWorkers)).toEqual(strip(here));
+      }
+      // Stored the same way: read back whole.
+      const [first] = await ask(plain.slice(0, 1), 'full');
+      const stored = (await (await t.req('GET', `/api/v1/decisions/${first!.decisionId}`, { as: 'admin' })).json()) as { decision: unknown; facts: unknown };
+      expect(stored.decision).toEqual(first!.decision);
+      expect(stored.facts).toEqual(NPL_4);
+    } finally {
+      pool.run = run;
+    }
+  });
+
   it('refuses an unknown view', async () => {
     const res = await t.req('POST', '/api/v1/evaluate/batch?policy=demo/loan&view=short', { as: 'ingest', body: '{}\n', headers: { 'content-type': 'application/x-ndjson' } });
     await expectError(res, 400, 'http.invalid-query');
