@@ -183,45 +183,7 @@ export function compilePolicy(policy: ResolvedPolicy): CompiledPolicy {
 
   const decideNormalized = (facts: NormalizedFacts, opts: DecideOptions): Decision => {
     const { f, status, unknowns, by } = judge(facts, opts);
-    const n = rules.length;
-
-    const outcomes: FiredOutcome[] = [];
-    const undetermined: UndeterminedRule[] = [];
-    const suppressed: SuppressedRule[] = [];
-    const notFired: string[] = [];
-    for (let i = 0; i < n; i++) {
-      const r = rules[i]!;
-      switch (status[i]) {
-        case FIRED:
-          outcomes.push(firedOutcome(r, (c) => c.ev(f)));
-          break;
-        case NOT_FIRED:
-          notFired.push(r.rule.id);
-          break;
-        case SUPPRESSED:
-          suppressed.push({ ruleId: r.rule.id, byRuleId: by![i]!, citation: r.citation });
-          break;
-        case UNDETERMINED: {
-          const un = unknowns[i]!;
-          // Copied: the unknown may be a value shared between decisions.
-          const u: UndeterminedRule = { ruleId: r.rule.id, title: r.rule.title, citation: r.citation, missingFacts: un.missing.slice() };
-          if (un.reasons.length > 0) u.reasons = un.reasons.slice();
-          undetermined.push(u);
-          break;
-        }
-      }
-    }
-    return {
-      policy: policy.stamp,
-      asOf: opts.asOf,
-      status: 'ok',
-      factErrors: [],
-      outcomes,
-      undetermined,
-      suppressed,
-      conflicts: mayConflict && outcomes.length > 1 ? conflicts(rules, index, outcomes, contradictory) : [],
-      notFired,
-    };
+    return assemble(opts, status, unknowns, by, (_i, c) => c.ev(f));
   };
 
   // Unboxed verdicts when every condition is covered (./fast.ts); otherwise the boxed path.
@@ -242,7 +204,7 @@ export function compilePolicy(policy: ResolvedPolicy): CompiledPolicy {
   const missCache = new Array<Unknown | undefined>(ir.rules.length);
   // Read into an array at once, so one buffer serves every decision.
   const rawScratch = new Uint8Array(ir.rules.length);
-  // clash[i * n + j]: rules i and j contradict each other when both fire (conflicts(), by index).
+  // clash[i * n + j]: rules i and j contradict each other when both fire and neither is an exception to the other.
   const nRules = rules.length;
   const clash = new Uint8Array(nRules * nRules);
   for (let i = 0; i < nRules; i++)
@@ -307,16 +269,30 @@ export function compilePolicy(policy: ResolvedPolicy): CompiledPolicy {
       if (none) missCache[i] = v;
     }
     const by = hasExceptions ? applyExceptions(rules, status, unknowns) : undefined;
+    return assemble(opts, status, unknowns, by, (i, c, k) => fj.computed(i, k) ?? c.ev(boxed()));
+  };
+
+  /**
+   * The `Decision` from every rule's final verdict; `valueOf` gives rule i's k-th computed value
+   * (boxed, or unboxed where that path has it).
+   */
+  const assemble = (
+    opts: DecideOptions,
+    status: readonly Status[],
+    unknowns: readonly (Unknown | undefined)[],
+    by: readonly (string | undefined)[] | undefined,
+    valueOf: (i: number, c: CompiledComputed, k: number) => Value,
+  ): Decision => {
     const outcomes: FiredOutcome[] = [];
     const undetermined: UndeterminedRule[] = [];
     const suppressed: SuppressedRule[] = [];
     const notFired: string[] = [];
     const firedAt: number[] = [];
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < rules.length; i++) {
       const r = rules[i]!;
       switch (status[i]) {
         case FIRED:
-          outcomes.push(firedOutcome(r, (c, k) => fj.computed(i, k) ?? c.ev(boxed())));
+          outcomes.push(firedOutcome(r, (c, k) => valueOf(i, c, k)));
           firedAt.push(i);
           break;
         case NOT_FIRED:
@@ -327,9 +303,10 @@ export function compilePolicy(policy: ResolvedPolicy): CompiledPolicy {
           break;
         case UNDETERMINED: {
           const un = unknowns[i]!;
-          const ud: UndeterminedRule = { ruleId: r.rule.id, title: r.rule.title, citation: r.citation, missingFacts: un.missing.slice() };
-          if (un.reasons.length > 0) ud.reasons = un.reasons.slice();
-          undetermined.push(ud);
+          // Copied: the unknown may be a value shared between decisions.
+          const u: UndeterminedRule = { ruleId: r.rule.id, title: r.rule.title, citation: r.citation, missingFacts: un.missing.slice() };
+          if (un.reasons.length > 0) u.reasons = un.reasons.slice();
+          undetermined.push(u);
           break;
         }
       }
@@ -532,29 +509,4 @@ function applyExceptions(rules: readonly CompiledRuleEntry[], status: Status[], 
   };
   for (let i = 0; i < n; i++) finalOf(i);
   return by;
-}
-
-function conflicts(
-  rules: readonly CompiledRuleEntry[],
-  index: ReadonlyMap<string, number>,
-  outcomes: readonly FiredOutcome[],
-  contradictory: ReadonlySet<string>,
-): Conflict[] {
-  const out: Conflict[] = [];
-  const exceptionToOf = (id: string) => rules[index.get(id)!]?.exceptionTo;
-  for (let i = 0; i < outcomes.length; i++) {
-    for (let j = i + 1; j < outcomes.length; j++) {
-      const a = outcomes[i]!;
-      const b = outcomes[j]!;
-      if (!contradictory.has(`${a.kind}\u0000${b.kind}`)) continue;
-      if (exceptionToOf(a.ruleId) === b.ruleId || exceptionToOf(b.ruleId) === a.ruleId) continue;
-      out.push({
-        code: 'engine.contradictory-outcomes',
-        rules: [a.ruleId, b.ruleId],
-        citations: [a.citation, b.citation],
-        message: MSG.contradictory({ a: a.ruleId, b: b.ruleId, kindA: a.kind, kindB: b.kind }),
-      });
-    }
-  }
-  return out;
 }
