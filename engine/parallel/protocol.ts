@@ -27,17 +27,23 @@ export type Task =
    */
   | { op: 'batch'; policy: string; asOf: string; lines: string; full: boolean };
 
-/** One non-blank line of a `batch` task, by its offset in the chunk (blank lines counted). */
+/**
+ * One non-blank line of a `batch` task, by its offset in the chunk (blank lines counted). With
+ * `full`, `decision` is where the whole decision's JSON lies in the result's `decisions` bytes.
+ */
 export type BatchLineResult =
   | { at: number; defer: true }
-  | { at: number; defer?: false; id?: unknown; facts: string; lean: string; decision?: string };
+  | { at: number; defer?: false; id?: unknown; facts: string; lean: string; decision?: [start: number, end: number] };
 
 export type TaskResult =
   | { op: 'decide'; decisions: Decision[] }
   | ({ op: 'simulate'; count: number } & ChunkSimulation)
   | { op: 'check'; count: number; errors: { index: number; message: string }[] }
-  /** `texts`: the id of the rule texts the lean decisions refer to. */
-  | { op: 'batch'; texts: string; results: BatchLineResult[] };
+  /**
+   * `texts`: the id of the rule texts the lean decisions refer to. `decisions` (with `full`): the
+   * whole decisions' JSON as UTF-8, one buffer moved (not copied) to the sender, ready to write.
+   */
+  | { op: 'batch'; texts: string; results: BatchLineResult[]; decisions?: Uint8Array };
 
 export type ToWorker = { type: 'policy'; policy: ResolvedPolicy } | { type: 'task'; id: number; task: Task };
 

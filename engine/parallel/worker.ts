@@ -94,6 +94,9 @@ function batch(task: Extract<ToWorker, { type: 'task' }>['task'] & { op: 'batch'
   if (!texts) textsByPolicy.set(task.policy, (texts = decisionTexts(p.policy)));
   const results: BatchLineResult[] = [];
   const opts = { asOf: task.asOf };
+  // Whole decisions (full): their JSON joined, then encoded once; each line keeps its byte range.
+  const full: string[] = [];
+  let bytes = 0;
   eachLine(task.lines, (line, at) => {
     let v: unknown;
     try {
@@ -114,10 +117,18 @@ function batch(task: Extract<ToWorker, { type: 'task' }>['task'] & { op: 'batch'
     }
     const r: BatchLineResult = { at, facts: JSON.stringify(v.facts), lean: JSON.stringify(lean) };
     if ('id' in v) r.id = v.id;
-    if (task.full) r.decision = expandedJson(lean, texts);
+    if (task.full) {
+      const json = expandedJson(lean, texts);
+      const n = Buffer.byteLength(json, 'utf8');
+      r.decision = [bytes, bytes + n];
+      bytes += n;
+      full.push(json);
+    }
     results.push(r);
   });
-  return { op: 'batch', texts: texts.id, results };
+  if (!task.full) return { op: 'batch', texts: texts.id, results };
+  const decisions = new TextEncoder().encode(full.join(''));
+  return { op: 'batch', texts: texts.id, results, decisions };
 }
 
 parentPort!.on('message', (m: ToWorker) => {
@@ -131,5 +142,7 @@ parentPort!.on('message', (m: ToWorker) => {
   } catch (e) {
     reply = { id: m.id, ok: false, error: String((e as Error).stack ?? e) };
   }
-  parentPort!.postMessage(reply);
+  // A batch's encoded decisions move to the sender instead of being copied.
+  const r = reply.ok ? reply.result : undefined;
+  parentPort!.postMessage(reply, r?.op === 'batch' && r.decisions ? [r.decisions.buffer as ArrayBuffer] : []);
 });

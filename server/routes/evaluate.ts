@@ -187,12 +187,13 @@ export function evaluateRoutes(app: App): void {
       const IDLE_MS = 1;
       let tail: Promise<void> = Promise.resolve();
       let inFlight = 0;
-      // An answer is an object, or its JSON already written.
-      type Answer = Record<string, unknown> | string | null;
+      // An answer is an object, or its JSON already written: as text, or as pieces of text and
+      // UTF-8 bytes (whole decisions encoded by a worker, written as they are).
+      type Answer = Record<string, unknown> | string | (string | Uint8Array)[] | null;
       /** Decided here: the decision as a value. */
       type ToLog = { idx: number; policy: ResolvedPolicyLike; decision: Decision; facts: unknown };
       /** Decided in a worker: the JSON to store and send. */
-      type Serialised = { idx: number; line: Extract<BatchLineResult, { facts: string }> };
+      type Serialised = { idx: number; line: Extract<BatchLineResult, { facts: string }>; decision?: Uint8Array };
       type Part = { answers: Answer[]; toLog: ToLog[]; serialised: Serialised[] };
       let group: { parts: (Part | Promise<Part>)[]; lines: number } = { parts: [], lines: 0 };
 
@@ -221,7 +222,8 @@ export function evaluateRoutes(app: App): void {
         lines.forEach((text, i) => {
           const x = byOffset[i];
           if (x === undefined || x.defer) return void decideHere(lines, first, part, (k) => k === i);
-          part.serialised.push({ idx: part.answers.length, line: x });
+          const bytes = x.decision && r.decisions ? r.decisions.subarray(x.decision[0], x.decision[1]) : undefined;
+          part.serialised.push({ idx: part.answers.length, line: x, ...(bytes ? { decision: bytes } : {}) });
           part.answers.push({ line: first + i, ...(x.id !== undefined ? { id: x.id } : {}) });
         });
         return part;
@@ -277,12 +279,17 @@ export function evaluateRoutes(app: App): void {
             });
             serialised.forEach((x, i) => {
               const head = JSON.stringify({ ...(answers[x.idx] as Record<string, unknown>), decisionId: ids[i] }).slice(0, -1);
-              answers[x.idx] = view === 'full' ? `${head},"decision":${x.line.decision}}` : `${textsLine(offload!.texts)}${head},"lean":${x.line.lean}}`;
+              answers[x.idx] = x.decision ? [`${head},"decision":`, x.decision, '}'] : `${textsLine(offload!.texts)}${head},"lean":${x.line.lean}}`;
             });
             d.metrics.decisions += toLog.length + serialised.length;
             d.metrics.batchLines += lines;
-            const text = answers.filter((a) => a !== null).map((a) => (typeof a === 'string' ? a : JSON.stringify(a)) + '\n').join('');
-            if (text) await out.write(text);
+            const pieces: (string | Uint8Array)[] = [];
+            for (const a of answers) {
+              if (a === null) continue;
+              if (Array.isArray(a)) pieces.push(...a, '\n');
+              else pieces.push((typeof a === 'string' ? a : JSON.stringify(a)) + '\n');
+            }
+            if (pieces.length) await out.write(utf8(pieces));
           })
           .finally(() => inFlight--);
         tail.catch(() => undefined);
@@ -429,4 +436,20 @@ function batchLine(
     if (!(e instanceof ApiError)) throw e;
     return { ok: false, answer: { line, ...(id !== undefined ? { id } : {}), status: e.status, ...e.body() } };
   }
+}
+
+/** Text and UTF-8 bytes as one buffer, for one write. */
+function utf8(pieces: readonly (string | Uint8Array)[]): Uint8Array {
+  let total = 0;
+  for (const p of pieces) total += typeof p === 'string' ? Buffer.byteLength(p, 'utf8') : p.length;
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (const p of pieces) {
+    if (typeof p === 'string') at += out.write(p, at, 'utf8');
+    else {
+      out.set(p, at);
+      at += p.length;
+    }
+  }
+  return out;
 }
