@@ -65,26 +65,8 @@ export async function loadEngine(): Promise<EnginePort> {
   const { compilePolicy } = await import('../engine/compiled/index.ts');
   const { WorkerPool } = await import('../engine/parallel/index.ts');
   const { decisionTexts } = await import('../engine/evaluate/lean.ts');
-  const textsOf = new WeakMap<ResolvedPolicyLike, DecisionTexts>();
-  const textsByStamp = new Map<string, DecisionTexts>();
-  type Compiled = ReturnType<typeof compilePolicy>;
-  // Resolutions are cached by the library, so the same object comes back for a version: a WeakMap
-  // hit avoids building the key; the key (stamp fields) catches equal policies resolved anew.
-  const byObject = new WeakMap<ResolvedPolicyLike, Compiled>();
-  const byStamp = new Map<string, Compiled>();
-  const compiled = (p: ResolvedPolicyLike): Compiled => {
-    let c = byObject.get(p);
-    if (c) return c;
-    const key = stampKey(p);
-    c = byStamp.get(key);
-    if (!c) {
-      c = compilePolicy(p);
-      if (byStamp.size >= MAX_COMPILED) byStamp.delete(byStamp.keys().next().value!);
-      byStamp.set(key, c);
-    }
-    byObject.set(p, c);
-    return c;
-  };
+  const compiled = perPolicy(compilePolicy);
+  const texts = perPolicy(decisionTexts);
   return {
     compileSource: (text, opts) => e.compileSource(text, opts),
     policyHash: (ir) => e.policyHash(ir),
@@ -93,19 +75,7 @@ export async function loadEngine(): Promise<EnginePort> {
     evaluate: (p, facts, opts) => e.evaluate(p, facts, opts),
     evaluateSync: (p, facts, opts) => e.evaluateSync(p, facts, opts),
     decide: (p, facts, opts) => compiled(p).decide(facts, opts),
-    decisionTexts: (p) => {
-      let t = textsOf.get(p);
-      if (t) return t;
-      const key = stampKey(p);
-      t = textsByStamp.get(key);
-      if (!t) {
-        t = decisionTexts(p);
-        if (textsByStamp.size >= MAX_COMPILED) textsByStamp.delete(textsByStamp.keys().next().value!);
-        textsByStamp.set(key, t);
-      }
-      textsOf.set(p, t);
-      return t;
-    },
+    decisionTexts: (p) => texts(p),
     createPool: (opts) => new WorkerPool(opts),
     validateFacts: (ir, facts) => e.validateFacts(ir, facts),
     factSchema: (ir) => e.factSchema(ir),
@@ -113,7 +83,26 @@ export async function loadEngine(): Promise<EnginePort> {
   };
 }
 
-function stampKey(p: ResolvedPolicyLike): string {
-  const s = p.stamp;
-  return `${s.hash}\u0000${s.id}\u0000${s.version}\u0000${s.jurisdiction}`;
+/**
+ * `make(policy)`, made once per policy. Resolutions are cached by the library, so the same object
+ * comes back for a version: a WeakMap hit avoids building the key; the key (stamp fields) catches
+ * equal policies resolved anew. At most MAX_COMPILED are kept by key.
+ */
+function perPolicy<T>(make: (p: ResolvedPolicyLike) => T): (p: ResolvedPolicyLike) => T {
+  const byObject = new WeakMap<ResolvedPolicyLike, T>();
+  const byStamp = new Map<string, T>();
+  return (p) => {
+    let v = byObject.get(p);
+    if (v !== undefined) return v;
+    const s = p.stamp;
+    const key = `${s.hash}\u0000${s.id}\u0000${s.version}\u0000${s.jurisdiction}`;
+    v = byStamp.get(key);
+    if (v === undefined) {
+      v = make(p);
+      if (byStamp.size >= MAX_COMPILED) byStamp.delete(byStamp.keys().next().value!);
+      byStamp.set(key, v);
+    }
+    byObject.set(p, v);
+    return v;
+  };
 }

@@ -197,19 +197,21 @@ export function evaluateRoutes(app: App): void {
       type Part = { answers: Answer[]; toLog: ToLog[]; serialised: Serialised[] };
       let group: { parts: (Part | Promise<Part>)[]; lines: number } = { parts: [], lines: 0 };
 
-      const decideHere = (lines: string[], first: number, part: Part = { answers: [], toLog: [], serialised: [] }, only?: (i: number) => boolean): Part => {
-        lines.forEach((text, i) => {
-          if (only && !only(i)) return;
-          if (text.trim() === '') {
-            part.answers.push(null);
-            return;
-          }
-          const res = batchLine(d, text, first + i, q, cache);
-          if (res.ok) {
-            part.toLog.push({ idx: part.answers.length, policy: res.policy, decision: res.decision, facts: res.facts });
-            part.answers.push({ line: first + i, ...(res.id !== undefined ? { id: res.id } : {}) });
-          } else part.answers.push(res.answer);
-        });
+      /** Judges one line on this thread, appending its answer to `part`. */
+      const judgeHere = (part: Part, text: string, line: number) => {
+        if (text.trim() === '') {
+          part.answers.push(null);
+          return;
+        }
+        const res = batchLine(d, text, line, q, cache);
+        if (res.ok) {
+          part.toLog.push({ idx: part.answers.length, policy: res.policy, decision: res.decision, facts: res.facts });
+          part.answers.push({ line, ...(res.id !== undefined ? { id: res.id } : {}) });
+        } else part.answers.push(res.answer);
+      };
+      const decideHere = (lines: string[], first: number): Part => {
+        const part: Part = { answers: [], toLog: [], serialised: [] };
+        lines.forEach((text, i) => judgeHere(part, text, first + i));
         return part;
       };
       const decideInWorker = async (o: NonNullable<typeof offload>, lines: string[], first: number): Promise<Part> => {
@@ -221,7 +223,7 @@ export function evaluateRoutes(app: App): void {
         const part: Part = { answers: [], toLog: [], serialised: [] };
         lines.forEach((text, i) => {
           const x = byOffset[i];
-          if (x === undefined || x.defer) return void decideHere(lines, first, part, (k) => k === i);
+          if (x === undefined || x.defer) return judgeHere(part, text, first + i);
           const bytes = x.decision && r.decisions ? r.decisions.subarray(x.decision[0], x.decision[1]) : undefined;
           part.serialised.push({ idx: part.answers.length, line: x, ...(bytes ? { decision: bytes } : {}) });
           part.answers.push({ line: first + i, ...(x.id !== undefined ? { id: x.id } : {}) });
