@@ -16,6 +16,11 @@ const query = (name: string, schema: object = { type: 'string' }, description?: 
   schema,
   ...(description ? { description } : {}),
 });
+/** Filters of a simulation's changed records, for the paged list and the download alike. */
+const changeFilters = [
+  query('rule', { type: 'string', minLength: 1 }, 'Only records whose outcome for this rule (fired, undetermined or neither) differs between the sides'),
+  query('kind', { type: 'string', minLength: 1 }, "Only records where this outcome kind is on one side only: a kind (violation, eligible, …) or none, undetermined, invalid-facts as in the result's byOutcome"),
+];
 const policyParams = [pathParam('jurisdiction'), pathParam('topic')];
 const secured = { security: [{ bearer: [] }] };
 const commonErrors = { '400': err('Bad input'), '401': err('Missing or invalid token'), '403': err('Role may not call this') };
@@ -358,8 +363,7 @@ export const OPENAPI = {
         parameters: [
           pathParam('id'),
           ...paging,
-          query('rule', { type: 'string', minLength: 1 }, 'Only records whose outcome for this rule (fired, undetermined or neither) differs between the sides'),
-          query('kind', { type: 'string', minLength: 1 }, 'Only records where this outcome kind is on one side only: a kind (violation, eligible, …) or none, undetermined, invalid-facts as in the result\'s byOutcome'),
+          ...changeFilters,
         ],
         responses: { '200': ok('Page: {items, total, page, pageSize, rule?, kind?}'), '404': err('Unknown job'), '409': err('Not finished'), ...commonErrors },
       },
@@ -367,8 +371,8 @@ export const OPENAPI = {
     '/api/v1/jobs/{id}/download': {
       get: {
         ...secured,
-        summary: 'All changed records as JSONL or CSV',
-        parameters: [pathParam('id'), query('format', { enum: ['jsonl', 'csv'] })],
+        summary: 'The changed records as JSONL or CSV: all of them, or those passing the same filters as /changes',
+        parameters: [pathParam('id'), query('format', { enum: ['jsonl', 'csv'] }), ...changeFilters],
         responses: {
           '200': { description: 'File', content: { 'application/x-ndjson': { schema: { type: 'string' } }, 'text/csv': { schema: { type: 'string' } } } },
           '404': err('Unknown job'),

@@ -5,7 +5,7 @@ import { actorOf, depsOf, param, route, todayInShanghai, type App, type Ctx } fr
 import { ApiError } from '../errors.ts';
 import type { ProgressEvent } from '../jobs.ts';
 import { parseRef, resolveRef } from '../refs.ts';
-import type { JobRecord } from '../store/store.ts';
+import type { ChangeFilter, JobRecord } from '../store/store.ts';
 import { detectFormat } from '../upload.ts';
 import { intQuery, isIsoDate } from '../validate.ts';
 
@@ -122,7 +122,7 @@ export function simulateRoutes(app: App): void {
     finished(job);
     const page = intQuery(c, 'page', 1, 1, 1_000_000);
     const pageSize = intQuery(c, 'pageSize', 50, 1, 1000);
-    const filter = { rule: c.req.query('rule') || undefined, kind: c.req.query('kind') || undefined };
+    const filter = changeFilter(c);
     const r = await depsOf(c).store.jobChanges(job.id, page, pageSize, filter);
     return c.json({ ...r, page, pageSize, ...(filter.rule ? { rule: filter.rule } : {}), ...(filter.kind ? { kind: filter.kind } : {}) });
   });
@@ -139,7 +139,7 @@ export function simulateRoutes(app: App): void {
     c.header('content-disposition', `attachment; filename="${job.id}-changes.${format}"`);
     return stream(c, async (out) => {
       if (format === 'csv') await out.write('\uFEFFline,baseline_fired,candidate_fired,baseline_undetermined,candidate_undetermined,record\n');
-      for await (const ch of deps.store.iterateJobChanges(job.id)) {
+      for await (const ch of deps.store.iterateJobChanges(job.id, changeFilter(c))) {
         if (format === 'jsonl') await out.write(JSON.stringify(ch) + '\n');
         else {
           const b = ch.baseline as { fired: string[]; undetermined: string[] };
@@ -149,6 +149,11 @@ export function simulateRoutes(app: App): void {
       }
     });
   });
+}
+
+/** `rule` and `kind` from the query: the same filters for the paged list and the download. */
+function changeFilter(c: Ctx): ChangeFilter {
+  return { rule: c.req.query('rule') || undefined, kind: c.req.query('kind') || undefined };
 }
 
 function csvCell(v: unknown): string {

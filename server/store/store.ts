@@ -656,22 +656,7 @@ export class Store {
   }
 
   async jobChanges(id: string, page: number, pageSize: number, filter: ChangeFilter = {}): Promise<{ items: JobChange[]; total: number }> {
-    const where = ['job_id = ?'];
-    const params: SqlValue[] = [id];
-    // The sides are stored as JSON (RecordOutcome); SQLite's JSON functions filter them in place,
-    // so a filter narrows every page and the total, not just the rows of one page.
-    if (filter.rule) {
-      const has = (side: string, list: string) => `EXISTS (SELECT 1 FROM json_each(${side}, '$.${list}') WHERE value = ?)`;
-      where.push(`(${has('baseline', 'fired')} <> ${has('candidate', 'fired')} OR ${has('baseline', 'undetermined')} <> ${has('candidate', 'undetermined')})`);
-      params.push(filter.rule, filter.rule, filter.rule, filter.rule);
-    }
-    if (filter.kind) {
-      const b = sideHasKind('baseline', filter.kind);
-      const k = sideHasKind('candidate', filter.kind);
-      where.push(`${b.sql} <> ${k.sql}`);
-      params.push(...b.params, ...k.params);
-    }
-    const clause = where.join(' AND ');
+    const { clause, params } = changesWhere(id, filter);
     const total = (await this.db.get<{ n: number }>(`SELECT count(*) AS n FROM job_changes WHERE ${clause}`, params))!.n;
     const rows = await this.db.all(`SELECT * FROM job_changes WHERE ${clause} ORDER BY seq LIMIT ? OFFSET ?`, [
       ...params,
@@ -681,11 +666,12 @@ export class Store {
     return { total, items: rows.map(changeRow) };
   }
 
-  /** All changed records of a job, in chunks, for downloads without holding them all. */
-  async *iterateJobChanges(id: string, chunk = 500): AsyncGenerator<JobChange> {
+  /** Every changed record of a job that passes `filter`, in order, read `chunk` rows at a time. */
+  async *iterateJobChanges(id: string, filter: ChangeFilter = {}, chunk = 500): AsyncGenerator<JobChange> {
+    const { clause, params } = changesWhere(id, filter);
     let after = -1;
     for (;;) {
-      const rows = await this.db.all('SELECT * FROM job_changes WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?', [id, after, chunk]);
+      const rows = await this.db.all(`SELECT * FROM job_changes WHERE ${clause} AND seq > ? ORDER BY seq LIMIT ?`, [...params, after, chunk]);
       if (rows.length === 0) return;
       for (const r of rows) yield changeRow(r);
       after = rows[rows.length - 1].seq as number;
@@ -780,4 +766,24 @@ function changeRow(r: Record<string, unknown>): JobChange {
     baseline: parse(r.baseline),
     candidate: parse(r.candidate),
   };
+}
+
+/** The WHERE clause of a job's changed records under `filter`. */
+function changesWhere(id: string, filter: ChangeFilter): { clause: string; params: SqlValue[] } {
+  const where = ['job_id = ?'];
+  const params: SqlValue[] = [id];
+  // The sides are stored as JSON (RecordOutcome); SQLite's JSON functions filter them in place,
+  // so a filter narrows every page and the total, not just the rows of one page.
+  if (filter.rule) {
+    const has = (side: string, list: string) => `EXISTS (SELECT 1 FROM json_each(${side}, '$.${list}') WHERE value = ?)`;
+    where.push(`(${has('baseline', 'fired')} <> ${has('candidate', 'fired')} OR ${has('baseline', 'undetermined')} <> ${has('candidate', 'undetermined')})`);
+    params.push(filter.rule, filter.rule, filter.rule, filter.rule);
+  }
+  if (filter.kind) {
+    const b = sideHasKind('baseline', filter.kind);
+    const k = sideHasKind('candidate', filter.kind);
+    where.push(`${b.sql} <> ${k.sql}`);
+    params.push(...b.params, ...k.params);
+  }
+  return { clause: where.join(' AND '), params };
 }

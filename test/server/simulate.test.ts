@@ -88,6 +88,12 @@ describe('simulate', () => {
       ['rule=npl_red_line&page=2&pageSize=1', { total: 2, lines: [6] }],
     ] as const) {
       expect({ query, ...(await lines(query)) }).toEqual({ query, ...want });
+      // The download holds the same records as the filtered list (all pages of it).
+      if (query.includes('page=')) continue;
+      const dl = await (await t.req('GET', `/api/v1/jobs/${job.id}/download?${query}`, { as: '张三' })).text();
+      expect({ query, lines: dl.trim() === '' ? [] : dl.trim().split('\n').map((l) => (JSON.parse(l) as { line: number }).line) }).toEqual({ query, lines: want.lines });
+      const csv = await (await t.req('GET', `/api/v1/jobs/${job.id}/download?format=csv&${query}`, { as: '张三' })).text();
+      expect(csv.trim().split('\n')).toHaveLength(1 + want.total);
     }
   });
 

@@ -296,7 +296,11 @@ export class TwPageSimulate extends LitElement {
   private async download(format: 'csv' | 'jsonl'): Promise<void> {
     this.actionError = '';
     try {
-      const blob = await api.download(`/jobs/${encodeURIComponent(this.jobId)}/download?format=${format}`);
+      // The records listed: the same filters as the table above.
+      const q = new URLSearchParams({ format });
+      if (this.filterRule) q.set('rule', this.filterRule);
+      if (this.filterKind) q.set('kind', this.filterKind);
+      const blob = await api.download(`/jobs/${encodeURIComponent(this.jobId)}/download?${q}`);
       const url = URL.createObjectURL(blob);
       const a = document.createElement('a');
       a.href = url;
