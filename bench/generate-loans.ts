@@ -102,6 +102,16 @@ export function* takeRecords(count: number, seed = DEFAULT_SEED): Generator<Loan
   }
 }
 
+/**
+ * The first `count` records as a service reads them: each written as JSON text and parsed back,
+ * so objects have the shapes JSON.parse gives (the generator's deleted fields leave other shapes).
+ */
+export function parsedRecords(count: number, seed = DEFAULT_SEED): LoanRecord[] {
+  const out: LoanRecord[] = [];
+  for (const rec of takeRecords(count, seed)) out.push(JSON.parse(JSON.stringify(rec)) as LoanRecord);
+  return out;
+}
+
 async function main(argv: string[]): Promise<void> {
   const opt = (name: string) => {
     const i = argv.indexOf(name);

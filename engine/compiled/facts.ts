@@ -28,6 +28,8 @@ export function isRecordObject(x: unknown): x is Record<string, unknown> {
  */
 export function moneyFen(raw: unknown): number | typeof UNSURE {
   if (typeof raw === 'number') {
+    // Whole yuan in int32 range: exactly raw × 100 fen (-0 reads as 0, as below).
+    if ((raw | 0) === raw) return raw === 0 ? 0 : raw * 100;
     if (!Number.isFinite(raw)) return UNSURE;
     // ajv's multipleOf with multipleOfPrecision 6, as configured in engine/facts/validate.ts.
     const q = raw / 0.01;

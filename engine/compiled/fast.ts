@@ -996,36 +996,54 @@ function numCompare(op: CompareOp, l: NEv, r: NEv): BEv {
 // Facts: check and unbox in one pass, accepting exactly what ./facts.ts accepts.
 
 const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** Days before month m (1–12) in a common year. */
+const DAYS_BEFORE_MONTH = [0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+const FIRST_TABLE_YEAR = 1900;
+const LAST_TABLE_YEAR = 2199;
+/** Day number of 1 January of each year FIRST_TABLE_YEAR … LAST_TABLE_YEAR + 1 (the +1 gives each year's length). */
+const JAN_FIRST = Int32Array.from({ length: LAST_TABLE_YEAR - FIRST_TABLE_YEAR + 2 }, (_, i) => daysFromCivil(FIRST_TABLE_YEAR + i, 1, 1));
 
-/**
- * `YYYY-MM-DD` to a day number by character codes, as `parseDate` (same dates accepted, same day
- * numbers: the proleptic Gregorian count Date.UTC uses), without a regular expression or a lookup.
- * Years before 100 go through Date.UTC's two-digit-year mapping there; they are left to the validator.
- */
-export function fastDay(raw: string): number | undefined {
-  if (raw.length !== 10 || raw.charCodeAt(4) !== 45 || raw.charCodeAt(7) !== 45) return undefined;
-  const d0 = raw.charCodeAt(0) - 48;
-  const d1 = raw.charCodeAt(1) - 48;
-  const d2 = raw.charCodeAt(2) - 48;
-  const d3 = raw.charCodeAt(3) - 48;
-  const m0 = raw.charCodeAt(5) - 48;
-  const m1 = raw.charCodeAt(6) - 48;
-  const a0 = raw.charCodeAt(8) - 48;
-  const a1 = raw.charCodeAt(9) - 48;
-  if ((d0 | d1 | d2 | d3 | m0 | m1 | a0 | a1) < 0 || d0 > 9 || d1 > 9 || d2 > 9 || d3 > 9 || m0 > 9 || m1 > 9 || a0 > 9 || a1 > 9) return undefined;
-  const y = d0 * 1000 + d1 * 100 + d2 * 10 + d3;
-  const m = m0 * 10 + m1;
-  const d = a0 * 10 + a1;
-  if (y < 100 || m < 1 || m > 12 || d < 1) return undefined;
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  if (d > (m === 2 && leap ? 29 : DAYS_IN_MONTH[m]!)) return undefined;
-  // days from civil (H. Hinnant), epoch 1970-01-01
+/** Days from 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil), for y ≥ 1. */
+function daysFromCivil(y: number, m: number, d: number): number {
   const yy = m <= 2 ? y - 1 : y;
   const era = Math.floor(yy / 400);
   const yoe = yy - era * 400;
   const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
   const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
   return era * 146097 + doe - 719468;
+}
+
+function isLeapYear(y: number): boolean {
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+}
+
+/**
+ * `YYYY-MM-DD` to a day number by character codes, as `parseDate` (same dates accepted, same day
+ * numbers: the proleptic Gregorian count Date.UTC uses), without a regular expression; years of
+ * the table by lookup. Years before 100 go through Date.UTC's two-digit-year mapping there; they
+ * are left to the validator.
+ */
+export function fastDay(raw: string): number | undefined {
+  if (raw.length !== 10 || raw.charCodeAt(4) !== 45 || raw.charCodeAt(7) !== 45) return undefined;
+  // `>>> 0` turns a character below '0' into a large number, so one `> 9` test rejects both sides.
+  const d0 = (raw.charCodeAt(0) - 48) >>> 0;
+  const d1 = (raw.charCodeAt(1) - 48) >>> 0;
+  const d2 = (raw.charCodeAt(2) - 48) >>> 0;
+  const d3 = (raw.charCodeAt(3) - 48) >>> 0;
+  const m0 = (raw.charCodeAt(5) - 48) >>> 0;
+  const m1 = (raw.charCodeAt(6) - 48) >>> 0;
+  const a0 = (raw.charCodeAt(8) - 48) >>> 0;
+  const a1 = (raw.charCodeAt(9) - 48) >>> 0;
+  if (d0 > 9 || d1 > 9 || d2 > 9 || d3 > 9 || m0 > 9 || m1 > 9 || a0 > 9 || a1 > 9) return undefined;
+  const y = d0 * 1000 + d1 * 100 + d2 * 10 + d3;
+  const m = m0 * 10 + m1;
+  const d = a0 * 10 + a1;
+  if (y < 100 || m < 1 || m > 12 || d < 1) return undefined;
+  if (d > DAYS_IN_MONTH[m]! && !(m === 2 && d === 29 && isLeapYear(y))) return undefined;
+  if (y < FIRST_TABLE_YEAR || y > LAST_TABLE_YEAR) return daysFromCivil(y, m, d);
+  const jan1 = JAN_FIRST[y - FIRST_TABLE_YEAR]!;
+  const leapDay = m > 2 && JAN_FIRST[y - FIRST_TABLE_YEAR + 1]! - jan1 === 366 ? 1 : 0;
+  return jan1 + DAYS_BEFORE_MONTH[m]! + leapDay + d - 1;
 }
 
 // Type codes of facts and fields: one `switch` reads every kind (no per-kind closure to call).
@@ -1062,29 +1080,40 @@ function typeCode(d: FactDecl): number {
   }
 }
 
-/** A number, date or boolean as its unboxed number, or NaN where the validator must judge it. */
+/**
+ * A number, date or boolean as its unboxed number, or NaN where the validator must judge it.
+ * Dispatches on the value's JavaScript type first: each branch then has one or two kinds to check.
+ */
 function numCell(t: number, x: unknown): number {
-  switch (t) {
-    case T_BOOL:
-      return x === true ? U_TRUE : x === false ? U_FALSE : NaN;
-    case T_INT:
-      return typeof x === 'number' && Number.isInteger(x) ? x : NaN;
-    case T_NUM:
-      return typeof x === 'number' && Number.isFinite(x) ? x : NaN;
-    case T_PCT:
-      return typeof x === 'number' && Number.isFinite(x) ? x / 100 : NaN;
-    case T_MONEY: {
-      const v = moneyFen(x);
-      return v === UNSURE ? NaN : v;
+  if (typeof x === 'number') {
+    switch (t) {
+      case T_MONEY:
+        return moneyCell(x);
+      case T_INT:
+        return (x | 0) === x || Number.isInteger(x) ? x : NaN;
+      case T_NUM:
+        return x - x === 0 ? x : NaN; // finite
+      case T_PCT:
+        return x - x === 0 ? x / 100 : NaN;
+      default:
+        return NaN;
     }
-    case T_DATE: {
-      if (typeof x !== 'string') return NaN;
+  }
+  if (typeof x === 'string') {
+    if (t === T_DATE) {
       const day = fastDay(x);
       return day === undefined ? NaN : day;
     }
-    default:
-      return NaN;
+    return t === T_MONEY ? moneyCell(x) : NaN;
   }
+  if (x === true) return t === T_BOOL ? U_TRUE : NaN;
+  if (x === false) return t === T_BOOL ? U_FALSE : NaN;
+  return NaN;
+}
+
+function moneyCell(x: unknown): number {
+  const v = moneyFen(x);
+  return v === UNSURE ? NaN : v;
 }
 
 const OBJECT_PROTO = Object.prototype;

@@ -34,7 +34,11 @@ export interface CompiledPolicy {
    * 1 fired, 2 undetermined, 3 suppressed, after exceptions, exactly the statuses `decide` reports;
    * no outcome objects, citations or computed values are built. `invalid-facts` has no codes.
    */
-  decideCompact(facts: unknown, opts: DecideOptions, reuse?: CompactReuse): CompactDecision;
+  /**
+   * `into`: write the codes there (length ≥ the number of rules) instead of a new array, for a
+   * caller that reads them before its next call; the result's `codes` is then `into`.
+   */
+  decideCompact(facts: unknown, opts: DecideOptions, reuse?: CompactReuse, into?: Uint8Array): CompactDecision;
   /** Rule ids and outcome kinds, in the order of `CompactDecision.codes`. */
   readonly rules: readonly { id: string; kind: OutcomeKind }[];
   /** Whether `decideCompact` runs on unboxed values (./fast.ts) for valid input; else it takes the boxed path. */
@@ -226,7 +230,9 @@ export function compilePolicy(policy: ResolvedPolicy): CompiledPolicy {
     const n = rules.length;
     const raw = rawScratch;
     fj.judge(u, (asOf.day as { day: number }).day, asOf.params, raw);
-    const status = Array.from(raw) as Status[];
+    // A plain loop: Array.from on a typed array goes through its iterator and costs more than judging.
+    const status = new Array<Status>(n);
+    for (let i = 0; i < n; i++) status[i] = raw[i] as Status;
     const unknowns = new Array<Unknown | undefined>(n);
     let bf: Frame | undefined;
     const boxed = (): Frame => {
@@ -368,7 +374,7 @@ export function compilePolicy(policy: ResolvedPolicy): CompiledPolicy {
 
   const NO_CODES = new Uint8Array(0);
   const factsKey = JSON.stringify(ir.facts);
-  const decideCompact = (facts: unknown, opts: DecideOptions, reuse?: CompactReuse): CompactDecision => {
+  const decideCompact = (facts: unknown, opts: DecideOptions, reuse?: CompactReuse, into?: Uint8Array): CompactDecision => {
     if (fast) {
       let u: UFacts | undefined;
       if (reuse !== undefined && reuse.src === facts && reuse.key === factsKey && (reuse.unboxed === undefined || reuse.unboxed.stamp === reuse.stamp))
@@ -384,7 +390,7 @@ export function compilePolicy(policy: ResolvedPolicy): CompiledPolicy {
       }
       if (u) {
         const asOf = forAsOf(opts.asOf);
-        const codes = new Uint8Array(rules.length);
+        const codes = into ?? new Uint8Array(rules.length);
         fast.judge(u, (asOf.day as { day: number }).day, asOf.params, codes);
         if (hasExceptions) {
           const status = Array.from(codes) as Status[];
@@ -400,7 +406,10 @@ export function compilePolicy(policy: ResolvedPolicy): CompiledPolicy {
       normalized = validateFacts(ir, facts).facts;
       if (!normalized) return { status: 'invalid-facts', codes: NO_CODES };
     }
-    return { status: 'ok', codes: Uint8Array.from(judge(normalized, opts).status) };
+    const status = judge(normalized, opts).status;
+    if (into === undefined) return { status: 'ok', codes: Uint8Array.from(status) };
+    into.set(status);
+    return { status: 'ok', codes: into };
   };
 
   const ruleList = rules.map((r) => ({ id: r.rule.id, kind: r.kind }));

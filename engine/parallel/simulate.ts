@@ -84,8 +84,11 @@ export function simulateChunk(records: readonly unknown[], baseline: (facts: unk
 /** What a compiled policy offers for counting without building decisions (engine/compiled). */
 export interface CompactDecider {
   readonly rules: readonly { id: string; kind: string }[];
-  /** `reuse`: one fresh object per record, shared by both sides, so the record is checked and unboxed once. */
-  decideCompact(facts: unknown, opts: { asOf: string }, reuse?: object): { status: 'ok' | 'invalid-facts'; codes: Uint8Array };
+  /**
+   * `reuse`: one fresh object per record, shared by both sides, so the record is checked and
+   * unboxed once. `into`: a buffer the codes are written to, read before the next call.
+   */
+  decideCompact(facts: unknown, opts: { asOf: string }, reuse?: object, into?: Uint8Array): { status: 'ok' | 'invalid-facts'; codes: Uint8Array };
 }
 
 const INVALID: RecordOutcome = Object.freeze({ status: 'invalid-facts', fired: [], undetermined: [], kinds: [] }) as unknown as RecordOutcome;
@@ -147,11 +150,14 @@ export function simulateCompactChunk(records: readonly unknown[], baseline: Comp
   const b = compactSide(candidate);
   const opts = { asOf };
   const changes: ChunkSimulation['changes'] = [];
+  // Each side's codes are turned into its outcome before that side decides again.
+  const codesA = new Uint8Array(baseline.rules.length);
+  const codesB = new Uint8Array(candidate.rules.length);
   for (let index = 0; index < records.length; index++) {
     const facts = records[index];
     const reuse = {};
-    const oa = a.outcome(baseline.decideCompact(facts, opts, reuse));
-    const ob = b.outcome(candidate.decideCompact(facts, opts, reuse));
+    const oa = a.outcome(baseline.decideCompact(facts, opts, reuse, codesA));
+    const ob = b.outcome(candidate.decideCompact(facts, opts, reuse, codesB));
     if (!sameOutcome(oa, ob)) changes.push({ index, baseline: oa, candidate: ob });
   }
   return { baseline: a.counts(), candidate: b.counts(), changes };

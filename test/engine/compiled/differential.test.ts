@@ -109,6 +109,11 @@ describe('compiled evaluator agrees with json-rules-engine', () => {
           const reuse = {};
           compiled.decideCompact(facts, { asOf }, reuse);
           expect(compiled.decideCompact(facts, { asOf }, reuse)).toEqual(compactOf(want, compiled.rules));
+          // Written into the caller's buffer: every code is overwritten (9 is no code).
+          const into = new Uint8Array(compiled.rules.length).fill(9);
+          const written = compiled.decideCompact(facts, { asOf }, undefined, into);
+          expect(written).toEqual(compactOf(want, compiled.rules));
+          if (want.status === 'ok') expect(written.codes).toBe(into);
           // The fast path on facts already normalised gives the same decision.
           const normalized = compiled.normalize(facts);
           if (normalized.facts) expect(compiled.decideNormalized(normalized.facts, { asOf })).toStrictEqual(want);

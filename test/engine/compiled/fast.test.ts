@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { fastDay } from '../../../engine/compiled/fast.ts';
-import { parseDate } from '../../../engine/values/index.ts';
+import { moneyFen } from '../../../engine/compiled/facts.ts';
+import { parseDate, yuanToFen } from '../../../engine/values/index.ts';
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 
@@ -20,6 +21,16 @@ describe('fastDay', () => {
     ['0099-01-01', undefined],
     ['0100-03-01', parseDate('0100-03-01')],
     ['9999-12-31', parseDate('9999-12-31')],
+    // the edges of the year table, and the characters either side of the digits
+    ['1899-12-31', parseDate('1899-12-31')],
+    ['1900-01-01', parseDate('1900-01-01')],
+    ['2199-12-31', parseDate('2199-12-31')],
+    ['2200-01-01', parseDate('2200-01-01')],
+    ['2100-02-29', undefined],
+    ['2096-02-29', parseDate('2096-02-29')],
+    ['2096-03-01', parseDate('2096-03-01')],
+    ['2020-0/-01', undefined],
+    ['2020-01-0:', undefined],
   ])('%s', (text, want) => {
     expect(fastDay(text)).toBe(want);
   });
@@ -29,6 +40,27 @@ describe('fastDay', () => {
       fc.property(fc.integer({ min: 100, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), (y, m, d) => {
         const text = `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`;
         expect(fastDay(text)).toBe(parseDate(text));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('reads every day of the years around the lookup table as parseDate does', () => {
+    for (const y of [1899, 1900, 1901, 2000, 2099, 2100, 2199, 2200]) {
+      for (let day = parseDate(`${y}-01-01`)!; day <= parseDate(`${y}-12-31`)!; day++) {
+        const text = new Date(day * 86_400_000).toISOString().slice(0, 10);
+        expect(fastDay(text)).toBe(day);
+      }
+    }
+  });
+});
+
+describe('moneyFen', () => {
+  it('reads whole yuan (the int32 fast path) and amounts with fen as yuanToFen does', () => {
+    for (const x of [0, -0, 1, -1, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 12.34, -0.01]) expect(moneyFen(x)).toBe(yuanToFen(x));
+    fc.assert(
+      fc.property(fc.oneof(fc.integer(), fc.integer({ min: -1e9, max: 1e9 }).map((fen) => fen / 100)), (x) => {
+        expect(moneyFen(x)).toBe(yuanToFen(x));
       }),
       { numRuns: 5000 },
     );
