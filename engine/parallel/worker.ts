@@ -94,9 +94,8 @@ function batch(task: Extract<ToWorker, { type: 'task' }>['task'] & { op: 'batch'
   if (!texts) textsByPolicy.set(task.policy, (texts = decisionTexts(p.policy)));
   const results: BatchLineResult[] = [];
   const opts = { asOf: task.asOf };
-  // Whole decisions (full): their JSON joined, then encoded once; each line keeps its byte range.
-  const full: string[] = [];
-  let bytes = 0;
+  // Whole decisions (full): written as UTF-8 into one buffer; each line keeps its byte range.
+  const full = task.full ? new Utf8Sink() : undefined;
   eachLine(task.lines, (line, at) => {
     let v: unknown;
     try {
@@ -117,18 +116,39 @@ function batch(task: Extract<ToWorker, { type: 'task' }>['task'] & { op: 'batch'
     }
     const r: BatchLineResult = { at, facts: JSON.stringify(v.facts), lean: JSON.stringify(lean) };
     if ('id' in v) r.id = v.id;
-    if (task.full) {
-      const json = expandedJson(lean, texts);
-      const n = Buffer.byteLength(json, 'utf8');
-      r.decision = [bytes, bytes + n];
-      bytes += n;
-      full.push(json);
-    }
+    if (full) r.decision = full.write(expandedJson(lean, texts));
     results.push(r);
   });
-  if (!task.full) return { op: 'batch', texts: texts.id, results };
-  const decisions = new TextEncoder().encode(full.join(''));
-  return { op: 'batch', texts: texts.id, results, decisions };
+  if (!full) return { op: 'batch', texts: texts.id, results };
+  return { op: 'batch', texts: texts.id, results, decisions: full.bytes() };
+}
+
+/**
+ * Strings written one after another as UTF-8 into one growing buffer of its own (not Node's shared
+ * pool), so it can be moved to another thread. One pass per string: measuring the byte length and
+ * then encoding the joined text cost about twice as much.
+ */
+class Utf8Sink {
+  private buf = Buffer.allocUnsafeSlow(1 << 16);
+  private length = 0;
+
+  /** Appends `s`; returns its byte range [start, end). */
+  write(s: string): [start: number, end: number] {
+    // A UTF-16 code unit is at most 3 bytes of UTF-8.
+    if (this.buf.length - this.length < s.length * 3) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.length + s.length * 3));
+      this.buf.copy(grown, 0, 0, this.length);
+      this.buf = grown;
+    }
+    const start = this.length;
+    this.length += this.buf.write(s, start, 'utf8');
+    return [start, this.length];
+  }
+
+  /** What was written (a view of the buffer; the buffer itself is what moves). */
+  bytes(): Uint8Array {
+    return new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.length);
+  }
 }
 
 parentPort!.on('message', (m: ToWorker) => {

@@ -233,6 +233,14 @@ describe('batch', () => {
       const stored = (await (await t.req('GET', `/api/v1/decisions/${first!.decisionId}`, { as: 'admin' })).json()) as { decision: unknown; facts: unknown };
       expect(stored.decision).toEqual(first!.decision);
       expect(stored.facts).toEqual(NPL_4);
+      // Enough whole decisions to outgrow the worker's first output buffer: each still the same.
+      const many = Array.from({ length: 80 }, (_, i) => ({ id: i, facts: facts[i % facts.length] }));
+      tasks.length = 0;
+      const manyInWorkers = await ask(many.map((l) => JSON.stringify(l)), 'full');
+      expect(tasks).toEqual(['batch']);
+      const manyHere = await ask(many.map((l) => JSON.stringify({ ...l, policy: 'demo/loan' })), 'full', '');
+      expect(manyInWorkers.map((a) => a.id)).toEqual(many.map((l) => l.id));
+      expect(JSON.stringify(manyInWorkers.map((a) => a.decision))).toBe(JSON.stringify(manyHere.map((a) => a.decision)));
     } finally {
       pool.run = run;
     }
