@@ -185,6 +185,8 @@ export function evaluateRoutes(app: App): void {
       const MAX_IN_FLIGHT = 8;
       const GROUP_MAX = 500;
       const IDLE_MS = 1;
+      /** Fewest lines worth a worker's task of their own. */
+      const MIN_PIECE = 16;
       let tail: Promise<void> = Promise.resolve();
       let inFlight = 0;
       // An answer is an object, or its JSON already written: as text, or as pieces of text and
@@ -234,7 +236,17 @@ export function evaluateRoutes(app: App): void {
         const first = lineNo + 1;
         lineNo += lines.length;
         group.lines += lines.length;
-        group.parts.push(offload ? decideInWorker(offload, lines, first).catch(() => decideHere(lines, first)) : decideHere(lines, first));
+        if (!offload) {
+          group.parts.push(decideHere(lines, first));
+          return;
+        }
+        // Lines read together are shared out among the workers, so one request uses every core.
+        const pieces = Math.max(1, Math.min(offload.pool.size, Math.floor(lines.length / MIN_PIECE)));
+        const size = Math.ceil(lines.length / pieces);
+        for (let s = 0; s < lines.length; s += size) {
+          const piece = lines.slice(s, s + size);
+          group.parts.push(decideInWorker(offload, piece, first + s).catch(() => decideHere(piece, first + s)));
+        }
       };
       const textsLine = (texts: DecisionTexts): string => {
         if (textsSent.has(texts.id)) return '';
