@@ -19,6 +19,7 @@ import { Metrics } from './metrics.ts';
 import { PolicyService } from './policies.ts';
 import { diffRoutes } from './routes/diff.ts';
 import { draftRoutes } from './routes/drafts.ts';
+import { batchRoutes } from './routes/batch.ts';
 import { evaluateRoutes } from './routes/evaluate.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { policyRoutes } from './routes/policies.ts';
@@ -79,6 +80,7 @@ export function createApp(deps: AppDeps): App {
   metaRoutes(app);
   policyRoutes(app);
   evaluateRoutes(app);
+  batchRoutes(app);
   diffRoutes(app);
   simulateRoutes(app);
   draftRoutes(app);

@@ -1,20 +1,15 @@
 /**
- * Evaluation: one decision, several variants side by side, NDJSON batches; and the decision log
- * (fetch, replay). Every decision is committed to the log before its answer leaves.
+ * Evaluation: one decision, several variants side by side; and the decision log (fetch, replay).
+ * NDJSON batches are in ./batch.ts. Every decision is committed to the log before its answer leaves.
  */
-import { StringDecoder } from 'node:string_decoder';
-import { stream } from 'hono/streaming';
 import type { Decision } from '../../engine/evaluate/types.ts';
-import { expandedJson, type DecisionTexts } from '../../engine/evaluate/lean.ts';
-import { actorOf, depsOf, param, route, todayInShanghai, type App, type AppDeps, type Ctx } from '../context.ts';
-import type { PoolLike, ResolvedPolicyLike } from '../engine.ts';
-import type { BatchLineResult } from '../../engine/parallel/index.ts';
-import { ApiError, type ErrorBody } from '../errors.ts';
-import { msg, type MessageCode } from '../messages.ts';
+import { actorOf, depsOf, param, route, todayInShanghai, type App, type Ctx } from '../context.ts';
+import type { ResolvedPolicyLike } from '../engine.ts';
+import { ApiError } from '../errors.ts';
 import { mayEvaluateDrafts } from '../auth/permissions.ts';
 import { resolveDraft, resolvePublished } from '../refs.ts';
 import type { DraftMarker } from '../store/store.ts';
-import { check, dateQuery, jsonBody } from '../validate.ts';
+import { jsonBody } from '../validate.ts';
 
 interface EvaluateRequestV1 {
   policy: string;
@@ -31,15 +26,8 @@ interface CompareRequestV1 {
   explain?: boolean;
 }
 
-interface BatchLineV1 {
-  id?: unknown;
-  policy?: string;
-  version?: string;
-  asOf?: string;
-  facts: Record<string, unknown>;
-}
-
-function invalidFacts(d: Decision): ApiError {
+/** 422 with the facts' errors, as the single and batch answers report them. */
+export function invalidFacts(d: Decision): ApiError {
   return ApiError.of(
     422,
     'facts.invalid',
@@ -138,224 +126,6 @@ export function evaluateRoutes(app: App): void {
     return c.json({ asOf, results });
   });
 
-  route(app, 'POST /api/v1/evaluate/batch', async (c) => {
-    const d = depsOf(c);
-    const type = c.req.header('content-type') ?? '';
-    if (!/^application\/(x-)?(ndjson|jsonl|jsonlines|x-jsonlines)\b/i.test(type)) {
-      throw ApiError.of(415, 'http.unsupported-media-type', [
-        { path: 'header.content-type', message: { zh: `应为 application/x-ndjson,收到 ${type || '(无)'}`, en: `expected application/x-ndjson, got ${type || '(none)'}` } },
-      ]);
-    }
-    const q = { policy: c.req.query('policy'), version: c.req.query('version'), asOf: dateQuery(c, 'asOf') };
-    // view=lean: each answer carries the decision's lean form (engine/evaluate/lean.ts), and the
-    // rule texts it refers to come once per policy version, on a line of their own before the first
-    // answer that needs them. A seventh of the bytes, and serialised once for the log and the answer.
-    const view = c.req.query('view') ?? 'full';
-    if (view !== 'full' && view !== 'lean') {
-      throw ApiError.of(400, 'http.invalid-query', [{ path: 'query.view', message: { zh: `应为 full 或 lean,收到 ${view}`, en: `must be full or lean, got ${view}` } }]);
-    }
-    const textsSent = new Set<string>();
-    const caller = actorOf(c).name;
-    const body = c.req.raw.body;
-    c.header('content-type', 'application/x-ndjson; charset=utf-8');
-    // Lines that use the query's policy go to the worker threads, which parse, decide and
-    // serialise them (the JSON that is stored and sent); the main thread reads the body, keeps
-    // the decision log and writes the answers. Anything else (a line naming its own policy, bad
-    // JSON, invalid facts, masked fields) is judged here, one line at a time.
-    const asOfDefault = q.asOf ?? todayInShanghai(d.clock);
-    let offload: { pool: PoolLike; hash: string; resolved: ResolvedPolicyLike; texts: DecisionTexts } | undefined;
-    if (q.policy && d.decisions.config.maskFields.length === 0) {
-      try {
-        const resolved = resolvePublished(d, q.policy, q.version, asOfDefault, 'query.policy');
-        const pool = d.jobs.workers();
-        offload = { pool, hash: pool.register(resolved), resolved, texts: d.engine.decisionTexts(resolved) };
-      } catch (e) {
-        if (!(e instanceof ApiError)) throw e; // each line then reports it
-      }
-    }
-    return stream(c, async (out) => {
-      const cache = new Map<string, ResolvedPolicyLike>();
-      let lineNo = 0;
-      // Lines are decided as they are read and gathered into groups; a group goes to the decision
-      // log (one commit) when it is large, when the body ends, or when the body pauses (nothing more
-      // to read within IDLE_MS), so a small request costs one commit however many reads its body
-      // takes, and a slow stream still gets prompt answers. Groups are pipelined: the next is decided
-      // while the previous commits. Answers go out in order, each only after its own decisions are
-      // committed; at most MAX_IN_FLIGHT groups wait at once.
-      const MAX_IN_FLIGHT = 8;
-      const GROUP_MAX = 500;
-      const IDLE_MS = 1;
-      /** Fewest lines worth a worker's task of their own. */
-      const MIN_PIECE = 16;
-      let tail: Promise<void> = Promise.resolve();
-      let inFlight = 0;
-      // An answer is an object, or its JSON already written: as text, or as pieces of text and
-      // UTF-8 bytes (whole decisions encoded by a worker, written as they are).
-      type Answer = Record<string, unknown> | string | (string | Uint8Array)[] | null;
-      /** Decided here: the decision as a value. */
-      type ToLog = { idx: number; policy: ResolvedPolicyLike; decision: Decision; facts: unknown };
-      /** Decided in a worker: the JSON to store and send. */
-      type Serialised = { idx: number; line: Extract<BatchLineResult, { facts: string }>; decision?: Uint8Array };
-      type Part = { answers: Answer[]; toLog: ToLog[]; serialised: Serialised[] };
-      let group: { parts: (Part | Promise<Part>)[]; lines: number } = { parts: [], lines: 0 };
-
-      /** Judges one line on this thread, appending its answer to `part`. */
-      const judgeHere = (part: Part, text: string, line: number) => {
-        if (text.trim() === '') {
-          part.answers.push(null);
-          return;
-        }
-        const res = batchLine(d, text, line, q, cache);
-        if (res.ok) {
-          part.toLog.push({ idx: part.answers.length, policy: res.policy, decision: res.decision, facts: res.facts });
-          part.answers.push({ line, ...(res.id !== undefined ? { id: res.id } : {}) });
-        } else part.answers.push(res.answer);
-      };
-      const decideHere = (lines: string[], first: number): Part => {
-        const part: Part = { answers: [], toLog: [], serialised: [] };
-        lines.forEach((text, i) => judgeHere(part, text, first + i));
-        return part;
-      };
-      const decideInWorker = async (o: NonNullable<typeof offload>, lines: string[], first: number): Promise<Part> => {
-        const r = await o.pool.run({ op: 'batch', policy: o.hash, asOf: asOfDefault, lines: lines.join('\n'), full: view === 'full' });
-        // The worker's texts are made from the same policy by the same function; anything else is a bug, judged here instead.
-        if (r.op !== 'batch' || r.texts !== o.texts.id) return decideHere(lines, first);
-        const byOffset = new Array<BatchLineResult | undefined>(lines.length);
-        for (const x of r.results) byOffset[x.at] = x;
-        const part: Part = { answers: [], toLog: [], serialised: [] };
-        lines.forEach((text, i) => {
-          const x = byOffset[i];
-          if (x === undefined || x.defer) return judgeHere(part, text, first + i);
-          const bytes = x.decision && r.decisions ? r.decisions.subarray(x.decision[0], x.decision[1]) : undefined;
-          part.serialised.push({ idx: part.answers.length, line: x, ...(bytes ? { decision: bytes } : {}) });
-          part.answers.push({ line: first + i, ...(x.id !== undefined ? { id: x.id } : {}) });
-        });
-        return part;
-      };
-      const decideLines = (lines: string[]) => {
-        const first = lineNo + 1;
-        lineNo += lines.length;
-        group.lines += lines.length;
-        if (!offload) {
-          group.parts.push(decideHere(lines, first));
-          return;
-        }
-        // Lines read together are shared out among the workers, so one request uses every core.
-        const pieces = Math.max(1, Math.min(offload.pool.size, Math.floor(lines.length / MIN_PIECE)));
-        const size = Math.ceil(lines.length / pieces);
-        for (let s = 0; s < lines.length; s += size) {
-          const piece = lines.slice(s, s + size);
-          group.parts.push(decideInWorker(offload, piece, first + s).catch(() => decideHere(piece, first + s)));
-        }
-      };
-      const textsLine = (texts: DecisionTexts): string => {
-        if (textsSent.has(texts.id)) return '';
-        textsSent.add(texts.id);
-        return JSON.stringify({ texts }) + '\n';
-      };
-      const sendGroup = async () => {
-        if (group.lines === 0) return;
-        const { parts: pending, lines } = group;
-        group = { parts: [], lines: 0 };
-        // One commit for the whole group: both kinds of decisions are queued in the same turn.
-        const committed = Promise.all(pending).then(async (parts) => {
-          const answers: Answer[] = [];
-          const toLog: ToLog[] = [];
-          const serialised: Serialised[] = [];
-          for (const p of parts) {
-            const base = answers.length;
-            answers.push(...p.answers);
-            for (const t of p.toLog) toLog.push({ ...t, idx: base + t.idx });
-            for (const x of p.serialised) serialised.push({ ...x, idx: base + x.idx });
-          }
-          const [logged, ids] = await Promise.all([
-            toLog.length ? d.decisions.recordLean(toLog.map((t) => ({ caller, policy: t.policy, decision: t.decision, facts: t.facts }))) : [],
-            serialised.length ? d.decisions.recordSerialised(serialised.map((x) => ({ caller, policy: offload!.resolved, asOf: asOfDefault, factsJson: x.line.facts, leanJson: x.line.lean }))) : [],
-          ]);
-          return { answers, toLog, serialised, logged, ids };
-        });
-        // Awaited below, in order; marked handled here so a failed commit cannot surface as unhandled first.
-        committed.catch(() => undefined);
-        inFlight++;
-        tail = tail
-          .then(async () => {
-            const { answers, toLog, serialised, logged, ids } = await committed;
-            toLog.forEach((t, i) => {
-              const l = logged[i]!;
-              const a = answers[t.idx] as Record<string, unknown>;
-              if (!l.texts) {
-                Object.assign(a, { decisionId: l.id, decision: t.decision });
-                return;
-              }
-              const head = JSON.stringify({ ...a, decisionId: l.id }).slice(0, -1);
-              // Full: the same JSON as the decision's, joined from the rule texts' fragments.
-              answers[t.idx] = view === 'full' ? `${head},"decision":${expandedJson(l.lean, l.texts)}}` : `${textsLine(l.texts)}${head},"lean":${l.leanJson}}`;
-            });
-            serialised.forEach((x, i) => {
-              const head = JSON.stringify({ ...(answers[x.idx] as Record<string, unknown>), decisionId: ids[i] }).slice(0, -1);
-              answers[x.idx] = x.decision ? [`${head},"decision":`, x.decision, '}'] : `${textsLine(offload!.texts)}${head},"lean":${x.line.lean}}`;
-            });
-            d.metrics.decisions += toLog.length + serialised.length;
-            d.metrics.batchLines += lines;
-            const pieces: (string | Uint8Array)[] = [];
-            for (const a of answers) {
-              if (a === null) continue;
-              if (Array.isArray(a)) pieces.push(...a, '\n');
-              else pieces.push((typeof a === 'string' ? a : JSON.stringify(a)) + '\n');
-            }
-            if (pieces.length) await out.write(utf8(pieces));
-          })
-          .finally(() => inFlight--);
-        tail.catch(() => undefined);
-        if (inFlight >= MAX_IN_FLIGHT) await tail;
-      };
-      if (!body) return;
-      const reader = body.getReader();
-      // Node's own UTF-8 decoder: keeps a character split across reads whole, and is faster than TextDecoder.
-      const decoder = new StringDecoder('utf8');
-      const IDLE = Symbol('idle');
-      let idleTimer: NodeJS.Timeout | undefined;
-      const idle = () => new Promise<typeof IDLE>((resolve) => (idleTimer = setTimeout(() => resolve(IDLE), IDLE_MS)));
-      let buf = '';
-      let overlong = false;
-      for (;;) {
-        const reading = reader.read();
-        let r: ReadableStreamReadResult<Uint8Array> | typeof IDLE = group.lines > 0 ? await Promise.race([reading, idle()]) : await reading;
-        clearTimeout(idleTimer);
-        if (r === IDLE) {
-          await sendGroup();
-          r = await reading;
-        }
-        const { value, done } = r;
-        if (done) break;
-        buf += decoder.write(value);
-        const parts = buf.split('\n');
-        buf = parts.pop()!;
-        if (overlong && parts.length) {
-          // The rest of an overlong line: drop it, it was reported already.
-          parts.shift();
-          overlong = false;
-        }
-        if (buf.length > d.config.batchLineLimit) {
-          if (parts.length) decideLines(parts);
-          await sendGroup();
-          await tail; // earlier answers first
-          lineNo++;
-          await out.write(JSON.stringify(lineError(lineNo, 'http.payload-too-large', [{ path: `line:${lineNo}`, message: { zh: `单行超过 ${d.config.batchLineLimit} 字节`, en: `line longer than ${d.config.batchLineLimit} bytes` } }])) + '\n');
-          buf = '';
-          overlong = true;
-          continue;
-        }
-        if (parts.length) decideLines(parts);
-        if (group.lines >= GROUP_MAX) await sendGroup();
-      }
-      buf += decoder.end();
-      if (buf && !overlong) decideLines([buf]);
-      await sendGroup();
-      await tail;
-    });
-  });
-
   route(app, 'GET /api/v1/decisions/:id', async (c) => {
     const rec = await depsOf(c).store.decision(param(c, 'id'));
     if (!rec) throw ApiError.of(404, 'decision.not-found', [{ path: 'path.id', message: { zh: param(c, 'id'), en: param(c, 'id') } }]);
@@ -406,64 +176,4 @@ export function evaluateRoutes(app: App): void {
       replayed,
     });
   });
-}
-
-type BatchAnswer = { ok: true; policy: ResolvedPolicyLike; decision: Decision; facts: unknown; id?: unknown } | { ok: false; answer: Record<string, unknown> };
-
-function lineError(line: number, code: MessageCode, details?: ErrorBody['error']['details']) {
-  return { line, error: { code, message: msg(code), ...(details?.length ? { details } : {}) } };
-}
-
-function batchLine(
-  d: AppDeps,
-  text: string,
-  line: number,
-  q: { policy?: string; version?: string; asOf?: string },
-  cache: Map<string, ResolvedPolicyLike>,
-): BatchAnswer {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    return { ok: false, answer: lineError(line, 'batch.malformed-line', [{ path: `line:${line}`, message: { zh: 'JSON 解析失败', en: (e as Error).message } }]) };
-  }
-  const id = value && typeof value === 'object' ? (value as { id?: unknown }).id : undefined;
-  try {
-    const l = check<BatchLineV1>('BatchLineV1', value, `line:${line}`);
-    const policy = l.policy ?? q.policy;
-    if (!policy) {
-      throw ApiError.of(400, 'http.invalid-body', [{ path: `line:${line}/policy`, message: { zh: '缺少政策(查询参数 policy 或行内 policy)', en: 'no policy (query parameter `policy` or `policy` on the line)' } }]);
-    }
-    const version = l.version ?? (l.policy ? undefined : q.version);
-    const asOf = l.asOf ?? q.asOf ?? todayInShanghai(d.clock);
-    const key = `${policy}\u0000${version ?? ''}\u0000${asOf}`;
-    let resolved = cache.get(key);
-    if (!resolved) {
-      resolved = resolvePublished(d, policy, version, asOf, `line:${line}/policy`);
-      if (cache.size > 1000) cache.clear();
-      cache.set(key, resolved);
-    }
-    const decision = d.engine.decide(resolved, l.facts, { asOf });
-    if (decision.status === 'invalid-facts') throw invalidFacts(decision);
-    return { ok: true, policy: resolved, decision, facts: l.facts, id };
-  } catch (e) {
-    if (!(e instanceof ApiError)) throw e;
-    return { ok: false, answer: { line, ...(id !== undefined ? { id } : {}), status: e.status, ...e.body() } };
-  }
-}
-
-/** Text and UTF-8 bytes as one buffer, for one write. */
-function utf8(pieces: readonly (string | Uint8Array)[]): Uint8Array {
-  let total = 0;
-  for (const p of pieces) total += typeof p === 'string' ? Buffer.byteLength(p, 'utf8') : p.length;
-  const out = Buffer.allocUnsafe(total);
-  let at = 0;
-  for (const p of pieces) {
-    if (typeof p === 'string') at += out.write(p, at, 'utf8');
-    else {
-      out.set(p, at);
-      at += p.length;
-    }
-  }
-  return out;
 }
