@@ -47,7 +47,7 @@ function declaredOnly(resolved: ResolvedPolicyLike, facts: Record<string, unknow
 const DRAFT_REF = /^draft:(\d+)$/;
 
 /** 403 unless the caller's role may evaluate drafts (auth/permissions.ts `DRAFT_EVALUATORS`). */
-function requireDraftEvaluator(c: Ctx, path: string): void {
+export function requireDraftEvaluator(c: Ctx, path: string): void {
   const { role } = actorOf(c);
   if (!mayEvaluateDrafts(role)) {
     throw ApiError.of(403, 'auth.forbidden', [
