@@ -1,20 +1,24 @@
 /**
  * NDJSON batches: POST /api/v1/evaluate/batch. Lines are decided as they are read (in the worker
- * threads when the query names the policy), committed to the decision log in groups, and answered
- * in line order, each only after its decision is committed.
+ * threads when the query names a published policy), committed to the decision log in groups, and
+ * answered in line order, each only after its decision is committed. A line may be decided on a
+ * draft (`draft:<id>` in the query or on the line) by the roles that may evaluate drafts; such lines
+ * are judged on the main thread, and their decisions are logged with the draft's marker.
  */
 import { StringDecoder } from 'node:string_decoder';
 import { stream } from 'hono/streaming';
 import type { Decision } from '../../engine/evaluate/types.ts';
 import { expandedJson, type DecisionTexts } from '../../engine/evaluate/lean.ts';
 import type { BatchLineResult } from '../../engine/parallel/index.ts';
-import { actorOf, depsOf, route, todayInShanghai, type App, type AppDeps } from '../context.ts';
+import { mayEvaluateDrafts } from '../auth/permissions.ts';
+import { actorOf, depsOf, route, todayInShanghai, type App, type Ctx } from '../context.ts';
 import type { PoolLike, ResolvedPolicyLike } from '../engine.ts';
 import { ApiError, type ErrorBody } from '../errors.ts';
 import { msg, type MessageCode } from '../messages.ts';
-import { resolvePublished } from '../refs.ts';
+import { resolveDraft, resolvePublished } from '../refs.ts';
+import type { DraftMarker } from '../store/store.ts';
 import { check, dateQuery } from '../validate.ts';
-import { invalidFacts } from './evaluate.ts';
+import { invalidFacts, requireDraftEvaluator } from './evaluate.ts';
 
 interface BatchLineV1 {
   id?: unknown;
@@ -41,17 +45,29 @@ export function batchRoutes(app: App): void {
     if (view !== 'full' && view !== 'lean') {
       throw ApiError.of(400, 'http.invalid-query', [{ path: 'query.view', message: { zh: `应为 full 或 lean,收到 ${view}`, en: `must be full or lean, got ${view}` } }]);
     }
+    const queryDraft = q.policy !== undefined && DRAFT_REF.test(q.policy);
+    if (queryDraft) {
+      // Who asks, and a version with a draft, concern the whole request (as on evaluate); whether
+      // the draft exists and compiles is answered on each line, as for a published policy.
+      requireDraftEvaluator(c, 'query.policy');
+      if (q.version) throw draftVersionRefused(400, 'http.invalid-query', 'query.version');
+    }
     const textsSent = new Set<string>();
-    const caller = actorOf(c).name;
+    const actor = actorOf(c);
+    const caller = actor.name;
+    const mayDraft = mayEvaluateDrafts(actor.role);
     const body = c.req.raw.body;
     c.header('content-type', 'application/x-ndjson; charset=utf-8');
-    // Lines that use the query's policy go to the worker threads, which parse, decide and
-    // serialise them (the JSON that is stored and sent); the main thread reads the body, keeps
-    // the decision log and writes the answers. Anything else (a line naming its own policy, bad
-    // JSON, invalid facts, masked fields) is judged here, one line at a time.
+    // Lines that use the query's published policy go to the worker threads, which parse, decide
+    // and serialise them (the JSON that is stored and sent); the main thread reads the body, keeps
+    // the decision log and writes the answers. Anything else (a line naming its own policy, a
+    // draft, bad JSON, invalid facts, masked fields) is judged here, one line at a time: the
+    // workers hold published policies only, by hash.
     const asOfDefault = q.asOf ?? todayInShanghai(d.clock);
+    // One as-of date for the whole request, even if it runs past midnight.
+    const lineDefaults: LineDefaults = { policy: q.policy, version: q.version, asOf: asOfDefault };
     let offload: { pool: PoolLike; hash: string; resolved: ResolvedPolicyLike; texts: DecisionTexts } | undefined;
-    if (q.policy && d.decisions.config.maskFields.length === 0) {
+    if (q.policy && !queryDraft && d.decisions.config.maskFields.length === 0) {
       try {
         const resolved = resolvePublished(d, q.policy, q.version, asOfDefault, 'query.policy');
         const pool = d.jobs.workers();
@@ -62,6 +78,34 @@ export function batchRoutes(app: App): void {
     }
     return stream(c, async (out) => {
       const cache = new Map<string, ResolvedPolicyLike>();
+      // Drafts are read and compiled once per request (per draft and as-of date), before the lines
+      // naming them are judged, so that judging stays synchronous.
+      const draftCache = new Map<string, Promise<DraftResolution>>();
+      const draftsFor = (texts: readonly string[]): Promise<Drafts> | undefined => {
+        if (!mayDraft) return undefined; // such lines are refused without reading the draft
+        let wanted: Map<string, Promise<DraftResolution>> | undefined;
+        for (const text of texts) {
+          // Cheap test first; a backslash may hide `draft:` behind an escape.
+          if (!queryDraft && !text.includes('draft:') && !text.includes('\\')) continue;
+          const w = draftWanted(text, lineDefaults);
+          if (!w) continue;
+          const key = draftKey(w.id, w.asOf);
+          if (wanted?.has(key)) continue;
+          let p = draftCache.get(key);
+          if (!p) {
+            if (draftCache.size >= 1000) draftCache.clear();
+            p = resolveDraft(d, w.id, w.asOf, DRAFT_PATH).catch((e: unknown) => {
+              if (e instanceof ApiError) return e;
+              throw e;
+            });
+            draftCache.set(key, p);
+          }
+          (wanted ??= new Map()).set(key, p);
+        }
+        if (!wanted) return undefined;
+        const keys = [...wanted.keys()];
+        return Promise.all(wanted.values()).then((rs) => new Map(rs.map((r, i) => [keys[i]!, r])));
+      };
       let lineNo = 0;
       // Lines are decided as they are read and gathered into groups; a group goes to the decision
       // log (one commit) when it is large, when the body ends, or when the body pauses (nothing more
@@ -79,29 +123,33 @@ export function batchRoutes(app: App): void {
       // An answer is an object, or its JSON already written: as text, or as pieces of text and
       // UTF-8 bytes (whole decisions encoded by a worker, written as they are).
       type Answer = Record<string, unknown> | string | (string | Uint8Array)[] | null;
-      /** Decided here: the decision as a value. */
-      type ToLog = { idx: number; policy: ResolvedPolicyLike; decision: Decision; facts: unknown };
+      /** Decided here: the decision as a value (and on a draft, which one). */
+      type ToLog = { idx: number; policy: ResolvedPolicyLike; decision: Decision; facts: unknown; draft?: DraftMarker };
       /** Decided in a worker: the JSON to store and send. */
       type Serialised = { idx: number; line: Extract<BatchLineResult, { facts: string }>; decision?: Uint8Array };
       type Part = { answers: Answer[]; toLog: ToLog[]; serialised: Serialised[] };
       let group: { parts: (Part | Promise<Part>)[]; lines: number } = { parts: [], lines: 0 };
 
-      /** Judges one line on this thread, appending its answer to `part`. */
-      const judgeHere = (part: Part, text: string, line: number) => {
+      /** Judges one line on this thread, appending its answer to `part`; `drafts` from `draftsFor`. */
+      const judgeHere = (part: Part, text: string, line: number, drafts: Drafts | undefined) => {
         if (text.trim() === '') {
           part.answers.push(null);
           return;
         }
-        const res = batchLine(d, text, line, q, cache);
+        const res = batchLine(c, text, line, lineDefaults, cache, drafts);
         if (res.ok) {
-          part.toLog.push({ idx: part.answers.length, policy: res.policy, decision: res.decision, facts: res.facts });
-          part.answers.push({ line, ...(res.id !== undefined ? { id: res.id } : {}) });
+          part.toLog.push({ idx: part.answers.length, policy: res.policy, decision: res.decision, facts: res.facts, ...(res.draft ? { draft: res.draft } : {}) });
+          part.answers.push({ line, ...(res.id !== undefined ? { id: res.id } : {}), ...(res.draft ? { draft: res.draft } : {}) });
         } else part.answers.push(res.answer);
       };
-      const decideHere = (lines: string[], first: number): Part => {
-        const part: Part = { answers: [], toLog: [], serialised: [] };
-        lines.forEach((text, i) => judgeHere(part, text, first + i));
-        return part;
+      const decideHere = (lines: string[], first: number): Part | Promise<Part> => {
+        const judge = (drafts?: Drafts): Part => {
+          const part: Part = { answers: [], toLog: [], serialised: [] };
+          lines.forEach((text, i) => judgeHere(part, text, first + i, drafts));
+          return part;
+        };
+        const reading = draftsFor(lines);
+        return reading ? reading.then(judge) : judge();
       };
       const decideInWorker = async (o: NonNullable<typeof offload>, lines: string[], first: number): Promise<Part> => {
         const r = await o.pool.run({ op: 'batch', policy: o.hash, asOf: asOfDefault, lines: lines.join('\n'), full: view === 'full' });
@@ -109,10 +157,11 @@ export function batchRoutes(app: App): void {
         if (r.op !== 'batch' || r.texts !== o.texts.id) return decideHere(lines, first);
         const byOffset = new Array<BatchLineResult | undefined>(lines.length);
         for (const x of r.results) byOffset[x.at] = x;
+        const drafts = await draftsFor(lines.filter((_, i) => byOffset[i] === undefined || byOffset[i]!.defer));
         const part: Part = { answers: [], toLog: [], serialised: [] };
         lines.forEach((text, i) => {
           const x = byOffset[i];
-          if (x === undefined || x.defer) return judgeHere(part, text, first + i);
+          if (x === undefined || x.defer) return judgeHere(part, text, first + i, drafts);
           const bytes = x.decision && r.decisions ? r.decisions.subarray(x.decision[0], x.decision[1]) : undefined;
           part.serialised.push({ idx: part.answers.length, line: x, ...(bytes ? { decision: bytes } : {}) });
           part.answers.push({ line: first + i, ...(x.id !== undefined ? { id: x.id } : {}) });
@@ -156,7 +205,7 @@ export function batchRoutes(app: App): void {
             for (const x of p.serialised) serialised.push({ ...x, idx: base + x.idx });
           }
           const [logged, ids] = await Promise.all([
-            toLog.length ? d.decisions.recordLean(toLog.map((t) => ({ caller, policy: t.policy, decision: t.decision, facts: t.facts }))) : [],
+            toLog.length ? d.decisions.recordLean(toLog.map((t) => ({ caller, policy: t.policy, decision: t.decision, facts: t.facts, ...(t.draft ? { draft: t.draft } : {}) }))) : [],
             serialised.length ? d.decisions.recordSerialised(serialised.map((x) => ({ caller, policy: offload!.resolved, asOf: asOfDefault, factsJson: x.line.facts, leanJson: x.line.lean }))) : [],
           ]);
           return { answers, toLog, serialised, logged, ids };
@@ -244,19 +293,73 @@ export function batchRoutes(app: App): void {
   });
 }
 
-type BatchAnswer = { ok: true; policy: ResolvedPolicyLike; decision: Decision; facts: unknown; id?: unknown } | { ok: false; answer: Record<string, unknown> };
+type BatchAnswer =
+  | { ok: true; policy: ResolvedPolicyLike; decision: Decision; facts: unknown; id?: unknown; draft?: DraftMarker }
+  | { ok: false; answer: Record<string, unknown> };
+
+/** What a line leaves out comes from the query; `asOf` is the request's (the query's, or today). */
+interface LineDefaults {
+  policy?: string;
+  version?: string;
+  asOf: string;
+}
+
+const DRAFT_REF = /^draft:(\d+)$/;
+
+/** A draft read for a request: resolved with its marker, or why not (its details' path is DRAFT_PATH). */
+type DraftResolution = { resolved: ResolvedPolicyLike; draft: DraftMarker } | ApiError;
+/** The drafts some lines name, by `draftKey`. */
+type Drafts = ReadonlyMap<string, DraftResolution>;
+/** Stands for a line's `line:<n>/policy` in the errors of a draft read once for many lines. */
+const DRAFT_PATH = 'line/policy';
+
+const draftKey = (id: number, asOf: string) => `${id}\u0000${asOf}`;
+
+/** As evaluate.ts refuses it: a draft is its text as saved now, with no version to pick. */
+function draftVersionRefused(status: 400, code: 'http.invalid-body' | 'http.invalid-query', path: string): ApiError {
+  return ApiError.of(status, code, [{ path, message: { zh: '草稿没有可选的版本,请去掉 version', en: 'a draft has no version to pick; leave `version` out' } }]);
+}
+
+/**
+ * The draft and as-of date a line is to be judged on, when it names one (its own `policy` or the
+ * query's); undefined for lines that will be refused before any draft is read.
+ */
+function draftWanted(text: string, q: LineDefaults): { id: number; asOf: string } | undefined {
+  let l: BatchLineV1;
+  try {
+    l = check<BatchLineV1>('BatchLineV1', JSON.parse(text));
+  } catch {
+    return undefined; // answered as a malformed or invalid line
+  }
+  const m = DRAFT_REF.exec(l.policy ?? q.policy ?? '');
+  if (!m || (l.version ?? (l.policy ? undefined : q.version)) !== undefined) return undefined;
+  return { id: Number(m[1]), asOf: l.asOf ?? q.asOf };
+}
+
+/** A line's draft, after the checks evaluate makes: the caller's role, no version. */
+function draftFor(c: Ctx, drafts: Drafts | undefined, id: number, version: string | undefined, asOf: string, path: string) {
+  requireDraftEvaluator(c, path);
+  if (version) throw draftVersionRefused(400, 'http.invalid-body', path.replace(/policy$/, 'version'));
+  const r = drafts?.get(draftKey(id, asOf));
+  // draftsFor reads every draft a line that passes the checks above names.
+  if (r === undefined) throw new Error(`draft ${id} on ${asOf} was not read before ${path}`);
+  if (r instanceof ApiError) throw new ApiError(r.status, r.code, r.text, r.details?.map((x) => (x.path === DRAFT_PATH ? { ...x, path } : x)));
+  return r;
+}
 
 function lineError(line: number, code: MessageCode, details?: ErrorBody['error']['details']) {
   return { line, error: { code, message: msg(code), ...(details?.length ? { details } : {}) } };
 }
 
 function batchLine(
-  d: AppDeps,
+  c: Ctx,
   text: string,
   line: number,
-  q: { policy?: string; version?: string; asOf?: string },
+  q: LineDefaults,
   cache: Map<string, ResolvedPolicyLike>,
+  drafts: Drafts | undefined,
 ): BatchAnswer {
+  const d = depsOf(c);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -271,17 +374,23 @@ function batchLine(
       throw ApiError.of(400, 'http.invalid-body', [{ path: `line:${line}/policy`, message: { zh: '缺少政策(查询参数 policy 或行内 policy)', en: 'no policy (query parameter `policy` or `policy` on the line)' } }]);
     }
     const version = l.version ?? (l.policy ? undefined : q.version);
-    const asOf = l.asOf ?? q.asOf ?? todayInShanghai(d.clock);
-    const key = `${policy}\u0000${version ?? ''}\u0000${asOf}`;
-    let resolved = cache.get(key);
-    if (!resolved) {
-      resolved = resolvePublished(d, policy, version, asOf, `line:${line}/policy`);
-      if (cache.size > 1000) cache.clear();
-      cache.set(key, resolved);
+    const asOf = l.asOf ?? q.asOf;
+    const m = DRAFT_REF.exec(policy);
+    let resolved: ResolvedPolicyLike | undefined;
+    let draft: DraftMarker | undefined;
+    if (m) ({ resolved, draft } = draftFor(c, drafts, Number(m[1]), version, asOf, `line:${line}/policy`));
+    else {
+      const key = `${policy}\u0000${version ?? ''}\u0000${asOf}`;
+      resolved = cache.get(key);
+      if (!resolved) {
+        resolved = resolvePublished(d, policy, version, asOf, `line:${line}/policy`);
+        if (cache.size > 1000) cache.clear();
+        cache.set(key, resolved);
+      }
     }
     const decision = d.engine.decide(resolved, l.facts, { asOf });
     if (decision.status === 'invalid-facts') throw invalidFacts(decision);
-    return { ok: true, policy: resolved, decision, facts: l.facts, id };
+    return { ok: true, policy: resolved, decision, facts: l.facts, id, ...(draft ? { draft } : {}) };
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;
     return { ok: false, answer: { line, ...(id !== undefined ? { id } : {}), status: e.status, ...e.body() } };
