@@ -93,8 +93,8 @@ export const SCHEMAS = {
     additionalProperties: false,
     properties: {
       id: { description: 'Echoed back on the answer line' },
-      policy: { type: 'string', minLength: 1 },
-      version: { type: 'string', minLength: 1 },
+      policy: { type: 'string', minLength: 1, description: 'Policy id or draft:<id> (admin, author, reviewer), as in EvaluateRequestV1; overrides the query' },
+      version: { type: 'string', minLength: 1, description: 'Not with a draft' },
       asOf: date,
       facts: ref('Facts'),
     },
@@ -290,10 +290,10 @@ export const OPENAPI = {
     '/api/v1/evaluate/batch': {
       post: {
         ...secured,
-        summary: 'NDJSON in, NDJSON out, streamed: one BatchLineV1 per line; answers in order, errors per line',
+        summary: 'NDJSON in, NDJSON out, streamed: one BatchLineV1 per line; answers in order, errors per line; decisions on a draft are logged with its `draft` marker',
         parameters: [
-          query('policy'),
-          query('version'),
+          query('policy', { type: 'string' }, 'Policy id or draft:<id> for lines without their own (a draft: admin, author, reviewer; an unknown or broken draft is answered on each line)'),
+          query('version', { type: 'string' }, 'Not with a draft (400)'),
           query('asOf', date),
           query(
             'view',
@@ -303,9 +303,15 @@ export const OPENAPI = {
         ],
         requestBody: { required: true, content: { 'application/x-ndjson': { schema: ref('BatchLineV1') } } },
         responses: {
-          '200': { description: 'One line per input line: {line, id?, decisionId, decision} (view=lean: {line, id?, decisionId, lean}, after a {texts} line) or {line, id?, error}', content: { 'application/x-ndjson': { schema: { type: 'object' } } } },
+          '200': {
+            description:
+              'One line per input line: {line, id?, draft?, decisionId, decision} (view=lean: {line, id?, draft?, decisionId, lean}, after a {texts} line) or {line, id?, status, error}; draft is the DraftMarker of a decision made on a draft (its rule texts are its own)',
+            content: { 'application/x-ndjson': { schema: { type: 'object' } } },
+          },
           '415': err('Not NDJSON'),
           ...commonErrors,
+          '400': err('Bad query (view; version with a draft in policy)'),
+          '403': err('Role may not call this, or the query names a draft and the role may not evaluate drafts (system); a line naming one is refused on its line'),
         },
       },
     },
