@@ -350,9 +350,14 @@ export interface UpdateDraft {
   format?: SourceFormat;
 }
 
-/** Body of submit and approve (schema `ReviewV1`, optional) and reject (`RejectV1`, comment required). */
+/** Body of submit and approve (schema `ReviewV1`; the body itself is optional). */
 export interface ReviewRequest {
   comment?: string;
+}
+
+/** Body of reject (schema `RejectV1`): the reason is required. */
+export interface RejectRequest {
+  comment: string;
 }
 
 /** `POST /api/v1/drafts/:id/validate`. */
@@ -392,8 +397,8 @@ export interface ChangeFilter {
 /** What a simulation was asked to compare. */
 export interface JobParams {
   /** References as given: `<policy>@<version>`, `<policy>` or `draft:<id>`. */
-  baseline?: string;
-  candidate?: string;
+  baseline: string;
+  candidate: string;
   asOf: string;
   file: { name: string; format: 'jsonl' | 'csv' | 'xlsx'; size: number };
 }

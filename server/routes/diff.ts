@@ -2,6 +2,7 @@
 import { diffPolicies, textDiff } from '../../engine/diff/index.ts';
 import { depsOf, route, type App } from '../context.ts';
 import { loadRef, parseRef } from '../refs.ts';
+import type { DiffResponse } from '../wire.ts';
 
 export function diffRoutes(app: App): void {
   route(app, 'GET /api/v1/diff', async (c) => {
@@ -13,7 +14,7 @@ export function diffRoutes(app: App): void {
       a.format === b.format
         ? textDiff(a.source, b.source)
         : textDiff(deps.engine.printPolicy(a.ir, 'dsl'), deps.engine.printPolicy(b.ir, 'dsl'));
-    return c.json({
+    return c.json<DiffResponse>({
       a: { ref: a.label, ...(a.hash ? { hash: a.hash } : {}) },
       b: { ref: b.label, ...(b.hash ? { hash: b.hash } : {}) },
       semantic: diffPolicies(a.ir, b.ir),

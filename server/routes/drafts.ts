@@ -10,12 +10,14 @@ import { ApiError, diagnosticDetails } from '../errors.ts';
 import { StoreConflict, type DraftRecord, type DraftStatus, type SourceFormat } from '../store/store.ts';
 import { loadRef, resolveDraft } from '../refs.ts';
 import { jsonBody } from '../validate.ts';
+import type { CreateDraft, DraftDetail, DraftListResponse, JsonSchema, PublishResponse, RejectRequest, ReviewRequest, SavedDraft, UpdateDraft, ValidateResponse } from '../wire.ts';
+import { factSchemaOf } from './policies.ts';
 
 export function etagOf(d: Pick<DraftRecord, 'revision' | 'source'>): string {
   return `"r${d.revision}-${createHash('sha256').update(d.source).digest('hex').slice(0, 16)}"`;
 }
 
-async function view(deps: AppDeps, d: DraftRecord) {
+async function view(deps: AppDeps, d: DraftRecord): Promise<DraftDetail> {
   return { ...d, etag: etagOf(d), reviews: await deps.store.reviews(d.id) };
 }
 
@@ -74,12 +76,12 @@ export function draftRoutes(app: App): void {
   route(app, 'GET /api/v1/drafts', async (c) => {
     const status = c.req.query('status') as DraftStatus | undefined;
     const items = await depsOf(c).store.listDrafts({ status: status || undefined, policyId: c.req.query('policy') || undefined });
-    return c.json({ items: items.map((d) => ({ ...d, etag: etagOf(d) })) });
+    return c.json<DraftListResponse>({ items: items.map((d) => ({ ...d, etag: etagOf(d) })) });
   });
 
   route(app, 'POST /api/v1/drafts', async (c) => {
     const deps = depsOf(c);
-    const body = await jsonBody<{ from?: { policy: string; version: string }; source?: string; format?: SourceFormat }>(c, 'CreateDraftV1');
+    const body = await jsonBody<CreateDraft>(c, 'CreateDraftV1');
     let input: { policyId?: string; baseHash?: string; format: SourceFormat; source: string };
     if (body.from) {
       const v = deps.policies.record(body.from.policy, body.from.version);
@@ -97,7 +99,7 @@ export function draftRoutes(app: App): void {
     }
     const d = await deps.store.createDraft({ ...input, author: actorOf(c).name });
     c.header('ETag', etagOf(d));
-    return c.json(await view(deps, d), 201);
+    return c.json<DraftDetail>(await view(deps, d), 201);
   });
 
   route(app, 'GET /api/v1/drafts/:id', async (c) => {
@@ -105,7 +107,7 @@ export function draftRoutes(app: App): void {
     const d = await deps.store.draft(draftId(c));
     if (!d) throw notFound(draftId(c));
     c.header('ETag', etagOf(d));
-    return c.json(await view(deps, d));
+    return c.json<DraftDetail>(await view(deps, d));
   });
 
   route(app, 'GET /api/v1/drafts/:id/schema', async (c) => {
@@ -114,13 +116,13 @@ export function draftRoutes(app: App): void {
     const id = draftId(c);
     const loaded = await loadRef(deps, { kind: 'draft', id }, 'path.id');
     const { resolved } = await resolveDraft(deps, id, loaded.ir.effectiveFrom, 'path.id');
-    return c.json(deps.engine.factSchema(resolved.ir));
+    return c.json<JsonSchema>(factSchemaOf(deps.engine.factSchema(resolved.ir)));
   });
 
   route(app, 'PUT /api/v1/drafts/:id', async (c) => {
     const deps = depsOf(c);
     const id = draftId(c);
-    const body = await jsonBody<{ source: string; format?: SourceFormat }>(c, 'UpdateDraftV1');
+    const body = await jsonBody<UpdateDraft>(c, 'UpdateDraftV1');
     const actor = actorOf(c).name;
     let r: ReturnType<typeof compile> = { diagnostics: [] };
     const d = await updating(
@@ -140,7 +142,7 @@ export function draftRoutes(app: App): void {
       id,
     );
     c.header('ETag', etagOf(d));
-    return c.json({ ...(await view(deps, d)), diagnostics: r.diagnostics });
+    return c.json<SavedDraft>({ ...(await view(deps, d)), diagnostics: r.diagnostics });
   });
 
   route(app, 'POST /api/v1/drafts/:id/validate', async (c) => {
@@ -148,20 +150,16 @@ export function draftRoutes(app: App): void {
     const d = await deps.store.draft(draftId(c));
     if (!d) throw notFound(draftId(c));
     const r = compile(deps, d);
-    const ok = !!r.value && !hasErrors(r.diagnostics);
-    return c.json({
-      ok,
-      revision: d.revision,
-      etag: etagOf(d),
-      diagnostics: r.diagnostics,
-      ...(ok ? { hash: deps.engine.policyHash(r.value!), ir: r.value } : {}),
-    });
+    const base = { revision: d.revision, etag: etagOf(d), diagnostics: r.diagnostics };
+    return c.json<ValidateResponse>(
+      r.value && !hasErrors(r.diagnostics) ? { ok: true, ...base, hash: deps.engine.policyHash(r.value), ir: r.value } : { ok: false, ...base },
+    );
   });
 
   route(app, 'POST /api/v1/drafts/:id/submit', async (c) => {
     const deps = depsOf(c);
     const id = draftId(c);
-    const body = await jsonBody<{ comment?: string }>(c, 'ReviewV1', { optional: true });
+    const body = await jsonBody<ReviewRequest>(c, 'ReviewV1', { optional: true });
     const d = await updating(
       deps.store.updateDraft(
         id,
@@ -177,13 +175,13 @@ export function draftRoutes(app: App): void {
       ),
       id,
     );
-    return c.json(await view(deps, d));
+    return c.json<DraftDetail>(await view(deps, d));
   });
 
   route(app, 'POST /api/v1/drafts/:id/approve', async (c) => {
     const deps = depsOf(c);
     const id = draftId(c);
-    const body = await jsonBody<{ comment?: string }>(c, 'ReviewV1', { optional: true });
+    const body = await jsonBody<ReviewRequest>(c, 'ReviewV1', { optional: true });
     const actor = actorOf(c).name;
     const d = await updating(
       deps.store.updateDraft(
@@ -203,13 +201,13 @@ export function draftRoutes(app: App): void {
       ),
       id,
     );
-    return c.json(await view(deps, d));
+    return c.json<DraftDetail>(await view(deps, d));
   });
 
   route(app, 'POST /api/v1/drafts/:id/reject', async (c) => {
     const deps = depsOf(c);
     const id = draftId(c);
-    const body = await jsonBody<{ comment: string }>(c, 'RejectV1');
+    const body = await jsonBody<RejectRequest>(c, 'RejectV1');
     const d = await updating(
       deps.store.updateDraft(
         id,
@@ -223,7 +221,7 @@ export function draftRoutes(app: App): void {
       ),
       id,
     );
-    return c.json(await view(deps, d));
+    return c.json<DraftDetail>(await view(deps, d));
   });
 
   route(app, 'POST /api/v1/drafts/:id/publish', async (c) => {
@@ -274,7 +272,7 @@ export function draftRoutes(app: App): void {
     );
     deps.policies.addRecord(published!.record);
     const v = published!.record;
-    return c.json(
+    return c.json<PublishResponse>(
       { draft: await view(deps, d), version: { id: v.policyId, version: v.version, hash: v.hash, publishedAt: v.publishedAt, publishedBy: v.publishedBy, author: v.author, approvedBy: v.approvedBy ?? null } },
       201,
     );

@@ -10,21 +10,7 @@ import { mayEvaluateDrafts } from '../auth/permissions.ts';
 import { resolveDraft, resolvePublished } from '../refs.ts';
 import type { DraftMarker } from '../store/store.ts';
 import { jsonBody } from '../validate.ts';
-
-interface EvaluateRequestV1 {
-  policy: string;
-  version?: string;
-  asOf?: string;
-  facts: Record<string, unknown>;
-  explain?: boolean;
-}
-
-interface CompareRequestV1 {
-  policies: { policy: string; version?: string }[];
-  asOf?: string;
-  facts: Record<string, unknown>;
-  explain?: boolean;
-}
+import type { CompareItem, CompareRequest, CompareResponse, DecisionRecord, EvaluateRequest, EvaluateResponse, Facts, ReplayResponse } from '../wire.ts';
 
 /** 422 with the facts' errors, as the single and batch answers report them. */
 export function invalidFacts(d: Decision): ApiError {
@@ -81,7 +67,7 @@ async function resolveForEvaluation(
 export function evaluateRoutes(app: App): void {
   route(app, 'POST /api/v1/evaluate', async (c) => {
     const d = depsOf(c);
-    const body = await jsonBody<EvaluateRequestV1>(c, 'EvaluateRequestV1');
+    const body = await jsonBody<EvaluateRequest>(c, 'EvaluateRequestV1');
     const asOf = body.asOf ?? todayInShanghai(d.clock);
     const explain = body.explain ?? c.req.query('explain') === 'true';
     const { resolved, draft } = await resolveForEvaluation(c, body.policy, body.version, asOf, '/policy');
@@ -90,17 +76,17 @@ export function evaluateRoutes(app: App): void {
     if (decision.status === 'invalid-facts') throw invalidFacts(decision);
     const decisionId = await d.decisions.record({ caller: actorOf(c).name, policy: resolved, decision, facts: body.facts, draft });
     d.metrics.decisions++;
-    return c.json({ decisionId, decision, ...(draft ? { draft } : {}) });
+    return c.json<EvaluateResponse>({ decisionId, decision, ...(draft ? { draft } : {}) });
   });
 
   route(app, 'POST /api/v1/evaluate/compare', async (c) => {
     const d = depsOf(c);
-    const body = await jsonBody<CompareRequestV1>(c, 'CompareRequestV1');
+    const body = await jsonBody<CompareRequest>(c, 'CompareRequestV1');
     const asOf = body.asOf ?? todayInShanghai(d.clock);
     // The caller's role is checked for the whole request, not per side: it is about who asks.
     body.policies.forEach((p, i) => DRAFT_REF.test(p.policy) && requireDraftEvaluator(c, `/policies/${i}/policy`));
     const results = await Promise.all(
-      body.policies.map(async (p, i) => {
+      body.policies.map(async (p, i): Promise<CompareItem> => {
         try {
           const { resolved, draft } = await resolveForEvaluation(c, p.policy, p.version, asOf, `/policies/${i}/policy`);
           const { kept, ignored } = declaredOnly(resolved, body.facts);
@@ -123,13 +109,14 @@ export function evaluateRoutes(app: App): void {
         }
       }),
     );
-    return c.json({ asOf, results });
+    return c.json<CompareResponse>({ asOf, results });
   });
 
   route(app, 'GET /api/v1/decisions/:id', async (c) => {
     const rec = await depsOf(c).store.decision(param(c, 'id'));
     if (!rec) throw ApiError.of(404, 'decision.not-found', [{ path: 'path.id', message: { zh: param(c, 'id'), en: param(c, 'id') } }]);
-    return c.json(rec);
+    // The store reads facts and decision back from JSON as `unknown`; they were logged as these.
+    return c.json<DecisionRecord>({ ...rec, facts: rec.facts as Facts, decision: rec.decision as Decision });
   });
 
   route(app, 'POST /api/v1/decisions/:id/replay', async (c) => {
@@ -138,7 +125,7 @@ export function evaluateRoutes(app: App): void {
     if (!rec) throw ApiError.of(404, 'decision.not-found', [{ path: 'path.id', message: { zh: param(c, 'id'), en: param(c, 'id') } }]);
     if (rec.masked.length) {
       // Masked values are gone by design; replaying them would judge hashes, not facts.
-      return c.json({
+      return c.json<ReplayResponse>({
         decisionId: rec.id,
         replayable: false,
         same: null,
@@ -152,7 +139,7 @@ export function evaluateRoutes(app: App): void {
       requireDraftEvaluator(c, 'decision.draft');
       const now = await resolveDraft(d, rec.draft.id, rec.asOf, 'decision.draft');
       if (now.draft.hash !== rec.draft.hash) {
-        return c.json({
+        return c.json<ReplayResponse>({
           decisionId: rec.id,
           replayable: false,
           same: null,
@@ -167,7 +154,7 @@ export function evaluateRoutes(app: App): void {
     // Replay is the check on the fast path, so it runs the reference evaluator.
     const replayed = await d.engine.evaluate(resolved, rec.facts, { asOf: rec.asOf, explain: original.trace !== undefined });
     const strip = (x: Decision) => JSON.stringify({ ...x, trace: undefined });
-    return c.json({
+    return c.json<ReplayResponse>({
       decisionId: rec.id,
       replayable: true,
       same: strip(original) === strip(replayed) && resolved.stamp.hash === rec.policyHash,

@@ -2,16 +2,17 @@
 import { actorOf, depsOf, route, type App } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { OPENAPI } from '../openapi.ts';
-import { ROLES, type Role } from '../store/store.ts';
+import { ROLES } from '../store/store.ts';
 import { intQuery, jsonBody } from '../validate.ts';
+import type { AuditPage, CreatedToken, CreateTokenRequest, ErrorBody, Health, ItemList, Me, TokenInfo } from '../wire.ts';
 
 export function metaRoutes(app: App): void {
   route(app, 'GET /healthz', async (c) => {
     try {
       await depsOf(c).store.db.get('SELECT 1');
-      return c.json({ status: 'ok', policies: depsOf(c).policies.records().length });
+      return c.json<Health>({ status: 'ok', policies: depsOf(c).policies.records().length });
     } catch {
-      return c.json({ error: { code: 'health.database', message: { zh: '数据库不可用', en: 'Database unavailable' } } }, 503);
+      return c.json<ErrorBody>({ error: { code: 'health.database', message: { zh: '数据库不可用', en: 'Database unavailable' } } }, 503);
     }
   });
 
@@ -31,22 +32,22 @@ export function metaRoutes(app: App): void {
 
   route(app, 'GET /api/v1/me', (c) => {
     const a = actorOf(c);
-    return c.json({ name: a.name, role: a.role });
+    return c.json<Me>({ name: a.name, role: a.role });
   });
 
-  route(app, 'GET /api/v1/tokens', async (c) => c.json({ items: await depsOf(c).store.listTokens() }));
+  route(app, 'GET /api/v1/tokens', async (c) => c.json<ItemList<TokenInfo>>({ items: await depsOf(c).store.listTokens() }));
 
   route(app, 'POST /api/v1/tokens', async (c) => {
-    const body = await jsonBody<{ role: Role; name: string }>(c, 'CreateTokenV1');
+    const body = await jsonBody<CreateTokenRequest>(c, 'CreateTokenV1');
     const { token, record } = await depsOf(c).auth.create(body.role, body.name, actorOf(c).name);
-    return c.json({ ...record, token }, 201);
+    return c.json<CreatedToken>({ ...record, token }, 201);
   });
 
   route(app, 'DELETE /api/v1/tokens/:id', async (c) => {
     const id = Number(c.req.param('id'));
     const rec = Number.isInteger(id) ? await depsOf(c).store.revokeToken(id, actorOf(c).name) : undefined;
     if (!rec) throw ApiError.of(404, 'token.not-found', [{ path: 'path.id', message: { zh: `令牌 ${c.req.param('id')}`, en: `token ${c.req.param('id')}` } }]);
-    return c.json(rec);
+    return c.json<TokenInfo>(rec);
   });
 
   route(app, 'GET /api/v1/audit', async (c) => {
@@ -62,7 +63,7 @@ export function metaRoutes(app: App): void {
       page,
       pageSize,
     });
-    return c.json({ ...result, page, pageSize });
+    return c.json<AuditPage>({ ...result, page, pageSize });
   });
 }
 

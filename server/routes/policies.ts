@@ -4,8 +4,9 @@ import { ApiError } from '../errors.ts';
 import type { VersionRecord } from '../store/store.ts';
 import { dateQuery } from '../validate.ts';
 import { resolvePublished } from '../refs.ts';
+import type { JsonSchema, PolicyDetail, PolicyListResponse, PolicySummary, VersionDetail, VersionSummary } from '../wire.ts';
 
-function summary(v: VersionRecord) {
+function summary(v: VersionRecord): VersionSummary {
   return {
     version: v.version,
     hash: v.hash,
@@ -22,9 +23,17 @@ function summary(v: VersionRecord) {
   };
 }
 
+/**
+ * The engine port types a fact schema as a bare `object`; engine/facts/schema.ts builds it as
+ * JSON Schema, which is what the wire type describes.
+ */
+export function factSchemaOf(schema: object): JsonSchema {
+  return schema as JsonSchema;
+}
+
 const inForce = (v: VersionRecord, date: string) => v.effectiveFrom <= date && (!v.effectiveUntil || date <= v.effectiveUntil);
 
-function policyView(id: string, versions: VersionRecord[], date?: string) {
+function policyView(id: string, versions: VersionRecord[], date?: string): PolicySummary {
   const sorted = [...versions].sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom) || a.version.localeCompare(b.version));
   const latest = sorted.at(-1)!;
   const current = date ? sorted.filter((v) => inForce(v, date)).at(-1) : undefined;
@@ -68,13 +77,13 @@ export function policyRoutes(app: App): void {
       .filter(([, vs]) => !date || vs.some((v) => inForce(v, date)))
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([id, vs]) => policyView(id, vs, date));
-    return c.json({ items });
+    return c.json<PolicyListResponse>({ items });
   });
 
   route(app, 'GET /api/v1/policies/:jurisdiction/:topic', async (c) => {
     const { id, versions } = versionsOf(c);
     const drafts = await depsOf(c).store.listDrafts({ policyId: id });
-    return c.json({
+    return c.json<PolicyDetail>({
       ...policyView(id, versions, dateQuery(c, 'inForceOn')),
       drafts: drafts
         .filter((d) => d.status !== 'published')
@@ -93,13 +102,13 @@ export function policyRoutes(app: App): void {
         return undefined; // the printer is not able to print this IR; the source as written stays available
       }
     };
-    let schema: object | undefined;
+    let schema: JsonSchema | undefined;
     try {
-      schema = engine.factSchema(resolvePublished(depsOf(c), v.policyId, v.version, v.effectiveFrom, 'path.version').ir);
+      schema = factSchemaOf(engine.factSchema(resolvePublished(depsOf(c), v.policyId, v.version, v.effectiveFrom, 'path.version').ir));
     } catch {
       schema = undefined;
     }
-    return c.json({
+    return c.json<VersionDetail>({
       id: v.policyId,
       ...summary(v),
       source: { format: v.format, text: v.source },
@@ -113,6 +122,6 @@ export function policyRoutes(app: App): void {
   route(app, 'GET /api/v1/policies/:jurisdiction/:topic/versions/:version/schema', (c) => {
     const v = versionOf(c);
     const resolved = resolvePublished(depsOf(c), v.policyId, v.version, v.effectiveFrom, 'path.version');
-    return c.json(depsOf(c).engine.factSchema(resolved.ir));
+    return c.json<JsonSchema>(factSchemaOf(depsOf(c).engine.factSchema(resolved.ir)));
   });
 }

@@ -5,9 +5,10 @@ import { actorOf, depsOf, param, route, todayInShanghai, type App, type Ctx } fr
 import { ApiError } from '../errors.ts';
 import type { ProgressEvent } from '../jobs.ts';
 import { parseRef, resolveRef } from '../refs.ts';
-import type { ChangeFilter, JobRecord } from '../store/store.ts';
+import type { ChangeFilter, JobChange, JobRecord } from '../store/store.ts';
 import { detectFormat } from '../upload.ts';
 import { intQuery, isIsoDate } from '../validate.ts';
+import type { CancelResponse, ChangesPage, Job, JobChange as WireJobChange, JobError, JobParams, SimulationResult } from '../wire.ts';
 
 async function jobOf(c: Ctx): Promise<JobRecord> {
   const id = param(c, 'id');
@@ -22,9 +23,24 @@ function finished(job: JobRecord): void {
   }
 }
 
-function view(job: JobRecord) {
+/**
+ * A job as the API sends it. The store reads `params`, `result` and `error` back from JSON as
+ * `unknown`; they were written by this file (params) and jobs.ts (result, error) in these shapes.
+ */
+function view(job: JobRecord): Job {
   const base = `/api/v1/jobs/${job.id}`;
-  return { ...job, links: { self: base, events: `${base}/events`, changes: `${base}/changes`, download: `${base}/download` } };
+  return {
+    ...job,
+    params: job.params as JobParams,
+    result: job.result as SimulationResult | undefined,
+    error: job.error as JobError | undefined,
+    links: { self: base, events: `${base}/events`, changes: `${base}/changes`, download: `${base}/download` },
+  };
+}
+
+/** A changed record as sent; the store gives its JSON columns back as `unknown` (jobs.ts wrote them). */
+function changeView(ch: JobChange): WireJobChange {
+  return ch as WireJobChange;
 }
 
 export function simulateRoutes(app: App): void {
@@ -61,20 +77,21 @@ export function simulateRoutes(app: App): void {
       kind: 'simulate',
       createdBy: actorOf(c).name,
       params: {
-        baseline: text('baseline'),
-        candidate: text('candidate'),
+        // parseRef above refused a missing or empty reference.
+        baseline: text('baseline')!,
+        candidate: text('candidate')!,
         asOf,
         file: { name: file.name, format, size: bytes.length },
-      },
+      } satisfies JobParams,
       total: dataset.total,
     });
     deps.jobs.start(id, dataset, baseline, candidate, asOf);
     deps.metrics.jobsStarted++;
     c.header('Location', `/api/v1/jobs/${id}`);
-    return c.json(view(job), 202);
+    return c.json<Job>(view(job), 202);
   });
 
-  route(app, 'GET /api/v1/jobs/:id', async (c) => c.json(view(await jobOf(c))));
+  route(app, 'GET /api/v1/jobs/:id', async (c) => c.json<Job>(view(await jobOf(c))));
 
   route(app, 'DELETE /api/v1/jobs/:id', async (c) => {
     const deps = depsOf(c);
@@ -84,7 +101,7 @@ export function simulateRoutes(app: App): void {
     }
     deps.jobs.cancel(job.id);
     await deps.store.updateJob(job.id, { actor: actorOf(c).name });
-    return c.json({ id: job.id, cancelling: true });
+    return c.json<CancelResponse>({ id: job.id, cancelling: true });
   });
 
   route(app, 'GET /api/v1/jobs/:id/events', async (c) => {
@@ -124,7 +141,7 @@ export function simulateRoutes(app: App): void {
     const pageSize = intQuery(c, 'pageSize', 50, 1, 1000);
     const filter = changeFilter(c);
     const r = await depsOf(c).store.jobChanges(job.id, page, pageSize, filter);
-    return c.json({ ...r, page, pageSize, ...(filter.rule ? { rule: filter.rule } : {}), ...(filter.kind ? { kind: filter.kind } : {}) });
+    return c.json<ChangesPage>({ ...r, items: r.items.map(changeView), page, pageSize, ...(filter.rule ? { rule: filter.rule } : {}), ...(filter.kind ? { kind: filter.kind } : {}) });
   });
 
   route(app, 'GET /api/v1/jobs/:id/download', async (c) => {
@@ -139,11 +156,12 @@ export function simulateRoutes(app: App): void {
     c.header('content-disposition', `attachment; filename="${job.id}-changes.${format}"`);
     return stream(c, async (out) => {
       if (format === 'csv') await out.write('\uFEFFline,baseline_fired,candidate_fired,baseline_undetermined,candidate_undetermined,record\n');
-      for await (const ch of deps.store.iterateJobChanges(job.id, changeFilter(c))) {
+      for await (const stored of deps.store.iterateJobChanges(job.id, changeFilter(c))) {
+        const ch = changeView(stored);
         if (format === 'jsonl') await out.write(JSON.stringify(ch) + '\n');
         else {
-          const b = ch.baseline as { fired: string[]; undetermined: string[] };
-          const k = ch.candidate as { fired: string[]; undetermined: string[] };
+          const b = ch.baseline;
+          const k = ch.candidate;
           await out.write([ch.line, b.fired.join(' '), k.fired.join(' '), b.undetermined.join(' '), k.undetermined.join(' '), JSON.stringify(ch.record)].map(csvCell).join(',') + '\n');
         }
       }
