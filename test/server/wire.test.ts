@@ -5,6 +5,10 @@
  * so a multi-line import or an `import { type X }` (kept as a side-effect import under
  * verbatimModuleSyntax) is caught as well as a plain one.
  *
+ * Then what the routes really send is held to the types, key by key: routes that spread a store
+ * record (drafts, jobs, tokens, audit, decisions) could send a field no type declares, which
+ * `c.json<T>(…)` does not catch.
+ *
  * The type assertions at the end are checked by `tsc`: where the store or the job runner hands
  * the routes `unknown` (JSON read back from SQLite), or keeps its own copy of a shape, the two
  * definitions must stay the same.
@@ -12,12 +16,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import { describe, expect, expectTypeOf, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import type * as Jobs from '../../server/jobs.ts';
 import type * as Store from '../../server/store/store.ts';
 import type * as W from '../../server/wire.ts';
 import type * as UI from '../../admin-ui/src/wire.ts';
 import type { RecordOutcome } from '../../engine/parallel/index.ts';
+import { makeApp, type TestApp } from './helpers.ts';
 
 const file = (rel: string) => fileURLToPath(new URL(`../../${rel}`, import.meta.url));
 
@@ -115,5 +120,171 @@ describe('shapes kept in two places agree', () => {
     expectTypeOf<W.DraftListResponse>().toExtend<UI.DraftList>();
     expectTypeOf<W.CompareItem>().toExtend<UI.CompareItem>();
     expect(true).toBe(true);
+  });
+});
+
+/**
+ * The top-level keys of `T`, each marked required or optional. `tsc` holds the marks to the type
+ * (every key listed, none extra, each mark right), so the lists below cannot drift from wire.ts.
+ */
+type Shape<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? 'opt' : 'req' };
+
+/** Keys of `json` that `shape` does not declare, and required keys it lacks. */
+function offShape(json: unknown, shape: Record<string, 'req' | 'opt'>): { extra: string[]; missing: string[] } {
+  const got = Object.keys(json as object);
+  return {
+    extra: got.filter((k) => !(k in shape)),
+    missing: Object.entries(shape)
+      .filter(([k, m]) => m === 'req' && !got.includes(k))
+      .map(([k]) => k),
+  };
+}
+
+const VERSION_SUMMARY: Shape<W.VersionSummary> = {
+  version: 'req', hash: 'req', title: 'req', effectiveFrom: 'req', effectiveUntil: 'opt', extends: 'opt', format: 'req',
+  publishedAt: 'req', publishedBy: 'req', author: 'req', approvedBy: 'req',
+};
+const POLICY_SUMMARY: Shape<W.PolicySummary> = { id: 'req', jurisdiction: 'req', topic: 'req', title: 'req', titleEn: 'opt', versions: 'req', inForce: 'opt' };
+const POLICY_DETAIL: Shape<W.PolicyDetail> = { ...POLICY_SUMMARY, drafts: 'req' };
+const DRAFT_REF: Shape<W.DraftRef> = { id: 'req', status: 'req', author: 'req', updatedAt: 'req', updatedBy: 'req' };
+const VERSION_DETAIL: Shape<W.VersionDetail> = { ...VERSION_SUMMARY, id: 'req', source: 'req', dsl: 'opt', yaml: 'opt', ir: 'req', factSchema: 'opt' };
+const DRAFT: Shape<W.Draft> = {
+  id: 'req', policyId: 'opt', baseHash: 'opt', format: 'req', source: 'req', revision: 'req', status: 'req', author: 'req', editors: 'req',
+  createdAt: 'req', updatedAt: 'req', updatedBy: 'req', publishedHash: 'opt', etag: 'req',
+};
+const DRAFT_DETAIL: Shape<W.DraftDetail> = { ...DRAFT, reviews: 'req', diagnostics: 'opt' };
+const SAVED_DRAFT: Shape<W.SavedDraft> = { ...DRAFT_DETAIL, diagnostics: 'req' };
+const REVIEW: Shape<W.Review> = { id: 'req', draftId: 'req', actor: 'req', action: 'req', comment: 'opt', revision: 'req', at: 'req' };
+const EVALUATE: Shape<W.EvaluateResponse> = { decisionId: 'req', decision: 'req', draft: 'opt' };
+const DECISION_RECORD: Shape<W.DecisionRecord> = {
+  id: 'req', at: 'req', caller: 'req', policyId: 'req', version: 'req', policyHash: 'req', asOf: 'req', facts: 'req', masked: 'req', decision: 'req', draft: 'opt',
+};
+const COMPARE_DECIDED: Shape<W.CompareDecided> = {
+  policy: 'req', version: 'req', jurisdiction: 'req', decisionId: 'req', decision: 'req', draft: 'opt', ignoredFacts: 'req', status: 'opt', error: 'opt',
+};
+const COMPARE_FAILED: Shape<W.CompareFailed> = {
+  policy: 'req', version: 'opt', status: 'req', error: 'req', decisionId: 'opt', decision: 'opt', draft: 'opt', ignoredFacts: 'opt', jurisdiction: 'opt',
+};
+const JOB: Shape<W.Job> = {
+  id: 'req', kind: 'req', createdBy: 'req', createdAt: 'req', status: 'req', params: 'req', total: 'req', done: 'req', result: 'opt', error: 'opt',
+  finishedAt: 'opt', links: 'req',
+};
+const JOB_PARAMS: Shape<W.JobParams> = { baseline: 'req', candidate: 'req', asOf: 'req', file: 'req' };
+const SIMULATION: Shape<W.SimulationResult> = { total: 'req', changed: 'req', baseline: 'req', candidate: 'req' };
+const SIDE: Shape<W.SideCounts> = { policy: 'req', version: 'req', hash: 'req', byOutcome: 'req', byRule: 'req' };
+const CHANGES: Shape<W.ChangesPage> = { items: 'req', total: 'req', page: 'req', pageSize: 'req', rule: 'opt', kind: 'opt' };
+const JOB_CHANGE: Shape<W.JobChange> = { seq: 'req', line: 'req', record: 'req', baseline: 'req', candidate: 'req' };
+const AUDIT: Shape<W.AuditPage> = { items: 'req', total: 'req', page: 'req', pageSize: 'req' };
+const AUDIT_ENTRY: Shape<W.AuditEntry> = { id: 'req', at: 'req', actor: 'req', action: 'req', target: 'req', before: 'opt', after: 'opt' };
+const TOKEN: Shape<W.TokenInfo> = { id: 'req', name: 'req', role: 'req', createdAt: 'req', createdBy: 'req', revokedAt: 'opt' };
+const CREATED_TOKEN: Shape<W.CreatedToken> = { ...TOKEN, token: 'req' };
+const ME: Shape<W.Me> = { name: 'req', role: 'req' };
+const VALIDATE_OK: Shape<Extract<W.ValidateResponse, { ok: true }>> = { ok: 'req', revision: 'req', etag: 'req', diagnostics: 'req', hash: 'req', ir: 'req' };
+const PUBLISH: Shape<W.PublishResponse> = { draft: 'req', version: 'req' };
+const PUBLISHED: Shape<W.PublishedVersion> = { id: 'req', version: 'req', hash: 'req', publishedAt: 'req', publishedBy: 'req', author: 'req', approvedBy: 'req' };
+const REPLAYED: Shape<W.Replayed> = { decisionId: 'req', replayable: 'req', same: 'req', policyHashSame: 'req', original: 'req', replayed: 'req' };
+const DIFF: Shape<W.DiffResponse> = { a: 'req', b: 'req', semantic: 'req', text: 'req' };
+
+describe('what the routes send has the keys of the wire types', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await makeApp();
+  });
+  afterAll(async () => t.close());
+
+  const get = async (as: string, path: string, init: { method?: string; json?: unknown; headers?: Record<string, string> } = {}) => {
+    const res = await t.req(init.method ?? 'GET', path, { as, json: init.json, headers: init.headers });
+    expect(res.status, `${path}: ${res.status}`).toBeLessThan(300);
+    return { json: (await res.json()) as Record<string, unknown>, etag: res.headers.get('etag') ?? '' };
+  };
+  const fits = (what: string, json: unknown, shape: Record<string, 'req' | 'opt'>) => expect(offShape(json, shape), what).toEqual({ extra: [], missing: [] });
+  const NPL_4 = { 贷款: [{ 金额: 96, 逾期天数: 0 }, { 金额: 4, 逾期天数: 120 }] };
+
+  it('policies, versions, me, tokens', async () => {
+    const list = (await get('赵六', '/api/v1/policies?inForceOn=2018-06-30')).json as unknown as W.PolicyListResponse;
+    expect(Object.keys(list)).toEqual(['items']);
+    expect(list.items.length).toBeGreaterThan(0);
+    for (const p of list.items) {
+      fits(`policy ${p.id}`, p, POLICY_SUMMARY);
+      for (const v of p.versions) fits(`version ${p.id}@${v.version}`, v, VERSION_SUMMARY);
+    }
+    const p = list.items[0];
+    fits('policy detail', (await get('赵六', `/api/v1/policies/${p.id}`)).json, POLICY_DETAIL);
+    fits('version detail', (await get('赵六', `/api/v1/policies/${p.id}/versions/${p.versions[0].version}`)).json, VERSION_DETAIL);
+    fits('me', (await get('赵六', '/api/v1/me')).json, ME);
+    const created = (await get('admin', '/api/v1/tokens', { method: 'POST', json: { role: 'viewer', name: '钱七' } })).json;
+    fits('created token', created, CREATED_TOKEN);
+    const tokens = (await get('admin', '/api/v1/tokens')).json as unknown as W.ItemList<W.TokenInfo>;
+    for (const tk of tokens.items) fits(`token ${tk.id}`, tk, TOKEN);
+    fits('revoked token', (await get('admin', `/api/v1/tokens/${created.id as number}`, { method: 'DELETE' })).json, TOKEN);
+  });
+
+  it('evaluation, comparison, the decision log, replay', async () => {
+    const one = (await get('张三', '/api/v1/evaluate', { method: 'POST', json: { policy: 'demo/loan', asOf: '2018-06-30', facts: NPL_4 } })).json;
+    fits('evaluate', one, EVALUATE);
+    const cmp = (
+      await get('张三', '/api/v1/evaluate/compare', {
+        method: 'POST',
+        json: { policies: [{ policy: 'demo/loan' }, { policy: 'demo/nothing' }], asOf: '2018-06-30', facts: { ...NPL_4, 不是事实: 1 } },
+      })
+    ).json as unknown as W.CompareResponse;
+    expect(Object.keys(cmp).sort()).toEqual(['asOf', 'results']);
+    fits('compare side decided', cmp.results[0], COMPARE_DECIDED);
+    fits('compare side failed', cmp.results[1], COMPARE_FAILED);
+    fits('decision record', (await get('李四', `/api/v1/decisions/${one.decisionId as string}`)).json, DECISION_RECORD);
+    fits('replay', (await get('李四', `/api/v1/decisions/${one.decisionId as string}/replay`, { method: 'POST' })).json, REPLAYED);
+  });
+
+  it('a draft through review to publish, the diff, the audit trail', async () => {
+    const version = (await get('赵六', '/api/v1/policies/demo/loan')).json as unknown as W.PolicyDetail;
+    const from = { policy: 'demo/loan', version: version.versions.at(-1)!.version };
+    const created = await get('张三', '/api/v1/drafts', { method: 'POST', json: { from } });
+    fits('created draft', created.json, DRAFT_DETAIL);
+    const id = created.json.id as number;
+    const source = (created.json.source as string).replace(/version\s+"[^"]+"/, 'version "2099.1"');
+    const saved = await get('张三', `/api/v1/drafts/${id}`, { method: 'PUT', json: { source }, headers: { 'if-match': created.etag } });
+    fits('saved draft', saved.json, SAVED_DRAFT);
+    for (const d of ((await get('赵六', '/api/v1/drafts')).json as unknown as W.DraftListResponse).items) fits(`draft ${d.id} in the list`, d, DRAFT);
+    fits('validate', (await get('张三', `/api/v1/drafts/${id}/validate`, { method: 'POST' })).json, VALIDATE_OK);
+    fits('submitted', (await get('张三', `/api/v1/drafts/${id}/submit`, { method: 'POST', json: {} })).json, DRAFT_DETAIL);
+    const approved = (await get('李四', `/api/v1/drafts/${id}/approve`, { method: 'POST', json: { comment: '同意' } })).json as unknown as W.DraftDetail;
+    fits('approved', approved, DRAFT_DETAIL);
+    for (const r of approved.reviews) fits(`review ${r.action}`, r, REVIEW);
+    fits('diff', (await get('赵六', `/api/v1/diff?a=demo/loan@${from.version}&b=draft:${id}`)).json, DIFF);
+    const published = (await get('李四', `/api/v1/drafts/${id}/publish`, { method: 'POST' })).json as unknown as W.PublishResponse;
+    fits('publish', published, PUBLISH);
+    fits('published draft', published.draft, DRAFT_DETAIL);
+    fits('published version', published.version, PUBLISHED);
+    fits('policy with a draft', (await get('赵六', '/api/v1/policies/demo/loan')).json, POLICY_DETAIL);
+    const audit = (await get('李四', `/api/v1/audit?target=draft:${id}`)).json as unknown as W.AuditPage;
+    fits('audit page', audit, AUDIT);
+    expect(audit.items.length).toBeGreaterThan(0);
+    for (const e of audit.items) fits(`audit ${e.action}`, e, AUDIT_ENTRY);
+    const detail = (await get('赵六', '/api/v1/policies/demo/loan')).json as unknown as W.PolicyDetail;
+    for (const d of detail.drafts) fits(`draft ref ${d.id}`, d, DRAFT_REF);
+  });
+
+  it('a simulation job, its result and its changed records', async () => {
+    const form = new FormData();
+    const rows = [0, 4, 9].map((i) => JSON.stringify({ 贷款: [{ 金额: 100 - i, 逾期天数: 0 }, { 金额: i, 逾期天数: 120 }] }));
+    form.set('file', new Blob([rows.join('\n')]), 'data.jsonl');
+    form.set('baseline', 'demo/loan@2015.1');
+    form.set('candidate', 'demo2/loan@2016.1');
+    form.set('asOf', '2018-06-30');
+    const res = await t.app.request('/api/v1/simulate', { method: 'POST', headers: { authorization: `Bearer ${t.tokens['张三']}` }, body: form });
+    expect(res.status).toBe(202);
+    const started = (await res.json()) as W.Job;
+    fits('job started', started, JOB);
+    fits('job params', started.params, JOB_PARAMS);
+    await (await t.req('GET', `/api/v1/jobs/${started.id}/events`, { as: '张三' })).text();
+    const done = (await get('张三', `/api/v1/jobs/${started.id}`)).json as unknown as W.Job;
+    expect(done.status).toBe('done');
+    fits('job done', done, JOB);
+    fits('simulation result', done.result, SIMULATION);
+    fits('baseline counts', done.result!.baseline, SIDE);
+    const changes = (await get('张三', `/api/v1/jobs/${started.id}/changes?rule=npl_red_line`)).json as unknown as W.ChangesPage;
+    fits('changes page', changes, CHANGES);
+    expect(changes.items.length).toBeGreaterThan(0);
+    for (const ch of changes.items) fits(`change on line ${ch.line}`, ch, JOB_CHANGE);
   });
 });
