@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import type { FactDecl } from '../engine/ir/types.ts';
 import { addCounts, emptyCounts, type Task } from '../engine/parallel/index.ts';
 import type { EnginePort, PoolLike, ResolvedPolicyLike } from './engine.ts';
-import { ApiError, type ErrorDetail } from './errors.ts';
+import { ApiError, type ErrorBody, type ErrorDetail } from './errors.ts';
 import type { Clock, JobChange, JobStatus, Store } from './store/store.ts';
 import { readDataset, type DatasetRecord, type UploadFormat } from './upload.ts';
 
@@ -185,7 +185,7 @@ export class JobRunner {
     this.events.set(id, em);
     const run = this.run(id, dataset, baseline, candidate, asOf, em)
       .catch(async (e: unknown) => {
-        await this.store.updateJob(id, { status: 'failed', error: { code: 'job.failed', message: String((e as Error).message ?? e) } }).catch(() => undefined);
+        await this.store.updateJob(id, { status: 'failed', error: jobFailure(e) }).catch(() => undefined);
         em.emit('event', { type: 'end', done: 0, total: dataset.total, rate: 0, status: 'failed' } satisfies ProgressEvent);
       })
       .finally(() => {
@@ -292,4 +292,14 @@ export class JobRunner {
 function rate(done: number, started: number, clock: Clock): number {
   const secs = Math.max(0.001, (clock.now().getTime() - started) / 1000);
   return Math.round((done / secs) * 10) / 10;
+}
+
+/**
+ * Why a job failed, in the API's error shape: an ApiError as it would have been answered, anything
+ * else as `job.failed` with its reason (the error's message, never a stack) as the detail.
+ */
+export function jobFailure(e: unknown): ErrorBody['error'] {
+  if (e instanceof ApiError) return e.body().error;
+  const reason = String((e as Error)?.message ?? e);
+  return ApiError.of(500, 'job.failed', [{ path: 'job', message: { zh: reason, en: reason } }]).body().error;
 }

@@ -31,6 +31,8 @@ export const MESSAGES = {
   'job.not-found': { zh: '没有这个任务', en: 'No such job' },
   'job.not-finished': { zh: '任务尚未完成', en: 'The job has not finished' },
   'job.finished': { zh: '任务已结束,无法取消', en: 'The job has already ended and cannot be cancelled' },
+  'job.failed': { zh: '模拟任务失败,可重新提交;如再次失败请联系管理员', en: 'The simulation failed; submit it again, and if it fails again ask an administrator' },
+  'job.interrupted': { zh: '服务在任务运行时重启,任务已中断,请重新提交', en: 'The server restarted while the job was running; submit it again' },
   'upload.missing-file': { zh: '缺少上传文件(表单字段 file)', en: 'Missing the uploaded file (form field `file`)' },
   'upload.unsupported-format': { zh: '不支持的文件格式,请上传 JSONL、CSV 或 XLSX', en: 'Unsupported file format; upload JSONL, CSV or XLSX' },
   'upload.broken': { zh: '上传的文件无法读取', en: 'The uploaded file cannot be read' },

@@ -423,12 +423,11 @@ export interface SimulationResult {
   candidate: SideCounts;
 }
 
-/** Why a job failed. */
-export interface JobError {
-  code: string;
-  /** The failure as the engine reported it (not translated). */
-  message: string;
-}
+/**
+ * Why a job failed, in the shape of every API error: `job.failed` with the reason as a detail,
+ * `job.interrupted` (the server restarted during the job), or the error the job's input got.
+ */
+export type JobError = ErrorBody['error'];
 
 /** `GET /api/v1/jobs/:id`, and `POST /api/v1/simulate` (202). */
 export interface Job {

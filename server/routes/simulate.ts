@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { streamSSE, stream } from 'hono/streaming';
 import { actorOf, depsOf, param, route, todayInShanghai, type App, type Ctx } from '../context.ts';
 import { ApiError } from '../errors.ts';
+import { msg } from '../messages.ts';
 import type { ProgressEvent } from '../jobs.ts';
 import { parseRef, resolveRef } from '../refs.ts';
 import type { ChangeFilter, JobChange, JobRecord } from '../store/store.ts';
@@ -33,9 +34,23 @@ function view(job: JobRecord): Job {
     ...job,
     params: job.params as JobParams,
     result: job.result as SimulationResult | undefined,
-    error: job.error as JobError | undefined,
+    error: jobErrorView(job.error),
     links: { self: base, events: `${base}/events`, changes: `${base}/changes`, download: `${base}/download` },
   };
+}
+
+/**
+ * A failed job's error as stored by jobs.ts (`jobFailure`) or the store (`job.interrupted`); rows
+ * written before failures had the API's error shape (a plain English reason, or none) are
+ * given it here.
+ */
+function jobErrorView(raw: unknown): JobError | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const e = raw as { code?: string; message?: unknown };
+  if (typeof e.message === 'object' && e.message !== null) return raw as JobError;
+  const code = e.code === 'job.interrupted' ? 'job.interrupted' : 'job.failed';
+  const reason = typeof e.message === 'string' ? e.message : undefined;
+  return { code, message: msg(code), ...(reason ? { details: [{ path: 'job', message: { zh: reason, en: reason } }] } : {}) };
 }
 
 /** A changed record as sent; the store gives its JSON columns back as `unknown` (jobs.ts wrote them). */

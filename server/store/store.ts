@@ -7,6 +7,7 @@ import type { PolicyIR } from '../../engine/ir/types.ts';
 import { expandDecision, type DecisionTexts, type LeanDecision } from '../../engine/evaluate/lean.ts';
 import { Db, type Queryable, type SqlValue } from './db.ts';
 import { migrate } from './migrations.ts';
+import { msg } from '../messages.ts';
 
 /** The SQLite file's name inside the data directory. */
 export const DB_FILE = 'tiaowen.sqlite';
@@ -650,7 +651,7 @@ export class Store {
   async failInterruptedJobs(): Promise<number> {
     const { changes } = await this.db.run(
       `UPDATE jobs SET status = 'failed', error = ?, finished_at = ? WHERE status IN ('queued','running')`,
-      [JSON.stringify({ code: 'job.interrupted' }), this.now()],
+      [JSON.stringify({ code: 'job.interrupted', message: msg('job.interrupted') }), this.now()],
     );
     return changes;
   }

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startHarness, type Harness } from './harness.ts';
+import { jobFailure } from '../../server/jobs.ts';
 
 let h: Harness;
 
@@ -363,6 +364,20 @@ describe('simulate', () => {
     await page.getByRole('button', { name: '计算' }).click();
     await page.locator('[data-testid=results] .card').nth(1).waitFor();
     await page.locator('[data-testid=results] h3', { hasText: `草稿 #${id}` }).waitFor();
+    await page.context().close();
+  });
+
+  it('says why a job failed, in words, not as JSON', async () => {
+    const store = h.server.deps.store;
+    const id = `job_ui_failed_${Date.now()}`;
+    await store.createJob({ id, kind: 'simulate', createdBy: 'author', params: { baseline: 'gansu/poverty-loan@2015.1', candidate: 'gansu/poverty-loan@2015.1', asOf: '2017-06-30' }, total: 3 });
+    await store.updateJob(id, { status: 'failed', error: jobFailure(new Error('worker exited')) });
+    const page = await h.open('author', `#/simulate/${id}`);
+    const alert = page.locator('.progress [role=alert]');
+    await alert.waitFor();
+    await see(page, /模拟任务失败/);
+    await expect(alert.innerText()).resolves.toContain('worker exited');
+    await expect(alert.innerText()).resolves.not.toContain('{');
     await page.context().close();
   });
 

@@ -1,6 +1,8 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError, makeApp, type TestApp } from './helpers.ts';
+import { jobFailure } from '../../server/jobs.ts';
+import { ApiError } from '../../server/errors.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -153,6 +155,38 @@ describe('simulate', () => {
     await expectError(res, 400, 'upload.missing-file');
     await expectError(await t.req('POST', '/api/v1/simulate', { as: '张三', json: {} }), 415, 'http.unsupported-media-type');
     await expectError(await t.req('GET', '/api/v1/jobs/job_x', { as: '张三' }), 404, 'job.not-found');
+  });
+
+  it('says why a job failed in both languages, for rows stored in any shape', async () => {
+    const read = async (id: string) => ((await (await t.req('GET', `/api/v1/jobs/${id}`, { as: '张三' })).json()) as { status: string; error: { code: string; message: { zh: string; en: string }; details?: { path: string; message: { zh: string; en: string } }[] } }).error;
+    const job = async (error: unknown, status: 'failed' | 'running' = 'failed') => {
+      const id = `job_test_${Math.random().toString(36).slice(2)}`;
+      await t.deps.store.createJob({ id, kind: 'simulate', createdBy: '张三', params: { baseline: 'demo/loan@2015.1', candidate: 'demo2/loan@2016.1', asOf: '2018-06-30' }, total: 1 });
+      await t.deps.store.updateJob(id, { status, ...(error ? { error } : {}) });
+      return id;
+    };
+    const bothLanguages = (e: { message: { zh: string; en: string } }) => expect(e.message.zh && e.message.en && e.message.zh !== e.message.en).toBeTruthy();
+    // A failure while running: the reason as a detail, never a stack.
+    const failed = await read(await job(jobFailure(new Error('worker exited'))));
+    expect(failed.code).toBe('job.failed');
+    bothLanguages(failed);
+    expect(failed.details).toEqual([{ path: 'job', message: { zh: 'worker exited', en: 'worker exited' } }]);
+    // A refusal of the job's input keeps its own code and details.
+    const refused = await read(await job(jobFailure(ApiError.of(422, 'facts.invalid', [{ path: '/facts', message: { zh: '甲', en: 'a' } }]))));
+    expect(refused.code).toBe('facts.invalid');
+    bothLanguages(refused);
+    // Rows stored before failures had this shape: a plain English reason, or none.
+    const old = await read(await job({ code: 'job.failed', message: 'dataset vanished' }));
+    expect(old.code).toBe('job.failed');
+    bothLanguages(old);
+    expect(old.details?.[0]?.message.en).toBe('dataset vanished');
+    bothLanguages(await read(await job({ code: 'job.interrupted' })));
+    // A job still running when the server stopped is failed at the next start, and says so.
+    const running = await job(undefined, 'running');
+    expect(await t.deps.store.failInterruptedJobs()).toBeGreaterThan(0);
+    const interrupted = await read(running);
+    expect(interrupted.code).toBe('job.interrupted');
+    bothLanguages(interrupted);
   });
 
   it('cancels a running job', async () => {

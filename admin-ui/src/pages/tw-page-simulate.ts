@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { LangController, lang, t, type MessageKey } from '../i18n/index.ts';
+import { LangController, lang, pick, t, type MessageKey } from '../i18n/index.ts';
 import { shared } from '../styles.ts';
 import { api, handOffFacts } from '../context.ts';
 import { Loader, errorWords } from '../loader.ts';
@@ -179,7 +179,9 @@ export class TwPageSimulate extends LitElement {
         </div>
         ${running ? html`<div class="toolbar"><button class="danger" @click=${this.cancel}>${t('simulate.cancel')}</button></div>` : nothing}
         ${this.actionError ? html`<p class="bad" role="alert">${this.actionError}</p>` : nothing}
-        ${status === 'failed' && job.error ? html`<p class="bad" role="alert">${JSON.stringify(job.error)}</p>` : nothing}
+        ${status === 'failed' && job.error
+          ? html`<p class="bad" role="alert">${pick(job.error.message)}${(job.error.details ?? []).map((d) => html`<br /><span class="muted">${pick(d.message)}</span>`)}</p>`
+          : nothing}
       </section>
       ${job.result ? this.renderResult(job) : nothing}
     `;
