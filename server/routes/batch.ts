@@ -18,7 +18,7 @@ import { msg, type MessageCode } from '../messages.ts';
 import { resolveDraft, resolvePublished } from '../refs.ts';
 import type { DraftMarker } from '../store/store.ts';
 import { check, dateQuery } from '../validate.ts';
-import { invalidFacts, requireDraftEvaluator } from './evaluate.ts';
+import { DRAFT_REF, draftVersionRefused, invalidFacts, requireDraftEvaluator } from './evaluate.ts';
 
 interface BatchLineV1 {
   id?: unknown;
@@ -50,7 +50,7 @@ export function batchRoutes(app: App): void {
       // Who asks, and a version with a draft, concern the whole request (as on evaluate); whether
       // the draft exists and compiles is answered on each line, as for a published policy.
       requireDraftEvaluator(c, 'query.policy');
-      if (q.version) throw draftVersionRefused(400, 'http.invalid-query', 'query.version');
+      if (q.version) throw draftVersionRefused('http.invalid-query', 'query.version');
     }
     const textsSent = new Set<string>();
     const actor = actorOf(c);
@@ -304,8 +304,6 @@ interface LineDefaults {
   asOf: string;
 }
 
-const DRAFT_REF = /^draft:(\d+)$/;
-
 /** A draft read for a request: resolved with its marker, or why not (its details' path is DRAFT_PATH). */
 type DraftResolution = { resolved: ResolvedPolicyLike; draft: DraftMarker } | ApiError;
 /** The drafts some lines name, by `draftKey`. */
@@ -314,11 +312,6 @@ type Drafts = ReadonlyMap<string, DraftResolution>;
 const DRAFT_PATH = 'line/policy';
 
 const draftKey = (id: number, asOf: string) => `${id}\u0000${asOf}`;
-
-/** As evaluate.ts refuses it: a draft is its text as saved now, with no version to pick. */
-function draftVersionRefused(status: 400, code: 'http.invalid-body' | 'http.invalid-query', path: string): ApiError {
-  return ApiError.of(status, code, [{ path, message: { zh: '草稿没有可选的版本,请去掉 version', en: 'a draft has no version to pick; leave `version` out' } }]);
-}
 
 /**
  * The draft and as-of date a line is to be judged on, when it names one (its own `policy` or the
@@ -339,7 +332,7 @@ function draftWanted(text: string, q: LineDefaults): { id: number; asOf: string 
 /** A line's draft, after the checks evaluate makes: the caller's role, no version. */
 function draftFor(c: Ctx, drafts: Drafts | undefined, id: number, version: string | undefined, asOf: string, path: string) {
   requireDraftEvaluator(c, path);
-  if (version) throw draftVersionRefused(400, 'http.invalid-body', path.replace(/policy$/, 'version'));
+  if (version) throw draftVersionRefused('http.invalid-body', path.replace(/policy$/, 'version'));
   const r = drafts?.get(draftKey(id, asOf));
   // draftsFor reads every draft a line that passes the checks above names.
   if (r === undefined) throw new Error(`draft ${id} on ${asOf} was not read before ${path}`);

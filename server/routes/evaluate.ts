@@ -30,7 +30,13 @@ function declaredOnly(resolved: ResolvedPolicyLike, facts: Record<string, unknow
   return { kept, ignored };
 }
 
-const DRAFT_REF = /^draft:(\d+)$/;
+/** `draft:<id>`: a policy reference that names a draft as saved now. */
+export const DRAFT_REF = /^draft:(\d+)$/;
+
+/** 400: a draft is its text as saved now, with no version to pick (in the body or the query). */
+export function draftVersionRefused(code: 'http.invalid-body' | 'http.invalid-query', path: string): ApiError {
+  return ApiError.of(400, code, [{ path, message: { zh: '草稿没有可选的版本,请去掉 version', en: 'a draft has no version to pick; leave `version` out' } }]);
+}
 
 /** 403 unless the caller's role may evaluate drafts (auth/permissions.ts `DRAFT_EVALUATORS`). */
 export function requireDraftEvaluator(c: Ctx, path: string): void {
@@ -56,11 +62,7 @@ async function resolveForEvaluation(
   const m = DRAFT_REF.exec(policy);
   if (!m) return { resolved: resolvePublished(depsOf(c), policy, version, asOf, path) };
   requireDraftEvaluator(c, path);
-  if (version) {
-    throw ApiError.of(400, 'http.invalid-body', [
-      { path: path.replace(/policy$/, 'version'), message: { zh: '草稿没有可选的版本,请去掉 version', en: 'a draft has no version to pick; leave `version` out' } },
-    ]);
-  }
+  if (version) throw draftVersionRefused('http.invalid-body', path.replace(/policy$/, 'version'));
   return resolveDraft(depsOf(c), Number(m[1]), asOf, path);
 }
 
