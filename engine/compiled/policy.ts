@@ -33,8 +33,6 @@ export interface CompiledPolicy {
    * The verdicts only, for simulation and counting: per rule (in `rules` order) 0 not fired,
    * 1 fired, 2 undetermined, 3 suppressed, after exceptions, exactly the statuses `decide` reports;
    * no outcome objects, citations or computed values are built. `invalid-facts` has no codes.
-   */
-  /**
    * `into`: write the codes there (length ≥ the number of rules) instead of a new array, for a
    * caller that reads them before its next call; the result's `codes` is then `into`.
    */
