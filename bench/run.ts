@@ -150,7 +150,7 @@ async function measureOnce(): Promise<Row[]> {
       rate: fmt(rate),
       p50: us(m.p50),
       p99: us(m.p99),
-      notes: `${timesJre(rate)} (a); \`decideNormalized\` on pre-validated facts: ${fmt(rateNorm)}/s; \`decideCompact\` (verdict codes only, as simulation uses): ${fmt(rateCompact)}/s`,
+      notes: `${timesJre(rate)} (a); \`decideNormalized\` on pre-validated facts: ${fmt(rateNorm)}/s; \`decideCompact\` (verdict codes only, as simulation uses): ${fmt(rateCompact)}/s, ${timesJre(rateCompact)} (a)`,
     });
   }
 
@@ -270,7 +270,7 @@ const rows = [...runs].sort((a, b) => rateOf(a[key]) - rateOf(b[key]))[Math.floo
 const cell = (r: Row | undefined): string => {
   if (!r) return '';
   if (r.name.startsWith('(e)')) return `${r.p50}, ${r.p99}`;
-  const compact = /decideCompact[^:]*: ([0-9,]+\/s)/.exec(r.notes)?.[1];
+  const compact = /decideCompact[^:]*: ([0-9,]+\/s(?:, [0-9,]+×)?)/.exec(r.notes)?.[1];
   return `${r.rate}/s, p99 ${r.p99}${compact ? `; compact ${compact}` : ''}`;
 };
 const everyRun =
