@@ -6,10 +6,13 @@
 import { pick, t } from './i18n/index.ts';
 import type * as W from './wire.ts';
 
-export interface ErrorDetailWire {
-  path: string;
-  message: { zh: string; en: string };
-  code?: string;
+/** What each review action on `/drafts/:id/<action>` answers. */
+export interface DraftActionResponse {
+  submit: W.DraftDetail;
+  approve: W.DraftDetail;
+  reject: W.DraftDetail;
+  publish: W.PublishResponse;
+  validate: W.ValidateResponse;
 }
 
 export class ApiFailure extends Error {
@@ -17,8 +20,8 @@ export class ApiFailure extends Error {
     /** HTTP status; 0 when the server could not be reached. */
     readonly status: number,
     readonly code: string,
-    readonly serverMessage?: { zh: string; en: string },
-    readonly details: ErrorDetailWire[] = [],
+    readonly serverMessage?: W.Text,
+    readonly details: W.ErrorDetail[] = [],
     /** The server's `ETag` on a conflict, when it sent one. */
     readonly etag?: string,
   ) {
@@ -99,7 +102,8 @@ export class ApiClient {
       }
     }
     if (!res.ok) {
-      const err = (parsed as { error?: { code?: string; message?: { zh: string; en: string }; details?: ErrorDetailWire[] } })?.error;
+      // Any body may come back on a failure (a proxy's HTML page, say): each field is optional here.
+      const err = (parsed as { error?: Partial<W.ErrorBody['error']> } | null | undefined)?.error;
       const failure = new ApiFailure(res.status, err?.code ?? `http.${res.status}`, err?.message, err?.details ?? [], etag);
       if (res.status === 401) this.onUnauthorized?.();
       throw failure;
@@ -121,9 +125,9 @@ export class ApiClient {
     return this.get<W.Me>('/me');
   }
 
-  async policies(): Promise<W.PolicySummary[]> {
-    const r = await this.get<W.PolicyList>('/policies');
-    return Array.isArray(r) ? r : r.items ?? r.policies ?? [];
+  /** Every policy; with `inForceOn`, each says which of its versions is in force that day. */
+  async policies(inForceOn?: string): Promise<W.PolicySummary[]> {
+    return (await this.get<W.PolicyListResponse>(`/policies${inForceOn ? `?inForceOn=${encodeURIComponent(inForceOn)}` : ''}`)).items;
   }
 
   policy(id: string): Promise<W.PolicyDetail> {
@@ -156,8 +160,7 @@ export class ApiClient {
   }
 
   async drafts(q: { status?: string } = {}): Promise<W.Draft[]> {
-    const r = await this.get<W.DraftList>(`/drafts${q.status ? `?status=${encodeURIComponent(q.status)}` : ''}`);
-    return Array.isArray(r) ? r : r.items ?? r.drafts ?? [];
+    return (await this.get<W.DraftListResponse>(`/drafts${q.status ? `?status=${encodeURIComponent(q.status)}` : ''}`)).items;
   }
 
   async draft(id: number): Promise<Response2<W.DraftDetail>> {
@@ -173,14 +176,14 @@ export class ApiClient {
     return this.request<W.DraftDetail>(`/drafts/${id}`, { method: 'PUT', body, headers: { 'if-match': etag } });
   }
 
-  draftAction(id: number, action: 'submit' | 'approve' | 'reject' | 'publish' | 'validate', comment?: string): Promise<unknown> {
-    return this.post(`/drafts/${id}/${action}`, comment ? { comment } : {});
+  draftAction<A extends keyof DraftActionResponse>(id: number, action: A, comment?: string): Promise<DraftActionResponse[A]> {
+    return this.post<DraftActionResponse[A]>(`/drafts/${id}/${action}`, comment ? { comment } : {});
   }
 
-  async audit(q: { page?: number; pageSize?: number; target?: string } = {}): Promise<W.Page<W.AuditEntry>> {
+  async audit(q: { page?: number; pageSize?: number; target?: string } = {}): Promise<W.AuditPage> {
     const p = new URLSearchParams();
     for (const [k, v] of Object.entries(q)) if (v !== undefined) p.set(k, String(v));
-    return this.get<W.Page<W.AuditEntry>>(`/audit?${p}`);
+    return this.get<W.AuditPage>(`/audit?${p}`);
   }
 
   simulate(form: FormData): Promise<Response2<W.Job>> {
@@ -191,15 +194,15 @@ export class ApiClient {
     return this.get<W.Job>(`/jobs/${encodeURIComponent(id)}`);
   }
 
-  cancelJob(id: string): Promise<unknown> {
-    return this.request(`/jobs/${encodeURIComponent(id)}`, { method: 'DELETE' }).then((r) => r.data);
+  cancelJob(id: string): Promise<W.CancelResponse> {
+    return this.request<W.CancelResponse>(`/jobs/${encodeURIComponent(id)}`, { method: 'DELETE' }).then((r) => r.data);
   }
 
-  jobChanges(id: string, page: number, pageSize: number, filter: W.ChangeFilter = {}): Promise<W.Page<W.JobChange>> {
+  jobChanges(id: string, page: number, pageSize: number, filter: W.ChangeFilter = {}): Promise<W.ChangesPage> {
     const p = new URLSearchParams({ page: String(page), pageSize: String(pageSize) });
     if (filter.rule) p.set('rule', filter.rule);
     if (filter.kind) p.set('kind', filter.kind);
-    return this.get<W.Page<W.JobChange>>(`/jobs/${encodeURIComponent(id)}/changes?${p}`);
+    return this.get<W.ChangesPage>(`/jobs/${encodeURIComponent(id)}/changes?${p}`);
   }
 
   /**

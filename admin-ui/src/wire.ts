@@ -3,7 +3,7 @@
  * checked against. That file is types only (it may import types from engine/ and dsl/ alone, and
  * test/server/wire.test.ts holds it to that), so nothing of server/ reaches the bundle.
  */
-import type { CompareItem as CompareSide, Decision, Draft, DraftMarker, PolicySummary } from '../../server/wire.ts';
+import type { CompareItem as CompareSide, Decision, DraftMarker } from '../../server/wire.ts';
 
 export type {
   AuditEntry,
@@ -55,6 +55,7 @@ export type {
   SavedDraft,
   SideCounts,
   SimulationResult,
+  Text,
   TextDiff,
   UpdateDraft,
   ValidateResponse,
@@ -80,12 +81,3 @@ export interface SingleResult {
   status?: never;
   error?: never;
 }
-
-/**
- * How api.ts reads `GET /policies`. The server sends `{ items }` (PolicyListResponse); the other
- * shapes are tolerated from before the types were shared.
- */
-export type PolicyList = PolicySummary[] | { items?: PolicySummary[]; policies?: PolicySummary[] };
-
-/** How api.ts reads `GET /drafts`: the server sends `{ items }` (DraftListResponse); as PolicyList. */
-export type DraftList = Draft[] | { items?: Draft[]; drafts?: Draft[] };

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { LangController, pick, t } from '../i18n/index.ts';
 import { shared } from '../styles.ts';
-import type { ErrorDetailWire } from '../api.ts';
+import type { ErrorDetail } from '../wire.ts';
 
 /**
  * A loading, empty or error state, the same on every page. Errors are announced to screen
@@ -28,7 +28,7 @@ export class TwState extends LitElement {
   /** Text to show; a default per kind when empty. */
   @property() message = '';
   /** Error details from the server (`error.details`), listed under the message. */
-  @property({ attribute: false }) details: ErrorDetailWire[] = [];
+  @property({ attribute: false }) details: ErrorDetail[] = [];
   /** Whether an error offers a retry button. */
   @property({ type: Boolean }) retryable = true;
 

@@ -45,10 +45,7 @@ export class TwPageLibrary extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.query = this.route?.query.q ?? '';
-    void this.loader.run(async () => {
-      const r = await api.get<{ items: PolicySummary[] } | PolicySummary[]>(`/policies?inForceOn=${this.today}`);
-      return Array.isArray(r) ? r : r.items;
-    });
+    void this.loader.run(() => api.policies(this.today));
   }
 
   override render() {

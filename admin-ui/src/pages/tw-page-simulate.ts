@@ -4,10 +4,10 @@ import { LangController, lang, pick, t, type MessageKey } from '../i18n/index.ts
 import { shared } from '../styles.ts';
 import { api, handOffFacts } from '../context.ts';
 import { Loader, errorWords } from '../loader.ts';
-import { ApiFailure, type ErrorDetailWire } from '../api.ts';
+import { ApiFailure } from '../api.ts';
 import { href, navigate, type Route } from '../router.ts';
 import { durationWords, todayInShanghai } from '../words.ts';
-import type { Draft, Job, JobChange, Page, PolicySummary, ProgressEvent } from '../wire.ts';
+import type { Draft, ErrorDetail, Job, JobChange, Page, PolicySummary, ProgressEvent } from '../wire.ts';
 import '../components/tw-bar-chart.ts';
 import '../components/tw-state.ts';
 
@@ -49,7 +49,7 @@ export class TwPageSimulate extends LitElement {
   @state() private candidate = '';
   @state() private asOf = todayInShanghai();
   @state() private starting = false;
-  @state() private startError?: { message: string; details: ErrorDetailWire[] };
+  @state() private startError?: { message: string; details: ErrorDetail[] };
   @state() private progress?: ProgressEvent;
   @state() private page = 1;
   /** Server-side filters of the changed records: they narrow every page, not just the one shown. */

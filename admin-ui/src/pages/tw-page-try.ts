@@ -4,10 +4,10 @@ import { LangController, lang, t } from '../i18n/index.ts';
 import { shared } from '../styles.ts';
 import { api, takeHandedFacts } from '../context.ts';
 import { Loader, errorWords } from '../loader.ts';
-import { ApiFailure, type ErrorDetailWire } from '../api.ts';
+import { ApiFailure } from '../api.ts';
 import { href, navigate, type Route } from '../router.ts';
 import { todayInShanghai } from '../words.ts';
-import type { CompareItem, Draft, JsonSchema, PolicySummary } from '../wire.ts';
+import type { CompareItem, Draft, ErrorDetail, JsonSchema, PolicySummary } from '../wire.ts';
 import '../components/tw-fact-form.ts';
 import '../components/tw-decision.ts';
 import '../components/tw-state.ts';
@@ -70,7 +70,7 @@ export class TwPageTry extends LitElement {
   @state() private others: string[] = [];
   @state() private running = false;
   @state() private results?: CompareItem[];
-  @state() private failure?: { message: string; details: ErrorDetailWire[] };
+  @state() private failure?: { message: string; details: ErrorDetail[] };
 
   private readonly i18n = new LangController(this);
   private readonly library = new Loader<PolicySummary[]>(this);
