@@ -6,10 +6,11 @@
  * Types only: the admin UI bundles whatever this file imports, so it may `import type` from
  * `engine/` and `dsl/` and nothing else (no sqlite3, no hono, no `node:` modules);
  * test/server/wire.test.ts checks it. Request bodies are validated against the schemas in
- * server/openapi.ts (their `…V1` names are given below); the NDJSON batch lines are not here.
+ * server/openapi.ts (their `…V1` names are given below).
  */
 import type { Diagnostic } from '../dsl/diagnostics.ts';
 import type { PolicyDiff, TextDiff } from '../engine/diff/index.ts';
+import type { DecisionTexts, LeanDecision } from '../engine/evaluate/lean.ts';
 import type { Decision } from '../engine/evaluate/types.ts';
 import type { PolicyIR, PolicyRef } from '../engine/ir/types.ts';
 import type { RecordOutcome } from '../engine/parallel/simulate.ts';
@@ -262,6 +263,85 @@ export interface NotReplayable {
 
 /** `POST /api/v1/decisions/:id/replay`. */
 export type ReplayResponse = Replayed | NotReplayable;
+
+// ---- batches (NDJSON) -----------------------------------------------------------------------
+
+/** One line of a `POST /api/v1/evaluate/batch` body (schema `BatchLineV1`); what it leaves out comes from the query. */
+export interface BatchLine {
+  /** Echoed on the line's answer, as given (any JSON value). */
+  id?: unknown;
+  /** A policy id or `draft:<id>` (then no version). */
+  policy?: string;
+  version?: string;
+  asOf?: string;
+  facts: Facts;
+}
+
+/** A line decided with `view=full` (the default), committed to the decision log under `decisionId`. */
+export interface BatchDecided {
+  /** 1-based number of the input line (blank lines count, and get no answer). */
+  line: number;
+  id?: unknown;
+  draft?: DraftMarker;
+  decisionId: string;
+  decision: Decision;
+  lean?: never;
+  texts?: never;
+  status?: never;
+  error?: never;
+}
+
+/**
+ * A line decided with `view=lean`: the decision's lean form, whose rule texts came on an earlier
+ * `BatchTexts` line (`expandDecision(lean, texts)` in engine/evaluate/lean.ts gives the decision).
+ * A decision the decision log keeps whole (one that does not match its texts) is answered as a
+ * `BatchDecided` even here.
+ */
+export interface BatchDecidedLean {
+  line: number;
+  id?: unknown;
+  draft?: DraftMarker;
+  decisionId: string;
+  lean: LeanDecision;
+  decision?: never;
+  texts?: never;
+  status?: never;
+  error?: never;
+}
+
+/** `view=lean`: a policy version's (or draft's) rule texts, once per request, before the first answer referring to them. */
+export interface BatchTexts {
+  texts: DecisionTexts;
+  line?: never;
+  decision?: never;
+  lean?: never;
+  error?: never;
+}
+
+/** A line that was read but not decided: the HTTP status it would have had alone, and the error shape beside it. */
+export interface BatchFailed extends ErrorBody {
+  line: number;
+  id?: unknown;
+  status: number;
+  decisionId?: never;
+  decision?: never;
+  lean?: never;
+  texts?: never;
+}
+
+/** A line that could not be read: not JSON (`batch.malformed-line`) or too long (`http.payload-too-large`). */
+export interface BatchUnreadable extends ErrorBody {
+  line: number;
+  id?: never;
+  status?: never;
+  decisionId?: never;
+  decision?: never;
+  lean?: never;
+  texts?: never;
+}
+
+/** One line of the `POST /api/v1/evaluate/batch` answer (NDJSON, in input line order). */
+export type BatchAnswerLine = BatchDecided | BatchDecidedLean | BatchTexts | BatchFailed | BatchUnreadable;
 
 // ---- diff -----------------------------------------------------------------------------------
 
@@ -518,4 +598,4 @@ export interface CreatedToken extends TokenInfo {
   token: string;
 }
 
-export type { Decision, Diagnostic, PolicyDiff, PolicyIR, PolicyRef, TextDiff };
+export type { Decision, DecisionTexts, Diagnostic, LeanDecision, PolicyDiff, PolicyIR, PolicyRef, TextDiff };

@@ -18,6 +18,7 @@ import { msg, type MessageCode } from '../messages.ts';
 import { resolveDraft, resolvePublished } from '../refs.ts';
 import type { DraftMarker } from '../store/store.ts';
 import { check, dateQuery } from '../validate.ts';
+import type { BatchFailed, BatchTexts, BatchUnreadable } from '../wire.ts';
 import { DRAFT_REF, draftVersionRefused, invalidFacts, requireDraftEvaluator } from './evaluate.ts';
 
 interface BatchLineV1 {
@@ -187,7 +188,7 @@ export function batchRoutes(app: App): void {
       const textsLine = (texts: DecisionTexts): string => {
         if (textsSent.has(texts.id)) return '';
         textsSent.add(texts.id);
-        return JSON.stringify({ texts }) + '\n';
+        return JSON.stringify({ texts } satisfies BatchTexts) + '\n';
       };
       const sendGroup = async () => {
         if (group.lines === 0) return;
@@ -341,7 +342,7 @@ function draftFor(c: Ctx, drafts: Drafts | undefined, id: number, version: strin
 }
 
 function lineError(line: number, code: MessageCode, details?: ErrorBody['error']['details']) {
-  return { line, error: { code, message: msg(code), ...(details?.length ? { details } : {}) } };
+  return { line, error: { code, message: msg(code), ...(details?.length ? { details } : {}) } } satisfies BatchUnreadable;
 }
 
 function batchLine(
@@ -386,7 +387,7 @@ function batchLine(
     return { ok: true, policy: resolved, decision, facts: l.facts, id, ...(draft ? { draft } : {}) };
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;
-    return { ok: false, answer: { line, ...(id !== undefined ? { id } : {}), status: e.status, ...e.body() } };
+    return { ok: false, answer: { line, ...(id !== undefined ? { id } : {}), status: e.status, ...e.body() } satisfies BatchFailed };
   }
 }
 

@@ -122,16 +122,18 @@ describe('shapes kept in two places agree', () => {
 });
 
 /**
- * The top-level keys of `T`, each marked required or optional. `tsc` holds the marks to the type
- * (every key listed, none extra, each mark right), so the lists below cannot drift from wire.ts.
+ * The top-level keys of `T`, each marked required, optional, or absent (`k?: never`, which the
+ * members of a union declare to tell each other apart). `tsc` holds the marks to the type (every
+ * key listed, none extra, each mark right), so the lists below cannot drift from wire.ts.
  */
-type Shape<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? 'opt' : 'req' };
+type Shape<T> = { [K in keyof T]-?: [T[K]] extends [undefined] ? 'never' : {} extends Pick<T, K> ? 'opt' : 'req' };
+type Mark = 'req' | 'opt' | 'never';
 
-/** Keys of `json` that `shape` does not declare, and required keys it lacks. */
-function offShape(json: unknown, shape: Record<string, 'req' | 'opt'>): { extra: string[]; missing: string[] } {
+/** Keys of `json` that `shape` does not declare (or declares absent), and required keys it lacks. */
+function offShape(json: unknown, shape: Record<string, Mark>): { extra: string[]; missing: string[] } {
   const got = Object.keys(json as object);
   return {
-    extra: got.filter((k) => !(k in shape)),
+    extra: got.filter((k) => !(k in shape) || shape[k] === 'never'),
     missing: Object.entries(shape)
       .filter(([k, m]) => m === 'req' && !got.includes(k))
       .map(([k]) => k),
@@ -158,10 +160,10 @@ const DECISION_RECORD: Shape<W.DecisionRecord> = {
   id: 'req', at: 'req', caller: 'req', policyId: 'req', version: 'req', policyHash: 'req', asOf: 'req', facts: 'req', masked: 'req', decision: 'req', draft: 'opt',
 };
 const COMPARE_DECIDED: Shape<W.CompareDecided> = {
-  policy: 'req', version: 'req', jurisdiction: 'req', decisionId: 'req', decision: 'req', draft: 'opt', ignoredFacts: 'req', status: 'opt', error: 'opt',
+  policy: 'req', version: 'req', jurisdiction: 'req', decisionId: 'req', decision: 'req', draft: 'opt', ignoredFacts: 'req', status: 'never', error: 'never',
 };
 const COMPARE_FAILED: Shape<W.CompareFailed> = {
-  policy: 'req', version: 'opt', status: 'req', error: 'req', decisionId: 'opt', decision: 'opt', draft: 'opt', ignoredFacts: 'opt', jurisdiction: 'opt',
+  policy: 'req', version: 'opt', status: 'req', error: 'req', decisionId: 'never', decision: 'never', draft: 'never', ignoredFacts: 'never', jurisdiction: 'never',
 };
 const JOB: Shape<W.Job> = {
   id: 'req', kind: 'req', createdBy: 'req', createdAt: 'req', status: 'req', params: 'req', total: 'req', done: 'req', result: 'opt', error: 'opt',
@@ -182,6 +184,20 @@ const PUBLISH: Shape<W.PublishResponse> = { draft: 'req', version: 'req' };
 const PUBLISHED: Shape<W.PublishedVersion> = { id: 'req', version: 'req', hash: 'req', publishedAt: 'req', publishedBy: 'req', author: 'req', approvedBy: 'req' };
 const REPLAYED: Shape<W.Replayed> = { decisionId: 'req', replayable: 'req', same: 'req', policyHashSame: 'req', original: 'req', replayed: 'req' };
 const DIFF: Shape<W.DiffResponse> = { a: 'req', b: 'req', semantic: 'req', text: 'req' };
+const BATCH_DECIDED: Shape<W.BatchDecided> = {
+  line: 'req', id: 'opt', draft: 'opt', decisionId: 'req', decision: 'req', lean: 'never', texts: 'never', status: 'never', error: 'never',
+};
+const BATCH_LEAN: Shape<W.BatchDecidedLean> = {
+  line: 'req', id: 'opt', draft: 'opt', decisionId: 'req', lean: 'req', decision: 'never', texts: 'never', status: 'never', error: 'never',
+};
+const BATCH_TEXTS: Shape<W.BatchTexts> = { texts: 'req', line: 'never', decision: 'never', lean: 'never', error: 'never' };
+const BATCH_FAILED: Shape<W.BatchFailed> = {
+  line: 'req', id: 'opt', status: 'req', error: 'req', decisionId: 'never', decision: 'never', lean: 'never', texts: 'never',
+};
+const BATCH_UNREADABLE: Shape<W.BatchUnreadable> = {
+  line: 'req', error: 'req', id: 'never', status: 'never', decisionId: 'never', decision: 'never', lean: 'never', texts: 'never',
+};
+const ERROR: Shape<W.ErrorBody['error']> = { code: 'req', message: 'req', details: 'opt' };
 
 describe('what the routes send has the keys of the wire types', () => {
   let t: TestApp;
@@ -195,7 +211,7 @@ describe('what the routes send has the keys of the wire types', () => {
     expect(res.status, `${path}: ${res.status}`).toBeLessThan(300);
     return { json: (await res.json()) as Record<string, unknown>, etag: res.headers.get('etag') ?? '' };
   };
-  const fits = (what: string, json: unknown, shape: Record<string, 'req' | 'opt'>) => expect(offShape(json, shape), what).toEqual({ extra: [], missing: [] });
+  const fits = (what: string, json: unknown, shape: Record<string, Mark>) => expect(offShape(json, shape), what).toEqual({ extra: [], missing: [] });
   const NPL_4 = { 贷款: [{ 金额: 96, 逾期天数: 0 }, { 金额: 4, 逾期天数: 120 }] };
 
   it('policies, versions, me, tokens', async () => {
@@ -284,5 +300,99 @@ describe('what the routes send has the keys of the wire types', () => {
     fits('changes page', changes, CHANGES);
     expect(changes.items.length).toBeGreaterThan(0);
     for (const ch of changes.items) fits(`change on line ${ch.line}`, ch, JOB_CHANGE);
+  });
+
+  it('NDJSON batch answers, full and lean: decided, rule texts, failed and unreadable lines', async () => {
+    const created = await get('张三', '/api/v1/drafts', { method: 'POST', json: { from: { policy: 'demo/loan', version: '2015.1' } } });
+    const draftId = created.json.id as number;
+    // The query's published policy sends lines 1, 4 and 8 to the worker threads; lines naming
+    // their own policy or a draft, and lines that fail, are judged on the main thread. The blank
+    // line 7 counts but gets no answer.
+    const body = [
+      JSON.stringify({ id: 'a', facts: NPL_4 }),
+      JSON.stringify({ id: 'b', policy: 'demo2/loan', facts: NPL_4 }),
+      JSON.stringify({ id: 'c', policy: `draft:${draftId}`, facts: NPL_4 }),
+      JSON.stringify({ facts: NPL_4 }),
+      JSON.stringify({ id: 'e', policy: 'nowhere/none', facts: NPL_4 }),
+      '{"id": "f", "facts": ',
+      '',
+      JSON.stringify({ id: 'h', facts: NPL_4 }),
+    ].join('\n') + '\n';
+    const batch = async (app: TestApp, query: string, text: string): Promise<W.BatchAnswerLine[]> => {
+      const res = await app.req('POST', `/api/v1/evaluate/batch?policy=demo/loan&asOf=2018-06-30${query}`, { as: '李四', body: text, headers: { 'content-type': 'application/x-ndjson' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+      return (await res.text()).trimEnd().split('\n').map((l) => JSON.parse(l) as W.BatchAnswerLine);
+    };
+    /** Each answer's kind, line and id, and its keys held to the type of that kind. */
+    const check = (view: string, out: W.BatchAnswerLine[]) =>
+      out.map((a, i) => {
+        const what = `${view} answer ${i + 1}`;
+        if (a.texts !== undefined) {
+          fits(what, a, BATCH_TEXTS);
+          return ['texts'];
+        }
+        if (a.error !== undefined) {
+          fits(`${what} error`, a.error, ERROR);
+          if (a.status === undefined) {
+            fits(what, a, BATCH_UNREADABLE);
+            return ['unreadable', a.line, a.error.code];
+          }
+          fits(what, a, BATCH_FAILED);
+          return ['failed', a.line, a.id, a.status];
+        }
+        if (a.lean !== undefined) {
+          fits(what, a, BATCH_LEAN);
+          return ['lean', a.line, a.id, a.draft?.id];
+        }
+        fits(what, a, BATCH_DECIDED);
+        return ['decided', a.line, a.id, a.draft?.id];
+      });
+    const unreadable = ['unreadable', 6, 'batch.malformed-line'];
+    const failed = ['failed', 5, 'e', 404];
+
+    const full = await batch(t, '', body);
+    expect(check('full', full)).toEqual([
+      ['decided', 1, 'a', undefined],
+      ['decided', 2, 'b', undefined],
+      ['decided', 3, 'c', draftId],
+      ['decided', 4, undefined, undefined],
+      failed,
+      unreadable,
+      ['decided', 8, 'h', undefined],
+    ]);
+
+    const lean = await batch(t, '&view=lean', body);
+    expect(check('lean', lean)).toEqual([
+      ['texts'],
+      ['lean', 1, 'a', undefined],
+      ['texts'],
+      ['lean', 2, 'b', undefined],
+      ['texts'],
+      ['lean', 3, 'c', draftId],
+      ['lean', 4, undefined, undefined],
+      failed,
+      unreadable,
+      ['lean', 8, 'h', undefined],
+    ]);
+    // Each lean answer's rule texts came on an earlier line.
+    const sent = new Set<string>();
+    for (const a of lean) {
+      if (a.texts) sent.add(a.texts.id);
+      else if (a.lean) expect(sent, `texts of line ${a.line}`).toContain(a.lean.texts);
+    }
+    expect(sent.size).toBe(3);
+
+    // A line longer than the limit is answered without being read.
+    const small = await makeApp({ config: { batchLineLimit: 2000 } });
+    try {
+      const long = JSON.stringify({ id: 'x', facts: { ...NPL_4, 户主姓名: '王'.repeat(3000) } });
+      expect(check('overlong', await batch(small, '', `${JSON.stringify({ id: 'a', facts: NPL_4 })}\n${long}`))).toEqual([
+        ['decided', 1, 'a', undefined],
+        ['unreadable', 2, 'http.payload-too-large'],
+      ]);
+    } finally {
+      await small.close();
+    }
   });
 });
