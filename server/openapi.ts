@@ -305,7 +305,7 @@ export const OPENAPI = {
         responses: {
           '200': {
             description:
-              'One line per input line: {line, id?, draft?, decisionId, decision} (view=lean: {line, id?, draft?, decisionId, lean}, after a {texts} line) or {line, id?, status, error}; draft is the DraftMarker of a decision made on a draft (its rule texts are its own)',
+              'One line per non-blank input line, in order: {line, id?, draft?, decisionId, decision} (view=lean: {line, id?, draft?, decisionId, lean}, with a {texts} line before the first answer that refers to those rule texts), {line, id?, status, error} when the line was read but refused, or {line, error} when it could not be read (not JSON, or longer than batchLineLimit); draft is the DraftMarker of a decision made on a draft (its rule texts are its own)',
             content: { 'application/x-ndjson': { schema: { type: 'object' } } },
           },
           '415': err('Not NDJSON'),

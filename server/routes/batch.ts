@@ -217,6 +217,9 @@ export function batchRoutes(app: App): void {
         tail = tail
           .then(async () => {
             const { answers, toLog, serialised, logged, ids } = await committed;
+            // view=lean: the rule texts each answer refers to, sent before the first answer (in
+            // line order) that needs them.
+            const needs = new Array<DecisionTexts | undefined>(answers.length);
             toLog.forEach((t, i) => {
               const l = logged[i]!;
               const a = answers[t.idx] as Record<string, unknown>;
@@ -226,17 +229,28 @@ export function batchRoutes(app: App): void {
               }
               const head = JSON.stringify({ ...a, decisionId: l.id }).slice(0, -1);
               // Full: the same JSON as the decision's, joined from the rule texts' fragments.
-              answers[t.idx] = view === 'full' ? `${head},"decision":${expandedJson(l.lean, l.texts)}}` : `${textsLine(l.texts)}${head},"lean":${l.leanJson}}`;
+              if (view === 'full') answers[t.idx] = `${head},"decision":${expandedJson(l.lean, l.texts)}}`;
+              else {
+                answers[t.idx] = `${head},"lean":${l.leanJson}}`;
+                needs[t.idx] = l.texts;
+              }
             });
             serialised.forEach((x, i) => {
               const head = JSON.stringify({ ...(answers[x.idx] as Record<string, unknown>), decisionId: ids[i] }).slice(0, -1);
-              answers[x.idx] = x.decision ? [`${head},"decision":`, x.decision, '}'] : `${textsLine(offload!.texts)}${head},"lean":${x.line.lean}}`;
+              if (x.decision) answers[x.idx] = [`${head},"decision":`, x.decision, '}'];
+              else {
+                answers[x.idx] = `${head},"lean":${x.line.lean}}`;
+                needs[x.idx] = offload!.texts;
+              }
             });
             d.metrics.decisions += toLog.length + serialised.length;
             d.metrics.batchLines += lines;
             const pieces: (string | Uint8Array)[] = [];
-            for (const a of answers) {
+            for (let i = 0; i < answers.length; i++) {
+              const a = answers[i]!;
               if (a === null) continue;
+              const texts = needs[i];
+              if (texts !== undefined) pieces.push(textsLine(texts));
               if (Array.isArray(a)) pieces.push(...a, '\n');
               else pieces.push((typeof a === 'string' ? a : JSON.stringify(a)) + '\n');
             }

@@ -247,6 +247,15 @@ describe('batch', () => {
     }
   });
 
+  it('view=lean: rule texts come before the first answer needing them, whichever thread decided it', async () => {
+    // Line 1 goes to a worker, line 2 names its policy and is judged on the main thread: both need
+    // demo/loan's texts, and line 1 comes first.
+    const lines = [JSON.stringify({ id: 1, facts: NPL_4 }), JSON.stringify({ id: 2, policy: 'demo/loan', facts: NPL_4 })];
+    const res = await t.req('POST', '/api/v1/evaluate/batch?policy=demo/loan&asOf=2018-06-30&view=lean', { as: 'ingest', body: lines.join('\n') + '\n', headers: { 'content-type': 'application/x-ndjson' } });
+    const out = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(out.map((l) => (typeof l.texts === 'object' ? 'texts' : l.id))).toEqual(['texts', 1, 2]);
+  });
+
   it('refuses an unknown view', async () => {
     const res = await t.req('POST', '/api/v1/evaluate/batch?policy=demo/loan&view=short', { as: 'ingest', body: '{}\n', headers: { 'content-type': 'application/x-ndjson' } });
     await expectError(res, 400, 'http.invalid-query');
