@@ -6,17 +6,9 @@
  */
 import type { Diagnostic } from '../dsl/diagnostics.ts';
 import { msg, type MessageCode, type Text } from './messages.ts';
+import type { ErrorBody, ErrorDetail } from './wire.ts';
 
-export interface ErrorDetail {
-  /** JSON pointer (body), `query.<name>`, `header.<name>`, `line:<n>` or a source range. */
-  path: string;
-  message: Text;
-  code?: string;
-}
-
-export interface ErrorBody {
-  error: { code: string; message: Text; details?: ErrorDetail[] };
-}
+export type { ErrorBody, ErrorDetail };
 
 export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 412 | 413 | 415 | 422 | 428 | 500 | 503;
 

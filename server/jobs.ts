@@ -12,6 +12,9 @@ import type { EnginePort, PoolLike, ResolvedPolicyLike } from './engine.ts';
 import { ApiError, type ErrorBody, type ErrorDetail } from './errors.ts';
 import type { Clock, JobChange, JobStatus, Store } from './store/store.ts';
 import { readDataset, type DatasetRecord, type UploadFormat } from './upload.ts';
+import type { ProgressEvent } from './wire.ts';
+
+export type { ProgressEvent };
 
 export interface SideCounts {
   /** Records by outcome kind fired (a record counts once per kind), plus `none`, `undetermined`, `invalid-facts`. */
@@ -28,15 +31,6 @@ export interface SimulationResult {
 
 /** One record's outcome on one side: defined with the simulation it comes from. */
 export type { RecordOutcome } from '../engine/parallel/index.ts';
-
-export interface ProgressEvent {
-  type: 'progress' | 'end';
-  done: number;
-  total: number;
-  /** Records per second so far. */
-  rate: number;
-  status: JobStatus;
-}
 
 /**
  * A dataset ready to simulate. JSONL stays text, cut into chunks of whole lines that the worker

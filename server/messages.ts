@@ -1,8 +1,7 @@
 /** The server's user-facing texts, in Chinese and English, by error code. */
-export interface Text {
-  zh: string;
-  en: string;
-}
+import type { Text } from './wire.ts';
+
+export type { Text };
 
 export const MESSAGES = {
   'http.not-found': { zh: '没有这个地址', en: 'No such route' },

@@ -23,8 +23,9 @@ export interface Text {
   en: string;
 }
 
-/** One reason of a failure: where (JSON pointer, `query.<name>`, `header.<name>`, …) and what. */
+/** One reason of a failure: where and what. */
 export interface ErrorDetail {
+  /** JSON pointer (body), `query.<name>`, `header.<name>`, `line:<n>` or a source range. */
   path: string;
   message: Text;
   code?: string;
@@ -466,11 +467,17 @@ export interface PublishResponse {
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
-/** Filters of a job's changed records (server-side, across all pages): `?rule=` and `?kind=`. */
+/**
+ * Filters of a job's changed records (server-side, across all pages): `?rule=` and `?kind=`;
+ * both given, both must hold.
+ */
 export interface ChangeFilter {
-  /** Records whose outcome for this rule changed. */
+  /** Records whose outcome for this rule (fired, undetermined or neither) differs between the sides. */
   rule?: string;
-  /** Records where this outcome kind (or none / undetermined / invalid-facts) is on one side only. */
+  /**
+   * Records where this outcome kind is on one side only; kinds as in the result's `byOutcome`:
+   * an outcome kind fired, else `undetermined`, else `none`; or `invalid-facts`.
+   */
   kind?: string;
 }
 

@@ -8,6 +8,10 @@ import { expandDecision, type DecisionTexts, type LeanDecision } from '../../eng
 import { Db, type Queryable, type SqlValue } from './db.ts';
 import { migrate } from './migrations.ts';
 import { msg } from '../messages.ts';
+import type { ChangeFilter, Draft, DraftMarker, DraftStatus, JobStatus, SourceFormat } from '../wire.ts';
+
+// The shapes the API sends as they are stored: one definition, in ../wire.ts.
+export type { ChangeFilter, DraftMarker, DraftStatus, JobStatus, SourceFormat };
 
 /** The SQLite file's name inside the data directory. */
 export const DB_FILE = 'tiaowen.sqlite';
@@ -19,8 +23,6 @@ export interface Clock {
   now(): Date;
 }
 export const systemClock: Clock = { now: () => new Date() };
-
-export type SourceFormat = 'dsl' | 'yaml';
 
 export interface VersionRecord {
   hash: string;
@@ -45,36 +47,8 @@ export interface VersionRecord {
 /** What a publish supplies; author and approver are read from the draft and its reviews. */
 export type NewVersion = Omit<VersionRecord, 'publishedAt' | 'author' | 'approvedBy'>;
 
-/** Filters of a simulation's changed records (both given: both must hold). */
-export interface ChangeFilter {
-  /** Records whose outcome for this rule (fired, undetermined or neither) differs between the sides. */
-  rule?: string;
-  /**
-   * Records where this outcome kind is on one side only; kinds as in the result's `byOutcome`:
-   * an outcome kind fired, else `undetermined`, else `none`; or `invalid-facts`.
-   */
-  kind?: string;
-}
-
-export type DraftStatus = 'editing' | 'in-review' | 'approved' | 'rejected' | 'published';
-
-export interface DraftRecord {
-  id: number;
-  policyId?: string;
-  baseHash?: string;
-  format: SourceFormat;
-  source: string;
-  revision: number;
-  status: DraftStatus;
-  author: string;
-  editors: string[];
-  createdAt: string;
-  /** When the source was last saved (creation or edit; review steps do not move it). */
-  updatedAt: string;
-  /** Who saved the source last. */
-  updatedBy: string;
-  publishedHash?: string;
-}
+/** A draft as stored: what the API sends without its `etag` (derived from its revision and source). */
+export type DraftRecord = Omit<Draft, 'etag'>;
 
 export interface ReviewRecord {
   id: number;
@@ -132,15 +106,6 @@ export interface DecisionInsert extends DecisionRecord {
   /** `JSON.stringify(facts)`, when the caller has it already. */
   factsJson?: string;
 }
-
-/** Which draft text a decision was made on: its id, revision and IR hash. */
-export interface DraftMarker {
-  id: number;
-  revision: number;
-  hash: string;
-}
-
-export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface JobRecord {
   id: string;
