@@ -1,7 +1,7 @@
 /** NDJSON batches on a draft: `policy=draft:<id>` in the query or `"policy": "draft:<id>"` on a line. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandDecision, type DecisionTexts, type LeanDecision } from '../../engine/evaluate/lean.ts';
-import { expectError, makeApp, NPL_4, type TestApp } from './helpers.ts';
+import { editedDemoDraft, expectError, makeApp, NPL_4, type TestApp } from './helpers.ts';
 
 let t: TestApp;
 let draftId: number;
@@ -11,15 +11,9 @@ beforeAll(async () => {
   t = await makeApp();
   // A draft of demo/loan whose red line is 5% (NPL_4, at 4%, no longer trips it) and whose fraud
   // penalty is 5 times the subsidy, its message saying so (the draft's own rule texts).
-  const created = await t.req('POST', '/api/v1/drafts', { as: '张三', json: { from: { policy: 'demo/loan', version: '2015.1' } } });
-  const d = (await created.json()) as { id: number; etag: string; source: string };
-  const saved = await t.req('PUT', `/api/v1/drafts/${d.id}`, {
-    as: '张三',
-    json: { source: d.source.replace('3% from 2015-06-01', '5% from 2015-06-01').replace('按贴息额的10倍处罚', '按贴息额的5倍处罚').replace('贴息金额 * 10', '贴息金额 * 5') },
-    headers: { 'if-match': d.etag },
-  });
-  expect(saved.status).toBe(200);
-  draftId = d.id;
+  draftId = (
+    await editedDemoDraft(t, (src) => src.replace('3% from 2015-06-01', '5% from 2015-06-01').replace('按贴息额的10倍处罚', '按贴息额的5倍处罚').replace('贴息金额 * 10', '贴息金额 * 5'))
+  ).id;
   const single = (await (await t.req('POST', '/api/v1/evaluate', { as: '李四', json: { policy: `draft:${draftId}`, asOf: '2018-06-30', facts: NPL_4 } })).json()) as { draft: typeof marker };
   marker = single.draft;
   expect(marker).toMatchObject({ id: draftId, revision: 2 });

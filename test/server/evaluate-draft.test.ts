@@ -1,6 +1,6 @@
 /** Evaluating drafts: `policy: "draft:<id>"` on evaluate and compare, who may, what the log keeps. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectError, makeApp, NPL_4, type TestApp } from './helpers.ts';
+import { editedDemoDraft, expectError, makeApp, NPL_4, type TestApp } from './helpers.ts';
 
 let t: TestApp;
 let draftId: number;
@@ -9,18 +9,7 @@ let source: string;
 beforeAll(async () => {
   t = await makeApp();
   // A draft of demo/loan whose red line is 5%: NPL_4 (4%) no longer trips it.
-  const created = await t.req('POST', '/api/v1/drafts', { as: '张三', json: { from: { policy: 'demo/loan', version: '2015.1' } } });
-  const d = (await created.json()) as { id: number; etag: string; source: string };
-  const saved = await t.req('PUT', `/api/v1/drafts/${d.id}`, {
-    as: '张三',
-    json: { source: d.source.replace('3% from 2015-06-01', '5% from 2015-06-01') },
-    headers: { 'if-match': d.etag },
-  });
-  expect(saved.status).toBe(200);
-  const s = (await saved.json()) as { etag: string; source: string };
-  draftId = d.id;
-  etag = s.etag;
-  source = s.source;
+  ({ id: draftId, etag, source } = await editedDemoDraft(t, (src) => src.replace('3% from 2015-06-01', '5% from 2015-06-01')));
 });
 afterAll(async () => t.close());
 

@@ -79,3 +79,16 @@ export async function expectError(res: Response, status: number, code: string): 
   if (!body.error.message.zh || !body.error.message.en) throw new Error('error message must be in both languages');
   return body;
 }
+
+/**
+ * A draft of demo/loan 2015.1 made by 张三 and saved once with `edit` applied to its source
+ * (revision 2); what the save answered.
+ */
+export async function editedDemoDraft(t: TestApp, edit: (source: string) => string): Promise<{ id: number; etag: string; source: string }> {
+  const created = await t.req('POST', '/api/v1/drafts', { as: '张三', json: { from: { policy: 'demo/loan', version: '2015.1' } } });
+  const d = (await created.json()) as { id: number; etag: string; source: string };
+  const saved = await t.req('PUT', `/api/v1/drafts/${d.id}`, { as: '张三', json: { source: edit(d.source) }, headers: { 'if-match': d.etag } });
+  if (saved.status !== 200) throw new Error(`saving the draft answered ${saved.status}`);
+  const s = (await saved.json()) as { etag: string; source: string };
+  return { id: d.id, etag: s.etag, source: s.source };
+}
