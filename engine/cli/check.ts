@@ -4,8 +4,8 @@ import { compileSource } from '../index.ts';
 import { compileStages } from '../ir/compile.ts';
 import { EXIT, type CliCommand } from './command.ts';
 import { parse, oneOf, usageError as usageErrorFor, EXIT_CODES_HELP } from './args.ts';
-import { collectOrReport, libraryRoots, POLICY_FILE } from './files.ts';
-import { loadLibraries, baseResolver, relative } from './library.ts';
+import { collectOrReport, libraryDir, LIBRARY_HELP, POLICY_FILE } from './files.ts';
+import { loadNamed, baseResolver, relative } from './library.ts';
 
 const usage = `tiaowen check <file|dir>... [options]
 
@@ -16,6 +16,7 @@ Options:
   --dump ast|ir   print the output of that stage as JSON instead of diagnostics
   --lang zh|en|both   language of messages (default both)
   --json          print diagnostics as JSON
+${LIBRARY_HELP}
   -h, --help      this help
 
 ${EXIT_CODES_HELP}
@@ -29,7 +30,7 @@ export const command: CliCommand = {
   summary: { zh: '检查政策文件', en: 'check policy files and report diagnostics' },
   usage,
   async run(argv, io) {
-    const args = parse(argv, { dump: { type: 'string' }, lang: { type: 'string' }, json: { type: 'boolean' } });
+    const args = parse(argv, { dump: { type: 'string' }, lang: { type: 'string' }, json: { type: 'boolean' }, policies: { type: 'string' } });
     if ('error' in args) return usageError(io, args.error);
     if (args.values.help) return io.out(usage), EXIT.ok;
     const dump = oneOf(args.values.dump, ['ast', 'ir'] as const, 'dump');
@@ -42,8 +43,10 @@ export const command: CliCommand = {
     if (typeof files === 'number') return files;
     if (!files.length) return io.err('no .policy or .policy.yaml files found in ' + args.positionals.join(', ')), EXIT.failed;
 
-    // Bases come from the whole library the files sit in, so a variant checks against its base.
-    const { library } = await loadLibraries(libraryRoots(args.positionals));
+    // Bases come from the files checked together and the library (--policies, default ./policies).
+    const lib = libraryDir(args.values.policies);
+    if ('missing' in lib) return io.err(`无法读取 / cannot read policy library ${lib.missing}`), EXIT.io;
+    const { library } = await loadNamed(files, lib.dir);
     const resolveBase = baseResolver(library);
     let failed = false;
     const all: { file: string; diagnostics: Diagnostic[] }[] = [];

@@ -1,25 +1,26 @@
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { renderDiagnostic, hasErrors } from '../../dsl/index.ts';
-import { compileSource, evaluate } from '../index.ts';
+import { renderDiagnostic, hasErrors, type Diagnostic } from '../../dsl/index.ts';
+import { PolicyLibrary, evaluate } from '../index.ts';
 import { EXIT, type CliCommand } from './command.ts';
 import { parse, oneOf, usageError as usageErrorFor, EXIT_CODES_HELP } from './args.ts';
 import { parseDate } from '../values/dates.ts';
-import { libraryRoots, isIoError } from './files.ts';
-import { loadLibraries, baseResolver, relative } from './library.ts';
+import { isIoError, libraryDir, userPath, POLICY_FILE } from './files.ts';
+import { loadNamed } from './library.ts';
 import { formatDecision } from './decisionText.ts';
 
 const usage = `tiaowen eval <policy file | policy id> --facts <facts.json> [options]
 
-Evaluate facts against a policy and print the decision with citations.
-用事实评估政策,输出带条文依据的结论。
+Evaluate facts against a policy and print the decision with citations. A policy file named here
+is the policy judged, even when the library holds the same id and version.
+用事实评估政策,输出带条文依据的结论。命令行上给出的政策文件即被评估的政策。
 
 Options:
   --facts FILE        the facts as JSON (- for standard input)        (required)
   --as-of DATE        judge as on this date, YYYY-MM-DD (default: today in Asia/Shanghai)
-  --version V         a specific version (default: the one in force on the as-of date)
-  --policies DIR      where policy ids are looked up (default ./policies)
+  --version V         with a policy id: a specific version (default: the one in force on the as-of date)
+  --policies DIR      the policy library: where a policy id is looked up and \`extends\` is resolved
+                      (default ./policies when it exists)
   --explain           add the trace: every condition, the values it saw, whether it held
   --json              print the decision as JSON
   --lang zh|en|both   language of the text output (default both)
@@ -59,7 +60,7 @@ export const command: CliCommand = {
 
     let factsText: string;
     try {
-      factsText = factsPath === '-' ? await readStdin() : await readFile(factsPath, 'utf8');
+      factsText = factsPath === '-' ? await readStdin() : await readFile(userPath(factsPath), 'utf8');
     } catch (e) {
       if (isIoError(e)) return io.err(`cannot read facts file ${factsPath}: ${e.code}`), EXIT.io;
       throw e;
@@ -72,30 +73,42 @@ export const command: CliCommand = {
       return EXIT.failed;
     }
 
-    const isFile = existsSync(target) && /\.policy(\.ya?ml)?$/.test(target);
-    const roots = isFile ? libraryRoots([path.dirname(target)]) : [(args.values.policies as string | undefined) ?? 'policies'];
-    const { library } = await loadLibraries(roots.filter((r) => existsSync(r)));
+    const isFile = POLICY_FILE.test(target);
+    const lib = libraryDir(args.values.policies);
+    if ('missing' in lib) return io.err(`无法读取 / cannot read policy library ${lib.missing}`), EXIT.io;
+    if (!isFile && !lib.dir) return usageError(io, `${target} is not a policy file, and there is no policy library to look the id up in (give --policies DIR)`);
+    const file = isFile ? userPath(target) : undefined;
+    if (file && !existsSync(file)) return io.err(`无法读取 / cannot read ${target}: ENOENT`), EXIT.io;
+    if (file && args.values.version !== undefined) return usageError(io, '--version selects a version of a policy id; a policy file is its own version');
+    const { library, files } = await loadNamed(file ? [file] : [], lib.dir);
     let policyId = target;
-    if (isFile) {
-      const text = await readFile(target, 'utf8');
-      const compiled = compileSource(text, { file: relative(target), resolveBase: baseResolver(library) });
-      if (!compiled.value || hasErrors(compiled.diagnostics)) {
+    let version = args.values.version as string | undefined;
+    if (file) {
+      const compiled = files[0]!;
+      if (!compiled.ir || hasErrors(compiled.diagnostics)) {
+        const text = await readFile(file, 'utf8');
         for (const d of compiled.diagnostics) io.err(renderDiagnostic(d, text));
         return EXIT.failed;
       }
-      library.add(compiled.value); // the file wins over a same id@version already in the library
-      policyId = compiled.value.id;
+      policyId = compiled.ir.id;
+      version = compiled.ir.version;
+      // The file is judged only on dates it is in force, like a version picked from the library.
+      const alone = new PolicyLibrary();
+      alone.add(compiled.ir);
+      const inForce = alone.inForce(policyId, asOf);
+      if (!inForce.value) return reportDiagnostics(io, inForce.diagnostics), EXIT.failed;
     }
-    const resolved = library.resolve(policyId, { asOf, version: args.values.version as string | undefined });
-    if (!resolved.value) {
-      for (const d of resolved.diagnostics) io.err(`${d.code}: ${d.message.zh} / ${d.message.en}${d.hint ? `\n  hint: ${d.hint.zh} / ${d.hint.en}` : ''}`);
-      return EXIT.failed;
-    }
+    const resolved = library.resolve(policyId, { asOf, version });
+    if (!resolved.value) return reportDiagnostics(io, resolved.diagnostics), EXIT.failed;
     const decision = await evaluate(resolved.value, facts, { asOf, explain: Boolean(args.values.explain) });
     io.out(args.values.json ? JSON.stringify(decision, null, 2) : formatDecision(decision, lang ?? 'both'));
     return decision.status === 'ok' ? EXIT.ok : EXIT.failed;
   },
 };
+
+function reportDiagnostics(io: { err: (s: string) => void }, diagnostics: readonly Diagnostic[]): void {
+  for (const d of diagnostics) io.err(`${d.code}: ${d.message.zh} / ${d.message.en}${d.hint ? `\n  hint: ${d.hint.zh} / ${d.hint.en}` : ''}`);
+}
 
 export function todayInShanghai(now = new Date()): string {
   // en-CA formats as YYYY-MM-DD.

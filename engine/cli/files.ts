@@ -1,45 +1,86 @@
 /** File discovery shared by the language commands. Node-only. */
+import { existsSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 export const POLICY_FILE = /\.policy(\.ya?ml)?$/;
 export const CASES_FILE = /\.cases\.ya?ml$/;
 
-/** Every file under the given files/directories whose name matches, sorted, deduplicated. */
+/**
+ * The folder the user typed their paths in. `npm run tiaowen` runs the script in the package
+ * root and passes the folder npm was started in as INIT_CWD; without this, `npm run tiaowen --
+ * check loan.policy` in a sub-folder would look for loan.policy in the root.
+ */
+export function userDir(): string {
+  return process.env.npm_lifecycle_event === 'tiaowen' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
+}
+
+/** A path the user gave, made absolute against the folder they typed it in (`-` stays `-`). */
+export function userPath(p: string): string {
+  return p === '-' ? p : path.resolve(userDir(), p);
+}
+
+/**
+ * Whether a directory walk skips this folder. Walks take what a user would call "the policies
+ * here": not dependencies (`node_modules`), hidden folders, test fixtures (`test/fixtures`, which
+ * hold deliberately odd and duplicate policies), or folders named `_error_` (inputs that are
+ * expected to fail, beside the diagnostics they must give). `parents` are the folder names
+ * between the walk's root and this folder; a folder named on the command line is always read.
+ */
+export function skippedFolder(name: string, parents: readonly string[]): boolean {
+  if (name === 'node_modules' || name === '_error_' || name.startsWith('.')) return true;
+  return name === 'fixtures' && parents[parents.length - 1] === 'test';
+}
+
+/** Every file under the given files/directories whose name matches, sorted, deduplicated, absolute. */
 export async function collectFiles(inputs: string[], pattern: RegExp): Promise<string[]> {
   const found = new Set<string>();
-  for (const input of inputs) {
-    const info = await stat(input); // a missing path throws ENOENT: the caller reports it as an I/O error
-    if (info.isDirectory()) {
-      for (const entry of await readdir(input, { recursive: true, withFileTypes: true })) {
-        if (!entry.isFile() || !pattern.test(entry.name)) continue;
-        const dir = entry.parentPath ?? (entry as unknown as { path: string }).path; // Node 20.12+ has parentPath
-        if (dir.split(path.sep).includes('node_modules')) continue;
+  const walk = async (dir: string, parents: string[]): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        if (!skippedFolder(entry.name, parents)) await walk(path.join(dir, entry.name), [...parents, entry.name]);
+      } else if (entry.isFile() && pattern.test(entry.name)) {
         found.add(path.join(dir, entry.name));
       }
-    } else {
-      found.add(input);
     }
+  };
+  for (const input of inputs) {
+    const abs = userPath(input);
+    const info = await stat(abs); // a missing path throws ENOENT: the caller reports it as an I/O error
+    if (info.isDirectory()) await walk(abs, [path.basename(abs)]);
+    else found.add(abs);
   }
   return [...found].sort();
 }
 
 /**
- * The library root for some paths: the nearest ancestor folder named `policies`, so a variant
- * tested alone still finds the policy it extends. Falls back to the folder itself (or the folder
- * a file is in).
+ * The policy files that come with some command-line inputs: every policy under a folder, a
+ * policy file itself, and the policies in the folder of a cases file.
  */
-export function libraryRoots(inputs: string[]): string[] {
-  const roots = new Set<string>();
-  for (const input of inputs) {
-    const abs = path.resolve(input);
-    const parts = abs.split(path.sep);
-    const at = parts.lastIndexOf('policies');
-    if (at > 0) roots.add(parts.slice(0, at + 1).join(path.sep));
-    else roots.add(POLICY_FILE.test(abs) || CASES_FILE.test(abs) ? path.dirname(abs) : abs);
-  }
-  return [...roots];
+export async function policiesOf(inputs: string[]): Promise<string[]> {
+  const dirs = inputs.map((i) => {
+    const abs = userPath(i);
+    return statSync(abs, { throwIfNoEntry: false })?.isDirectory() || POLICY_FILE.test(abs) ? abs : path.dirname(abs);
+  });
+  return collectFiles(dirs, POLICY_FILE);
 }
+
+/**
+ * The policy library bases are looked up in (`extends`): `--policies DIR` when given, else
+ * `./policies` when it exists, else none. A given folder that does not exist is an error the
+ * caller reports; the default is only used when present.
+ */
+export function libraryDir(option: unknown): { dir?: string } | { missing: string } {
+  if (typeof option === 'string') {
+    const dir = userPath(option);
+    return statSync(dir, { throwIfNoEntry: false })?.isDirectory() ? { dir } : { missing: option };
+  }
+  const dir = userPath('policies');
+  return existsSync(dir) && statSync(dir).isDirectory() ? { dir } : {};
+}
+
+export const LIBRARY_HELP = `  --policies DIR      the policy library \`extends\` is resolved in (default ./policies when it exists);
+                      policies named on the command line are added to it and win over it`;
 
 export function isIoError(e: unknown): e is NodeJS.ErrnoException {
   return typeof e === 'object' && e !== null && 'code' in e && typeof (e as { code: unknown }).code === 'string';

@@ -140,7 +140,7 @@ describe('tiaowen CLI', () => {
     await mkdir(path.join(dir, 'policies/demo/wrong'), { recursive: true });
     const wrong = path.join(dir, 'policies/demo/wrong/wrong.cases.yaml');
     await writeFile(wrong, 'policy: demo/loan\n' + CASES.replace('want: { fired: [], notFired: [amount_cap] }', 'want: { fired: [amount_cap] }'));
-    const r = await run('test', wrong);
+    const r = await run('test', wrong, '--policies', path.join(dir, 'policies'));
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/fired: missing \[amount_cap\]/);
     expect(r.out).toMatch(/^2 passed, 1 failed$/m);
