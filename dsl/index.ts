@@ -7,7 +7,7 @@ import type { Result } from './diagnostics.ts';
 import { parsePolicy } from './parse.ts';
 import { parseYamlPolicy } from './yaml.ts';
 
-export { parsePolicy, parseExpression } from './parse.ts';
+export { parsePolicy, parseExpression, keywordLanguage } from './parse.ts';
 export { parseYamlPolicy, policyToYaml } from './yaml.ts';
 export { formatPolicy, formatExpression, type FormatOptions } from './format.ts';
 export { displayWidth } from './width.ts';

@@ -194,3 +194,21 @@ export function parsePolicy(text: string, opts: { file?: string } = {}): Result<
 export function parseExpression(text: string, opts: { file?: string; at?: Position } = {}): Result<ExprAst> {
   return run<ExprAst>(text, 'expression', opts);
 }
+
+/**
+ * The keyword language a DSL text is written in: the one most of its keywords are spelled in
+ * (`policy`/`政策`, `when`/`当`, …), English when there are none or as many of each. `fmt` uses it
+ * so that formatting a file written in Chinese keywords keeps them.
+ */
+export function keywordLanguage(text: string): 'en' | 'zh' {
+  let en = 0;
+  let zh = 0;
+  for (const t of T.policyLexer.tokenize(text).tokens) {
+    const name = t.tokenType.name;
+    const info = T.KEYWORD_BY_NAME.get(name);
+    if (!info) continue;
+    if (/[\u3400-\u9fff]/.test(t.image)) zh++;
+    else en++;
+  }
+  return zh > en ? 'zh' : 'en';
+}

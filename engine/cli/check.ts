@@ -4,13 +4,14 @@ import { compileSource } from '../index.ts';
 import { compileStages } from '../ir/compile.ts';
 import { EXIT, type CliCommand } from './command.ts';
 import { parse, oneOf, usageError as usageErrorFor, EXIT_CODES_HELP } from './args.ts';
-import { collectOrReport, libraryDir, LIBRARY_HELP, POLICY_FILE } from './files.ts';
+import { collectOrReport, libraryDir, LIBRARY_HELP, POLICY_FILE, STDIN, readSource, sourceFormat } from './files.ts';
 import { loadNamed, baseResolver, relative } from './library.ts';
 
-const usage = `tiaowen check <file|dir>... [options]
+const usage = `tiaowen check <file|dir|->... [options]
 
 Compile policies and report every diagnostic (lexing, parsing, names, types, citations, extends).
 检查政策文件,报告全部错误(词法、语法、名称、类型、引用、继承)。
+- reads one policy (DSL or YAML) from standard input. / - 表示从标准输入读取。
 
 Options:
   --dump ast|ir   print the output of that stage as JSON instead of diagnostics
@@ -46,21 +47,23 @@ export const command: CliCommand = {
     // Bases come from the files checked together and the library (--policies, default ./policies).
     const lib = libraryDir(args.values.policies);
     if ('missing' in lib) return io.err(`无法读取 / cannot read policy library ${lib.missing}`), EXIT.io;
-    const { library } = await loadNamed(files, lib.dir);
+    const texts = new Map<string, string>();
+    if (files.includes(STDIN)) texts.set(STDIN, await readSource(STDIN, io));
+    const { library } = await loadNamed(files, lib.dir, texts);
     const resolveBase = baseResolver(library);
     let failed = false;
     const all: { file: string; diagnostics: Diagnostic[] }[] = [];
     for (const file of files) {
-      const text = await readFile(file, 'utf8');
+      const text = texts.get(file) ?? (await readFile(file, 'utf8'));
       if (dump) {
-        const opts = { file: relative(file), resolveBase };
+        const opts = { file: relative(file), format: sourceFormat(file, text), resolveBase };
         const staged = dump === 'ast' ? compileStages(text, opts, 'ast') : compileStages(text, opts, 'ir');
         io.out(JSON.stringify(staged.value ?? null, null, 2));
         if (hasErrors(staged.diagnostics)) failed = true;
         for (const d of staged.diagnostics) io.err(renderDiagnostic(d, text, { lang: lang ?? 'both' }));
         continue;
       }
-      const result = compileSource(text, { file: relative(file), resolveBase });
+      const result = compileSource(text, { file: relative(file), format: sourceFormat(file, text), resolveBase });
       if (hasErrors(result.diagnostics)) failed = true;
       all.push({ file: relative(file), diagnostics: result.diagnostics });
       if (!args.values.json) {

@@ -5,6 +5,8 @@
 export interface CliIo {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** Standard input, read whole (for \`-\`); the process's own when absent. Tests pass text. */
+  stdin?: () => Promise<string>;
 }
 
 export interface CliCommand {

@@ -5,7 +5,7 @@ import { PolicyLibrary, evaluate } from '../index.ts';
 import { EXIT, type CliCommand } from './command.ts';
 import { parse, oneOf, usageError as usageErrorFor, EXIT_CODES_HELP } from './args.ts';
 import { parseDate } from '../values/dates.ts';
-import { isIoError, libraryDir, userPath, POLICY_FILE } from './files.ts';
+import { isIoError, libraryDir, userPath, readSource, POLICY_FILE } from './files.ts';
 import { loadNamed } from './library.ts';
 import { formatDecision } from './decisionText.ts';
 
@@ -60,7 +60,7 @@ export const command: CliCommand = {
 
     let factsText: string;
     try {
-      factsText = factsPath === '-' ? await readStdin() : await readFile(userPath(factsPath), 'utf8');
+      factsText = await readSource(userPath(factsPath), io);
     } catch (e) {
       if (isIoError(e)) return io.err(`cannot read facts file ${factsPath}: ${e.code}`), EXIT.io;
       throw e;
@@ -113,10 +113,4 @@ function reportDiagnostics(io: { err: (s: string) => void }, diagnostics: readon
 export function todayInShanghai(now = new Date()): string {
   // en-CA formats as YYYY-MM-DD.
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(now);
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,7 +1,8 @@
 /** File discovery shared by the language commands. Node-only. */
 import { existsSync, statSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { formatOfFile } from '../../dsl/index.ts';
 
 export const POLICY_FILE = /\.policy(\.ya?ml)?$/;
 export const CASES_FILE = /\.cases\.ya?ml$/;
@@ -45,6 +46,10 @@ export async function collectFiles(inputs: string[], pattern: RegExp): Promise<s
     }
   };
   for (const input of inputs) {
+    if (input === STDIN) {
+      found.add(STDIN);
+      continue;
+    }
     const abs = userPath(input);
     const info = await stat(abs); // a missing path throws ENOENT: the caller reports it as an I/O error
     if (info.isDirectory()) await walk(abs, [path.basename(abs)]);
@@ -81,6 +86,31 @@ export function libraryDir(option: unknown): { dir?: string } | { missing: strin
 
 export const LIBRARY_HELP = `  --policies DIR      the policy library \`extends\` is resolved in (default ./policies when it exists);
                       policies named on the command line are added to it and win over it`;
+
+/** `-` on the command line: the policy text comes from standard input. */
+export const STDIN = '-';
+
+/** The text of a file named on the command line, or of standard input for `-`. */
+export async function readSource(file: string, io: { stdin?: () => Promise<string> }): Promise<string> {
+  if (file !== STDIN) return readFile(file, 'utf8');
+  return io.stdin ? io.stdin() : readProcessStdin();
+}
+
+export async function readProcessStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * DSL or YAML: by the file name, and for standard input by the first line that is not blank or a
+ * comment (YAML starts with \`key:\` or \`---\`; the DSL with \`policy "…"\` / \`政策 "…"\`).
+ */
+export function sourceFormat(file: string, text: string): 'dsl' | 'yaml' {
+  if (file !== STDIN) return formatOfFile(file);
+  const first = text.split(/\r?\n/).find((l) => l.trim() !== '' && !l.trimStart().startsWith('#')) ?? '';
+  return /^(---\s*$|[^\s"“]+\s*:(\s|$))/.test(first) ? 'yaml' : 'dsl';
+}
 
 export function isIoError(e: unknown): e is NodeJS.ErrnoException {
   return typeof e === 'object' && e !== null && 'code' in e && typeof (e as { code: unknown }).code === 'string';

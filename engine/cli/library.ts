@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { loadPolicyDir } from '../node.ts';
 import { PolicyLibrary, compileSource, type PolicyIR, type PolicyRef } from '../index.ts';
 import type { Diagnostic } from '../../dsl/diagnostics.ts';
-import { userDir } from './files.ts';
+import { userDir, sourceFormat, STDIN } from './files.ts';
 
 export interface LoadedLibrary {
   library: PolicyLibrary;
@@ -32,9 +32,10 @@ const UNREACHABLE_BASE = 'ir.unreachable-extends';
  * The library a command works on: the policies of `libraryDir` (where `extends` finds bases),
  * with the policy files named on the command line added over them, so a named file is always
  * the version judged even when the library holds the same id and version. `files` are the named
- * files only, with their diagnostics. Bases are looked up among the named files first.
+ * files only, with their diagnostics. Bases are looked up among the named files first. `given`
+ * holds texts already read (standard input).
  */
-export async function loadNamed(named: string[], libraryDir?: string): Promise<LoadedLibrary> {
+export async function loadNamed(named: string[], libraryDir?: string, given: ReadonlyMap<string, string> = new Map()): Promise<LoadedLibrary> {
   const reference = libraryDir ? await loadPolicyDir(libraryDir) : undefined;
   const fromReference = new Map((reference?.files ?? []).map((f) => [path.resolve(f.file), f]));
   const namedSet = new Set(named.map((f) => path.resolve(f)));
@@ -48,11 +49,12 @@ export async function loadNamed(named: string[], libraryDir?: string): Promise<L
     }
   }
   const texts = new Map<string, string>();
-  for (const file of named) if (!results.has(file)) texts.set(file, await readFile(file, 'utf8'));
+  for (const file of named) if (!results.has(file)) texts.set(file, given.get(file) ?? (await readFile(file, 'utf8')));
   const compileRound = async (pending: string[], resolveBase: (ref: PolicyRef) => PolicyIR | undefined, last: boolean) => {
     const waiting: string[] = [];
     for (const file of pending) {
-      const compiled = compileSource(texts.get(file)!, { file: relative(file), resolveBase });
+      const text = texts.get(file)!;
+      const compiled = compileSource(text, { file: relative(file), format: sourceFormat(file, text), resolveBase });
       if (!compiled.value && !last && compiled.diagnostics.some((d) => d.code === UNREACHABLE_BASE)) {
         waiting.push(file);
         continue;
@@ -95,6 +97,7 @@ export function baseResolver(library: PolicyLibrary): (ref: PolicyRef) => Policy
 
 /** A file name as the user would write it: relative to the folder they are in, when below it. */
 export function relative(file: string): string {
+  if (file === STDIN) return '<stdin>';
   const rel = path.relative(userDir(), file);
   return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
 }

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatOfFile, hasErrors, parsePolicy, parsePolicySource, renderDiagnostic } from '../../dsl/index.ts';
+import { formatOfFile, hasErrors, keywordLanguage, parsePolicy, parsePolicySource, renderDiagnostic } from '../../dsl/index.ts';
 
 const DSL = readFileSync(join(import.meta.dirname, '../fixtures/dsl/examples/gansu.policy'), 'utf8');
 
@@ -73,5 +73,17 @@ describe('browser safety', () => {
     for (const f of readdirSync(dir).filter((x) => x.endsWith('.ts'))) {
       expect(readFileSync(join(dir, f), 'utf8'), f).not.toMatch(/from ['"]node:/);
     }
+  });
+});
+
+describe('keywordLanguage', () => {
+  it.each([
+    ['policy "a/b"\n  title "t"\n', 'en'],
+    ['政策 "a/b"\n  标题 "t"\n', 'zh'],
+    ['# 只有注释\n', 'en'],
+    ['政策 "a/b"\n  标题 "t"\n  version "1"\n', 'zh'],
+    ['policy "a/b"\n  title "标题"\n  辖区 x\n  version "1"\n', 'en'],
+  ] as const)('%j is %s', (text, want) => {
+    expect(keywordLanguage(text)).toBe(want);
   });
 });
