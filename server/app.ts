@@ -14,7 +14,7 @@ import { DEFAULT_CONFIG, type App, type AppDeps, type AppEnv, type ServerConfig 
 import { DecisionLog } from './decisionLog.ts';
 import { loadEngine, type EnginePort } from './engine.ts';
 import { ApiError } from './errors.ts';
-import { JobRunner } from './jobs.ts';
+import { DEFAULT_JOB_TIMING, JobRunner } from './jobs.ts';
 import { Metrics } from './metrics.ts';
 import { PolicyService } from './policies.ts';
 import { diffRoutes } from './routes/diff.ts';
@@ -41,10 +41,13 @@ export async function prepareDeps(opts: {
   const engine = opts.engine ?? (await loadEngine());
   const policies = new PolicyService(engine, opts.store);
   await policies.load();
+  policies.follow();
   if (opts.policiesDir) await policies.seed(opts.policiesDir);
   const decisions = new DecisionLog(opts.store, opts.clock, config.decisionLog, (p) => engine.decisionTexts(p));
   await decisions.init();
   await opts.store.failInterruptedJobs();
+  const jobs = new JobRunner(opts.store, engine, opts.clock, undefined, { ...DEFAULT_JOB_TIMING, ...config.jobs });
+  jobs.startClaiming();
   return {
     store: opts.store,
     clock: opts.clock,
@@ -53,8 +56,9 @@ export async function prepareDeps(opts: {
     engine,
     policies,
     decisions,
-    jobs: new JobRunner(opts.store, engine, opts.clock),
+    jobs,
     metrics: new Metrics(),
+    lifecycle: { draining: false },
   };
 }
 

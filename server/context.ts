@@ -4,7 +4,7 @@ import { allowed, PERMISSIONS, type RouteKey } from './auth/permissions.ts';
 import { ApiError } from './errors.ts';
 import type { DecisionLog, DecisionLogConfig } from './decisionLog.ts';
 import type { EnginePort } from './engine.ts';
-import type { JobRunner } from './jobs.ts';
+import type { JobRunner, JobTiming } from './jobs.ts';
 import type { Metrics } from './metrics.ts';
 import type { PolicyService } from './policies.ts';
 import type { Clock, Role, Store } from './store/store.ts';
@@ -20,6 +20,8 @@ export interface ServerConfig {
   batchLineLimit: number;
   /** Folder of the built admin UI; missing → a page saying how to build it. */
   uiDir?: string;
+  /** Simulation jobs: heartbeat, take-over and polling intervals, jobs per instance. */
+  jobs?: Partial<JobTiming>;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -45,6 +47,8 @@ export interface AppDeps {
   decisions: DecisionLog;
   jobs: JobRunner;
   metrics: Metrics;
+  /** Set when the instance starts shutting down: `/readyz` answers 503 so a load balancer stops sending. */
+  lifecycle: { draining: boolean };
 }
 
 export type AppEnv = { Variables: { actor: Actor | undefined; deps: AppDeps } };

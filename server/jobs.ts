@@ -1,16 +1,21 @@
 /**
  * Simulation jobs: a dataset evaluated under a baseline and a candidate, in the background.
- * Progress is written to SQLite in steps and pushed to SSE listeners; cancel stops at the next
- * step; the result holds counts per outcome and per rule under each side, and the records whose
- * outcome changed are stored for paging and download. Simulated decisions are hypothetical and
- * are not written to the decision log.
+ * A job and its input (the upload and both resolved sides) are stored when it is created; any
+ * instance claims it from the database (store.claimJob: `FOR UPDATE SKIP LOCKED` on PostgreSQL),
+ * keeps a heartbeat while it runs, and a job whose instance died (no heartbeat for `staleMs`) is
+ * claimed again by another and run from its first record. Progress is written to the store in
+ * steps and pushed to this instance's SSE listeners (others poll the store); a cancel is a flag
+ * in the store that the runner reads with its heartbeat. The result holds counts per outcome and
+ * per rule under each side, and the records whose outcome changed are stored for paging and
+ * download. Simulated decisions are hypothetical and are not written to the decision log.
  */
 import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
 import type { FactDecl } from '../engine/ir/types.ts';
 import { addCounts, emptyCounts, type Task } from '../engine/parallel/index.ts';
 import type { EnginePort, PoolLike, ResolvedPolicyLike } from './engine.ts';
 import { ApiError, type ErrorBody, type ErrorDetail } from './errors.ts';
-import type { Clock, JobChange, JobStatus, Store } from './store/store.ts';
+import type { Clock, JobChange, JobRecord, JobStatus, Store } from './store/store.ts';
 import { readDataset, type DatasetRecord, type UploadFormat } from './upload.ts';
 import type { ProgressEvent } from './wire.ts';
 
@@ -106,11 +111,35 @@ class JobEvents extends EventEmitter {
   }
 }
 
+export interface JobTiming {
+  /** How often a running job's heartbeat is written (and its cancel flag read), ms. */
+  heartbeatMs: number;
+  /** A running job whose heartbeat is older than this is taken over by another instance, ms. */
+  staleMs: number;
+  /** How often an idle instance looks for work besides being notified, ms. */
+  pollMs: number;
+  /** Jobs one instance runs at once. */
+  concurrency: number;
+}
+
+export const DEFAULT_JOB_TIMING: JobTiming = { heartbeatMs: 2000, staleMs: 15_000, pollMs: 2000, concurrency: 1 };
+
 export class JobRunner {
   private events = new Map<string, EventEmitter>();
   private cancelled = new Set<string>();
   private active = new Map<string, Promise<void>>();
   private pool: PoolLike | undefined;
+  /** Datasets this instance read at upload, so the job it then claims is not read twice. */
+  private prepared = new Map<string, Dataset>();
+  /** This instance, as `claimed_by` shows it. */
+  readonly runnerId = `runner_${randomUUID()}`;
+  private timer: NodeJS.Timeout | undefined;
+  private unlisten: (() => void) | undefined;
+  private kicking: Promise<void> | undefined;
+  private kickAgain = false;
+  private closed = false;
+  /** SQLite: this process owns the store, so a job left running at start is stale at once. */
+  private startedExclusive = false;
 
   constructor(
     private readonly store: Store,
@@ -118,7 +147,45 @@ export class JobRunner {
     private readonly clock: Clock,
     /** Records per chunk handed to a worker. */
     private readonly step = CHUNK_LINES,
+    private readonly timing: JobTiming = DEFAULT_JOB_TIMING,
   ) {}
+
+  /** Starts taking jobs: now, whenever a job is announced, and every `pollMs`. */
+  startClaiming(): void {
+    if (this.timer || this.closed) return;
+    this.startedExclusive = this.store.dialect === 'sqlite';
+    this.unlisten = this.store.onChange((channel) => {
+      if (channel === 'jobs') this.kick();
+    });
+    this.timer = setInterval(() => this.kick(), this.timing.pollMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** Claims jobs while this instance has room; one claim loop at a time. */
+  kick(): void {
+    if (this.closed) return;
+    if (this.kicking) {
+      this.kickAgain = true;
+      return;
+    }
+    this.kicking = (async () => {
+      do {
+        this.kickAgain = false;
+        while (!this.closed && this.active.size < this.timing.concurrency) {
+          const staleBefore = this.startedExclusive
+            ? this.clock.now().toISOString()
+            : new Date(this.clock.now().getTime() - this.timing.staleMs).toISOString();
+          const job = await this.store.claimJob(this.runnerId, staleBefore);
+          if (!job) break;
+          this.launch(job);
+        }
+        this.startedExclusive = false;
+      } while (this.kickAgain && !this.closed);
+    })()
+      .catch((e: unknown) => console.error(`[tiaowen] claiming jobs: ${(e as Error).message}`))
+      .finally(() => (this.kicking = undefined));
+  }
 
   /** Worker threads, started on first use; shared with the batch route. */
   workers(): PoolLike {
@@ -137,8 +204,20 @@ export class JobRunner {
     return this.active.has(id);
   }
 
+  /** A person cancelled the job (on this instance or, read with the heartbeat, on another). */
   cancel(id: string): void {
+    this.userCancelled.add(id);
     this.cancelled.add(id);
+  }
+  private userCancelled = new Set<string>();
+  /** Jobs another instance took over: this one stops without writing. */
+  private lost = new Set<string>();
+
+  /** Keeps the dataset read at upload for this instance's run of the job. */
+  prepared_(id: string, dataset: Dataset): void {
+    this.prepared.set(id, dataset);
+    // Another instance may claim it instead: don't keep it for long.
+    setTimeout(() => this.prepared.delete(id), 60_000).unref();
   }
 
   /**
@@ -173,20 +252,49 @@ export class JobRunner {
     return { kind: 'jsonl', total, chunks };
   }
 
-  start(id: string, dataset: Dataset, baseline: ResolvedPolicyLike, candidate: ResolvedPolicyLike, asOf: string): void {
+  /** Runs a claimed job here: reads its stored input, keeps its heartbeat, frees the slot at the end. */
+  private launch(job: JobRecord): void {
+    const id = job.id;
     const em = new JobEvents();
     em.setMaxListeners(100);
     this.events.set(id, em);
-    const run = this.run(id, dataset, baseline, candidate, asOf, em)
+    const heartbeat = setInterval(() => {
+      void this.store.heartbeatJob(id, this.runnerId).then(
+        (h) => {
+          if (h.cancelRequested) this.cancel(id);
+          else if (!h.stillMine) (this.lost.add(id), this.cancelled.add(id));
+        },
+        () => undefined,
+      );
+    }, this.timing.heartbeatMs);
+    heartbeat.unref();
+    const run = (async () => {
+      const input = await this.store.jobInput(id);
+      if (!input) throw ApiError.of(500, 'job.interrupted');
+      const baseline = input.baseline as ResolvedPolicyLike;
+      const candidate = input.candidate as ResolvedPolicyLike;
+      let dataset = this.prepared.get(id);
+      this.prepared.delete(id);
+      if (!dataset) {
+        const facts = [...candidate.ir.facts, ...baseline.ir.facts.filter((f) => !candidate.ir.facts.some((g) => g.name === f.name))];
+        dataset = await this.prepareDataset(new Uint8Array(input.bytes), input.format as UploadFormat, facts);
+      }
+      await this.run(id, dataset, baseline, candidate, input.asOf, em);
+    })()
       .catch(async (e: unknown) => {
         await this.store.updateJob(id, { status: 'failed', error: jobFailure(e) }).catch(() => undefined);
-        em.emit('event', { type: 'end', done: 0, total: dataset.total, rate: 0, status: 'failed' } satisfies ProgressEvent);
+        em.emit('event', { type: 'end', done: 0, total: job.total, rate: 0, status: 'failed' } satisfies ProgressEvent);
       })
       .finally(() => {
+        clearInterval(heartbeat);
         this.active.delete(id);
         this.cancelled.delete(id);
-        // Late SSE subscribers read the final state from SQLite.
+        this.userCancelled.delete(id);
+        this.lost.delete(id);
+        // Late SSE subscribers read the final state from the store.
         setTimeout(() => this.events.delete(id), 1000).unref();
+        // A slot is free: take the next job, if any.
+        this.kick();
       });
     this.active.set(id, run);
   }
@@ -204,7 +312,6 @@ export class JobRunner {
     const sides = { baseline: emptyCounts(), candidate: emptyCounts() };
     let changed = 0;
     let seq = 0;
-    await this.store.updateJob(id, { status: 'running' });
     const pool = this.workers();
     const b = pool.register(baseline);
     const c = pool.register(candidate);
@@ -244,12 +351,7 @@ export class JobRunner {
         changes.push({ seq: seq++, line, record, baseline: ch.baseline, candidate: ch.candidate });
       }
       done += r.count;
-      if (cancelled()) {
-        // Results already computed are kept, as they were counted in `done`.
-        await this.store.updateJob(id, { status: 'cancelled', done, changes });
-        em.emit('event', { type: 'end', done, total, rate: rate(done, started, this.clock), status: 'cancelled' } satisfies ProgressEvent);
-        return;
-      }
+      if (cancelled()) return this.stopped(id, em, done, total, started, changes);
       if (performance.now() - lastWrite >= PROGRESS_MS || changes.length >= 1000) {
         await this.store.updateJob(id, { done, changes });
         changes = [];
@@ -257,11 +359,7 @@ export class JobRunner {
         em.emit('event', { type: 'progress', done, total, rate: rate(done, started, this.clock), status: 'running' } satisfies ProgressEvent);
       }
     }
-    if (cancelled()) {
-      await this.store.updateJob(id, { status: 'cancelled', done, changes });
-      em.emit('event', { type: 'end', done, total, rate: rate(done, started, this.clock), status: 'cancelled' } satisfies ProgressEvent);
-      return;
-    }
+    if (cancelled()) return this.stopped(id, em, done, total, started, changes);
     if (changes.length) await this.store.updateJob(id, { done, changes });
     const stamp = (p: ResolvedPolicyLike) => ({ policy: p.stamp.id, version: p.stamp.version, hash: p.stamp.hash });
     const result: SimulationResult = {
@@ -274,9 +372,29 @@ export class JobRunner {
     em.emit('event', { type: 'end', done: total, total, rate: rate(total, started, this.clock), status: 'done' } satisfies ProgressEvent);
   }
 
-  /** Waits for running jobs to stop (after cancelling them) at shutdown, then stops the workers. */
+  /**
+   * A job stopped before its end: cancelled by a person (what was computed is kept, as it was
+   * counted in `done`); handed back at shutdown (queued again for any instance, from the start);
+   * or taken over by another instance that thought this one dead (nothing more is written).
+   */
+  private async stopped(id: string, em: EventEmitter, done: number, total: number, started: number, changes: JobChange[]): Promise<void> {
+    if (this.lost.has(id)) return;
+    if (this.closed && !this.userCancelled.has(id)) {
+      await this.store.releaseJob(id, this.runnerId);
+      em.emit('event', { type: 'end', done, total, rate: rate(done, started, this.clock), status: 'queued' } satisfies ProgressEvent);
+      return;
+    }
+    await this.store.updateJob(id, { status: 'cancelled', done, changes });
+    em.emit('event', { type: 'end', done, total, rate: rate(done, started, this.clock), status: 'cancelled' } satisfies ProgressEvent);
+  }
+
+  /** Stops running jobs at shutdown, handing them back to the queue, then stops the workers. */
   async close(): Promise<void> {
-    for (const id of this.active.keys()) this.cancel(id);
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.unlisten?.();
+    await this.kicking;
+    for (const id of this.active.keys()) this.cancelled.add(id);
     await Promise.allSettled([...this.active.values()]);
     await this.pool?.close();
     this.pool = undefined;

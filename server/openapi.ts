@@ -210,6 +210,12 @@ export const OPENAPI = {
   },
   paths: {
     '/healthz': { get: { summary: 'Liveness and database check', responses: { '200': ok('Healthy'), '503': err('Unhealthy') } } },
+    '/readyz': {
+      get: {
+        summary: 'Readiness for a load balancer: store reachable, migrations done, not shutting down',
+        responses: { '200': ok('Ready: {status, store, instance}'), '503': err('Not ready') },
+      },
+    },
     '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
     '/api/v1/openapi.json': { get: { summary: 'This document', responses: { '200': ok('OpenAPI 3.1') } } },
     '/api/v1/me': { get: { ...secured, summary: 'Who the token belongs to', responses: { '200': ok('Name and role'), ...commonErrors } } },

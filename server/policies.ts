@@ -1,13 +1,16 @@
 /**
- * The published library in memory, kept in step with the `versions` table: loaded from SQLite at
- * start, extended after each publish commits. Also compiles drafts against it (a variant's base
- * is looked up here) and loads the seed library on first start.
+ * The published library in memory, kept in step with the `versions` table: loaded from the store
+ * at start, extended after each publish commits here, and — when several instances share one
+ * PostgreSQL — after a publish on another instance, which announces it (LISTEN/NOTIFY). As a
+ * safety net for a missed notification, an instance also catches up every `catchUpMs` and
+ * whenever a request names a version it does not know. Also compiles drafts against it (a
+ * variant's base is looked up here) and loads the seed library on first start.
  */
 import { readFile } from 'node:fs/promises';
 import type { PolicyIR, PolicyRef } from '../engine/ir/types.ts';
 import type { Result } from '../dsl/diagnostics.ts';
 import type { EnginePort, LibraryLike } from './engine.ts';
-import type { SourceFormat, Store, VersionRecord } from './store/store.ts';
+import { SEED_LOCK, type SourceFormat, type Store, type VersionRecord } from './store/store.ts';
 
 export class PolicyService {
   library: LibraryLike;
@@ -21,10 +24,77 @@ export class PolicyService {
     this.library = engine.newLibrary();
   }
 
+  private unlisten: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private catchingUp: Promise<number> | undefined;
+
+  /** Follows publishes made by other instances (a no-op on SQLite, where this process is the only one). */
+  follow(catchUpMs = 5000): void {
+    if (this.unlisten) return;
+    this.unlisten = this.store.onChange((channel, payload) => {
+      if (channel === 'versions') void this.catchUp(payload === '*' ? undefined : payload).catch(() => undefined);
+    });
+    if (this.store.dialect === 'postgres') {
+      this.timer = setInterval(() => void this.catchUp().catch(() => undefined), catchUpMs);
+      this.timer.unref();
+    }
+  }
+
+  stop(): void {
+    this.unlisten?.();
+    this.unlisten = undefined;
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /**
+   * Adds the versions the store has and this instance does not (`hash`: just that one); returns
+   * how many. Versions are immutable, so what is known never needs re-reading.
+   */
+  catchUp(hash?: string): Promise<number> {
+    if (hash && this.byHash.has(hash)) return Promise.resolve(0);
+    const run = async () => {
+      const missing = (hash ? [hash] : await this.store.versionHashes()).filter((h) => !this.byHash.has(h));
+      if (missing.length === 0) return 0;
+      // A variant needs its base first: reload the whole library when more than one arrives.
+      if (missing.length > 1) {
+        await this.load();
+        return missing.length;
+      }
+      const v = await this.store.versionByHash(missing[0]!);
+      if (v) this.addRecord(v);
+      return v ? 1 : 0;
+    };
+    // One at a time: a burst of notifications reads the store once per arrival, in order.
+    const next = (this.catchingUp ?? Promise.resolve(0)).catch(() => 0).then(run);
+    this.catchingUp = next;
+    return next;
+  }
+
+  /**
+   * Read-through for a request naming a policy (and version) this instance does not know: it may
+   * have been published on another instance a moment ago. Known names cost nothing.
+   */
+  async ensure(policyId: string, version?: string): Promise<void> {
+    for (const v of this.byHash.values()) if (v.policyId === policyId && (!version || v.version === version)) return;
+    if (this.store.dialect === 'postgres') await this.catchUp();
+  }
+
+  /** A version this instance published: added here, then announced to the others. */
+  async published(v: VersionRecord): Promise<void> {
+    this.addRecord(v);
+    await this.store.notify('versions', v.hash).catch((e: Error) => console.error(`[tiaowen] announcing ${v.policyId}@${v.version}: ${e.message}`));
+  }
+
   async load(): Promise<void> {
-    this.library = this.engine.newLibrary();
-    this.byHash.clear();
+    // Built aside and swapped in whole: requests meanwhile keep using the current library.
+    const library = this.engine.newLibrary();
+    const byHash = new Map<string, VersionRecord>();
     const all = await this.store.allVersions();
+    const addRecord = (v: VersionRecord) => {
+      if (byHash.has(v.hash)) return;
+      library.add(v.ir);
+      byHash.set(v.hash, v);
+    };
     // Bases before variants, so a library that checks `extends` on add sees the base first.
     const pending = [...all];
     const added = new Set<string>();
@@ -34,15 +104,17 @@ export class PolicyService {
         const v = pending[i];
         const base = v.ir.extends?.policy;
         if (!base || added.has(base) || !all.some((o) => o.policyId === base)) {
-          this.addRecord(v);
+          addRecord(v);
           added.add(v.policyId);
           pending.splice(i, 1);
         } else i++;
       }
       if (pending.length === before) {
-        for (const v of pending.splice(0)) this.addRecord(v);
+        for (const v of pending.splice(0)) addRecord(v);
       }
     }
+    this.library = library;
+    this.byHash = byHash;
   }
 
   addRecord(v: VersionRecord): void {
@@ -82,7 +154,15 @@ export class PolicyService {
    * idempotent: a version already there is left alone.
    */
   async seed(policiesDir: string): Promise<{ published: number; skipped: string[] }> {
-    if ((await this.store.getMeta('seed.done')) === 'yes') return { published: 0, skipped: [] };
+    // Instances starting together on one database: one seeds, the others then see seed.done.
+    return this.store.db.withLock(SEED_LOCK, () => this.seedOnce(policiesDir));
+  }
+
+  private async seedOnce(policiesDir: string): Promise<{ published: number; skipped: string[] }> {
+    if ((await this.store.getMeta('seed.done')) === 'yes') {
+      await this.catchUp();
+      return { published: 0, skipped: [] };
+    }
     const { files } = await this.engine.loadPolicyDir(policiesDir);
     let published = 0;
     const skipped: string[] = [];
@@ -112,7 +192,8 @@ export class PolicyService {
           },
           { actor: 'system' },
         );
-        this.addRecord(record);
+        if (created) await this.published(record);
+        else this.addRecord(record);
         if (created) published++;
       } catch {
         skipped.push(f.file);

@@ -44,6 +44,7 @@ export async function loadRef(deps: AppDeps, ref: Ref, path: string): Promise<Lo
     if (!r.value || hasErrors(r.diagnostics)) throw ApiError.of(422, 'draft.has-errors', diagnosticDetails(r.diagnostics));
     return { label: `draft:${d.id}`, ir: r.value, source: d.source, format: d.format, draftId: d.id, draftRevision: d.revision };
   }
+  await deps.policies.ensure(ref.policy, ref.version);
   const versions = deps.policies.records().filter((v) => v.policyId === ref.policy);
   if (versions.length === 0) throw notFoundPolicy(ref.policy, path);
   const rec = ref.version
@@ -56,6 +57,7 @@ export async function loadRef(deps: AppDeps, ref: Ref, path: string): Promise<Lo
 /** Resolves a reference for evaluation (base merged in) on `asOf`. */
 export async function resolveRef(deps: AppDeps, ref: Ref, asOf: string, path: string): Promise<ResolvedPolicyLike> {
   if (ref.kind === 'draft') return (await resolveDraft(deps, ref.id, asOf, path)).resolved;
+  await deps.policies.ensure(ref.policy, ref.version);
   return resolvePublished(deps, ref.policy, ref.version, asOf, path);
 }
 

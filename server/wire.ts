@@ -68,6 +68,17 @@ export interface Health {
   policies: number;
 }
 
+/**
+ * `GET /readyz` for a load balancer: the store answers and has every migration this server
+ * needs, and the instance is not shutting down (503 with an `ErrorBody` otherwise).
+ */
+export interface Ready {
+  status: 'ready';
+  store: 'sqlite' | 'postgres';
+  /** This instance, as simulation jobs show who ran them. */
+  instance: string;
+}
+
 // ---- policies -------------------------------------------------------------------------------
 
 /** One published version, as policy lists show it. */

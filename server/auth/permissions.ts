@@ -20,6 +20,7 @@ const ADMIN: readonly Role[] = ['admin'];
 
 export const PERMISSIONS = {
   'GET /healthz': 'public',
+  'GET /readyz': 'public',
   'GET /metrics': 'public',
   'GET /api/v1/openapi.json': 'public',
   'GET /api/v1/me': ALL,

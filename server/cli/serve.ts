@@ -1,23 +1,45 @@
 /** `tiaowen serve`: starts the server and prints how to reach it. */
 import { resolve } from 'node:path';
 import { EXIT, type CliCommand } from './command.ts';
+import { redactStoreSpec } from '../store/sql.ts';
 
-const USAGE = `Usage: tiaowen serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policies ./policies] [--ui ./admin-ui/dist]
+const USAGE = `Usage: tiaowen serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--store postgres://…] [--policies ./policies] [--ui ./admin-ui/dist]
 
-Starts the tiaowen server: SQLite in the data directory, the policies/ library published on
-first start, the admin UI at /, the API under /api/v1 (OpenAPI at /api/v1/openapi.json).
+Starts the tiaowen server: the store (SQLite in the data directory by default, or a PostgreSQL
+shared by any number of instances), the policies/ library published on first start, the admin
+UI at /, the API under /api/v1 (OpenAPI at /api/v1/openapi.json), /healthz and /readyz.
 On first start an admin token is created and printed once: keep it.
-启动条文服务:数据保存在数据目录的 SQLite 文件中;首次启动时发布 policies/ 中的政策,并生成一次性显示的管理员令牌。
+启动条文服务:默认数据保存在数据目录的 SQLite 文件中(一个目录只允许一个服务进程);
+多实例部署时共用一个 PostgreSQL(--store postgres://…)。首次启动时发布 policies/ 中的政策,
+并生成一次性显示的管理员令牌。
 
-Options:
-  --port N        port to listen on (0: any free port)       default 8080
-  --host H        address to listen on                      default 127.0.0.1
-  --data DIR      data directory (SQLite file, config.json) default ./data
-  --policies DIR  seed library loaded on first start        default ./policies
-  --ui DIR        built admin UI                            default ./admin-ui/dist
+Options (each also from an environment variable; a flag wins over its variable):
+  --port N        PORT               port to listen on (0: any free port)     default 8080
+  --host H        HOST               address to listen on                    default 127.0.0.1
+  --data DIR      TIAOWEN_DATA       data directory (SQLite file, config.json) default ./data
+  --store URL     TIAOWEN_STORE      postgres://user:pass@host:5432/db to share one PostgreSQL
+                                     among instances; default: SQLite in the data directory
+  --policies DIR  TIAOWEN_POLICIES   seed library loaded on first start      default ./policies
+  --ui DIR        TIAOWEN_UI         built admin UI                          default ./admin-ui/dist
 
-Exit codes: 0 stopped cleanly; 2 wrong usage; 3 the data directory cannot be used.
-Example: tiaowen serve --port 8080 --data ./data`;
+SIGTERM (or Ctrl-C) shuts down gracefully: /readyz turns 503, in-flight requests finish,
+running simulation jobs are handed back to the queue, the decision log is flushed.
+
+Exit codes: 0 stopped cleanly; 2 wrong usage; 3 the store or the port cannot be used (the data
+folder is in use by another server, the port is taken, PostgreSQL cannot be reached).
+Examples:
+  tiaowen serve --port 8080 --data ./data
+  TIAOWEN_STORE=postgres://tiaowen:secret@db:5432/tiaowen PORT=8081 tiaowen serve`;
+
+/** Flag → environment variable, for containers and process managers. */
+export const SERVE_ENV: Record<string, string> = {
+  port: 'PORT',
+  host: 'HOST',
+  data: 'TIAOWEN_DATA',
+  store: 'TIAOWEN_STORE',
+  policies: 'TIAOWEN_POLICIES',
+  ui: 'TIAOWEN_UI',
+};
 
 export function parseFlags(argv: string[], known: string[]): { flags: Record<string, string>; error?: string; help: boolean } {
   const flags: Record<string, string> = {};
@@ -38,16 +60,22 @@ export const command: CliCommand = {
   summary: { zh: '启动服务(API 与管理界面)', en: 'Start the server (API and admin UI)' },
   usage: USAGE,
   async run(argv, io) {
-    const { flags, error, help } = parseFlags(argv, ['port', 'host', 'data', 'policies', 'ui']);
-    if (help) return (io.out(USAGE), EXIT.ok);
-    if (error) return (io.err(`${error}\n\n${USAGE}`), EXIT.usage);
+    const parsed = parseFlags(argv, Object.keys(SERVE_ENV));
+    if (parsed.help) return (io.out(USAGE), EXIT.ok);
+    if (parsed.error) return (io.err(`${parsed.error}\n\n${USAGE}`), EXIT.usage);
+    const flags: Record<string, string> = {};
+    for (const [flag, env] of Object.entries(SERVE_ENV)) {
+      const v = parsed.flags[flag] ?? process.env[env];
+      if (v !== undefined && v !== '') flags[flag] = v;
+    }
     const port = Number(flags.port ?? 8080);
     if (!Number.isInteger(port) || port < 0 || port > 65535) return (io.err(`--port must be 0–65535\n\n${USAGE}`), EXIT.usage);
-    const { startServer } = await import('../main.ts');
+    const { startServer, StartupError } = await import('../main.ts');
     let running;
     try {
       running = await startServer({
         dataDir: resolve(flags.data ?? 'data'),
+        store: flags.store,
         port,
         host: flags.host ?? '127.0.0.1',
         policiesDir: resolve(flags.policies ?? 'policies'),
@@ -55,10 +83,12 @@ export const command: CliCommand = {
         handleSignals: true,
       });
     } catch (e) {
-      io.err(`无法启动 / cannot start: ${(e as Error).message}`);
+      if (e instanceof StartupError) io.err(`无法启动:${e.zh}\ncannot start: ${e.en}`);
+      else io.err(`无法启动 / cannot start: ${(e as Error).message}`);
       return EXIT.io;
     }
     io.out(`tiaowen 已启动 / listening on ${running.url}`);
+    io.out(`  存储 / store: ${running.deps.store.dialect === 'postgres' ? `PostgreSQL ${redactStoreSpec(flags.store!)}` : `SQLite ${resolve(flags.data ?? 'data')}`}`);
     io.out(`  管理界面 / admin UI: ${running.url}/`);
     io.out(`  API: ${running.url}/api/v1  (OpenAPI: ${running.url}/api/v1/openapi.json)`);
     if (running.adminToken) {

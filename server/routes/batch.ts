@@ -70,6 +70,7 @@ export function batchRoutes(app: App): void {
     let offload: { pool: PoolLike; hash: string; resolved: ResolvedPolicyLike; texts: DecisionTexts } | undefined;
     if (q.policy && !queryDraft && d.decisions.config.maskFields.length === 0) {
       try {
+        await d.policies.ensure(q.policy, q.version);
         const resolved = resolvePublished(d, q.policy, q.version, asOfDefault, 'query.policy');
         const pool = d.jobs.workers();
         offload = { pool, hash: pool.register(resolved), resolved, texts: d.engine.decisionTexts(resolved) };

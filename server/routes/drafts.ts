@@ -270,7 +270,7 @@ export function draftRoutes(app: App): void {
       ),
       id,
     );
-    deps.policies.addRecord(published!.record);
+    await deps.policies.published(published!.record);
     const v = published!.record;
     return c.json<PublishResponse>(
       { draft: await view(deps, d), version: { id: v.policyId, version: v.version, hash: v.hash, publishedAt: v.publishedAt, publishedBy: v.publishedBy, author: v.author, approvedBy: v.approvedBy ?? null } },

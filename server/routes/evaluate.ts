@@ -60,7 +60,10 @@ async function resolveForEvaluation(
   path: string,
 ): Promise<{ resolved: ResolvedPolicyLike; draft?: DraftMarker }> {
   const m = DRAFT_REF.exec(policy);
-  if (!m) return { resolved: resolvePublished(depsOf(c), policy, version, asOf, path) };
+  if (!m) {
+    await depsOf(c).policies.ensure(policy, version);
+    return { resolved: resolvePublished(depsOf(c), policy, version, asOf, path) };
+  }
   requireDraftEvaluator(c, path);
   if (version) throw draftVersionRefused('http.invalid-body', path.replace(/policy$/, 'version'));
   return resolveDraft(depsOf(c), Number(m[1]), asOf, path);

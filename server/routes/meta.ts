@@ -4,7 +4,7 @@ import { ApiError } from '../errors.ts';
 import { OPENAPI } from '../openapi.ts';
 import { ROLES } from '../store/store.ts';
 import { intQuery, jsonBody } from '../validate.ts';
-import type { AuditPage, CreatedToken, CreateTokenRequest, ErrorBody, Health, ItemList, Me, TokenInfo } from '../wire.ts';
+import type { AuditPage, CreatedToken, CreateTokenRequest, ErrorBody, Health, ItemList, Me, Ready, TokenInfo } from '../wire.ts';
 
 export function metaRoutes(app: App): void {
   route(app, 'GET /healthz', async (c) => {
@@ -14,6 +14,18 @@ export function metaRoutes(app: App): void {
     } catch {
       return c.json<ErrorBody>({ error: { code: 'health.database', message: { zh: '数据库不可用', en: 'Database unavailable' } } }, 503);
     }
+  });
+
+  route(app, 'GET /readyz', async (c) => {
+    const d = depsOf(c);
+    const refuse = (code: string, zh: string, en: string) => c.json<ErrorBody>({ error: { code, message: { zh, en } } }, 503);
+    if (d.lifecycle.draining) return refuse('health.draining', '实例正在停止', 'This instance is shutting down');
+    try {
+      if (!(await d.store.ready())) return refuse('health.migrations', '数据库结构尚未迁移到本版本', 'The database schema is not migrated to this version yet');
+    } catch {
+      return refuse('health.database', '数据库不可用', 'Database unavailable');
+    }
+    return c.json<Ready>({ status: 'ready', store: d.store.dialect, instance: d.jobs.runnerId });
   });
 
   route(app, 'GET /metrics', async (c) => {

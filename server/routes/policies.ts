@@ -48,6 +48,11 @@ function policyView(id: string, versions: VersionRecord[], date?: string): Polic
   };
 }
 
+/** Read-through: a policy published on another instance a moment ago is found too. */
+function ensureNamed(c: Ctx): Promise<void> {
+  return depsOf(c).policies.ensure(`${c.req.param('jurisdiction')}/${c.req.param('topic')}`, c.req.param('version'));
+}
+
 function versionsOf(c: Ctx): { id: string; versions: VersionRecord[] } {
   const id = `${c.req.param('jurisdiction')}/${c.req.param('topic')}`;
   const versions = depsOf(c).policies.records().filter((v) => v.policyId === id);
@@ -81,6 +86,7 @@ export function policyRoutes(app: App): void {
   });
 
   route(app, 'GET /api/v1/policies/:jurisdiction/:topic', async (c) => {
+    await ensureNamed(c);
     const { id, versions } = versionsOf(c);
     const drafts = await depsOf(c).store.listDrafts({ policyId: id });
     return c.json<PolicyDetail>({
@@ -91,7 +97,8 @@ export function policyRoutes(app: App): void {
     });
   });
 
-  route(app, 'GET /api/v1/policies/:jurisdiction/:topic/versions/:version', (c) => {
+  route(app, 'GET /api/v1/policies/:jurisdiction/:topic/versions/:version', async (c) => {
+    await ensureNamed(c);
     const v = versionOf(c);
     const { engine } = depsOf(c);
     const print = (format: 'dsl' | 'yaml') => {
@@ -119,7 +126,8 @@ export function policyRoutes(app: App): void {
     });
   });
 
-  route(app, 'GET /api/v1/policies/:jurisdiction/:topic/versions/:version/schema', (c) => {
+  route(app, 'GET /api/v1/policies/:jurisdiction/:topic/versions/:version/schema', async (c) => {
+    await ensureNamed(c);
     const v = versionOf(c);
     const resolved = resolvePublished(depsOf(c), v.policyId, v.version, v.effectiveFrom, 'path.version');
     return c.json<JsonSchema>(factSchemaOf(depsOf(c).engine.factSchema(resolved.ir)));

@@ -11,6 +11,9 @@ import { detectFormat } from '../upload.ts';
 import { intQuery, isIsoDate } from '../validate.ts';
 import type { CancelResponse, ChangesPage, Job, JobChange as WireJobChange, JobError, JobParams, SimulationResult } from '../wire.ts';
 
+/** How often an SSE stream of a job running on another instance reads its progress. */
+const JOB_POLL_MS = 500;
+
 async function jobOf(c: Ctx): Promise<JobRecord> {
   const id = param(c, 'id');
   const job = await depsOf(c).store.job(id);
@@ -99,8 +102,11 @@ export function simulateRoutes(app: App): void {
         file: { name: file.name, format, size: bytes.length },
       } satisfies JobParams,
       total: dataset.total,
+      // Stored with the job so that any instance can run it, and run it again if this one dies.
+      input: { format, bytes: Buffer.from(bytes), baseline, candidate, asOf },
     });
-    deps.jobs.start(id, dataset, baseline, candidate, asOf);
+    deps.jobs.prepared_(id, dataset);
+    deps.jobs.kick();
     deps.metrics.jobsStarted++;
     c.header('Location', `/api/v1/jobs/${id}`);
     return c.json<Job>(view(job), 202);
@@ -111,11 +117,11 @@ export function simulateRoutes(app: App): void {
   route(app, 'DELETE /api/v1/jobs/:id', async (c) => {
     const deps = depsOf(c);
     const job = await jobOf(c);
-    if (!deps.jobs.isActive(job.id)) {
+    // Whichever instance runs it: the flag is read with the runner's heartbeat.
+    if (!(await deps.store.requestCancel(job.id, actorOf(c).name))) {
       throw ApiError.of(409, 'job.finished', [{ path: 'job.status', message: { zh: `任务状态为 ${job.status}`, en: `the job is ${job.status}` } }]);
     }
-    deps.jobs.cancel(job.id);
-    await deps.store.updateJob(job.id, { actor: actorOf(c).name });
+    if (deps.jobs.isActive(job.id)) deps.jobs.cancel(job.id);
     return c.json<CancelResponse>({ id: job.id, cancelling: true });
   });
 
@@ -126,8 +132,30 @@ export function simulateRoutes(app: App): void {
       const em = deps.jobs.emitter(job.id);
       const send = (e: ProgressEvent) => sse.writeSSE({ event: e.type, data: JSON.stringify(e) });
       const current = (await deps.store.job(job.id))!;
-      if (!em || !deps.jobs.isActive(job.id)) {
+      const ended = (j: JobRecord) => j.status !== 'queued' && j.status !== 'running';
+      if (ended(current)) {
         await send({ type: 'end', done: current.done, total: current.total, rate: 0, status: current.status });
+        return;
+      }
+      if (!em || !deps.jobs.isActive(job.id)) {
+        // Queued, or running on another instance: follow it in the store.
+        let aborted = false;
+        sse.onAbort(() => {
+          aborted = true;
+        });
+        let last = current;
+        await send({ type: 'progress', done: last.done, total: last.total, rate: 0, status: last.status });
+        while (!aborted) {
+          await sse.sleep(JOB_POLL_MS);
+          const now = await deps.store.job(job.id);
+          if (!now) return;
+          if (ended(now)) {
+            await send({ type: 'end', done: now.done, total: now.total, rate: 0, status: now.status });
+            return;
+          }
+          if (now.done !== last.done || now.status !== last.status) await send({ type: 'progress', done: now.done, total: now.total, rate: 0, status: now.status });
+          last = now;
+        }
         return;
       }
       await send({ type: 'progress', done: current.done, total: current.total, rate: 0, status: current.status });

@@ -1,12 +1,18 @@
 /**
- * Repositories over the SQLite file: published versions (immutable, content-addressed), drafts
- * and reviews, audit, tokens, decisions and jobs. Every change and its audit entry are written in
- * one transaction, so the trail never disagrees with the data.
+ * Repositories over the server's database: published versions (immutable, content-addressed),
+ * drafts and reviews, audit, tokens, decisions and jobs. Every change and its audit entry are
+ * written in one transaction, so the trail never disagrees with the data; the audit trail is a
+ * hash chain. The same code runs on SQLite (one process) and PostgreSQL (many instances); the
+ * few statements that differ ask `this.db.dialect`.
  */
+import { createHash } from 'node:crypto';
 import type { PolicyIR } from '../../engine/ir/types.ts';
 import { expandDecision, type DecisionTexts, type LeanDecision } from '../../engine/evaluate/lean.ts';
-import { Db, type Queryable, type SqlValue } from './db.ts';
-import { migrate } from './migrations.ts';
+import { Db } from './sqlite/db.ts';
+import { migrate as migrateSqlite, MIGRATIONS as SQLITE_MIGRATIONS } from './sqlite/migrations.ts';
+import { migrate as migratePostgres, MIGRATIONS as PG_MIGRATIONS } from './postgres/migrations.ts';
+import { latest } from './migrate.ts';
+import { isPostgresUrl, isUniqueViolation, type ChangeChannel, type Dialect, type Queryable, type SqlDatabase, type SqlValue } from './sql.ts';
 import { msg } from '../messages.ts';
 import type { ChangeFilter, Draft, DraftMarker, DraftStatus, JobStatus, SourceFormat } from '../wire.ts';
 
@@ -15,6 +21,11 @@ export type { ChangeFilter, DraftMarker, DraftStatus, JobStatus, SourceFormat };
 
 /** The SQLite file's name inside the data directory. */
 export const DB_FILE = 'tiaowen.sqlite';
+export { isPostgresUrl, redactStoreSpec } from './sql.ts';
+
+/** Advisory-lock keys (PostgreSQL) for work one instance at a time does. */
+const AUDIT_LOCK = 7_301_002;
+export const SEED_LOCK = 7_301_003;
 
 export const ROLES = ['admin', 'author', 'reviewer', 'system', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -70,6 +81,24 @@ export interface AuditRecord {
   after?: unknown;
 }
 
+/** Where `tiaowen audit verify` found the chain broken. */
+export interface AuditBreak {
+  id: number;
+  reason: 'hash-mismatch' | 'prev-mismatch' | 'unchained';
+  expected: string;
+  found: string | null;
+}
+
+/**
+ * An audit entry's link: the SHA-256 of the previous entry's hash and this entry's fields as
+ * stored, so editing, removing or reordering any entry breaks every link after it.
+ */
+export function auditHash(prev: string, r: { at: string; actor: string; action: string; target: string; before: string | null; after: string | null }): string {
+  return createHash('sha256').update(JSON.stringify([prev, r.at, r.actor, r.action, r.target, r.before, r.after])).digest('hex');
+}
+/** The link before the first entry. */
+export const AUDIT_GENESIS = '0'.repeat(64);
+
 export interface TokenRecord {
   id: number;
   name: string;
@@ -107,6 +136,16 @@ export interface DecisionInsert extends DecisionRecord {
   factsJson?: string;
 }
 
+/** What a job needs to run on any instance: its upload and both sides, resolved when it was created. */
+export interface JobInput {
+  format: string;
+  bytes: Buffer;
+  /** The resolved policies as JSON (the engine's ResolvedPolicy). */
+  baseline: unknown;
+  candidate: unknown;
+  asOf: string;
+}
+
 export interface JobRecord {
   id: string;
   kind: string;
@@ -129,6 +168,18 @@ export interface JobChange {
   candidate: unknown;
 }
 
+interface AuditRow {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  before: string | null;
+  after: string | null;
+  prev_hash: string | null;
+  hash: string | null;
+}
+
 const json = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
 const parse = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : undefined);
 const opt = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
@@ -149,14 +200,51 @@ export class Store {
   private readonly textsCache = new Map<string, DecisionTexts>();
 
   private constructor(
-    readonly db: Db,
+    readonly db: SqlDatabase,
     readonly clock: Clock,
   ) {}
 
-  static async open(file: string, clock: Clock = systemClock): Promise<Store> {
-    const db = await Db.open(file);
-    await migrate(db);
-    return new Store(db, clock);
+  /**
+   * Opens a store: a `postgres://…` URL, or the path of a SQLite file. Migrates the schema (on
+   * PostgreSQL under an advisory lock, so instances starting together take turns) and chains any
+   * audit entries written before the chain existed.
+   */
+  static async open(spec: string, clock: Clock = systemClock): Promise<Store> {
+    const db: SqlDatabase = isPostgresUrl(spec) ? await (await import('./postgres/db.ts')).PgDb.open(spec) : await Db.open(spec);
+    try {
+      await (db.dialect === 'postgres' ? migratePostgres(db) : migrateSqlite(db));
+      const store = new Store(db, clock);
+      await store.chainAudit();
+      return store;
+    } catch (e) {
+      await db.close().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  get dialect() {
+    return this.db.dialect;
+  }
+
+  /** Reachable and migrated to the newest schema this code knows (for `/readyz`). */
+  async ready(): Promise<boolean> {
+    const want = latest(this.db.dialect === 'postgres' ? PG_MIGRATIONS : SQLITE_MIGRATIONS);
+    const r = await this.db.get<{ n: number }>('SELECT max(id) AS n FROM schema_migrations');
+    return Number(r?.n) >= want;
+  }
+
+  /** Tells every instance that something changed, after the change committed. */
+  notify(channel: ChangeChannel, payload: string): Promise<void> {
+    return this.db.notify(channel, payload);
+  }
+
+  onChange(listener: (channel: ChangeChannel, payload: string) => void): () => void {
+    return this.db.listen(listener);
+  }
+
+  /** `SELECT … FOR UPDATE` on PostgreSQL, where concurrent transactions may read the same row; SQLite's writer lock already serialises. */
+  private get forUpdate(): string {
+    return this.db.dialect === 'postgres' ? ' FOR UPDATE' : '';
   }
 
   close(): Promise<void> {
@@ -185,14 +273,63 @@ export class Store {
     tx: Queryable,
     entry: { actor: string; action: string; target: string; before?: unknown; after?: unknown },
   ): Promise<void> {
-    await tx.run('INSERT INTO audit (at, actor, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?)', [
-      this.now(),
-      entry.actor,
-      entry.action,
-      entry.target,
-      json(entry.before),
-      json(entry.after),
+    // One link at a time: the advisory lock (held to commit) orders writers on PostgreSQL;
+    // SQLite's transaction already holds the only writer.
+    if (this.db.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(?)', [AUDIT_LOCK]);
+    const last = await tx.get<{ hash: string | null }>('SELECT hash FROM audit ORDER BY id DESC LIMIT 1');
+    const row = { at: this.now(), actor: entry.actor, action: entry.action, target: entry.target, before: json(entry.before), after: json(entry.after) };
+    const prev = last?.hash ?? AUDIT_GENESIS;
+    await tx.run('INSERT INTO audit (at, actor, action, target, before, after, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+      row.at,
+      row.actor,
+      row.action,
+      row.target,
+      row.before,
+      row.after,
+      prev,
+      auditHash(prev, row),
     ]);
+  }
+
+  /** Links audit entries written before the chain existed (a data folder from an older version). */
+  private async chainAudit(): Promise<void> {
+    const unchained = await this.db.get<{ n: number }>('SELECT count(*) AS n FROM audit WHERE hash IS NULL');
+    if (!unchained || Number(unchained.n) === 0) return;
+    await this.db.transaction(async (tx) => {
+      if (this.db.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(?)', [AUDIT_LOCK]);
+      let prev = AUDIT_GENESIS;
+      for (const r of await tx.all<AuditRow>('SELECT * FROM audit ORDER BY id')) {
+        if (r.hash === null) {
+          const hash = auditHash(prev, r);
+          await tx.run('UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?', [prev, hash, r.id]);
+          prev = hash;
+        } else prev = r.hash;
+      }
+    });
+  }
+
+  /**
+   * Walks the audit chain in order and returns the first broken link (or none), reading `chunk`
+   * rows at a time; `onProgress` hears how many entries were checked.
+   */
+  async verifyAudit(onProgress?: (checked: number) => void, chunk = 5000): Promise<{ checked: number; broken?: AuditBreak }> {
+    let prev = AUDIT_GENESIS;
+    let after = -1;
+    let checked = 0;
+    for (;;) {
+      const rows = await this.db.all<AuditRow>('SELECT * FROM audit WHERE id > ? ORDER BY id LIMIT ?', [after, chunk]);
+      if (rows.length === 0) return { checked };
+      for (const r of rows) {
+        if (r.hash === null || r.prev_hash === null) return { checked, broken: { id: r.id, reason: 'unchained', expected: prev, found: null } };
+        if (r.prev_hash !== prev) return { checked, broken: { id: r.id, reason: 'prev-mismatch', expected: prev, found: r.prev_hash } };
+        const expected = auditHash(prev, r);
+        if (r.hash !== expected) return { checked, broken: { id: r.id, reason: 'hash-mismatch', expected, found: r.hash } };
+        prev = r.hash;
+        checked++;
+      }
+      after = rows[rows.length - 1]!.id;
+      onProgress?.(checked);
+    }
   }
 
   async queryAudit(q: {
@@ -208,7 +345,7 @@ export class Store {
     const params: SqlValue[] = [];
     if (q.actor) (where.push('actor = ?'), params.push(q.actor));
     // A target prefix matches the object and everything under it (`policy:gansu/` → all of Gansu).
-    if (q.target) (where.push('(target = ? OR target LIKE ?)'), params.push(q.target, likePrefix(q.target)));
+    if (q.target) (where.push("(target = ? OR target LIKE ? ESCAPE '\\')"), params.push(q.target, likePrefix(q.target)));
     if (q.action) (where.push('action = ?'), params.push(q.action));
     if (q.from) (where.push('at >= ?'), params.push(q.from));
     if (q.to) (where.push('at <= ?'), params.push(q.to));
@@ -237,10 +374,10 @@ export class Store {
   async createToken(t: { name: string; role: Role; hash: string; createdBy: string }): Promise<TokenRecord> {
     return this.db.transaction(async (tx) => {
       const at = this.now();
-      const { lastID } = await tx.run(
-        'INSERT INTO tokens (name, role, hash, created_at, created_by) VALUES (?, ?, ?, ?, ?)',
+      const lastID = (await tx.get<{ id: number }>(
+        'INSERT INTO tokens (name, role, hash, created_at, created_by) VALUES (?, ?, ?, ?, ?) RETURNING id',
         [t.name, t.role, t.hash, at, t.createdBy],
-      );
+      ))!.id;
       const rec: TokenRecord = { id: lastID, name: t.name, role: t.role, createdAt: at, createdBy: t.createdBy };
       await this.audit(tx, { actor: t.createdBy, action: 'token.create', target: `token:${lastID}`, after: rec });
       return rec;
@@ -262,7 +399,7 @@ export class Store {
 
   async revokeToken(id: number, actor: string): Promise<TokenRecord | undefined> {
     return this.db.transaction(async (tx) => {
-      const r = await tx.get('SELECT * FROM tokens WHERE id = ? AND revoked_at IS NULL', [id]);
+      const r = await tx.get(`SELECT * FROM tokens WHERE id = ? AND revoked_at IS NULL${this.forUpdate}`, [id]);
       if (!r) return undefined;
       const at = this.now();
       await tx.run('UPDATE tokens SET revoked_at = ? WHERE id = ?', [at, id]);
@@ -316,7 +453,18 @@ export class Store {
       });
       return { record, created: true };
     };
-    return opts.tx ? work(opts.tx) : this.db.transaction(work);
+    // Two instances publishing the same label at once: the loser's insert hits the unique key.
+    const guarded = (tx: Queryable) =>
+      work(tx).catch((e: unknown) => {
+        if (isUniqueViolation(e)) throw new StoreConflict('exists', `${v.policyId}@${v.version} is already published`);
+        throw e;
+      });
+    return opts.tx ? guarded(opts.tx) : this.db.transaction(guarded);
+  }
+
+  /** Hashes of every published version (cheap: what an instance compares to catch up). */
+  async versionHashes(): Promise<string[]> {
+    return (await this.db.all<{ hash: string }>('SELECT hash FROM versions')).map((r) => r.hash);
   }
 
   async allVersions(): Promise<VersionRecord[]> {
@@ -344,11 +492,11 @@ export class Store {
   }): Promise<DraftRecord> {
     return this.db.transaction(async (tx) => {
       const at = this.now();
-      const { lastID } = await tx.run(
+      const lastID = (await tx.get<{ id: number }>(
         `INSERT INTO drafts (policy_id, base_hash, format, source, revision, status, author, editors, created_at, updated_at, updated_by)
-         VALUES (?, ?, ?, ?, 1, 'editing', ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, 1, 'editing', ?, ?, ?, ?, ?) RETURNING id`,
         [d.policyId ?? null, d.baseHash ?? null, d.format, d.source, d.author, JSON.stringify([d.author]), at, at, d.author],
-      );
+      ))!.id;
       const rec = draftRow((await tx.get('SELECT * FROM drafts WHERE id = ?', [lastID]))!);
       await this.audit(tx, {
         actor: d.author,
@@ -360,8 +508,8 @@ export class Store {
     });
   }
 
-  async draft(id: number, tx: Queryable = this.db): Promise<DraftRecord | undefined> {
-    const r = await tx.get('SELECT * FROM drafts WHERE id = ?', [id]);
+  async draft(id: number, tx: Queryable = this.db, lock = false): Promise<DraftRecord | undefined> {
+    const r = await tx.get(`SELECT * FROM drafts WHERE id = ?${lock ? this.forUpdate : ''}`, [id]);
     return r ? draftRow(r) : undefined;
   }
 
@@ -390,7 +538,9 @@ export class Store {
     extra?: (tx: Queryable, before: DraftRecord) => Promise<void>,
   ): Promise<DraftRecord | undefined> {
     return this.db.transaction(async (tx) => {
-      const before = await this.draft(id, tx);
+      // Locked as read: two instances saving the same draft take turns, so the revision (etag)
+      // check below sees the other's save instead of both passing it.
+      const before = await this.draft(id, tx, true);
       if (!before) return undefined;
       check(before);
       const c = change(before);
@@ -494,7 +644,7 @@ export class Store {
     }
     await this.db.transaction(async (tx) => {
       if (newTexts.size > 0) {
-        await tx.run(`INSERT OR IGNORE INTO decision_texts (id, texts) VALUES ${[...newTexts.keys()].map(() => '(?, ?)').join(', ')}`, textParams);
+        await tx.run(`INSERT INTO decision_texts (id, texts) VALUES ${[...newTexts.keys()].map(() => '(?, ?)').join(', ')} ON CONFLICT (id) DO NOTHING`, textParams);
       }
       for (const st of statements) await tx.run(st.sql, st.params);
     });
@@ -549,16 +699,107 @@ export class Store {
 
   // ---- jobs ------------------------------------------------------------------------------------
 
-  async createJob(j: { id: string; kind: string; createdBy: string; params: unknown; total: number }): Promise<JobRecord> {
-    return this.db.transaction(async (tx) => {
+  /**
+   * A queued job and, with `input`, what any instance needs to run it (the upload and both
+   * resolved sides): written together, then announced so an idle instance claims it.
+   */
+  async createJob(j: { id: string; kind: string; createdBy: string; params: unknown; total: number; input?: JobInput }): Promise<JobRecord> {
+    const rec = await this.db.transaction(async (tx) => {
       const at = this.now();
       await tx.run(
         `INSERT INTO jobs (id, kind, created_by, created_at, status, params, total, done) VALUES (?, ?, ?, ?, 'queued', ?, ?, 0)`,
         [j.id, j.kind, j.createdBy, at, JSON.stringify(j.params), j.total],
       );
+      if (j.input) {
+        await tx.run('INSERT INTO job_inputs (job_id, format, bytes, baseline, candidate, as_of) VALUES (?, ?, ?, ?, ?, ?)', [
+          j.id,
+          j.input.format,
+          j.input.bytes,
+          JSON.stringify(j.input.baseline),
+          JSON.stringify(j.input.candidate),
+          j.input.asOf,
+        ]);
+      }
       await this.audit(tx, { actor: j.createdBy, action: `job.create`, target: `job:${j.id}`, after: { kind: j.kind, params: j.params } });
       return (await this.jobIn(tx, j.id))!;
     });
+    await this.notify('jobs', j.id);
+    return rec;
+  }
+
+  async jobInput(id: string): Promise<JobInput | undefined> {
+    const r = await this.db.get<{ format: string; bytes: Buffer | Uint8Array; baseline: string; candidate: string; as_of: string }>(
+      'SELECT * FROM job_inputs WHERE job_id = ?',
+      [id],
+    );
+    if (!r) return undefined;
+    return { format: r.format, bytes: Buffer.from(r.bytes), baseline: JSON.parse(r.baseline), candidate: JSON.parse(r.candidate), asOf: r.as_of };
+  }
+
+  /**
+   * Claims the oldest job that is queued, or running with a heartbeat older than `staleBefore`
+   * (its instance died), for `runner`: one statement, so two instances never claim the same job
+   * (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer). A job taken over starts
+   * again from its first record: its changed records so far are deleted.
+   */
+  async claimJob(runner: string, staleBefore: string): Promise<JobRecord | undefined> {
+    const skip = this.db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+    return this.db.transaction(async (tx) => {
+      const r = await tx.get<{ id: string; status: string }>(
+        `SELECT j.id, j.status FROM jobs j JOIN job_inputs i ON i.job_id = j.id
+          WHERE j.status = 'queued' OR (j.status = 'running' AND (j.heartbeat_at IS NULL OR j.heartbeat_at < ?))
+          ORDER BY j.created_at LIMIT 1${skip}`,
+        [staleBefore],
+      );
+      if (!r) return undefined;
+      const at = this.now();
+      await tx.run(`UPDATE jobs SET status = 'running', claimed_by = ?, heartbeat_at = ?, attempts = attempts + 1, done = 0 WHERE id = ?`, [runner, at, r.id]);
+      if (r.status === 'running') {
+        await tx.run('DELETE FROM job_changes WHERE job_id = ?', [r.id]);
+        await this.audit(tx, { actor: 'system', action: 'job.takeover', target: `job:${r.id}`, after: { runner } });
+      }
+      return (await this.jobIn(tx, r.id))!;
+    });
+  }
+
+  /** Hands a job back to the queue (its instance is shutting down): another instance starts it again. */
+  async releaseJob(id: string, runner: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const { changes } = await tx.run(
+        `UPDATE jobs SET status = 'queued', claimed_by = NULL, heartbeat_at = NULL, done = 0 WHERE id = ? AND claimed_by = ? AND status = 'running'`,
+        [id, runner],
+      );
+      if (changes > 0) await tx.run('DELETE FROM job_changes WHERE job_id = ?', [id]);
+    });
+    await this.notify('jobs', id);
+  }
+
+  /** The runner is alive; answers whether someone asked to cancel the job. */
+  async heartbeatJob(id: string, runner: string): Promise<{ cancelRequested: boolean; stillMine: boolean }> {
+    await this.db.run('UPDATE jobs SET heartbeat_at = ? WHERE id = ? AND claimed_by = ?', [this.now(), id, runner]);
+    const r = await this.db.get<{ cancel_requested: number; claimed_by: string | null; status: string }>(
+      'SELECT cancel_requested, claimed_by, status FROM jobs WHERE id = ?',
+      [id],
+    );
+    return { cancelRequested: Number(r?.cancel_requested) === 1, stillMine: r?.claimed_by === runner && r?.status === 'running' };
+  }
+
+  /**
+   * Asks for a job to stop, whichever instance runs it: a queued job is cancelled at once, a
+   * running one is flagged and its runner stops at its next heartbeat. False when it had ended.
+   */
+  async requestCancel(id: string, actor: string): Promise<boolean> {
+    const ok = await this.db.transaction(async (tx) => {
+      const r = await tx.get<{ status: string }>(`SELECT status FROM jobs WHERE id = ?${this.forUpdate}`, [id]);
+      if (!r || (r.status !== 'queued' && r.status !== 'running')) return false;
+      if (r.status === 'queued') {
+        await tx.run(`UPDATE jobs SET status = 'cancelled', cancel_requested = 1, finished_at = ? WHERE id = ?`, [this.now(), id]);
+      } else await tx.run('UPDATE jobs SET cancel_requested = 1 WHERE id = ?', [id]);
+      await this.audit(tx, { actor, action: 'job.cancel', target: `job:${id}` });
+      return true;
+    });
+    if (ok) await this.notify('jobs', id);
+    return ok;
   }
 
   private async jobIn(tx: Queryable, id: string): Promise<JobRecord | undefined> {
@@ -609,20 +850,26 @@ export class Store {
       if (u.status === 'cancelled' && u.actor) {
         await this.audit(tx, { actor: u.actor, action: 'job.cancel', target: `job:${id}` });
       }
+      // Finished: the upload is no longer needed by any instance.
+      if (u.status && u.status !== 'running' && u.status !== 'queued') await tx.run('DELETE FROM job_inputs WHERE job_id = ?', [id]);
     });
   }
 
-  /** Jobs left running by a previous process cannot resume (their upload is gone): mark them failed. */
+  /**
+   * Jobs left queued or running without a stored input (made before inputs were kept) cannot be
+   * run again: mark them failed. Jobs with their input are taken over instead (claimJob).
+   */
   async failInterruptedJobs(): Promise<number> {
     const { changes } = await this.db.run(
-      `UPDATE jobs SET status = 'failed', error = ?, finished_at = ? WHERE status IN ('queued','running')`,
+      `UPDATE jobs SET status = 'failed', error = ?, finished_at = ? WHERE status IN ('queued','running')
+         AND NOT EXISTS (SELECT 1 FROM job_inputs i WHERE i.job_id = jobs.id)`,
       [JSON.stringify({ code: 'job.interrupted', message: msg('job.interrupted') }), this.now()],
     );
     return changes;
   }
 
   async jobChanges(id: string, page: number, pageSize: number, filter: ChangeFilter = {}): Promise<{ items: JobChange[]; total: number }> {
-    const { clause, params } = changesWhere(id, filter);
+    const { clause, params } = changesWhere(this.db.dialect, id, filter);
     const total = (await this.db.get<{ n: number }>(`SELECT count(*) AS n FROM job_changes WHERE ${clause}`, params))!.n;
     const rows = await this.db.all(`SELECT * FROM job_changes WHERE ${clause} ORDER BY seq LIMIT ? OFFSET ?`, [
       ...params,
@@ -634,7 +881,7 @@ export class Store {
 
   /** Every changed record of a job that passes `filter`, in order, read `chunk` rows at a time. */
   async *iterateJobChanges(id: string, filter: ChangeFilter = {}, chunk = 500): AsyncGenerator<JobChange> {
-    const { clause, params } = changesWhere(id, filter);
+    const { clause, params } = changesWhere(this.db.dialect, id, filter);
     let after = -1;
     for (;;) {
       const rows = await this.db.all(`SELECT * FROM job_changes WHERE ${clause} AND seq > ? ORDER BY seq LIMIT ?`, [...params, after, chunk]);
@@ -657,14 +904,34 @@ const VERSION_SELECT = `SELECT v.*, d.author AS draft_author,
  * SQL that holds when the side's outcome classes (as jobs.ts counts `byOutcome`) include `kind`,
  * with its parameters.
  */
-function sideHasKind(side: string, kind: string): { sql: string; params: SqlValue[] } {
-  const invalid = `json_extract(${side}, '$.status') = 'invalid-facts'`;
-  const noKinds = `json_array_length(${side}, '$.kinds') = 0`;
-  const noUndetermined = `json_array_length(${side}, '$.undetermined') = 0`;
+function sideHasKind(dialect: Dialect, side: string, kind: string): { sql: string; params: SqlValue[] } {
+  const j = jsonOps(dialect);
+  const invalid = `COALESCE(${j.field(side, 'status')} = 'invalid-facts', FALSE)`;
+  const noKinds = `${j.length(side, 'kinds')} = 0`;
+  const noUndetermined = `${j.length(side, 'undetermined')} = 0`;
   if (kind === 'invalid-facts') return { sql: `(${invalid})`, params: [] };
   if (kind === 'undetermined') return { sql: `(NOT ${invalid} AND ${noKinds} AND NOT ${noUndetermined})`, params: [] };
   if (kind === 'none') return { sql: `(NOT ${invalid} AND ${noKinds} AND ${noUndetermined})`, params: [] };
-  return { sql: `EXISTS (SELECT 1 FROM json_each(${side}, '$.kinds') WHERE value = ?)`, params: [kind] };
+  return { sql: j.contains(side, 'kinds'), params: [kind] };
+}
+
+/**
+ * Looking inside the JSON text columns of job_changes: SQLite's JSON functions, or PostgreSQL's
+ * jsonb operators on the column cast to jsonb. A missing array counts as empty on both.
+ */
+function jsonOps(dialect: Dialect) {
+  if (dialect === 'postgres') {
+    return {
+      field: (col: string, key: string) => `((${col})::jsonb ->> '${key}')`,
+      length: (col: string, key: string) => `COALESCE(jsonb_array_length((${col})::jsonb -> '${key}'), 0)`,
+      contains: (col: string, key: string) => `COALESCE(((${col})::jsonb -> '${key}') @> jsonb_build_array(?::text), FALSE)`,
+    };
+  }
+  return {
+    field: (col: string, key: string) => `json_extract(${col}, '$.${key}')`,
+    length: (col: string, key: string) => `COALESCE(json_array_length(${col}, '$.${key}'), 0)`,
+    contains: (col: string, key: string) => `EXISTS (SELECT 1 FROM json_each(${col}, '$.${key}') WHERE value = ?)`,
+  };
 }
 
 function likePrefix(s: string): string {
@@ -735,19 +1002,19 @@ function changeRow(r: Record<string, unknown>): JobChange {
 }
 
 /** The WHERE clause of a job's changed records under `filter`. */
-function changesWhere(id: string, filter: ChangeFilter): { clause: string; params: SqlValue[] } {
+function changesWhere(dialect: Dialect, id: string, filter: ChangeFilter): { clause: string; params: SqlValue[] } {
   const where = ['job_id = ?'];
   const params: SqlValue[] = [id];
-  // The sides are stored as JSON (RecordOutcome); SQLite's JSON functions filter them in place,
-  // so a filter narrows every page and the total, not just the rows of one page.
+  // The sides are stored as JSON (RecordOutcome); the database's JSON functions filter them in
+  // place, so a filter narrows every page and the total, not just the rows of one page.
   if (filter.rule) {
-    const has = (side: string, list: string) => `EXISTS (SELECT 1 FROM json_each(${side}, '$.${list}') WHERE value = ?)`;
+    const has = jsonOps(dialect).contains;
     where.push(`(${has('baseline', 'fired')} <> ${has('candidate', 'fired')} OR ${has('baseline', 'undetermined')} <> ${has('candidate', 'undetermined')})`);
     params.push(filter.rule, filter.rule, filter.rule, filter.rule);
   }
   if (filter.kind) {
-    const b = sideHasKind('baseline', filter.kind);
-    const k = sideHasKind('candidate', filter.kind);
+    const b = sideHasKind(dialect, 'baseline', filter.kind);
+    const k = sideHasKind(dialect, 'candidate', filter.kind);
     where.push(`${b.sql} <> ${k.sql}`);
     params.push(...b.params, ...k.params);
   }

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Db } from '../../server/store/db.ts';
-import { MIGRATIONS, migrate } from '../../server/store/migrations.ts';
+import { Db } from '../../server/store/sqlite/db.ts';
+import { MIGRATIONS, migrate } from '../../server/store/sqlite/migrations.ts';
 import { check } from '../../server/validate.ts';
 import { makeApp, type TestApp } from './helpers.ts';
 

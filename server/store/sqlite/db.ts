@@ -1,21 +1,18 @@
 /**
- * A small promise wrapper over one `sqlite3` connection. Every statement goes through one queue so
- * that a transaction (BEGIN IMMEDIATE … COMMIT) never interleaves with statements of another
- * request on the same connection.
+ * The embedded store's database: a small promise wrapper over one `sqlite3` connection. Every
+ * statement goes through one queue so that a transaction (BEGIN IMMEDIATE … COMMIT) never
+ * interleaves with statements of another request on the same connection. One process owns the
+ * file (server/main.ts holds a lock on the data folder), so notifications stay in process.
  */
+import { EventEmitter } from 'node:events';
 import sqlite3 from 'sqlite3';
+import type { ChangeChannel, Queryable, Row, SqlDatabase, SqlValue } from '../sql.ts';
 
-export type SqlValue = string | number | null | Buffer;
-export type Row = Record<string, unknown>;
+export type { Queryable, Row, SqlValue };
 
-export interface Queryable {
-  run(sql: string, params?: SqlValue[]): Promise<{ changes: number; lastID: number }>;
-  get<T = Row>(sql: string, params?: SqlValue[]): Promise<T | undefined>;
-  all<T = Row>(sql: string, params?: SqlValue[]): Promise<T[]>;
-  exec(sql: string): Promise<void>;
-}
-
-export class Db implements Queryable {
+export class Db implements SqlDatabase {
+  readonly dialect = 'sqlite' as const;
+  private readonly changes = new EventEmitter();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private checkpointer: sqlite3.Database | undefined;
@@ -73,6 +70,20 @@ export class Db implements Queryable {
   }
   exec(sql: string) {
     return this.exclusive(() => rawExec(this.raw, sql));
+  }
+
+  /** One process owns the file: nothing else can be starting at the same time. */
+  withLock<T>(_key: number, fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+
+  async notify(channel: ChangeChannel, payload: string): Promise<void> {
+    this.changes.emit('change', channel, payload);
+  }
+
+  listen(listener: (channel: ChangeChannel, payload: string) => void): () => void {
+    this.changes.on('change', listener);
+    return () => this.changes.off('change', listener);
   }
 
   /** BEGIN IMMEDIATE … COMMIT, or ROLLBACK when `fn` throws; serialised with every other statement. */

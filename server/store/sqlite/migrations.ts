@@ -1,10 +1,12 @@
 /**
- * Numbered schema migrations, applied in order inside one transaction each. Never edit a
- * migration that has shipped; add the next number.
+ * The SQLite schema's numbered migrations, applied in order inside one transaction each (../migrate.ts).
+ * Never edit a migration that has shipped; add the next number. PostgreSQL has its own list
+ * (../postgres/migrations.ts): the same tables, numbered on their own.
  */
-import type { Db } from './db.ts';
+import { migrate as migrateWith, type Migration } from '../migrate.ts';
+import type { SqlDatabase } from '../sql.ts';
 
-export const MIGRATIONS: { id: number; sql: string }[] = [
+export const MIGRATIONS: Migration[] = [
   {
     id: 1,
     sql: `
@@ -139,19 +141,31 @@ CREATE TABLE decision_texts (id TEXT PRIMARY KEY, texts TEXT NOT NULL);
 ALTER TABLE decisions ADD COLUMN texts TEXT REFERENCES decision_texts(id);
 `,
   },
+  {
+    id: 4,
+    // The audit trail becomes a hash chain (entries written before are chained at start, in id
+    // order: ../store.ts chainAudit). Jobs are claimed from the table by whichever process runs
+    // them, keep a heartbeat so a dead runner's job is taken over, and keep their input.
+    sql: `
+ALTER TABLE audit ADD COLUMN prev_hash TEXT;
+ALTER TABLE audit ADD COLUMN hash TEXT;
+ALTER TABLE jobs ADD COLUMN claimed_by TEXT;
+ALTER TABLE jobs ADD COLUMN heartbeat_at TEXT;
+ALTER TABLE jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX jobs_claim ON jobs(status, created_at);
+CREATE TABLE job_inputs (
+  job_id TEXT PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+  format TEXT NOT NULL,
+  bytes BLOB NOT NULL,
+  baseline TEXT NOT NULL,
+  candidate TEXT NOT NULL,
+  as_of TEXT NOT NULL
+);
+`,
+  },
 ];
 
-export async function migrate(db: Db): Promise<number> {
-  await db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
-  const done = new Set((await db.all<{ id: number }>('SELECT id FROM schema_migrations')).map((r) => r.id));
-  let applied = 0;
-  for (const m of MIGRATIONS) {
-    if (done.has(m.id)) continue;
-    await db.transaction(async (tx) => {
-      await tx.exec(m.sql);
-      await tx.run('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)', [m.id, new Date().toISOString()]);
-    });
-    applied++;
-  }
-  return applied;
+export function migrate(db: SqlDatabase): Promise<number> {
+  return migrateWith(db, MIGRATIONS);
 }

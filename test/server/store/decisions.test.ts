@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store, type DecisionInsert } from '../../../server/store/store.ts';
-import { Db } from '../../../server/store/db.ts';
+import { Db } from '../../../server/store/sqlite/db.ts';
 import { decisionId } from '../../../server/decisionLog.ts';
 import { decisionTexts, leanDecision } from '../../../engine/evaluate/lean.ts';
 import { compilePolicy } from '../../../engine/compiled/index.ts';
