@@ -21,7 +21,7 @@ export function oneOf<T extends string>(value: unknown, allowed: readonly T[], n
 }
 
 export const EXIT_CODES_HELP = `Exit codes: 0 ok; 1 the input has errors (diagnostics, failing cases, invalid facts);
-            2 wrong usage; 3 a file could not be read or written.`;
+            2 wrong usage; 3 a file could not be read or written; 4 internal error (a bug: please report it).`;
 
 /** Prints what was wrong, then the command's usage, and returns the usage exit code. */
 export function usageError(io: { err: (s: string) => void }, message: string, usage: string): number {

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readCasesFile } from '../cases/run.ts';
 import type { PolicyIR } from '../index.ts';
-import { EXIT, type CliCommand } from './command.ts';
+import { EXIT, guarded, type CliCommand } from './command.ts';
 import { parse, usageError as usageErrorFor, EXIT_CODES_HELP } from './args.ts';
 import { collectFiles, CASES_FILE } from './files.ts';
 import { loadLibraries, relative } from './library.ts';
@@ -26,7 +26,7 @@ export const command: CliCommand = {
   name: 'catalog',
   summary: { zh: '生成政策库目录', en: 'write the policy catalogue' },
   usage,
-  async run(argv, io) {
+  run: guarded(async (argv, io) => {
     const args = parse(argv, { policies: { type: 'string' }, out: { type: 'string' }, check: { type: 'boolean' } });
     if ('error' in args) return usageError(io, args.error);
     if (args.values.help) return io.out(usage), EXIT.ok;
@@ -42,7 +42,7 @@ export const command: CliCommand = {
     if (out === '-') io.out(text);
     else await writeFile(out, text);
     return EXIT.ok;
-  },
+  }),
 };
 
 /** The catalogue as Markdown; deterministic so a test can compare it with the committed file. */

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { renderDiagnostic, hasErrors, type Diagnostic } from '../../dsl/index.ts';
 import { compileSource } from '../index.ts';
 import { compileStages } from '../ir/compile.ts';
-import { EXIT, type CliCommand } from './command.ts';
+import { EXIT, guarded, type CliCommand } from './command.ts';
 import { parse, oneOf, usageError as usageErrorFor, EXIT_CODES_HELP } from './args.ts';
 import { collectOrReport, libraryDir, LIBRARY_HELP, POLICY_FILE, STDIN, readSource, sourceFormat } from './files.ts';
 import { loadNamed, baseResolver, relative } from './library.ts';
@@ -30,7 +30,7 @@ export const command: CliCommand = {
   name: 'check',
   summary: { zh: '检查政策文件', en: 'check policy files and report diagnostics' },
   usage,
-  async run(argv, io) {
+  run: guarded(async (argv, io) => {
     const args = parse(argv, { dump: { type: 'string' }, lang: { type: 'string' }, json: { type: 'boolean' }, policies: { type: 'string' } });
     if ('error' in args) return usageError(io, args.error);
     if (args.values.help) return io.out(usage), EXIT.ok;
@@ -77,5 +77,5 @@ export const command: CliCommand = {
       io.out(`${files.length} file(s) checked: ${errors} error(s), ${warnings} warning(s) / 检查 ${files.length} 个文件:${errors} 个错误,${warnings} 个警告`);
     }
     return failed ? EXIT.failed : EXIT.ok;
-  },
+  }),
 };

@@ -26,4 +26,34 @@ export const EXIT = {
   usage: 2,
   /** A file could not be read or written. */
   io: 3,
+  /** A bug in tiaowen: reported in one line, never as a stack trace. */
+  internal: 4,
 } as const;
+
+/** The one line an unexpected exception is reported as (set TIAOWEN_DEBUG=1 for the stack). */
+export function internalErrorText(e: unknown): string {
+  const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  const stack = process.env.TIAOWEN_DEBUG && e instanceof Error && e.stack ? `\n${e.stack}` : '';
+  return `内部错误(请报告此问题)/ internal error (please report it): ${what}${stack}`;
+}
+
+/**
+ * A command's run that answers an unexpected exception with EXIT.internal and one line on
+ * standard error, so no entry point (npm run tiaowen, bin/tiaowen.js, tests) shows a stack trace.
+ */
+export function guarded(run: CliCommand['run']): CliCommand['run'] {
+  return async (argv, io) => {
+    try {
+      return await run(argv, io);
+    } catch (e) {
+      // A failed read or write (EACCES, EISDIR, ENOSPC…) is the file's fault, not a bug.
+      if (e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string') {
+        const err = e as NodeJS.ErrnoException;
+        io.err(`无法读写 / cannot ${err.syscall === 'open' || err.syscall === 'read' ? 'read' : err.syscall} ${err.path ?? ''}: ${err.code ?? err.message}`);
+        return EXIT.io;
+      }
+      io.err(internalErrorText(e));
+      return EXIT.internal;
+    }
+  };
+}

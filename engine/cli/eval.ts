@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { renderDiagnostic, hasErrors, type Diagnostic } from '../../dsl/index.ts';
 import { PolicyLibrary, evaluate } from '../index.ts';
-import { EXIT, type CliCommand } from './command.ts';
+import { EXIT, guarded, type CliCommand } from './command.ts';
 import { parse, oneOf, usageError as usageErrorFor, EXIT_CODES_HELP } from './args.ts';
 import { parseDate } from '../values/dates.ts';
 import { isIoError, libraryDir, userPath, readSource, POLICY_FILE } from './files.ts';
@@ -37,7 +37,7 @@ export const command: CliCommand = {
   name: 'eval',
   summary: { zh: '用事实评估政策', en: 'evaluate facts against a policy' },
   usage,
-  async run(argv, io) {
+  run: guarded(async (argv, io) => {
     const args = parse(argv, {
       facts: { type: 'string' },
       'as-of': { type: 'string' },
@@ -103,7 +103,7 @@ export const command: CliCommand = {
     const decision = await evaluate(resolved.value, facts, { asOf, explain: Boolean(args.values.explain) });
     io.out(args.values.json ? JSON.stringify(decision, null, 2) : formatDecision(decision, lang ?? 'both'));
     return decision.status === 'ok' ? EXIT.ok : EXIT.failed;
-  },
+  }),
 };
 
 function reportDiagnostics(io: { err: (s: string) => void }, diagnostics: readonly Diagnostic[]): void {

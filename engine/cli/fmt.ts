@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { parsePolicySource, formatPolicy, policyToYaml, renderDiagnostic, hasErrors, keywordLanguage } from '../../dsl/index.ts';
-import { EXIT, type CliCommand } from './command.ts';
+import { EXIT, guarded, type CliCommand } from './command.ts';
 import { parse, oneOf, usageError as usageErrorFor, EXIT_CODES_HELP } from './args.ts';
 import { collectOrReport, POLICY_FILE, STDIN, readSource, sourceFormat } from './files.ts';
 import { relative } from './library.ts';
@@ -36,7 +36,7 @@ export const command: CliCommand = {
   name: 'fmt',
   summary: { zh: '格式化与 DSL/YAML 互转', en: 'format policies; convert DSL ↔ YAML' },
   usage,
-  async run(argv, io) {
+  run: guarded(async (argv, io) => {
     const args = parse(argv, { to: { type: 'string' }, lang: { type: 'string' }, write: { type: 'boolean' }, check: { type: 'boolean' } });
     if ('error' in args) return usageError(io, args.error);
     if (args.values.help) return io.out(usage), EXIT.ok;
@@ -83,5 +83,5 @@ export const command: CliCommand = {
       }
     }
     return failed ? EXIT.failed : EXIT.ok;
-  },
+  }),
 };

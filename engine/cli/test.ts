@@ -3,7 +3,7 @@ import path from 'node:path';
 import { renderDiagnostic } from '../../dsl/index.ts';
 import { readCasesFile, runCases, type CaseResult } from '../cases/run.ts';
 import { PolicyLibrary, type PolicyIR } from '../index.ts';
-import { EXIT, type CliCommand } from './command.ts';
+import { EXIT, guarded, type CliCommand } from './command.ts';
 import { parse, usageError as usageErrorFor, EXIT_CODES_HELP } from './args.ts';
 import { collectOrReport, libraryDir, policiesOf, CASES_FILE, LIBRARY_HELP } from './files.ts';
 import { loadLibraries, loadNamed, relative, type LoadedLibrary } from './library.ts';
@@ -35,7 +35,7 @@ export const command: CliCommand = {
   name: 'test',
   summary: { zh: '运行判定用例', en: 'run decision cases' },
   usage,
-  async run(argv, io) {
+  run: guarded(async (argv, io) => {
     const args = parse(argv, { filter: { type: 'string' }, verbose: { type: 'boolean' }, json: { type: 'boolean' }, policies: { type: 'string' } });
     if ('error' in args) return usageError(io, args.error);
     if (args.values.help) return io.out(usage), EXIT.ok;
@@ -62,7 +62,7 @@ export const command: CliCommand = {
       io.out(`${shown.length - failed.length} passed, ${failed.length} failed`);
     }
     return failed.length || !shown.length ? EXIT.failed : EXIT.ok;
-  },
+  }),
 };
 
 /**

@@ -52,8 +52,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       process.exitCode = code;
     },
     (e: unknown) => {
-      process.stderr.write(`内部错误 / internal error: ${(e as Error).stack ?? String(e)}\n`);
-      process.exitCode = 70;
+      // One line, never a stack trace; 4 is EXIT.internal (engine/cli/command.ts), set TIAOWEN_DEBUG=1 for the stack.
+      const stack = process.env.TIAOWEN_DEBUG && e instanceof Error ? `\n${e.stack}` : '';
+      process.stderr.write(`内部错误(请报告此问题)/ internal error (please report it): ${e instanceof Error ? e.message : String(e)}${stack}\n`);
+      process.exitCode = 4;
     },
   );
 }
