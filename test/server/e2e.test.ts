@@ -11,12 +11,27 @@ import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { command as tokenCommand } from '../../server/cli/token.ts';
 import { command as serveCommand } from '../../server/cli/serve.ts';
+import { STORE_KIND, testStoreSpec } from './helpers.ts';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-function start(dataDir: string): Promise<{ child: ChildProcess; url: string; adminToken: string | null }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'serve-child.ts'), dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Each data folder's store: the SQLite file in it, or (postgres project) its own database. */
+const stores = new Map<string, string>();
+const drops: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const d of drops) await d();
+});
+
+async function start(dataDir: string): Promise<{ child: ChildProcess; url: string; adminToken: string | null }> {
+  let store = stores.get(dataDir);
+  if (store === undefined) {
+    const where = await testStoreSpec(dataDir);
+    store = STORE_KIND === 'postgres' ? where.spec : '';
+    drops.push(where.drop);
+    stores.set(dataDir, store);
+  }
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'serve-child.ts'), dataDir, store], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     let err = '';

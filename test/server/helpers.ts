@@ -1,4 +1,8 @@
-/** A server app on a temporary SQLite file, seeded with the test policies, with a token per role. */
+/**
+ * A server app on a temporary store, seeded with the test policies, with a token per role. The
+ * store is a SQLite file, or — when TIAOWEN_TEST_STORE=postgres (the `postgres` vitest project
+ * runs the whole server suite so) — a fresh database on the test PostgreSQL server.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +10,17 @@ import { createApp, prepareDeps, type AppDeps, type ServerConfig } from '../../s
 import type { App } from '../../server/context.ts';
 import { loadEngine, type EnginePort } from '../../server/engine.ts';
 import { Store, type Clock, type Role } from '../../server/store/store.ts';
+import { freshDatabase } from '../support/pg.ts';
+
+/** Which store the server suite runs on in this process. */
+export const STORE_KIND: 'sqlite' | 'postgres' = process.env.TIAOWEN_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+
+/** Where a test's store lives: a SQLite file in `dir`, or a new PostgreSQL database. */
+export async function testStoreSpec(dir: string, file = 'test.sqlite'): Promise<{ spec: string; drop: () => Promise<void> }> {
+  if (STORE_KIND === 'sqlite') return { spec: join(dir, file), drop: async () => undefined };
+  const db = await freshDatabase('srv');
+  return { spec: db.url, drop: db.drop };
+}
 
 export const FIXTURE_POLICIES = join(import.meta.dirname, '../fixtures/server/policies');
 
@@ -36,7 +51,8 @@ export interface TestApp {
 export async function makeApp(opts: { config?: Partial<ServerConfig>; clock?: Clock } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'tiaowen-test-'));
   const clock = opts.clock ?? { now: () => new Date() };
-  const store = await Store.open(join(dir, 'test.sqlite'), clock);
+  const where = await testStoreSpec(dir);
+  const store = await Store.open(where.spec, clock);
   const deps = await prepareDeps({ store, clock, engine: await sharedEngine(), policiesDir: FIXTURE_POLICIES, config: opts.config });
   const app = createApp(deps);
   const tokens: Record<string, string> = {};
@@ -63,6 +79,7 @@ export async function makeApp(opts: { config?: Partial<ServerConfig>; clock?: Cl
       await deps.jobs.close();
       await deps.decisions.close();
       await store.close();
+      await where.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,6 +1,17 @@
-/** Starts a server in its own process for the end-to-end tests; prints {url, adminToken} as one JSON line. */
+/**
+ * Starts a server in its own process for the end-to-end tests; prints {url, adminToken} as one
+ * JSON line. Arguments: the data folder, and optionally a `postgres://…` store.
+ */
 import { startServer } from '../../server/main.ts';
 import { FIXTURE_POLICIES } from './helpers.ts';
 
-const running = await startServer({ dataDir: process.argv[2], port: 0, policiesDir: FIXTURE_POLICIES, handleSignals: true });
+const running = await startServer({
+  dataDir: process.argv[2],
+  store: process.argv[3] || undefined,
+  port: 0,
+  policiesDir: FIXTURE_POLICIES,
+  handleSignals: true,
+  // Quick take-over for the tests that kill an instance mid-job.
+  config: { jobs: { heartbeatMs: 300, staleMs: 1500, pollMs: 300 } },
+});
 process.stdout.write(JSON.stringify({ url: running.url, adminToken: running.adminToken ?? null }) + '\n');

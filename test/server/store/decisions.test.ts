@@ -13,15 +13,20 @@ import { decisionTexts, leanDecision } from '../../../engine/evaluate/lean.ts';
 import { compilePolicy } from '../../../engine/compiled/index.ts';
 import { takeRecords } from '../../../bench/generate-loans.ts';
 import { AS_OF, benchPolicies } from '../../../bench/load.ts';
+import { testStoreSpec } from '../helpers.ts';
 
 let dir: string;
 let store: Store;
+let drop: () => Promise<void>;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tiaowen-store-'));
-  store = await Store.open(join(dir, 'x.sqlite'));
+  const where = await testStoreSpec(dir, 'x.sqlite');
+  drop = where.drop;
+  store = await Store.open(where.spec);
 });
 afterAll(async () => {
   await store.close();
+  await drop();
   rmSync(dir, { recursive: true, force: true });
 });
 
