@@ -1,0 +1,113 @@
+/**
+ * What differs between DuckDB and PostgreSQL: type names, the ordered floating-point sum, and the
+ * helper functions and calendar tables `setup` creates once per database. Everything else the
+ * compiler writes is SQL both accept.
+ */
+import table from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
+import type { SqlDialect } from './types.ts';
+
+/** Working days are known for these years (Monday to Friday outside the official table). */
+export const CALENDAR_FROM = '1800-01-01';
+export const CALENDAR_UNTIL = '2600-12-31';
+
+export interface Dialect {
+  name: SqlDialect;
+  double: string;
+  money: string;
+  /**
+   * Sum of `value` over the rows where `filter` holds, in `order` and starting from 0, as the
+   * engine adds doubles one by one (an unordered SUM may differ in the last bit).
+   */
+  orderedSum(value: string, filter: string, order: string): string;
+}
+
+export const DUCKDB: Dialect = {
+  name: 'duckdb',
+  double: 'DOUBLE',
+  money: 'DECIMAL(18,0)',
+  orderedSum: (v, f, o) => `COALESCE(list_reduce(list(${v} ORDER BY ${o}) FILTER (WHERE ${f}), lambda x, y: x + y, CAST(0 AS DOUBLE)), CAST(0 AS DOUBLE))`,
+};
+
+export const POSTGRES: Dialect = {
+  name: 'postgres',
+  double: 'DOUBLE PRECISION',
+  money: 'DECIMAL(18,0)',
+  orderedSum: (v, f, o) => `COALESCE(tw_fsum(${v} ORDER BY ${o}) FILTER (WHERE ${f}), CAST(0 AS DOUBLE PRECISION))`,
+};
+
+export function dialectOf(name: SqlDialect): Dialect {
+  return name === 'duckdb' ? DUCKDB : POSTGRES;
+}
+
+const dateValues = (keys: string[]) => keys.map((k) => `(DATE '${k}')`).join(', ');
+
+/** The calendar as SQL: every day with whether it is a working day and the running count of working days. */
+function calendarSql(d: SqlDialect): string[] {
+  const holidays = Object.keys(table.holidays).sort();
+  const makeUp = Object.keys(table.workdays).sort();
+  const days =
+    d === 'duckdb'
+      ? `SELECT CAST(r.d AS DATE) AS d FROM range(DATE '${CALENDAR_FROM}', DATE '${CALENDAR_UNTIL}' + 1, INTERVAL 1 DAY) r(d)`
+      : `SELECT CAST(g AS DATE) AS d FROM generate_series(DATE '${CALENDAR_FROM}', DATE '${CALENDAR_UNTIL}', INTERVAL '1 day') g`;
+  const out = [
+    `CREATE TABLE IF NOT EXISTS tw_calendar AS
+WITH days AS (${days}),
+hol(d) AS (VALUES ${dateValues(holidays)}),
+mk(d) AS (VALUES ${dateValues(makeUp)}),
+marked AS (
+  SELECT days.d AS d,
+    CASE WHEN mk.d IS NOT NULL THEN TRUE WHEN hol.d IS NOT NULL THEN FALSE
+         ELSE extract(isodow FROM days.d) BETWEEN 1 AND 5 END AS w
+  FROM days LEFT JOIN hol ON hol.d = days.d LEFT JOIN mk ON mk.d = days.d)
+SELECT d, w, CAST(sum(CASE WHEN w THEN 1 ELSE 0 END) OVER (ORDER BY d) AS INTEGER) AS cum FROM marked`,
+    `CREATE TABLE IF NOT EXISTS tw_workday AS SELECT cum AS ord, d FROM tw_calendar WHERE w`,
+  ];
+  if (d === 'postgres') {
+    out.push('CREATE UNIQUE INDEX IF NOT EXISTS tw_calendar_d ON tw_calendar (d)', 'CREATE UNIQUE INDEX IF NOT EXISTS tw_workday_ord ON tw_workday (ord)');
+  }
+  return out;
+}
+
+/**
+ * Helpers: tw_round (half away from zero after cutting to 15 significant digits, as
+ * `roundHalfAway`), month arithmetic clamped to the month's end, whole months between dates,
+ * working days (from the calendar), and, on PostgreSQL, the ordered double sum.
+ */
+export function setupSql(d: SqlDialect): string[] {
+  const cal = calendarSql(d);
+  const ym = (x: string) => `(CAST(extract(year FROM ${x}) AS INTEGER) * 12 + CAST(extract(month FROM ${x}) AS INTEGER))`;
+  const monthsUp = (a: string, b: string) => `(${ym(b)} - ${ym(a)} - CASE WHEN tw_add_months(${a}, ${ym(b)} - ${ym(a)}) > ${b} THEN 1 ELSE 0 END)`;
+  if (d === 'duckdb') {
+    return [
+      ...cal,
+      // printf's %.14e is the double's exact value rounded to 15 significant digits, as toPrecision(15).
+      `CREATE OR REPLACE MACRO tw_round(x) AS ROUND(CAST(printf('%.14e', x) AS DECIMAL(38,10)), 0)`,
+      `CREATE OR REPLACE MACRO tw_add_months(d, n) AS CAST(d + n * INTERVAL '1 month' AS DATE)`,
+      `CREATE OR REPLACE MACRO tw_months_between(a, b) AS CASE WHEN b >= a THEN ${monthsUp('a', 'b')} ELSE -${monthsUp('b', 'a')} END`,
+      `CREATE OR REPLACE MACRO tw_cum(x) AS (SELECT cum FROM tw_calendar WHERE tw_calendar.d = x)`,
+      `CREATE OR REPLACE MACRO tw_workdays_between(a, b) AS tw_cum(b) - tw_cum(a)`,
+      `CREATE OR REPLACE MACRO tw_workday_at(o) AS (SELECT tw_workday.d FROM tw_workday WHERE tw_workday.ord = o)`,
+    ];
+  }
+  return [
+    ...cal,
+    // float8 to numeric keeps 15 significant digits (DBL_DIG), as toPrecision(15); round(numeric) is half away from zero.
+    `CREATE OR REPLACE FUNCTION tw_round(x DOUBLE PRECISION) RETURNS NUMERIC LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT round(CAST(x AS NUMERIC)) $$`,
+    `CREATE OR REPLACE FUNCTION tw_add_months(d DATE, n INTEGER) RETURNS DATE LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT CAST(d + n * INTERVAL '1 month' AS DATE) $$`,
+    `CREATE OR REPLACE FUNCTION tw_months_between(a DATE, b DATE) RETURNS INTEGER LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT CASE WHEN b >= a THEN ${monthsUp('a', 'b')} ELSE -${monthsUp('b', 'a')} END $$`,
+    `CREATE OR REPLACE FUNCTION tw_cum(x DATE) RETURNS INTEGER LANGUAGE sql STABLE STRICT AS $$ SELECT cum FROM tw_calendar WHERE tw_calendar.d = x $$`,
+    `CREATE OR REPLACE FUNCTION tw_workdays_between(a DATE, b DATE) RETURNS INTEGER LANGUAGE sql STABLE STRICT AS $$ SELECT tw_cum(b) - tw_cum(a) $$`,
+    `CREATE OR REPLACE FUNCTION tw_workday_at(o INTEGER) RETURNS DATE LANGUAGE sql STABLE STRICT AS $$ SELECT tw_workday.d FROM tw_workday WHERE tw_workday.ord = o $$`,
+    `CREATE OR REPLACE AGGREGATE tw_fsum(DOUBLE PRECISION) (sfunc = float8pl, stype = DOUBLE PRECISION, initcond = '0')`,
+  ];
+}
+
+/** A SQL identifier, quoted. */
+export function ident(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** A SQL string literal. */
+export function str(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
