@@ -65,6 +65,14 @@ export const DSL_MESSAGES = {
       en: 'write numbers without thousands separators, e.g. 10000 or 1万; money has at most two decimals, e.g. 12.50元; durations are whole, e.g. 30 days',
     }),
   },
+  'dsl.parameter-not-literal': {
+    severity: 'error',
+    message: (p) => ({ zh: `参数值须为字面值,不能写作 ${p.text}`, en: `a parameter value must be a literal, not ${p.text}` }),
+    hint: () => ({
+      zh: '可写:数字 3、2.5、5万;金额 500元、5万元;百分比 3%、3‰、百分之五、千分之三、万分之五;日期 2017-08-01;期限 30天、5个工作日;文本 "…";是/否',
+      en: 'write a number 3, 2.5, 5万; money 500元, 5万元; a percent 3%, 3‰, 百分之五, 千分之三, 万分之五; a date 2017-08-01; a duration 30天, 5 workdays; a string "…"; true/false',
+    }),
+  },
   'dsl.bad-date': {
     severity: 'error',
     message: (p) => ({ zh: `日期无效:${p.text}`, en: `invalid date ${p.text}` }),

@@ -225,12 +225,17 @@ export class PolicyParser extends CstParser {
     this.OPTION(() => this.SUBRULE(this.citesClause));
   });
 
-  /** A parameter value: a literal, possibly negative. */
+  /**
+   * A parameter value: a literal, possibly negative. A name here is read so toAst can say what a
+   * value may be (`dsl.parameter-not-literal`) instead of a bare "unexpected token".
+   */
   literal = this.RULE('literal', () => {
     this.OPTION(() => this.CONSUME(T.Minus));
     this.OR([
       { ALT: () => this.CONSUME(T.NumberLit) },
       { ALT: () => this.CONSUME(T.BadNumber) },
+      { ALT: () => this.CONSUME(T.CnFraction) },
+      { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'notLiteral' }) },
       { ALT: () => this.CONSUME(T.StringLit) },
       { ALT: () => this.CONSUME(T.DateLit) },
       { ALT: () => this.CONSUME(T.True) },
@@ -449,6 +454,7 @@ export class PolicyParser extends CstParser {
     this.OR([
       { ALT: () => this.CONSUME(T.NumberLit) },
       { ALT: () => this.CONSUME(T.BadNumber) },
+      { ALT: () => this.CONSUME(T.CnFraction) },
       { ALT: () => this.CONSUME(T.StringLit) },
       { ALT: () => this.CONSUME(T.DateLit) },
       { ALT: () => this.CONSUME(T.True) },

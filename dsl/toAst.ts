@@ -64,14 +64,48 @@ export function unquote(image: string): string {
 
 /** Scales the decimal `int.frac` by 10^shift exactly (string arithmetic: 1.1万 is 11000, not 11000.000000000002). */
 function scaleDecimal(int: string, frac: string, shift: number): { value: number; decimals: number } {
-  const digits = int + frac;
-  const point = int.length + shift;
+  // A negative shift (‰, 万分之) may need zeros in front: 5 shifted by -2 is 0.05.
+  const pad = Math.max(0, 1 - (int.length + shift));
+  const digits = '0'.repeat(pad) + int + frac;
+  const point = int.length + pad + shift;
   const decimals = Math.max(0, frac.length - shift);
   const text = decimals === 0 ? digits + '0'.repeat(shift - frac.length) : digits.slice(0, point) + '.' + digits.slice(point);
   return { value: Number(text), decimals };
 }
 
-const UNIT_SHIFT: Record<string, number> = { 万: 4, 亿: 8, 万元: 4, 亿元: 8 };
+const UNIT_SHIFT: Record<string, number> = { 万: 4, 亿: 8, 万元: 4, 亿元: 8, '‰': -1 };
+
+/** 百分之 / 千分之 / 万分之 as a shift of the percent value: 万分之五 is 5 ÷ 100 percent. */
+const FRACTION_SHIFT: Record<string, number> = { 百: 0, 千: -1, 万: -2 };
+const CN_DIGIT: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+const CN_UNIT: Record<string, number> = { 十: 10, 百: 100, 千: 1000 };
+
+/**
+ * Chinese numerals below ten thousand as decimal text: 五 → "5", 十二 → "12", 二十 → "20",
+ * 一百零五 → "105", 零点五 → "0.5". Undefined when the characters do not make a number
+ * (五五, 十十).
+ */
+export function chineseNumeral(text: string): string | undefined {
+  const [intPart, fracPart] = text.split('点');
+  let total = 0;
+  let digit: number | undefined;
+  let lastUnit = Infinity;
+  for (const ch of intPart ?? '') {
+    if (ch in CN_DIGIT) {
+      if (digit !== undefined && digit !== 0 && CN_DIGIT[ch] !== 0) return undefined; // two digits in a row: 五五 (一百零五 is fine)
+      digit = CN_DIGIT[ch];
+    } else {
+      const unit = CN_UNIT[ch]!;
+      if (unit >= lastUnit) return undefined; // units must fall: 十十, 十百
+      total += (digit ?? 1) * unit; // 十二: a leading 十 is 一十
+      digit = undefined;
+      lastUnit = unit;
+    }
+  }
+  if (digit !== undefined) total += digit;
+  if (intPart === '' && fracPart === undefined) return undefined;
+  return fracPart === undefined ? String(total) : `${total}.${[...fracPart].map((c) => CN_DIGIT[c]).join('')}`;
+}
 const DURATION_UNIT: Record<string, 'days' | 'workdays' | 'months' | 'years'> = {
   天: 'days',
   day: 'days',
@@ -792,7 +826,7 @@ export class AstBuilder extends BaseVisitor {
     // `-3` written directly is a negative literal; `-(3)` stays a negation (so both print back).
     const prim = inner && nodeAt(inner.children as Ctx, 'primary');
     const primCtx = prim?.children as Ctx | undefined;
-    if (primCtx && (primCtx.NumberLit || primCtx.BadNumber)) return this.negateLiteral(arg, loc);
+    if (primCtx && (primCtx.NumberLit || primCtx.BadNumber || primCtx.CnFraction)) return this.negateLiteral(arg, loc);
     const e = { type: 'neg', arg } as ExprAst;
     if (loc) e.loc = loc;
     return e;
@@ -848,7 +882,14 @@ export class AstBuilder extends BaseVisitor {
     const num = tokenAt(ctx, 'NumberLit') ?? tokenAt(ctx, 'BadNumber');
     const str = tokenAt(ctx, 'StringLit');
     const dateTok = tokenAt(ctx, 'DateLit');
+    const fraction = tokenAt(ctx, 'CnFraction');
+    const notLiteral = tokenAt(ctx, 'notLiteral');
     if (num) e = this.numberLiteral(num);
+    else if (fraction) e = this.fractionLiteral(fraction);
+    else if (notLiteral) {
+      this.diagnostics.push(diag('dsl.parameter-not-literal', this.tokenRange(notLiteral), { text: notLiteral.image }));
+      e = missingExpr();
+    }
     else if (str) e = { type: 'string', value: this.str(str) };
     else if (dateTok) e = { type: 'date', value: this.date(dateTok) };
     else if (ctx.True) e = { type: 'boolean', value: true };
@@ -856,6 +897,18 @@ export class AstBuilder extends BaseVisitor {
     else if (ctx.AsOf) e = { type: 'asOf' };
     else e = missingExpr();
     return this.located(e, ctx);
+  }
+
+  /** 百分之五, 千分之三, 万分之五 (and with digits: 万分之2.5) as a percent. */
+  fractionLiteral(t: IToken): ExprAst {
+    const count = t.image.slice(3);
+    const decimalText = /^\d/.test(count) ? count : chineseNumeral(count);
+    if (decimalText === undefined) {
+      this.diagnostics.push(diag('dsl.bad-number', this.tokenRange(t), { text: t.image, reasonZh: '中文数字写法有误', reasonEn: 'the Chinese numeral is not a number' }));
+      return { type: 'percent', value: 0 };
+    }
+    const [int = '0', frac = ''] = decimalText.split('.');
+    return { type: 'percent', value: scaleDecimal(int, frac, FRACTION_SHIFT[t.image[0]!]!).value };
   }
 
   numberLiteral(t: IToken): ExprAst {
@@ -873,7 +926,7 @@ export class AstBuilder extends BaseVisitor {
     if (!m) return { type: 'number', value: 0 };
     const [, int, frac = '', unit] = m;
     const { value, decimals } = scaleDecimal(int, frac, UNIT_SHIFT[unit] ?? 0);
-    if (unit === '%') return { type: 'percent', value };
+    if (unit === '%' || unit === '‰') return { type: 'percent', value };
     if (unit === '元' || unit === '万元' || unit === '亿元' || unit === 'yuan') {
       if (decimals > 2) bad('金额最多两位小数(精确到分)', 'money has at most two decimals (to the fen)');
       return { type: 'money', yuan: value };

@@ -61,7 +61,7 @@ export const UnterminatedString = createToken({
 /** Loose on purpose (`2017-8-1`, `2017-13-01`): toAst checks it and reports `dsl.bad-date` with a hint. */
 export const DateLit = createToken({ name: 'DateLit', label: 'date/日期', pattern: /\d{4}-\d{1,2}-\d{1,2}/ });
 /** A unit written right after a number (`3%`, `5万元`, `30 days`); shared by the number tokens. */
-const UNIT = '(?:%|万元|亿元|万|亿|元|天|个工作日|个月|年|[ \\t]+(?:yuan|days?|workdays?|months?|years?)' + WORD_END + ')?';
+const UNIT = '(?:%|‰|万元|亿元|万|亿|元|天|个工作日|个月|年|[ \\t]+(?:yuan|days?|workdays?|months?|years?)' + WORD_END + ')?';
 
 /**
  * Thousands separators and doubled decimal points, with any unit: reported as `dsl.bad-number`,
@@ -91,6 +91,18 @@ export const Identifier = createToken({
   label: 'name/名称',
   pattern: stickyMatcher('[\\p{L}_][\\p{L}\\p{N}_]*'),
   line_breaks: false,
+});
+
+/**
+ * A fraction as officials write it: 百分之五 (5%), 千分之三 (0.3%), 万分之五 (0.05%), the count in
+ * Chinese numerals or digits (百分之2.5, 万分之零点五). Glued to more letters it is a name
+ * (longer_alt), so 百分之五十以上 stays a name.
+ */
+export const CnFraction = createToken({
+  name: 'CnFraction',
+  label: 'number/数字', // as NumberLit: "expected" lists stay as they were
+  pattern: /[百千万]分之(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?)/,
+  longer_alt: Identifier,
 });
 
 // ------------------------------------------------------------------------------------------------
@@ -257,6 +269,7 @@ export const ALL_TOKENS: TokenType[] = [
   DateLit,
   BadNumber,
   NumberLit,
+  CnFraction,
   ...orderKeywords(keywordTokens),
   Identifier,
   LParen,

@@ -235,8 +235,8 @@ export const MESSAGES = {
       en: `A value of parameter "${p.name}" must be a ${TYPE_NAMES[p.kind]?.en ?? p.kind} literal`,
     },
     hint: {
-      zh: '例如 3%、500元、30、2017-08-01、"文本"、是;不能写表达式',
-      en: 'For example 3%, 500元, 30, 2017-08-01, "text", true; not an expression',
+      zh: '例如 3%、3‰、百分之五、千分之三、万分之五、500元、5万元、30、2017-08-01、30天、"文本"、是;不能写表达式',
+      en: 'For example 3%, 3‰, 百分之五, 千分之三, 万分之五, 500元, 5万元, 30, 2017-08-01, 30 days, "text", true; not an expression',
     },
   }),
 } as const;
