@@ -543,6 +543,10 @@ export interface Job {
   /** Once failed. */
   error?: JobError;
   finishedAt?: string;
+  /** The server instance that runs (or ran) it, as `/readyz` names instances. */
+  runner?: string;
+  /** How many times an instance started it: more than 1 when one took over from another that died. */
+  attempts: number;
   links: { self: string; events: string; changes: string; download: string };
 }
 

@@ -3,6 +3,8 @@ import type { Actor } from '../context.ts';
 import type { Role, Store, TokenRecord } from '../store/store.ts';
 import { hashToken, looksLikeToken, newToken } from './tokens.ts';
 
+const BOOTSTRAP_LOCK = 7_301_004;
+
 export class Auth {
   constructor(private readonly store: Store) {}
 
@@ -24,7 +26,10 @@ export class Auth {
 
   /** On first start (no token at all) an admin token is made and returned, once. */
   async bootstrap(): Promise<string | undefined> {
-    if ((await this.store.countTokens()) > 0) return undefined;
-    return (await this.create('admin', 'admin', 'system')).token;
+    // Instances starting together on one database: exactly one makes the first admin token.
+    return this.store.db.withLock(BOOTSTRAP_LOCK, async () => {
+      if ((await this.store.countTokens()) > 0) return undefined;
+      return (await this.create('admin', 'admin', 'system')).token;
+    });
   }
 }

@@ -13,6 +13,8 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   catalog: () => import('../../engine/cli/catalog.ts'),
   serve: () => import('./serve.ts'),
   token: () => import('./token.ts'),
+  audit: () => import('./audit.ts'),
+  store: () => import('./store.ts'),
 };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

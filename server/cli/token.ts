@@ -1,14 +1,15 @@
 /** `tiaowen token create --role R --name N [--data DIR]`: prints a new token once. */
-import { join, resolve } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { storeSpec } from './storeSpec.ts';
 import { EXIT, type CliCommand } from './command.ts';
 import { parseFlags } from './serve.ts';
 
-const USAGE = `Usage: tiaowen token create --role <admin|author|reviewer|system|viewer> --name <name> [--data ./data]
+const USAGE = `Usage: tiaowen token create --role <admin|author|reviewer|system|viewer> --name <name> [--data ./data | --store postgres://…]
 
 Creates an access token and prints it once (only its hash is stored). The name is the person or
 system the token belongs to; it is what the audit trail and the four-eyes check compare.
 新建访问令牌并只显示一次(数据库只保存其哈希)。名称即令牌持有人,审计与四眼原则据此判断。
+
+Options: --data DIR (or TIAOWEN_DATA) for a SQLite store; --store URL (or TIAOWEN_STORE) for PostgreSQL.
 
 Exit codes: 0 created; 2 wrong usage; 3 the data directory cannot be used.
 Example: tiaowen token create --role reviewer --name 李四`;
@@ -23,19 +24,17 @@ export const command: CliCommand = {
     const [sub, ...rest] = argv;
     if (!sub || sub === '--help' || sub === '-h') return (io.out(USAGE), sub ? EXIT.ok : EXIT.usage);
     if (sub !== 'create') return (io.err(`unknown sub-command ${sub}\n\n${USAGE}`), EXIT.usage);
-    const { flags, error, help } = parseFlags(rest, ['role', 'name', 'data']);
+    const { flags, error, help } = parseFlags(rest, ['role', 'name', 'data', 'store']);
     if (help) return (io.out(USAGE), EXIT.ok);
     if (error) return (io.err(`${error}\n\n${USAGE}`), EXIT.usage);
     const role = flags.role as (typeof ROLES)[number];
     if (!ROLES.includes(role)) return (io.err(`--role must be one of ${ROLES.join(', ')}\n\n${USAGE}`), EXIT.usage);
     if (!flags.name?.trim()) return (io.err(`--name is required\n\n${USAGE}`), EXIT.usage);
-    const dataDir = resolve(flags.data ?? 'data');
-    const { Store, DB_FILE } = await import('../store/store.ts');
+    const { Store } = await import('../store/store.ts');
     const { Auth } = await import('../auth/auth.ts');
     let store;
     try {
-      mkdirSync(dataDir, { recursive: true });
-      store = await Store.open(join(dataDir, DB_FILE));
+      store = await Store.open(storeSpec(flags.store, flags.data, { create: true }));
     } catch (e) {
       io.err(`无法打开数据目录 / cannot open the data directory: ${(e as Error).message}`);
       return EXIT.io;

@@ -75,6 +75,9 @@ export function toPgPlaceholders(sql: string): string {
   return out;
 }
 
+/** The SQLite file's name inside the data directory. */
+export const DB_FILE = 'tiaowen.sqlite';
+
 /** A `--store` / TIAOWEN_STORE value naming a PostgreSQL database rather than a SQLite file. */
 export function isPostgresUrl(spec: string): boolean {
   return /^postgres(ql)?:\/\//i.test(spec);

@@ -19,9 +19,7 @@ import type { ChangeFilter, Draft, DraftMarker, DraftStatus, JobStatus, SourceFo
 // The shapes the API sends as they are stored: one definition, in ../wire.ts.
 export type { ChangeFilter, DraftMarker, DraftStatus, JobStatus, SourceFormat };
 
-/** The SQLite file's name inside the data directory. */
-export const DB_FILE = 'tiaowen.sqlite';
-export { isPostgresUrl, redactStoreSpec } from './sql.ts';
+export { DB_FILE, isPostgresUrl, redactStoreSpec } from './sql.ts';
 
 /** Advisory-lock keys (PostgreSQL) for work one instance at a time does. */
 const AUDIT_LOCK = 7_301_002;
@@ -158,6 +156,9 @@ export interface JobRecord {
   result?: unknown;
   error?: unknown;
   finishedAt?: string;
+  /** The instance that claimed it last. */
+  runner?: string;
+  attempts: number;
 }
 
 export interface JobChange {
@@ -817,6 +818,8 @@ export class Store {
       result: parse(r.result),
       error: parse(r.error),
       finishedAt: opt(r.finished_at as string | null),
+      runner: opt(r.claimed_by as string | null),
+      attempts: Number(r.attempts ?? 0),
     };
   }
 

@@ -160,7 +160,7 @@ const COMPARE_FAILED: Shape<W.CompareFailed> = {
 };
 const JOB: Shape<W.Job> = {
   id: 'req', kind: 'req', createdBy: 'req', createdAt: 'req', status: 'req', params: 'req', total: 'req', done: 'req', result: 'opt', error: 'opt',
-  finishedAt: 'opt', links: 'req',
+  finishedAt: 'opt', runner: 'opt', attempts: 'req', links: 'req',
 };
 const JOB_PARAMS: Shape<W.JobParams> = { baseline: 'req', candidate: 'req', asOf: 'req', file: 'req' };
 const SIMULATION: Shape<W.SimulationResult> = { total: 'req', changed: 'req', baseline: 'req', candidate: 'req' };
