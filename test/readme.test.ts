@@ -96,6 +96,7 @@ describe.each(['an empty folder', 'the repository root'])('README tour in %s', (
     expect(r.out).toContain('超出金额 = 10000.00 元');
     expect(r.out).toMatch(/贷款金额="60000.00元"/);
     expect(r.out).toMatch(/额度上限="50000.00元"/);
+    expect(r.out).toContain('⟨贷款金额 → 60000.00元 ; 额度上限 → 50000.00元⟩');
   });
 
   it('leaving 贷款金额 out makes the rule undetermined, listing the missing fact', async () => {

@@ -38,7 +38,9 @@ export function formatDecision(d: Decision, lang: Lang = 'both'): string {
 function traceLines(c: ConditionTrace, indent: string, out: string[]): void {
   const mark = c.result === true ? '✓' : c.result === false ? '✗' : '?';
   const values = Object.entries(c.values).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
-  out.push(`${indent}${mark} ${c.condition}${values ? `   [${values}]` : ''}`);
+  // Each side of a comparison with what it came to: `贷款金额 - 额度上限 → 10000.00元`.
+  const sides = (c.operands ?? []).map((o) => `${o.expr} → ${o.value === null ? '?' : typeof o.value === 'string' ? o.value : JSON.stringify(o.value)}`).join(' ; ');
+  out.push(`${indent}${mark} ${c.condition}${sides ? `   ⟨${sides}⟩` : ''}${values ? `   [${values}]` : ''}`);
   for (const child of c.children ?? []) traceLines(child, indent + '  ', out);
 }
 

@@ -10,7 +10,7 @@
  */
 import type { CompareOp, Expr } from '../ir/types.ts';
 import type { ConditionTrace } from './types.ts';
-import { evalExpr, kleeneAnd, kleeneOr, truthOf, valuesSeen, type EvalContext } from './interpret.ts';
+import { displayValue, evalExpr, kleeneAnd, kleeneOr, truthOf, valuesSeen, type EvalContext } from './interpret.ts';
 import { printExpr } from '../ir/print.ts';
 import type { Value } from '../values/index.ts';
 
@@ -95,7 +95,26 @@ export class LeafValues {
     const v = this.valueOf(n);
     const t = truthOf(v);
     const result = t === 'unknown' ? 'undetermined' : t;
-    if (n.type === 'leaf') return { condition: printExpr(n.expr), values: valuesSeen(n.expr, this.ctx), result };
+    if (n.type === 'leaf') {
+      const leaf: ConditionTrace = { condition: printExpr(n.expr), values: valuesSeen(n.expr, this.ctx), result };
+      const sides = comparedSides(n.expr);
+      if (sides) leaf.operands = sides.map((e) => ({ expr: printExpr(e), value: displayValue(evalExpr(e, this.ctx)) }));
+      return leaf;
+    }
     return { condition: printExpr(n.expr), values: {}, result, children: n.children.map((c) => this.trace(c)) };
+  }
+}
+
+/** The operands a trace shows for a comparison leaf (see ConditionTrace.operands). */
+function comparedSides(e: Expr): Expr[] | undefined {
+  switch (e.type) {
+    case 'compare':
+      return [e.left, e.right];
+    case 'between':
+      return [e.value, e.low, e.high];
+    case 'in':
+      return [e.value];
+    default:
+      return undefined;
   }
 }

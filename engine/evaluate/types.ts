@@ -77,6 +77,13 @@ export interface ConditionTrace {
   /** The values seen, by name (facts, parameters, definitions), as JSON. */
   values: Record<string, unknown>;
   result: boolean | 'undetermined';
+  /**
+   * A comparison leaf's sides as evaluated, in the order written: `a > b` gives a and b,
+   * `a between lo and hi` gives a, lo and hi, `a in [...]` gives a. Each is printed as DSL with
+   * its value as in `values` (unknown `null`), so a trace shows what `贷款金额 - 额度上限` came to,
+   * not only whether the comparison held. Absent on other leaves and on all/any nodes.
+   */
+  operands?: { expr: string; value: unknown }[];
   children?: ConditionTrace[];
 }
 

@@ -251,6 +251,30 @@ describe('explained decisions', () => {
       ['金额 < 1万元', false, { 金额: '60000.00元' }],
       ['金额 > 5万元', true, { 金额: '60000.00元' }],
     ]);
+    // Each comparison's sides with their values (issue #17): not only true/false.
+    expect(t.condition.children?.map((c) => c.operands)).toEqual([
+      [{ expr: '用途', value: '养殖' }],
+      [{ expr: '金额', value: '60000.00元' }, { expr: '1万元', value: '10000.00元' }],
+      [{ expr: '金额', value: '60000.00元' }, { expr: '5万元', value: '50000.00元' }],
+    ]);
+    expect(t.condition.operands).toBeUndefined(); // an `or` node has children, not sides
+  });
+
+  it('shows what an arithmetic side came to, and null for an undetermined side, in both paths', async () => {
+    const ir = policy({
+      facts: [fact('a', 'money'), fact('b', 'money')],
+      rules: [rule('r', cmp('>', ar('-', F('a'), F('b')), M(100)))],
+    });
+    const resolved = resolveOne(ir);
+    for (const d of [await evaluate(resolved, { a: 500, b: 120 }, { asOf: '2020-06-30', explain: true }), evaluateSync(resolved, { a: 500 }, { asOf: '2020-06-30', explain: true })]) {
+      const leaf = d.trace![0]!.condition;
+      expect(leaf.operands![0]!.expr).toBe('a - b');
+      expect(leaf.operands![1]).toEqual({ expr: '100元', value: '100.00元' });
+    }
+    const known = await evaluate(resolved, { a: 500, b: 120 }, { asOf: '2020-06-30', explain: true });
+    expect(known.trace![0]!.condition.operands![0]!.value).toBe('380.00元');
+    const missing = evaluateSync(resolved, { a: 500 }, { asOf: '2020-06-30', explain: true });
+    expect(missing.trace![0]!.condition.operands![0]!.value).toBeNull();
   });
 });
 
