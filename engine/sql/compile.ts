@@ -118,7 +118,8 @@ class Plan {
   }
 
   ctes(): { ctes: string[]; last: string } {
-    const out = [`l0 AS (SELECT s.rid AS rid${this.baseItems.map((i) => `, ${i}`).join('')} FROM ${this.source.records} s)`];
+    const adj = this.d.layer0Join ? ', tw_adj_row.tw_adj AS tw_adj' : '';
+    const out = [`l0 AS (SELECT s.rid AS rid${adj}${this.baseItems.map((i) => `, ${i}`).join('')} FROM ${this.source.records} s${this.d.layer0Join})`];
     for (let k = 1; k < this.layers.length; k++) {
       const l = this.layers[k]!;
       const joins = [...l.joins.values()].map((j) => {
@@ -525,9 +526,11 @@ class Side {
       case 'yearsBetween': {
         const [a, b] = args;
         if (a?.k !== 'date' || b?.k !== 'date') return refuse(`${e.fn} of non-dates`, sc.where);
+        // Inside an aggregate the calendar adjustment is read from the parent row.
+        if (e.fn === 'workdaysBetween' && sc.record && d.layer0Join) sc.record.parent = true;
         const v = {
           daysBetween: `CAST((${b.v} - ${a.v}) AS ${d.double})`,
-          workdaysBetween: `CAST(tw_workdays_between(${a.v}, ${b.v}) AS ${d.double})`,
+          workdaysBetween: `CAST(${d.workdaysBetween(a.v, b.v, sc.record ? 'p' : 't')} AS ${d.double})`,
           monthsBetween: `CAST(tw_months_between(${a.v}, ${b.v}) AS ${d.double})`,
           // Truncated toward zero, as yearsBetween; months ÷ 12 as a double never rounds up to the next integer.
           yearsBetween: `trunc(CAST(tw_months_between(${a.v}, ${b.v}) AS ${d.double}) / 12)`,

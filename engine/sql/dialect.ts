@@ -19,12 +19,18 @@ export interface Dialect {
    * engine adds doubles one by one (an unordered SUM may differ in the last bit).
    */
   orderedSum(value: string, filter: string, order: string): string;
+  /** Working days after a up to b; `row` is the alias whose `tw_adj` column layer 0 added (DuckDB). */
+  workdaysBetween(a: string, b: string, row: string): string;
+  /** What layer 0 joins to give each row `tw_adj` (DuckDB), if anything. */
+  layer0Join: string;
 }
 
 export const DUCKDB: Dialect = {
   name: 'duckdb',
   double: 'DOUBLE',
   money: 'DECIMAL(18,0)',
+  workdaysBetween: (a, b, row) => `tw_workdays_between(${a}, ${b}, ${row}.tw_adj)`,
+  layer0Join: ' CROSS JOIN (SELECT adj AS tw_adj FROM tw_workday_adjust) tw_adj_row',
   orderedSum: (v, f, o) => `COALESCE(list_reduce(list(${v} ORDER BY ${o}) FILTER (WHERE ${f}), lambda x, y: x + y, CAST(0 AS DOUBLE)), CAST(0 AS DOUBLE))`,
 };
 
@@ -32,6 +38,8 @@ export const POSTGRES: Dialect = {
   name: 'postgres',
   double: 'DOUBLE PRECISION',
   money: 'DECIMAL(18,0)',
+  workdaysBetween: (a, b) => `tw_workdays_between(${a}, ${b})`,
+  layer0Join: '',
   orderedSum: (v, f, o) => `COALESCE(tw_fsum(${v} ORDER BY ${o}) FILTER (WHERE ${f}), CAST(0 AS DOUBLE PRECISION))`,
 };
 
@@ -85,7 +93,8 @@ export function setupSql(d: SqlDialect): string[] {
       `CREATE OR REPLACE MACRO tw_add_months(d, n) AS CAST(d + n * INTERVAL '1 month' AS DATE)`,
       `CREATE OR REPLACE MACRO tw_months_between(a, b) AS CASE WHEN b >= a THEN ${monthsUp('a', 'b')} ELSE -${monthsUp('b', 'a')} END`,
       `CREATE OR REPLACE MACRO tw_cum(x) AS (SELECT cum FROM tw_calendar WHERE tw_calendar.d = x)`,
-      `CREATE OR REPLACE MACRO tw_workdays_between(a, b) AS tw_cum(b) - tw_cum(a)`,
+      ...workdayCountMacro(),
+      `CREATE OR REPLACE MACRO tw_workdays_between(a, b, adj) AS tw_wcum(b, adj) - tw_wcum(a, adj)`,
       `CREATE OR REPLACE MACRO tw_workday_at(o) AS (SELECT tw_workday.d FROM tw_workday WHERE tw_workday.ord = o)`,
     ];
   }
@@ -99,6 +108,45 @@ export function setupSql(d: SqlDialect): string[] {
     `CREATE OR REPLACE FUNCTION tw_workdays_between(a DATE, b DATE) RETURNS INTEGER LANGUAGE sql STABLE STRICT AS $$ SELECT tw_cum(b) - tw_cum(a) $$`,
     `CREATE OR REPLACE FUNCTION tw_workday_at(o INTEGER) RETURNS DATE LANGUAGE sql STABLE STRICT AS $$ SELECT tw_workday.d FROM tw_workday WHERE tw_workday.ord = o $$`,
     `CREATE OR REPLACE AGGREGATE tw_fsum(DOUBLE PRECISION) (sfunc = float8pl, stype = DOUBLE PRECISION, initcond = '0')`,
+  ];
+}
+
+/**
+ * Working days without a lookup per row (DuckDB): the running count of working days is the count
+ * of Mondays–Fridays since a fixed Monday plus an adjustment from the official table (make-up
+ * working days on weekends add one, holidays on weekdays take one away), held as a dense list over
+ * the table's years; before them the adjustment is 0, after them its last value.
+ */
+function workdayCountMacro(): string[] {
+  const holidays = Object.keys(table.holidays).sort();
+  const makeUp = Object.keys(table.workdays).sort();
+  const all = [...holidays, ...makeUp].sort();
+  const day = (t: string) => Math.round(Date.parse(`${t}T00:00:00Z`) / 86_400_000);
+  const first = day(all[0]!);
+  const last = day(all[all.length - 1]!);
+  const weekend = (d: number) => {
+    const wd = (((d + 4) % 7) + 7) % 7;
+    return wd === 0 || wd === 6;
+  };
+  const delta = new Map<number, number>();
+  const makeUpSet = new Set(makeUp.map(day));
+  for (const h of holidays.map(day)) if (!weekend(h) && !makeUpSet.has(h)) delta.set(h, (delta.get(h) ?? 0) - 1);
+  for (const m of makeUp.map(day)) if (weekend(m)) delta.set(m, (delta.get(m) ?? 0) + 1);
+  const adj: number[] = [];
+  let run = 0;
+  for (let d = first; d <= last; d++) {
+    run += delta.get(d) ?? 0;
+    adj.push(run);
+  }
+  const from = new Date(first * 86_400_000).toISOString().slice(0, 10);
+  const until = new Date(last * 86_400_000).toISOString().slice(0, 10);
+  const n = `(x - DATE '1970-01-05')`;
+  const weekdays = `(5 * floor(${n} / 7) + least(${n} - 7 * floor(${n} / 7) + 1, 5))`;
+  // The list is a table of one row, joined once per query: a list literal inside the macro would be
+  // planned again at every use.
+  return [
+    `CREATE OR REPLACE TABLE tw_workday_adjust AS SELECT [${adj.join(',')}] AS adj`,
+    `CREATE OR REPLACE MACRO tw_wcum(x, adj) AS CAST(${weekdays} + CASE WHEN x < DATE '${from}' THEN 0 WHEN x > DATE '${until}' THEN ${run} ELSE adj[CAST(x - DATE '${from}' AS BIGINT) + 1] END AS INTEGER)`,
   ];
 }
 
