@@ -353,7 +353,16 @@ class Side {
       if (from !== undefined && from <= this.asOfDay && (!chosen || from >= parseDate(chosen.from)!)) chosen = v;
     }
     const kind = p.type.kind;
-    const k: Kind = kind === 'integer' || kind === 'number' || kind === 'percent' ? 'num' : kind === 'boolean' ? 'bool' : kind === 'string' ? 'str' : kind;
+    const k: Kind =
+      kind === 'integer' || kind === 'number' || kind === 'percent'
+        ? 'num'
+        : kind === 'boolean'
+          ? 'bool'
+          : kind === 'string'
+            ? 'str'
+            : kind === 'money' || kind === 'date'
+              ? kind
+              : refuse(`a parameter of kind ${kind}`, sc.where);
     if (!chosen) {
       const type = { num: d.double, money: d.money, date: 'DATE', bool: 'BOOLEAN', str: 'VARCHAR', dur: 'VARCHAR' }[k];
       return { v: `CAST(NULL AS ${type})`, m: bigint(NOPARAM), k, need: 1 };
@@ -376,6 +385,8 @@ class Side {
         return { v: `DATE '${String(val)}'`, m: null, k, need: 1 };
       case 'string':
         return { v: str(String(val)), m: null, k, need: 1 };
+      default:
+        return refuse(`a parameter of kind ${kind}`, sc.where);
     }
   }
 
