@@ -18,7 +18,7 @@ export const UI_DIST = join(here, 'dist');
 
 /** Folders whose files end up in the bundle: a change in any of them makes dist/ stale. */
 const SOURCE_DIRS = [join(here, 'src'), join(root, 'dsl'), join(root, 'engine')];
-const STATIC_FILES = ['index.html', 'styles.css'];
+const STATIC_FILES = ['index.html', 'styles.css', 'favicon.svg'];
 
 async function newestMtime(path: string): Promise<number> {
   let s;

@@ -6,6 +6,8 @@
  *   (c) tiaowen compiled (`compilePolicy(...).decide`), in process, one core
  *   (d) tiaowen over HTTP: the real server (`tiaowen serve`), NDJSON batches, autocannon
  *   (e) simulation of N records, baseline vs candidate (red line 3% → 5%), worker pool, child process
+ *   (f) evaluate over HTTP on SQLite and on PostgreSQL with one and two server processes; the delay
+ *       before a publish on one instance is served by another (bench/scaling.ts)
  *
  *   npm run bench [-- --quick] [-- --only a,c,d] [-- --runs 3] [-- --help]
  */
@@ -21,7 +23,7 @@ import { toZenInput, zenDecisionTable } from './zen.ts';
 
 const HELP = `usage: npm run bench [-- --quick] [-- --only a,c,d] [-- --runs N]
   --quick   small run (seconds): fewer records, 100,000-record simulation, 3 s HTTP
-  --only    run only these rows (letters a–e, comma-separated); the others are left out
+  --only    run only these rows (letters a–f, comma-separated); the others are left out
   --http-batch N         records per HTTP request in row (d) (default 50)
   --http-connections N   concurrent connections in row (d) (default 2)
   --runs N  measure every row N times (default 1); prints the median run's table, then every run's figures
@@ -36,8 +38,8 @@ if (argv.includes('--help')) {
 const quick = argv.includes('--quick');
 const onlyAt = argv.indexOf('--only');
 const only = onlyAt >= 0 ? new Set((argv[onlyAt + 1] ?? '').split(',').map((s) => s.trim())) : undefined;
-if (only && (only.size === 0 || [...only].some((r) => !/^[a-e]$/.test(r)))) {
-  process.stderr.write(`--only takes row letters a–e, comma-separated (e.g. --only c,d); got ${argv[onlyAt + 1] ?? '(nothing)'}\n`);
+if (only && (only.size === 0 || [...only].some((r) => !/^[a-f]$/.test(r)))) {
+  process.stderr.write(`--only takes row letters a–f, comma-separated (e.g. --only c,d); got ${argv[onlyAt + 1] ?? '(nothing)'}\n`);
   process.exit(2);
 }
 const want = (row: string) => only === undefined || only.has(row);
@@ -251,6 +253,15 @@ async function measureOnce(): Promise<Row[]> {
       });
     } catch {
       rows.push({ name: '(e) simulation', rate: 'n/a', p50: 'n/a', p99: 'n/a', notes: `child exited ${code}: ${out.slice(0, 200)}` });
+    }
+  }
+  // (f) scale-out: SQLite beside PostgreSQL with one and two server processes, same run
+  if (want('f')) {
+    try {
+      const { scalingRows } = await import('./scaling.ts');
+      rows.push(...(await scalingRows({ records, batch: BATCH, connections: CONNECTIONS, seconds: HTTP_SECONDS, log })));
+    } catch (e) {
+      rows.push({ name: '(f) scale-out', rate: 'n/a', p50: 'n/a', p99: 'n/a', notes: `failed: ${(e as Error).message.slice(0, 200)}` });
     }
   }
   return rows;

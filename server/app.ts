@@ -3,7 +3,7 @@
  * `app.request()`; `prepareDeps` builds the services from an open store. Routes live in
  * server/routes/, each registered through the permission table.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type MiddlewareHandler } from 'hono';
@@ -24,6 +24,8 @@ import { evaluateRoutes } from './routes/evaluate.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { simulateRoutes } from './routes/simulate.ts';
+import { DEFAULT_LIMITS, RateLimits, requestIds } from './requests.ts';
+import type { Logger } from 'pino';
 import type { Clock, Store } from './store/store.ts';
 
 export type { AppDeps, ServerConfig } from './context.ts';
@@ -36,6 +38,7 @@ export async function prepareDeps(opts: {
   config?: Partial<ServerConfig>;
   engine?: EnginePort;
   policiesDir?: string;
+  logger?: Logger;
 }): Promise<AppDeps> {
   const config: ServerConfig = { ...DEFAULT_CONFIG, ...opts.config, decisionLog: { ...DEFAULT_CONFIG.decisionLog, ...opts.config?.decisionLog } };
   const engine = opts.engine ?? (await loadEngine());
@@ -59,12 +62,16 @@ export async function prepareDeps(opts: {
     jobs,
     metrics: new Metrics(),
     lifecycle: { draining: false },
+    logger: opts.logger,
   };
 }
 
 export function createApp(deps: AppDeps): App {
   const app = new Hono<AppEnv>();
+  const limits = { ...DEFAULT_LIMITS, ...deps.config.limits };
+  const rate = new RateLimits(limits);
 
+  app.use('*', requestIds({ logger: deps.logger, trustedProxies: deps.config.trustedProxies ?? [], limits }));
   app.use('*', async (c, next) => {
     const started = performance.now();
     c.set('deps', deps);
@@ -73,8 +80,29 @@ export function createApp(deps: AppDeps): App {
   });
 
   app.use('/api/v1/*', async (c, next) => {
-    const actor = await deps.auth.authenticate(c.req.header('authorization'));
-    if (actor === null) throw ApiError.of(401, 'auth.invalid-token');
+    const header = c.req.header('authorization');
+    const client = c.get('client');
+    if (header) {
+      // Guessing tokens: each failure from an address slows its next answers, then refuses them.
+      const wait = rate.refusedFor(client);
+      if (wait !== undefined) {
+        c.header('Retry-After', String(wait));
+        throw ApiError.of(429, 'auth.too-many-failures', [{ path: 'header.authorization', message: { zh: `请 ${wait} 秒后再试`, en: `retry in ${wait} s` } }]);
+      }
+    }
+    const actor = await deps.auth.authenticate(header);
+    if (actor === null) {
+      const hold = rate.failed(client);
+      if (hold > 0) await new Promise((r) => setTimeout(r, hold));
+      throw ApiError.of(401, 'auth.invalid-token');
+    }
+    if (actor) {
+      const wait = rate.tokenOver(actor.tokenId);
+      if (wait !== undefined) {
+        c.header('Retry-After', String(wait));
+        throw ApiError.of(429, 'auth.rate-limited', [{ path: 'header.authorization', message: { zh: `请 ${wait} 秒后再试`, en: `retry in ${wait} s` } }]);
+      }
+    }
     c.set('actor', actor);
     await next();
   });
@@ -131,15 +159,25 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>tiaowen</title>
 
 function serveUi(app: App, uiDir: string | undefined): void {
   const dir = resolve(uiDir ?? 'admin-ui/dist');
-  const built = existsSync(resolve(dir, 'index.html'));
+  const indexFile = resolve(dir, 'index.html');
+  const built = existsSync(indexFile);
   const statics = built ? serveStatic<AppEnv>({ root: relative(process.cwd(), dir) || '.' }) : undefined;
-  const fallback = built ? serveStatic<AppEnv>({ root: relative(process.cwd(), dir) || '.', path: 'index.html' }) : undefined;
+  const favicon = existsSync(resolve(dir, 'favicon.svg')) ? readFileSync(resolve(dir, 'favicon.svg')) : FAVICON;
   app.get('*', async (c, next) => {
     if (c.req.path.startsWith('/api/')) return next();
-    if (!statics || !fallback) return c.html(NOT_BUILT);
-    // Files first; any other path is a client-side route of the single-page app.
-    return statics(c, async () => {
-      await fallback(c, next);
-    });
+    // Browsers ask for /favicon.ico whatever the page says.
+    if (c.req.path === '/favicon.ico') return c.body(new Uint8Array(favicon), 200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' });
+    if (!statics) return c.html(NOT_BUILT);
+    // Files first; a path without a file extension is a client-side route of the single-page
+    // app (its index.html); a missing file is 404, like any unknown path.
+    const served = await statics(c, async () => undefined);
+    if (served) return served;
+    if (/\.[a-z0-9]+$/i.test(c.req.path)) return next();
+    return c.html(readFileSync(indexFile, 'utf8'));
   });
 }
+
+/** The icon when the UI is not built: 条 on the seal red of the UI. */
+const FAVICON = Buffer.from(
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="12" fill="#b3261e"/><text x="32" y="45" font-size="38" text-anchor="middle" fill="#fff" font-family="serif">条</text></svg>',
+);

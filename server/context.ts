@@ -5,6 +5,8 @@ import { ApiError } from './errors.ts';
 import type { DecisionLog, DecisionLogConfig } from './decisionLog.ts';
 import type { EnginePort } from './engine.ts';
 import type { JobRunner, JobTiming } from './jobs.ts';
+import type { RequestLimits } from './requests.ts';
+import type { Logger } from 'pino';
 import type { Metrics } from './metrics.ts';
 import type { PolicyService } from './policies.ts';
 import type { Clock, Role, Store } from './store/store.ts';
@@ -22,6 +24,13 @@ export interface ServerConfig {
   uiDir?: string;
   /** Simulation jobs: heartbeat, take-over and polling intervals, jobs per instance. */
   jobs?: Partial<JobTiming>;
+  /** Limits on failed authentications per client address and on requests per token. */
+  limits?: Partial<RequestLimits>;
+  /**
+   * Addresses of reverse proxies whose `X-Forwarded-For` is believed; without any, the client's
+   * address is the connection's peer and the header is ignored.
+   */
+  trustedProxies?: string[];
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -49,9 +58,11 @@ export interface AppDeps {
   metrics: Metrics;
   /** Set when the instance starts shutting down: `/readyz` answers 503 so a load balancer stops sending. */
   lifecycle: { draining: boolean };
+  /** The access log (one JSON line per request); none in tests unless asked. */
+  logger?: Logger;
 }
 
-export type AppEnv = { Variables: { actor: Actor | undefined; deps: AppDeps } };
+export type AppEnv = { Variables: { actor: Actor | undefined; deps: AppDeps; requestId: string; client: string } };
 export type Ctx = Context<AppEnv>;
 export type App = Hono<AppEnv>;
 

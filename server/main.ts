@@ -14,6 +14,8 @@ import { createApp, prepareDeps } from './app.ts';
 import type { AppDeps, ServerConfig } from './context.ts';
 import type { EnginePort } from './engine.ts';
 import { DB_FILE, isPostgresUrl, redactStoreSpec, Store, systemClock, type Clock } from './store/store.ts';
+import type { Logger } from 'pino';
+import { ApiError } from './errors.ts';
 
 export interface StartOptions {
   /** Data directory: the SQLite file (unless `store` names PostgreSQL) and config.json. */
@@ -30,6 +32,8 @@ export interface StartOptions {
   clock?: Clock;
   /** Close gracefully on SIGTERM and SIGINT (the CLI sets it; tests do not). */
   handleSignals?: boolean;
+  /** The access log: one JSON line per request (pino). `tiaowen serve` logs to standard output. */
+  logger?: Logger;
 }
 
 export interface RunningServer {
@@ -119,11 +123,12 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   }
   // Bind before anything that cannot be undone (the first admin token): requests that arrive
   // while the library loads are answered 503.
-  let ready: ((req: Request) => Response | Promise<Response>) | undefined;
+  // The node-server bindings (the socket: the client's address) are passed on to the app.
+  let ready: ((req: Request, env: unknown) => Response | Promise<Response>) | undefined;
   let server: ServerType;
   try {
-    server = await listen(opts.port ?? 8080, opts.host ?? '127.0.0.1', (req) =>
-      ready ? ready(req) : Response.json({ error: { code: 'health.starting', message: { zh: '服务正在启动', en: 'The server is starting' } } }, { status: 503 }),
+    server = await listen(opts.port ?? 8080, opts.host ?? '127.0.0.1', (req, env) =>
+      ready ? ready(req, env) : Response.json({ error: { code: 'health.starting', message: { zh: '服务正在启动', en: 'The server is starting' } } }, { status: 503 }),
     );
   } catch (e) {
     await store.close();
@@ -173,7 +178,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
 
   if (opts.handleSignals) {
     const onSignal = () => {
-      void close().then(() => process.exit(0));
+      void close().then(() => (opts.logger ? opts.logger.flush(() => process.exit(0)) : process.exit(0)));
     };
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
@@ -183,13 +188,20 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
 }
 
 /** Listens, or rejects with the socket's error (EADDRINUSE) instead of throwing it later. */
-function listen(port: number, hostname: string, fetch: (req: Request) => Response | Promise<Response>): Promise<ServerType> {
+function listen(port: number, hostname: string, fetch: (req: Request, env: unknown) => Response | Promise<Response>): Promise<ServerType> {
   return new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch, port, hostname }, () => {
       s.off('error', reject);
       resolve(s);
     });
     s.once('error', reject);
+    // A request Node's parser refuses (a raw non-ASCII query, a broken header) never reaches the
+    // app; it still gets the API's error body instead of an empty 400.
+    s.on('clientError', (err: NodeJS.ErrnoException, socket: import('node:stream').Duplex) => {
+      if (!socket.writable || err.code === 'ECONNRESET') return socket.destroy();
+      const body = JSON.stringify(ApiError.of(400, 'http.bad-request').body());
+      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    });
   });
 }
 
@@ -201,6 +213,7 @@ async function prepare(opts: StartOptions, store: Store, clock: Clock): Promise<
     clock,
     engine: opts.engine,
     policiesDir: opts.policiesDir,
+    logger: opts.logger,
     config: {
       ...fileConfig,
       ...opts.config,

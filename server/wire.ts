@@ -33,7 +33,8 @@ export interface ErrorDetail {
 
 /** Every failure the API reports (any status ≥ 400), rendered by `app.onError`. */
 export interface ErrorBody {
-  error: { code: string; message: Text; details?: ErrorDetail[] };
+  /** `requestId`: the request's id (also the `X-Request-Id` header), to quote to an operator. */
+  error: { code: string; message: Text; details?: ErrorDetail[]; requestId?: string };
 }
 
 /** A whole list, wrapped so fields can be added beside it later. */

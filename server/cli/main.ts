@@ -9,6 +9,8 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   check: () => import('../../engine/cli/check.ts'),
   fmt: () => import('../../engine/cli/fmt.ts'),
   eval: () => import('../../engine/cli/eval.ts'),
+  sql: () => import('../../engine/cli/sql.ts'),
+  simulate: () => import('../../engine/cli/simulate.ts'),
   test: () => import('../../engine/cli/test.ts'),
   catalog: () => import('../../engine/cli/catalog.ts'),
   serve: () => import('./serve.ts'),

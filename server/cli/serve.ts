@@ -81,6 +81,7 @@ export const command: CliCommand = {
         policiesDir: resolve(flags.policies ?? 'policies'),
         uiDir: resolve(flags.ui ?? 'admin-ui/dist'),
         handleSignals: true,
+        logger: await accessLog(),
       });
     } catch (e) {
       if (e instanceof StartupError) io.err(`无法启动:${e.zh}\ncannot start: ${e.en}`);
@@ -106,3 +107,14 @@ export const command: CliCommand = {
     return EXIT.ok;
   },
 };
+
+/**
+ * The access log: one JSON line per request on standard output (pino, written asynchronously),
+ * unless TIAOWEN_LOG=off; TIAOWEN_LOG=stderr sends it to standard error.
+ */
+async function accessLog() {
+  const where = process.env.TIAOWEN_LOG ?? 'stdout';
+  if (where === 'off') return undefined;
+  const { default: pino } = await import('pino');
+  return pino({ base: { service: 'tiaowen' }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: where === 'stderr' ? 2 : 1, sync: false }));
+}
