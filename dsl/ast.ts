@@ -65,7 +65,7 @@ export interface CitationAst extends Node {
 }
 
 export type TypeAst =
-  | (Node & { kind: 'boolean' | 'integer' | 'number' | 'money' | 'percent' | 'date' | 'string' })
+  | (Node & { kind: 'boolean' | 'integer' | 'number' | 'money' | 'percent' | 'date' | 'string' | 'duration' })
   | (Node & { kind: 'enum'; values: { value: string; label: string; labelEn?: string; loc?: Range }[] })
   | (Node & { kind: 'list'; fields: FactDeclAst[] });
 

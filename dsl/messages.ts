@@ -85,8 +85,8 @@ export const DSL_MESSAGES = {
     severity: 'error',
     message: (p) => ({ zh: `未知类型 ${p.text}`, en: `unknown type ${p.text}` }),
     hint: () => ({
-      zh: '可用类型:布尔、整数、数值、金额、百分比、日期、文本、枚举 { … }、列表 { … }',
-      en: 'types are boolean, integer, number, money, percent, date, string, enum { … }, list of { … }',
+      zh: '可用类型:布尔、整数、数值、金额、百分比、日期、文本、时长(仅参数)、枚举 { … }、列表 { … }',
+      en: 'types are boolean, integer, number, money, percent, date, string, duration (parameters only), enum { … }, list of { … }',
     }),
   },
   'dsl.missing-clause': {

@@ -308,6 +308,8 @@ export const TYPE_WORDS: Record<string, { en: string; zh: string[] }> = {
   percent: { en: 'percent', zh: ['百分比'] },
   date: { en: 'date', zh: ['日期'] },
   string: { en: 'string', zh: ['文本'] },
+  /** Parameters only (a time limit such as 30天); lowering rejects a duration fact. */
+  duration: { en: 'duration', zh: ['时长'] },
 };
 export const OUTCOME_WORDS: Record<string, string[]> = {
   violation: ['违规'],

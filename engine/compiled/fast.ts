@@ -143,6 +143,8 @@ function unboxValue(v: Value, cat: Cat): U {
       return v.day;
     case 'string':
       return v.value;
+    case 'duration':
+      return undefined; // never read (see FastCompiler's constructor)
     default:
       return bail(`parameter of kind ${v.kind}`);
   }
@@ -169,7 +171,9 @@ class FastCompiler {
     });
     ir.parameters.forEach((p, i) => {
       this.paramSlots.set(p.name, i);
-      this.paramCats[i] = catOf(p.type.kind);
+      // A duration parameter is never read unboxed: date ± it and comparisons with it bail where
+      // they are compiled (its kind is 'duration'), so a policy that declares one stays unboxed.
+      this.paramCats[i] = p.type.kind === 'duration' ? 's' : catOf(p.type.kind);
     });
     const scope: Scope = { typeCtx: rootCtx };
     ir.definitions.forEach((d, i) => {

@@ -6,6 +6,7 @@
  */
 import type { Definition, Expr, FactDecl, ParameterDecl, PolicyIR, RuleIR, ScalarKind } from '../ir/types.ts';
 import { envForPolicy, typeOf, type TypeEnv } from '../ir/typecheck.ts';
+import { parseDurationValue } from '../ir/duration.ts';
 import type { NormalizedFacts } from '../facts/validate.ts';
 import { MSG } from '../messages.ts';
 import {
@@ -133,9 +134,13 @@ export function parameterValue(p: ParameterDecl, asOf: number, asOfText: string)
   return literalValue(p.type.kind, chosen.value);
 }
 
-/** A parameter literal as a run-time value: money in yuan, percent as written, date as text. */
-export function literalValue(kind: ScalarKind, v: boolean | number | string): Value {
+/** A parameter literal as a run-time value: money in yuan, percent as written, date as text, duration as "30 days". */
+export function literalValue(kind: ParameterDecl['type']['kind'], v: boolean | number | string): Value {
   switch (kind) {
+    case 'duration': {
+      const d = parseDurationValue(v); // the schema holds duration values to this form
+      return d ? { kind: 'duration', amount: d.amount, unit: d.unit } : bug(`parameter duration ${String(v)}`);
+    }
     case 'boolean':
       return bool(Boolean(v));
     case 'integer':

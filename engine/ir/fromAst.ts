@@ -31,6 +31,7 @@ import type {
 import { IR_VERSION } from './types.ts';
 import { diag } from './messages.ts';
 import { checkExpr, type TypeEnv, type TypeReporter } from './typecheck.ts';
+import { durationValueText } from './duration.ts';
 
 export interface LowerOptions {
   /** Finds the IR of a base policy named by `extends` (and, transitively, its own base). */
@@ -307,6 +308,11 @@ class Lowering {
       }
       return { kind: 'list', fields: t.fields.map((f) => this.lowerFactDecl(f)) };
     }
+    if (t.kind === 'duration') {
+      // Facts arrive as JSON, where a duration has no agreed form; a day count is an integer.
+      this.report(diag('ir.duration-fact', {}, this.range(t.loc)));
+      return { kind: 'integer' };
+    }
     return { kind: t.kind };
   }
 
@@ -341,7 +347,9 @@ class Lowering {
           prev = v.from;
         }
         const value = this.parameterLiteral(p.name, kind, v.value, at);
-        values.push(clean({ from: v.from, value: value ?? 0, cites: v.cites ? this.lowerCitation(v.cites) : undefined }));
+        // After an error the value is a placeholder of the right form, so the IR stays schema-valid.
+        const placeholder = kind === 'duration' ? durationValueText(0, 'days') : 0;
+        values.push(clean({ from: v.from, value: value ?? placeholder, cites: v.cites ? this.lowerCitation(v.cites) : undefined }));
       }
       const decl: ParameterDecl = clean({ name: p.name, label: p.label, labelEn: p.labelEn, type: { kind }, values });
       this.params.set(p.name, decl);
@@ -351,6 +359,7 @@ class Lowering {
   }
 
   private parameterLiteral(name: string, kind: ParameterDecl['type']['kind'], e: ExprAst, at: Range | undefined): Literal | undefined {
+    if (kind === 'duration') return this.durationLiteral(name, e, at);
     const where = this.range(e.loc) ?? at;
     let sign = 1;
     let x = e;
@@ -384,6 +393,15 @@ class Lowering {
         if (hasMoreThanTwoDecimals(x.yuan)) this.report(diag('ir.money-precision', { yuan: x.yuan }, where));
         return sign * x.yuan;
     }
+  }
+
+  /** A duration parameter's value: a whole, non-negative duration literal, stored as "30 days". */
+  private durationLiteral(name: string, e: ExprAst, at: Range | undefined): Literal | undefined {
+    if (e.type !== 'duration' || e.amount < 0 || !Number.isInteger(e.amount)) {
+      this.report(diag('ir.bad-parameter-value', { name, kind: 'duration' }, this.range(e.loc) ?? at));
+      return undefined;
+    }
+    return durationValueText(e.amount, e.unit);
   }
 
   private lowerDefinitions(): Definition[] {

@@ -8,3 +8,4 @@ export { MESSAGES, diag, type IrCode } from './messages.ts';
 export { compileSource, compileStages, STAGES, type Stage, type CompileOptions } from './compile.ts';
 export { irToAst, exprToAst, literalToAst } from './toAst.ts';
 export { printPolicy, printExpr } from './print.ts';
+export { durationValueText, parseDurationValue, DURATION_VALUE_PATTERN } from './duration.ts';

@@ -225,8 +225,15 @@ export const MESSAGES = {
       en: `Parameter "${p.name}" cannot have type ${TYPE_NAMES[p.kind]?.en ?? p.kind}`,
     },
     hint: {
-      zh: '参数类型只能是布尔、整数、数值、金额、百分比、日期或文本',
-      en: 'A parameter is a boolean, integer, number, money, percent, date or string',
+      zh: '参数类型只能是布尔、整数、数值、金额、百分比、日期、文本或时长',
+      en: 'A parameter is a boolean, integer, number, money, percent, date, string or duration',
+    },
+  }),
+  'ir.duration-fact': (_p: Record<string, never>): Entry => ({
+    message: { zh: '事实不能是时长类型', en: 'A fact cannot be a duration' },
+    hint: {
+      zh: '时长只用于参数(如 办理时限: 时长,取值 30个工作日);天数等事实请用整数',
+      en: 'Durations are for parameters (e.g. a time limit of 30 workdays); give a day count as an integer fact',
     },
   }),
   'ir.bad-parameter-value': (p: { name: string; kind: string }): Entry => ({

@@ -5,6 +5,7 @@
  */
 import type { CitationAst, DefinitionAst, ExprAst, FactDeclAst, PolicyAst, TypeAst } from '../../dsl/ast.ts';
 import type { Citation, Definition, Expr, FactDecl, FactType, Literal, ParameterDecl, PolicyIR } from './types.ts';
+import { parseDurationValue } from './duration.ts';
 
 function clean<T extends object>(o: T): T {
   for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
@@ -85,6 +86,10 @@ type ParameterAst = PolicyAst['parameters'][number];
 
 /** A parameter value as the literal its type is written with (3 for a percent parameter is `3%`). */
 export function literalToAst(v: Literal, kind: ParameterDecl['type']['kind']): ExprAst {
+  if (kind === 'duration') {
+    const d = parseDurationValue(v);
+    if (d) return { type: 'duration', amount: d.amount, unit: d.unit };
+  }
   if (typeof v === 'boolean') return { type: 'boolean', value: v };
   if (typeof v === 'string') return kind === 'date' ? { type: 'date', value: v } : { type: 'string', value: v };
   const lit = (x: number): ExprAst =>

@@ -10,6 +10,7 @@
 import type { Diagnostic, Range } from '../../dsl/diagnostics.ts';
 import type { Expr, FactDecl, ParameterDecl, PolicyIR, RuleIR, ValueType } from './types.ts';
 import { diag, TYPE_NAMES, type Bilingual } from './messages.ts';
+import { parseDurationValue } from './duration.ts';
 
 export interface TypeEnv {
   facts: ReadonlyMap<string, FactDecl>;
@@ -209,19 +210,19 @@ export function checkExpr(e: Expr, env: TypeEnv, report: TypeReporter): T {
     case 'compare': {
       const l = check(e.left);
       const r = check(e.right);
-      if (e.op === '==' || e.op === '!=') checkEquality(e.left, l, e.right, r, e, report);
-      else checkOrdering(l, r, e, report);
+      if (e.op === '==' || e.op === '!=') checkEquality(e.left, l, e.right, r, e, report, env);
+      else checkOrdering(l, r, e, report, env, [e.left, e.right]);
       return { kind: 'boolean' };
     }
     case 'in': {
       const v = check(e.value);
-      for (const o of e.options) checkEquality(e.value, v, o, check(o), o, report);
+      for (const o of e.options) checkEquality(e.value, v, o, check(o), o, report, env);
       return { kind: 'boolean' };
     }
     case 'between': {
       const v = check(e.value);
-      checkOrdering(v, check(e.low), e.low, report);
-      checkOrdering(v, check(e.high), e.high, report);
+      checkOrdering(v, check(e.low), e.low, report, env, [e.value, e.low]);
+      checkOrdering(v, check(e.high), e.high, report, env, [e.value, e.high]);
       return { kind: 'boolean' };
     }
     case 'arith':
@@ -241,7 +242,7 @@ function isStringLiteral(x: Expr): x is Extract<Expr, { type: 'string' }> {
   return x.type === 'string';
 }
 
-function checkEquality(lx: Expr, l: T, rx: Expr, r: T, at: Expr, report: TypeReporter): void {
+function checkEquality(lx: Expr, l: T, rx: Expr, r: T, at: Expr, report: TypeReporter, env: TypeEnv): void {
   if (!l || !r) return;
   if (l.kind === 'enum' || r.kind === 'enum') {
     const [en, other, otherX] = l.kind === 'enum' ? [l, r, rx] : [r as Extract<ValueType, { kind: 'enum' }>, l, lx];
@@ -266,7 +267,7 @@ function checkEquality(lx: Expr, l: T, rx: Expr, r: T, at: Expr, report: TypeRep
     );
     return;
   }
-  if (l.kind === 'duration' || r.kind === 'duration') return checkOrdering(l, r, at, report);
+  if (l.kind === 'duration' || r.kind === 'duration') return checkOrdering(l, r, at, report, env, [lx, rx]);
   if (comparableKinds(l, r)) return;
   mismatchPair(report, at, l, r);
 }
@@ -298,17 +299,23 @@ function mismatchPair(report: TypeReporter, at: Expr, l: ValueType, r: ValueType
   mismatch(report, at, `${tn(l).zh}不能与${tn(r).zh}比较`, `cannot compare ${tn(l).en} with ${tn(r).en}`, hintZh, hintEn);
 }
 
-function durationUnit(x: Expr): string | undefined {
-  return x.type === 'duration' ? x.unit : x.type === 'neg' ? durationUnit(x.arg) : undefined;
+/** The unit of a duration literal, or of a duration parameter whose every value has that unit. */
+function durationUnit(x: Expr, env: TypeEnv): string | undefined {
+  if (x.type === 'duration') return x.unit;
+  if (x.type === 'neg') return durationUnit(x.arg, env);
+  if (x.type === 'param') {
+    const units = new Set(env.params.get(x.name)?.values.map((v) => parseDurationValue(v.value)?.unit));
+    return units.size === 1 ? [...units][0] : undefined;
+  }
+  return undefined;
 }
 
-function checkOrdering(l: T, r: T, at: Expr, report: TypeReporter): void {
+function checkOrdering(l: T, r: T, at: Expr, report: TypeReporter, env: TypeEnv, sides: [Expr, Expr]): void {
   if (!l || !r) return;
   // A duration compares with a number of days only when its unit is days (`天数(a, b) > 30天`).
   if (l.kind === 'duration' || r.kind === 'duration') {
     const [d, other] = l.kind === 'duration' ? [l, r] : [r, l];
-    const durExpr = at.type === 'compare' ? (l.kind === 'duration' ? at.left : at.right) : at;
-    const unit = durationUnit(durExpr);
+    const unit = durationUnit(l.kind === 'duration' ? sides[0] : sides[1], env);
     if (isNumeric(other) && unit === 'days') return;
     mismatchPair(report, at, d, other);
     return;

@@ -110,7 +110,8 @@ export interface ParameterDecl {
   name: string;
   label: string;
   labelEn?: string;
-  type: { kind: 'boolean' | 'integer' | 'number' | 'money' | 'percent' | 'date' | 'string' };
+  /** `duration`: a time limit such as 30天 or 20个工作日; its values are texts like "30 days" (see duration.ts). */
+  type: { kind: 'boolean' | 'integer' | 'number' | 'money' | 'percent' | 'date' | 'string' | 'duration' };
   /** Sorted by `from`, ascending; each value holds from its date until the next one's. */
   values: ParameterValue[];
 }

@@ -165,9 +165,14 @@ function factsArb(depth: number): fc.Arbitrary<FactDeclAst[]> {
   );
 }
 
+/** Parameters may also be durations (a time limit: 30天, 5个工作日). */
+const parameterKinds = [...scalarKinds, 'duration'] as const;
+
 /** A literal of the parameter's type, as the YAML form reads it back by type. */
-function literalOf(kind: (typeof scalarKinds)[number]): fc.Arbitrary<ExprAst> {
+function literalOf(kind: (typeof parameterKinds)[number]): fc.Arbitrary<ExprAst> {
   switch (kind) {
+    case 'duration':
+      return durationArb;
     case 'boolean':
       return fc.boolean().map((value) => ({ type: 'boolean' as const, value }));
     case 'integer':
@@ -187,7 +192,7 @@ function literalOf(kind: (typeof scalarKinds)[number]): fc.Arbitrary<ExprAst> {
 
 const citationArb = fc.record({ source: nameArb, article: textArb, quote: optional(textArb) }).map(compact);
 
-const parameterArb: fc.Arbitrary<ParameterAst> = fc.constantFrom(...scalarKinds).chain((kind) =>
+const parameterArb: fc.Arbitrary<ParameterAst> = fc.constantFrom(...parameterKinds).chain((kind) =>
   fc
     .record({
       name: nameArb,

@@ -69,7 +69,7 @@ function factsFor(g: G, ir: PolicyIR): Record<string, unknown> {
   return facts;
 }
 
-const arbCase = arbPolicyIr().chain((ir) =>
+const arbCase = arbPolicyIr({ durationParams: true }).chain((ir) =>
   fc.gen().map((g) => ({
     ir,
     runs: Array.from({ length: 8 }, () => ({ facts: factsFor(g, ir), asOf: dateText(g) })),

@@ -48,6 +48,8 @@ export interface ArbList {
 export interface ArbEnv {
   names: ArbName[];
   lists: ArbList[];
+  /** Duration parameters: used only as the duration added to or subtracted from a date. */
+  durations?: string[];
 }
 
 type G = fc.GeneratorValue;
@@ -191,7 +193,9 @@ function genExpr(g: G, ctx: Ctx, family: Family, depth: number): Expr {
           type: 'arith' as const,
           op: pick(g, ['+', '-'] as const),
           left: sub('date'),
-          right: { type: 'duration' as const, amount: int(g, 1, 400), unit: pick(g, ['days', 'workdays', 'months', 'years'] as DurationUnit[]) },
+          right: ctx.env.durations?.length && chance(g, 0.5)
+            ? { type: 'param' as const, name: pick(g, ctx.env.durations) }
+            : { type: 'duration' as const, amount: int(g, 1, 400), unit: pick(g, ['days', 'workdays', 'months', 'years'] as DurationUnit[]) },
         }),
         () => ({ type: 'call' as const, fn: pick(g, ['min', 'max'] as const), args: [sub('date'), sub('date')] }),
       ])();
@@ -311,7 +315,11 @@ export function arbEnvOf(ir: PolicyIR, rule?: RuleIR): ArbEnv {
     if (f.type.kind === 'list') lists.push({ name: f.name, fields: f.type.fields.map((x) => fieldName(x, 'field')).filter((x): x is ArbName => !!x) });
     else names.push(fieldName(f, 'fact')!);
   }
-  for (const p of ir.parameters) names.push({ name: p.name, node: 'param', family: familyOf(p.type.kind) });
+  const durations: string[] = [];
+  for (const p of ir.parameters) {
+    if (p.type.kind === 'duration') durations.push(p.name);
+    else names.push({ name: p.name, node: 'param', family: familyOf(p.type.kind) });
+  }
   for (const d of [...ir.definitions, ...(rule?.lets ?? [])]) {
     const t = env.refType(d.name);
     const f = t && family(t);
@@ -319,7 +327,7 @@ export function arbEnvOf(ir: PolicyIR, rule?: RuleIR): ArbEnv {
   }
   // A let hides a definition of the same name: keep the last entry per name.
   const byName = new Map(names.map((n) => [n.name, n] as const));
-  return { names: [...byName.values()], lists };
+  return { names: [...byName.values()], lists, ...(durations.length ? { durations } : {}) };
 }
 
 /** Well-typed expressions of a family over `env` (boolean by default: a condition). */
@@ -331,8 +339,10 @@ export function arbExpr(env: ArbEnv, family: Family = 'boolean', depth = 3): fc.
 
 const KINDS: ScalarKind[] = ['boolean', 'integer', 'number', 'money', 'percent', 'date', 'string'];
 
-function paramValue(g: G, kind: ScalarKind): Literal {
+function paramValue(g: G, kind: ParameterDecl['type']['kind']): Literal {
   switch (kind) {
+    case 'duration':
+      return `${int(g, 0, 400)} ${pick(g, ['days', 'workdays', 'months', 'years'] as DurationUnit[])}`;
     case 'boolean':
       return chance(g, 0.5);
     case 'integer':
@@ -359,8 +369,11 @@ function clean<T extends object>(o: T): T {
   return o;
 }
 
-/** Random policies that compile without diagnostics (no `extends`: a base would have to exist). */
-export function arbPolicyIr(): fc.Arbitrary<PolicyIR> {
+/**
+ * Random policies that compile without diagnostics (no `extends`: a base would have to exist).
+ * With `durationParams`, some have duration parameters (30 days, 20 workdays…) added to dates.
+ */
+export function arbPolicyIr(opts: { durationParams?: boolean } = {}): fc.Arbitrary<PolicyIR> {
   return fc.gen().map((g) => {
     const names = g(fc.shuffledSubarray, NAME_POOL, { minLength: 40, maxLength: 40 });
     let next = 0;
@@ -425,6 +438,17 @@ export function arbPolicyIr(): fc.Arbitrary<PolicyIR> {
       });
       parameters.push(clean({ name, label: label(g), type: { kind }, values }));
       env.names.push({ name, node: 'param', family: familyOf(kind) });
+    }
+    if (opts.durationParams && chance(g, 0.3)) {
+      const name = fresh();
+      let day = daysOf(from);
+      const values = Array.from({ length: int(g, 1, 3) }, () => {
+        const v = clean({ from: dateAt(day), value: paramValue(g, 'duration'), cites: optional(g, 0.5, () => { const c = cite(); delete c.quote; return c; }) });
+        day += int(g, 1, 800);
+        return v;
+      });
+      parameters.push(clean({ name, label: label(g), type: { kind: 'duration' as const }, values }));
+      env.durations = [name];
     }
 
     // Each definition sees only the ones before it, so there are no cycles.

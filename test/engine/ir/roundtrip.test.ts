@@ -18,7 +18,7 @@ const RUNS = Number(process.env.IR_RUNS ?? 100);
 describe('random IR', () => {
   it('is valid against schema.json and well typed', () => {
     fc.assert(
-      fc.property(arbPolicyIr(), (ir) => {
+      fc.property(arbPolicyIr({ durationParams: true }), (ir) => {
         expect(validateIr(ir).diagnostics).toEqual([]);
         for (const r of ir.rules) expect(typeOf(r.when, envForPolicy(ir, r))).toEqual({ kind: 'boolean' });
       }),
@@ -30,7 +30,7 @@ describe('random IR', () => {
     const families = { numeric: ['integer', 'number', 'percent'], money: ['money'], date: ['date'], boolean: ['boolean'] } as const;
     fc.assert(
       fc.property(
-        arbPolicyIr().chain((ir) => fc.constantFrom(...(Object.keys(families) as (keyof typeof families)[])).chain((f) => arbExpr(arbEnvOf(ir), f).map((e) => [ir, f, e] as const))),
+        arbPolicyIr({ durationParams: true }).chain((ir) => fc.constantFrom(...(Object.keys(families) as (keyof typeof families)[])).chain((f) => arbExpr(arbEnvOf(ir), f).map((e) => [ir, f, e] as const))),
         ([ir, family, e]) => {
           expect(families[family] as readonly string[]).toContain(typeOf(e, envForPolicy(ir)).kind);
         },
@@ -41,7 +41,7 @@ describe('random IR', () => {
 
   it('IR → AST → lowerPolicy is the identity', () => {
     fc.assert(
-      fc.property(arbPolicyIr(), (ir) => {
+      fc.property(arbPolicyIr({ durationParams: true }), (ir) => {
         const r = lowerPolicy(irToAst(ir));
         expect(r.diagnostics).toEqual([]);
         expect(r.value).toEqual(ir);
@@ -59,7 +59,7 @@ describe('printing and compiling again', () => {
   ];
   it.each(cases)('%s: printPolicy → compileSource gives the same IR', (_note, format, lang) => {
     fc.assert(
-      fc.property(arbPolicyIr(), (ir) => {
+      fc.property(arbPolicyIr({ durationParams: true }), (ir) => {
         const text = printPolicy(ir, format, { lang });
         const r = compileSource(text, { format });
         expect(r.diagnostics, text).toEqual([]);
