@@ -7,6 +7,8 @@ export interface CliIo {
   err: (text: string) => void;
   /** Standard input, read whole (for \`-\`); the process's own when absent. Tests pass text. */
   stdin?: () => Promise<string>;
+  /** Ends a long-running command (\`test --watch\`); without it, it runs until the process ends. */
+  signal?: AbortSignal;
 }
 
 export interface CliCommand {

@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
+import { statSync, watch as fsWatch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { renderDiagnostic } from '../../dsl/index.ts';
 import { readCasesFile, runCases, type CaseResult } from '../cases/run.ts';
 import { PolicyLibrary, type PolicyIR } from '../index.ts';
-import { EXIT, guarded, type CliCommand } from './command.ts';
-import { parse, usageError as usageErrorFor, EXIT_CODES_HELP } from './args.ts';
-import { collectOrReport, libraryDir, policiesOf, CASES_FILE, LIBRARY_HELP } from './files.ts';
+import { EXIT, guarded, internalErrorText, type CliCommand, type CliIo } from './command.ts';
+import { parse, usageError as usageErrorFor, EXIT_CODES_HELP, type Parsed } from './args.ts';
+import { collectOrReport, libraryDir, policiesOf, isIoError, userPath, CASES_FILE, POLICY_FILE, LIBRARY_HELP } from './files.ts';
 import { loadLibraries, loadNamed, relative, type LoadedLibrary } from './library.ts';
 
 const usage = `tiaowen test <dir|file>... [options]
@@ -17,6 +18,8 @@ Options:
   --filter TEXT   only cases whose note or policy id contains TEXT
   --verbose       list passing cases too
   --json          print results as JSON
+  --watch         run again whenever a policy or cases file under the folders (or the library)
+                  changes; stop with Ctrl-C
 ${LIBRARY_HELP}
   -h, --help      this help
 
@@ -36,34 +39,107 @@ export const command: CliCommand = {
   summary: { zh: '运行判定用例', en: 'run decision cases' },
   usage,
   run: guarded(async (argv, io) => {
-    const args = parse(argv, { filter: { type: 'string' }, verbose: { type: 'boolean' }, json: { type: 'boolean' }, policies: { type: 'string' } });
+    const args = parse(argv, {
+      filter: { type: 'string' },
+      verbose: { type: 'boolean' },
+      json: { type: 'boolean' },
+      policies: { type: 'string' },
+      watch: { type: 'boolean' },
+    });
     if ('error' in args) return usageError(io, args.error);
     if (args.values.help) return io.out(usage), EXIT.ok;
     if (!args.positionals.length) return usageError(io, 'name at least one folder or cases file');
-    const casesFiles = await collectOrReport(args.positionals, CASES_FILE, io);
-    if (typeof casesFiles === 'number') return casesFiles;
-    const lib = libraryDir(args.values.policies);
-    if ('missing' in lib) return io.err(`无法读取 / cannot read policy library ${lib.missing}`), EXIT.io;
-    const results = await runCasesWith(casesFiles, await loadNamed(await policiesOf(args.positionals), lib.dir), io);
-    const filter = args.values.filter as string | undefined;
-    const shown = filter ? results.filter((r) => r.note.includes(filter) || r.policy.includes(filter)) : results;
-    const failed = shown.filter((r) => r.problems.length);
-    if (args.values.json) {
-      io.out(JSON.stringify(shown, null, 2));
-    } else {
-      for (const r of shown) {
-        if (r.problems.length) {
-          io.out(`✗ ${r.file} #${r.index + 1} [${r.policy}] ${r.note}`);
-          for (const p of r.problems) io.out(`    ${p}`);
-        } else if (args.values.verbose) {
-          io.out(`✓ ${r.file} #${r.index + 1} [${r.policy}] ${r.note}`);
-        }
-      }
-      io.out(`${shown.length - failed.length} passed, ${failed.length} failed`);
-    }
-    return failed.length || !shown.length ? EXIT.failed : EXIT.ok;
+    if (args.values.watch) return watch(args, io);
+    return runOnce(args, io);
   }),
 };
+
+/** One run of the cases named by the arguments; the exit code. */
+async function runOnce(args: Parsed, io: CliIo): Promise<number> {
+  const casesFiles = await collectOrReport(args.positionals, CASES_FILE, io);
+  if (typeof casesFiles === 'number') return casesFiles;
+  const lib = libraryDir(args.values.policies);
+  if ('missing' in lib) return io.err(`无法读取 / cannot read policy library ${lib.missing}`), EXIT.io;
+  const results = await runCasesWith(casesFiles, await loadNamed(await policiesOf(args.positionals), lib.dir), io);
+  const filter = args.values.filter as string | undefined;
+  const shown = filter ? results.filter((r) => r.note.includes(filter) || r.policy.includes(filter)) : results;
+  const failed = shown.filter((r) => r.problems.length);
+  if (args.values.json) {
+    io.out(JSON.stringify(shown, null, 2));
+  } else {
+    for (const r of shown) {
+      if (r.problems.length) {
+        io.out(`✗ ${r.file} #${r.index + 1} [${r.policy}] ${r.note}`);
+        for (const p of r.problems) io.out(`    ${p}`);
+      } else if (args.values.verbose) {
+        io.out(`✓ ${r.file} #${r.index + 1} [${r.policy}] ${r.note}`);
+      }
+    }
+    io.out(`${shown.length - failed.length} passed, ${failed.length} failed`);
+  }
+  return failed.length || !shown.length ? EXIT.failed : EXIT.ok;
+}
+
+/**
+ * `--watch`: a run, then another after each change to a policy or cases file under the folders
+ * named (a file's folder) and the library, until `io.signal` aborts (in a terminal: Ctrl-C ends
+ * the process). Changes that arrive during a run give one more run after it. Node's recursive
+ * fs.watch (Linux since Node 20), so no dependency.
+ */
+async function watch(args: Parsed, io: CliIo): Promise<number> {
+  const lib = libraryDir(args.values.policies);
+  if ('missing' in lib) return runOnce(args, io); // which reports it
+  const roots = new Set(args.positionals.map((p) => userPath(p)).map((p) => (statSync(p, { throwIfNoEntry: false })?.isDirectory() ? p : path.dirname(p))));
+  if (lib.dir) roots.add(lib.dir);
+  let code = await runOnce(args, io);
+  if (code === EXIT.io) return code; // a folder that cannot be read cannot be watched either
+  let dirty: string | undefined;
+  let wake: (() => void) | undefined;
+  const watchers: FSWatcher[] = [];
+  for (const root of roots) {
+    try {
+      watchers.push(
+        fsWatch(root, { recursive: true }, (_event, name) => {
+          const file = name ? String(name) : '';
+          if (file && !POLICY_FILE.test(file) && !CASES_FILE.test(file)) return;
+          dirty ??= file ? path.join(root, file) : root;
+          wake?.();
+        }),
+      );
+    } catch (e) {
+      if (!isIoError(e)) throw e;
+      io.err(`无法监视 / cannot watch ${root}: ${e.code}`);
+    }
+  }
+  io.err(`监视中 / watching ${[...roots].map(relative).join(', ')} (Ctrl-C 结束 / to stop)`);
+  try {
+    for (;;) {
+      if (io.signal?.aborted) break;
+      if (dirty === undefined) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          io.signal?.addEventListener('abort', () => resolve(), { once: true });
+        });
+        wake = undefined;
+        continue;
+      }
+      // Editors write a file in several steps: let them finish before reading.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const changed = dirty;
+      dirty = undefined;
+      io.out(`\n— ${relative(changed)} 已修改,重新运行 / changed, running again —`);
+      try {
+        code = await runOnce(args, io);
+      } catch (e) {
+        // A file removed or half-written mid-run: say so and keep watching.
+        io.err(isIoError(e) ? `无法读取 / cannot read ${e.path ?? ''}: ${e.code}` : internalErrorText(e));
+      }
+    }
+  } finally {
+    for (const w of watchers) w.close();
+  }
+  return code;
+}
 
 /**
  * Loads the libraries the cases need and runs every file. Broken policies and cases files count as
