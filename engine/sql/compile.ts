@@ -84,6 +84,12 @@ class Plan {
   readonly base = new Map<string, string>();
   readonly baseItems: string[] = [];
   readonly layers: Layer[] = [{ items: [], joins: new Map() }];
+  /** Aggregates by layer, list, function and compiled inputs. */
+  readonly aggregates = new Map<string, X>();
+  /** Columns by layer and expression text (see Side.item). */
+  readonly items = new Map<string, X>();
+  /** Working-day counts of a date column, by layer and column: computed once, read by every use. */
+  readonly workdayCounts = new Map<string, { v: string; need: number }>();
   constructor(
     readonly d: Dialect,
     readonly source: SqlSource,
@@ -118,8 +124,7 @@ class Plan {
   }
 
   ctes(): { ctes: string[]; last: string } {
-    const adj = this.d.layer0Join ? ', tw_adj_row.tw_adj AS tw_adj' : '';
-    const out = [`l0 AS (SELECT s.rid AS rid${adj}${this.baseItems.map((i) => `, ${i}`).join('')} FROM ${this.source.records} s${this.d.layer0Join})`];
+    const out = [`l0 AS (SELECT s.rid AS rid${this.baseItems.map((i) => `, ${i}`).join('')} FROM ${this.source.records} s)`];
     for (let k = 1; k < this.layers.length; k++) {
       const l = this.layers[k]!;
       const joins = [...l.joins.values()].map((j) => {
@@ -145,7 +150,8 @@ function convert(d: Dialect, col: string, decl: FactDecl): string {
     case 'percent':
       return `(CAST(${col} AS ${d.double}) / 100)`;
     case 'money':
-      return `CAST(ROUND(CAST(${col} AS DECIMAL(20,2)) * 100, 0) AS ${d.money})`;
+      // DECIMAL(18,2) keeps a 64-bit representation; a wider one costs 50 times more per row.
+      return `CAST(CAST(${col} AS DECIMAL(18,2)) * 100 AS ${d.money})`;
     case 'date':
       return `CAST(${col} AS DATE)`;
     case 'string':
@@ -229,7 +235,13 @@ class Side {
   }
 
   /** The first layer that can read a column produced in layer k. */
-  item(k: number, x: X, name = this.col()): X {
+  item(k: number, x: X, name?: string): X {
+    // The same expression in the same layer is one column, whichever side asked: a candidate that
+    // changes one parameter shares every other column with its baseline.
+    const key = `${k}\u0000${x.v}\u0000${x.m ?? ''}`;
+    const shared = this.plan.items.get(key);
+    if (shared) return { ...shared, dur: x.dur };
+    name ??= this.col();
     const l = this.plan.layer(k);
     l.items.push(`${x.v} AS ${name}`);
     let m: string | null = null;
@@ -237,7 +249,9 @@ class Side {
       l.items.push(`${x.m} AS ${name}m`);
       m = `t.${name}m`;
     }
-    return { v: `t.${name}`, m, k: x.k, need: k + 1, dur: x.dur };
+    const made: X = { v: `t.${name}`, m, k: x.k, need: k + 1, dur: x.dur };
+    this.plan.items.set(key, made);
+    return made;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -537,11 +551,10 @@ class Side {
       case 'yearsBetween': {
         const [a, b] = args;
         if (a?.k !== 'date' || b?.k !== 'date') return refuse(`${e.fn} of non-dates`, sc.where);
-        // Inside an aggregate the calendar adjustment is read from the parent row.
-        if (e.fn === 'workdaysBetween' && sc.record && d.layer0Join) sc.record.parent = true;
+        if (e.fn === 'workdaysBetween' && d.workdayCount) return this.workdaysInline(a, b, m, sc);
         const v = {
           daysBetween: `CAST((${b.v} - ${a.v}) AS ${d.double})`,
-          workdaysBetween: `CAST(${d.workdaysBetween(a.v, b.v, sc.record ? 'p' : 't')} AS ${d.double})`,
+          workdaysBetween: `CAST(tw_workdays_between(${a.v}, ${b.v}) AS ${d.double})`,
           monthsBetween: `CAST(tw_months_between(${a.v}, ${b.v}) AS ${d.double})`,
           // Truncated toward zero, as yearsBetween; months ÷ 12 as a double never rounds up to the next integer.
           yearsBetween: `trunc(CAST(tw_months_between(${a.v}, ${b.v}) AS ${d.double}) / 12)`,
@@ -549,6 +562,35 @@ class Side {
         return { v, m, k: 'num', need };
       }
     }
+  }
+
+  /**
+   * workdaysBetween where the dialect counts working days inline: each date becomes a column first
+   * (the count repeats its argument at every node of a binary search), and each date's count a
+   * column of its own, computed once however many rules read it.
+   */
+  workdaysInline(a: X, b: X, m: string | null, sc: Scope): X {
+    const d = this.plan.d;
+    const count = (x: X): X => {
+      if (sc.record) {
+        if (!/^[cp]\.\w+$/.test(x.v)) refuse('workdaysBetween of a computed date inside an aggregate', sc.where);
+        return { ...x, v: d.workdayCount!(x.v), k: 'num' };
+      }
+      const col = /^t\.\w+$/.test(x.v) ? x : this.item(Math.max(1, x.need), x);
+      const k = Math.max(1, col.need);
+      const key = `${k}\u0000${col.v}`;
+      let hit = this.plan.workdayCounts.get(key);
+      if (!hit) {
+        const name = `wc${this.plan.workdayCounts.size}`;
+        this.plan.layer(k).items.push(`${d.workdayCount!(col.v)} AS ${name}`);
+        hit = { v: `t.${name}`, need: k + 1 };
+        this.plan.workdayCounts.set(key, hit);
+      }
+      return { v: hit.v, m: col.m, k: 'num', need: hit.need };
+    };
+    const ca = count(a);
+    const cb = count(b);
+    return { v: `CAST((${cb.v} - ${ca.v}) AS ${d.double})`, m, k: 'num', need: maxNeed([ca, cb]) };
   }
 
   aggregate(e: Extract<Expr, { type: 'aggregate' }>, sc: Scope): X {
@@ -566,6 +608,10 @@ class Side {
     const rs: RecordScope = { list: e.list, fields, join, parent: probe.parent };
     const w = e.where ? this.bool(e.where, { ...sc, record: rs }) : { v: 'TRUE', m: null, k: 'bool' as Kind, need: 1 };
     const val = e.value ? this.expr(e.value, { ...sc, record: rs }) : undefined;
+    // The same aggregate over the same inputs is computed once for every side that reads it.
+    const aggKey = `${k}\u0000${e.list}\u0000${fn0(e)}\u0000${w.v}\u0000${w.m}\u0000${val?.v}\u0000${val?.m}\u0000${probe.parent}`;
+    const seen = this.plan.aggregates.get(aggKey);
+    if (seen) return seen;
     const a = `${this.prefix}g${this.n++}`;
     const part = (name: string, sql: string) => {
       join.items.push(`${sql} AS ${a}_${name}`);
@@ -669,7 +715,9 @@ class Side {
     const unknown = unknownWhen.length ? unknownWhen.join(' OR ') : null;
     const v = `CASE WHEN ${listCol} IS NULL THEN NULL${unknown ? ` WHEN ${unknown} THEN NULL` : ''} ELSE ${value} END`;
     const m = `CASE WHEN ${listCol} IS NULL THEN ${listBit}${unknown ? ` WHEN ${unknown} THEN ${mask ?? '0'}` : ''} ELSE ${valueMask ?? '0'} END`;
-    return this.item(k, { v, m, k: kind, need: k });
+    const made = this.item(k, { v, m, k: kind, need: k });
+    this.plan.aggregates.set(aggKey, made);
+    return made;
   }
 
   needBool(x: X, sc: Scope): X {
@@ -846,6 +894,8 @@ interface Scope {
   /** Where in the policy, for diagnostics. */
   where: string;
 }
+
+const fn0 = (e: Extract<Expr, { type: 'aggregate' }>): string => e.fn;
 
 function maxNeed(xs: readonly X[]): number {
   return Math.max(1, ...xs.map((x) => x.need));

@@ -19,18 +19,15 @@ export interface Dialect {
    * engine adds doubles one by one (an unordered SUM may differ in the last bit).
    */
   orderedSum(value: string, filter: string, order: string): string;
-  /** Working days after a up to b; `row` is the alias whose `tw_adj` column layer 0 added (DuckDB). */
-  workdaysBetween(a: string, b: string, row: string): string;
-  /** What layer 0 joins to give each row `tw_adj` (DuckDB), if anything. */
-  layer0Join: string;
+  /** The running count of working days up to a date (SQL), when the dialect computes it inline; else undefined. */
+  workdayCount?: (x: string) => string;
 }
 
 export const DUCKDB: Dialect = {
   name: 'duckdb',
   double: 'DOUBLE',
   money: 'DECIMAL(18,0)',
-  workdaysBetween: (a, b, row) => `tw_workdays_between(${a}, ${b}, ${row}.tw_adj)`,
-  layer0Join: ' CROSS JOIN (SELECT adj AS tw_adj FROM tw_workday_adjust) tw_adj_row',
+  workdayCount: (x) => workdayCountDuckDb(x),
   orderedSum: (v, f, o) => `COALESCE(list_reduce(list(${v} ORDER BY ${o}) FILTER (WHERE ${f}), lambda x, y: x + y, CAST(0 AS DOUBLE)), CAST(0 AS DOUBLE))`,
 };
 
@@ -38,8 +35,6 @@ export const POSTGRES: Dialect = {
   name: 'postgres',
   double: 'DOUBLE PRECISION',
   money: 'DECIMAL(18,0)',
-  workdaysBetween: (a, b) => `tw_workdays_between(${a}, ${b})`,
-  layer0Join: '',
   orderedSum: (v, f, o) => `COALESCE(tw_fsum(${v} ORDER BY ${o}) FILTER (WHERE ${f}), CAST(0 AS DOUBLE PRECISION))`,
 };
 
@@ -93,8 +88,6 @@ export function setupSql(d: SqlDialect): string[] {
       `CREATE OR REPLACE MACRO tw_add_months(d, n) AS CAST(d + n * INTERVAL '1 month' AS DATE)`,
       `CREATE OR REPLACE MACRO tw_months_between(a, b) AS CASE WHEN b >= a THEN ${monthsUp('a', 'b')} ELSE -${monthsUp('b', 'a')} END`,
       `CREATE OR REPLACE MACRO tw_cum(x) AS (SELECT cum FROM tw_calendar WHERE tw_calendar.d = x)`,
-      ...workdayCountMacro(),
-      `CREATE OR REPLACE MACRO tw_workdays_between(a, b, adj) AS tw_wcum(b, adj) - tw_wcum(a, adj)`,
       `CREATE OR REPLACE MACRO tw_workday_at(o) AS (SELECT tw_workday.d FROM tw_workday WHERE tw_workday.ord = o)`,
     ];
   }
@@ -112,18 +105,17 @@ export function setupSql(d: SqlDialect): string[] {
 }
 
 /**
- * Working days without a lookup per row (DuckDB): the running count of working days is the count
- * of Mondays–Fridays since a fixed Monday plus an adjustment from the official table (make-up
- * working days on weekends add one, holidays on weekdays take one away), held as a dense list over
- * the table's years; before them the adjustment is 0, after them its last value.
+ * Working days without a lookup per row (DuckDB): the running count of working days up to x is the
+ * count of Mondays–Fridays since a fixed Monday plus an adjustment from the official table (a
+ * make-up working day on a weekend adds one, a holiday on a weekday takes one away), the adjustment
+ * found by a binary search written out as nested CASE over the table's few hundred change points.
+ * (A calendar join or a correlated lookup per use cost far more at scale; a list carried per row too.)
+ * `x` must be a column or another cheap expression: it is repeated at every node.
  */
-function workdayCountMacro(): string[] {
+export function workdayCountDuckDb(x: string): string {
   const holidays = Object.keys(table.holidays).sort();
   const makeUp = Object.keys(table.workdays).sort();
-  const all = [...holidays, ...makeUp].sort();
   const day = (t: string) => Math.round(Date.parse(`${t}T00:00:00Z`) / 86_400_000);
-  const first = day(all[0]!);
-  const last = day(all[all.length - 1]!);
   const weekend = (d: number) => {
     const wd = (((d + 4) % 7) + 7) % 7;
     return wd === 0 || wd === 6;
@@ -132,22 +124,21 @@ function workdayCountMacro(): string[] {
   const makeUpSet = new Set(makeUp.map(day));
   for (const h of holidays.map(day)) if (!weekend(h) && !makeUpSet.has(h)) delta.set(h, (delta.get(h) ?? 0) - 1);
   for (const m of makeUp.map(day)) if (weekend(m)) delta.set(m, (delta.get(m) ?? 0) + 1);
-  const adj: number[] = [];
+  const points = [...delta.keys()].sort((a, b) => a - b);
+  const values: number[] = [];
   let run = 0;
-  for (let d = first; d <= last; d++) {
-    run += delta.get(d) ?? 0;
-    adj.push(run);
-  }
-  const from = new Date(first * 86_400_000).toISOString().slice(0, 10);
-  const until = new Date(last * 86_400_000).toISOString().slice(0, 10);
-  const n = `(x - DATE '1970-01-05')`;
+  for (const p of points) values.push((run += delta.get(p)!));
+  const text = (d: number) => `DATE '${new Date(d * 86_400_000).toISOString().slice(0, 10)}'`;
+  // adj(x) = values[j] for the last point j ≤ x; 0 before the first.
+  const tree = (lo: number, hi: number): string => {
+    // x is known to be ≥ points[lo] (or lo = -1: before every point) and < points[hi + 1].
+    if (lo === hi) return String(lo < 0 ? 0 : values[lo]!);
+    const mid = Math.ceil((lo + hi + 1) / 2);
+    return `CASE WHEN ${x} < ${text(points[mid]!)} THEN ${tree(lo, mid - 1)} ELSE ${tree(mid, hi)} END`;
+  };
+  const n = `(${x} - DATE '1970-01-05')`;
   const weekdays = `(5 * floor(${n} / 7) + least(${n} - 7 * floor(${n} / 7) + 1, 5))`;
-  // The list is a table of one row, joined once per query: a list literal inside the macro would be
-  // planned again at every use.
-  return [
-    `CREATE OR REPLACE TABLE tw_workday_adjust AS SELECT [${adj.join(',')}] AS adj`,
-    `CREATE OR REPLACE MACRO tw_wcum(x, adj) AS CAST(${weekdays} + CASE WHEN x < DATE '${from}' THEN 0 WHEN x > DATE '${until}' THEN ${run} ELSE adj[CAST(x - DATE '${from}' AS BIGINT) + 1] END AS INTEGER)`,
-  ];
+  return `CAST(${weekdays} + ${tree(-1, points.length - 1)} AS INTEGER)`;
 }
 
 /** A SQL identifier, quoted. */

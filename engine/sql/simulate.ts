@@ -5,14 +5,14 @@
  * keeps the records whose outcome changed, which are written out (Parquet or CSV) and can be read
  * back page by page.
  */
-import { writeFile, appendFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PolicyIR } from '../ir/types.ts';
 import type { RecordOutcome, SideCounts } from '../parallel/simulate.ts';
 import { compileSql } from './compile.ts';
 import { attachFile, attachPostgresTable, type DatasetSpec } from './dataset.ts';
 import { openDuckDb, type DuckDb } from './duckdb.ts';
-import { ident, str } from './dialect.ts';
+import { str } from './dialect.ts';
 import { openPostgres } from './postgres.ts';
 import { unionFacts } from './records.ts';
 import type { SideLayout, SqlDiagnostic, SqlPlan } from './types.ts';
@@ -92,69 +92,134 @@ interface Db {
   all<T = Record<string, unknown>>(sql: string): Promise<T[]>;
 }
 
-const q = (x: string) => ident(x);
 
-/** The summary and coverage query: one pass, one row. */
-function summarySql(plan: SqlPlan): { sql: string; read: (row: Record<string, unknown>) => Omit<SqlSimulationResult, 'changes' | 'close' | 'absent' | 'wallMs' | 'records'> & { records: number } } {
-  const cols: string[] = ['count(*) AS n'];
-  let k = 0;
-  const col = (sql: string): string => {
-    const name = `c${k++}`;
-    cols.push(`${sql} AS ${name}`);
-    return name;
-  };
-  const sideReaders = plan.sides.map((s) => {
-    const valid = `t.${s.valid}`;
-    const fired = (ids: typeof s.rules) => (ids.length ? ids.map((r) => `t.${r.status} = 1`).join(' OR ') : 'FALSE');
-    const kinds = [...new Set(s.rules.map((r) => r.kind))].sort();
-    const kindCols = kinds.map((kind) => ({ kind, c: col(`count(*) FILTER (WHERE ${valid} AND (${fired(s.rules.filter((r) => r.kind === kind))}))`) }));
-    const anyFired = fired(s.rules);
-    const anyUndet = s.rules.length ? s.rules.map((r) => `t.${r.status} = 2`).join(' OR ') : 'FALSE';
-    const undetC = col(`count(*) FILTER (WHERE ${valid} AND NOT (${anyFired}) AND (${anyUndet}))`);
-    const noneC = col(`count(*) FILTER (WHERE ${valid} AND NOT (${anyFired}) AND NOT (${anyUndet}))`);
-    const invalidC = col(`count(*) FILTER (WHERE NOT ${valid})`);
-    const rules = s.rules.map((r) => ({
-      r,
-      counts: [0, 1, 2, 3].map((code) => col(`count(*) FILTER (WHERE ${valid} AND t.${r.status} = ${code})`)),
-      bits: r.bits.map((b) => ({ b, c: col(`count(*) FILTER (WHERE ${valid} AND t.${r.status} = 2 AND (t.${r.mask} & CAST(${2 ** b} AS BIGINT)) <> 0)`) })),
-    }));
-    return (row: Record<string, unknown>): { counts: SideCounts; coverage: Coverage } => {
-      const num = (c: string) => Number(row[c] ?? 0);
-      const byOutcome: Record<string, number> = {};
-      for (const { kind, c } of kindCols) if (num(c)) byOutcome[kind] = num(c);
-      if (num(undetC)) byOutcome.undetermined = num(undetC);
-      if (num(noneC)) byOutcome.none = num(noneC);
-      if (num(invalidC)) byOutcome['invalid-facts'] = num(invalidC);
-      const byRule: SideCounts['byRule'] = {};
-      const cov: RuleCoverage[] = [];
-      for (const { r, counts, bits } of rules) {
-        const [notFired, firedN, undetermined, suppressed] = counts.map(num) as [number, number, number, number];
-        if (firedN || undetermined || suppressed) byRule[r.id] = { fired: firedN, undetermined, suppressed };
-        const missing: RuleCoverage['missing'] = [];
-        const reasons: RuleCoverage['reasons'] = [];
-        for (const { b, c } of bits) {
-          const n = num(c);
-          if (!n) continue;
-          const bit = s.bits[b]!;
-          if (bit.kind === 'fact') missing.push({ fact: bit.path, count: n });
-          else reasons.push({ reason: bit.reason, count: n });
-        }
-        missing.sort((a, b) => b.count - a.count || (a.fact < b.fact ? -1 : 1));
-        cov.push({ rule: r.id, title: r.title, kind: r.kind, fired: firedN, notFired, undetermined, suppressed, missing, reasons });
-      }
-      return {
-        counts: { byOutcome, byRule },
-        coverage: { policy: s.policyId, version: s.version, records: Number(row.n), rules: cov, neverFired: cov.filter((c) => c.fired === 0).map((c) => c.rule) },
-      };
-    };
+type SummaryPart = Omit<SqlSimulationResult, 'changes' | 'close' | 'absent' | 'wallMs'> & {
+  /** Outcomes of the groups whose records changed, by group id. */
+  changedGroups: { gid: number; baseline: RecordOutcome; candidate: RecordOutcome }[];
+};
+
+/**
+ * The summary and coverage query: one pass grouping records by their verdicts (each side's rule
+ * codes packed two bits a rule, each undetermined rule's mask) and counting them; what the groups
+ * mean is worked out here. Far cheaper than a filtered count per rule and fact: the distinct
+ * verdict patterns are few.
+ */
+function summarySql(plan: SqlPlan): { sql: string; keyNames: string[]; read: (rows: Record<string, unknown>[]) => SummaryPart } {
+  const keys: string[] = [];
+  const sides = plan.sides.map((s, si) => {
+    const packs: string[][] = [];
+    s.rules.forEach((r, i) => {
+      const w = Math.floor(i / 30);
+      (packs[w] ??= []).push(i % 30 === 0 ? `CAST(t.${r.status} AS BIGINT)` : `CAST(t.${r.status} AS BIGINT) * ${2 ** (2 * (i % 30))}`);
+    });
+    const packCols = packs.map((p, w) => {
+      keys.push(`(${p.join(' + ')}) AS s${si}p${w}`);
+      return `s${si}p${w}`;
+    });
+    const maskCols = s.rules.map((r, i) => {
+      keys.push(`CASE WHEN t.${r.status} = 2 THEN t.${r.mask} ELSE 0 END AS s${si}m${i}`);
+      return `s${si}m${i}`;
+    });
+    keys.push(`t.${s.valid} AS s${si}v`);
+    return { s, packCols, maskCols, valid: `s${si}v` };
   });
-  const changedC = col(`count(*) FILTER (WHERE ${changedSql(plan.sides[0]!, plan.sides[1]!)})`);
+  const keyNames = keys.map((k) => k.slice(k.lastIndexOf(' AS ') + 4));
+  // The changed records' ids travel with their group: the verdicts are evaluated once.
+  const agg = plan.dialect === 'duckdb' ? 'list' : 'array_agg';
+  const grouped = `SELECT ${keys.join(',\n  ')}, count(*) AS n, ${agg}(t.rid) FILTER (WHERE ${changedSql(plan.sides[0]!, plan.sides[1]!)}) AS rids\nFROM ${plan.last} t\nGROUP BY ${keys.map((_, i) => i + 1).join(', ')}`;
+  const sql = `WITH ${plan.ctes.join(',\n')},\ngroups AS (${grouped})\nSELECT row_number() OVER () AS gid, groups.* FROM groups`;
   return {
-    sql: `WITH ${plan.ctes.join(',\n')}\nSELECT ${cols.join(',\n  ')}\nFROM ${plan.last} t`,
-    read(row) {
-      const [b, c] = sideReaders.map((f) => f(row));
-      return { records: Number(row.n), baseline: b!.counts, candidate: c!.counts, changed: Number(row[changedC] ?? 0), coverage: { baseline: b!.coverage, candidate: c!.coverage } };
+    sql,
+    keyNames,
+    read(rows) {
+      let records = 0;
+      let changed = 0;
+      const changedGroups: SummaryPart['changedGroups'] = [];
+      const acc = sides.map(({ s }) => ({
+        byOutcome: {} as Record<string, number>,
+        counts: s.rules.map(() => [0, 0, 0, 0]),
+        bits: s.rules.map(() => new Map<number, number>()),
+      }));
+      for (const row of rows) {
+        const n = Number(row.n);
+        records += n;
+        const outcomes = sides.map(({ s, packCols, maskCols, valid }, si) => {
+          const a = acc[si]!;
+          if (row[valid] === false) {
+            a.byOutcome['invalid-facts'] = (a.byOutcome['invalid-facts'] ?? 0) + n;
+            return { status: 'invalid-facts' as const, codes: new Map<string, number>(), kinds: new Set<string>() };
+          }
+          const codes = new Map<string, number>();
+          const kinds = new Set<string>();
+          let undet = false;
+          s.rules.forEach((r, i) => {
+            const word = BigInt(String(row[packCols[Math.floor(i / 30)]!]));
+            const code = Number((word >> BigInt(2 * (i % 30))) & 3n);
+            codes.set(r.id, code);
+            a.counts[i]![code]! += n;
+            if (code === 1) kinds.add(r.kind);
+            if (code === 2) {
+              undet = true;
+              const mask = BigInt(String(row[maskCols[i]!] ?? 0));
+              for (const b of r.bits) if ((mask >> BigInt(b)) & 1n) a.bits[i]!.set(b, (a.bits[i]!.get(b) ?? 0) + n);
+            }
+          });
+          const inc = (k: string) => (a.byOutcome[k] = (a.byOutcome[k] ?? 0) + n);
+          if (kinds.size) kinds.forEach(inc);
+          else inc(undet ? 'undetermined' : 'none');
+          return { status: 'ok' as const, codes, kinds };
+        });
+        const [x, y] = outcomes as [(typeof outcomes)[number], (typeof outcomes)[number]];
+        const before = changed;
+        if (x.status !== y.status) changed += n;
+        else if (x.status === 'ok') {
+          const ids = new Set([...x.codes.keys(), ...y.codes.keys()]);
+          const differs =
+            [...ids].some((id) => {
+              const p = x.codes.get(id) ?? 0;
+              const q = y.codes.get(id) ?? 0;
+              return (p === 1) !== (q === 1) || (p === 2) !== (q === 2);
+            }) ||
+            x.kinds.size !== y.kinds.size ||
+            [...x.kinds].some((k) => !y.kinds.has(k));
+          if (differs) changed += n;
+        }
+        if (changed !== before) changedGroups.push({ gid: Number(row.gid), baseline: recordOutcome(sides[0]!.s, x), candidate: recordOutcome(sides[1]!.s, y) });
+      }
+      const out = sides.map(({ s }, si) => {
+        const a = acc[si]!;
+        const byRule: SideCounts['byRule'] = {};
+        const rules: RuleCoverage[] = s.rules.map((r, i) => {
+          const [notFired, fired, undetermined, suppressed] = a.counts[i] as [number, number, number, number];
+          if (fired || undetermined || suppressed) byRule[r.id] = { fired, undetermined, suppressed };
+          const missing: RuleCoverage['missing'] = [];
+          const reasons: RuleCoverage['reasons'] = [];
+          for (const [b, count] of a.bits[i]!) {
+            const bit = s.bits[b]!;
+            if (bit.kind === 'fact') missing.push({ fact: bit.path, count });
+            else reasons.push({ reason: bit.reason, count });
+          }
+          missing.sort((p, q) => q.count - p.count || (p.fact < q.fact ? -1 : 1));
+          reasons.sort((p, q) => q.count - p.count);
+          return { rule: r.id, title: r.title, kind: r.kind, fired, notFired, undetermined, suppressed, missing, reasons };
+        });
+        const coverage: Coverage = { policy: s.policyId, version: s.version, records, rules, neverFired: rules.filter((r) => r.fired === 0).map((r) => r.rule) };
+        return { counts: { byOutcome: a.byOutcome, byRule }, coverage };
+      });
+      return { records, baseline: out[0]!.counts, candidate: out[1]!.counts, changed, coverage: { baseline: out[0]!.coverage, candidate: out[1]!.coverage }, changedGroups };
     },
+  };
+}
+
+/** A record's outcome as engine/parallel/simulate.ts outcomeOf gives it: sorted ids and kinds. */
+function recordOutcome(s: SideLayout, o: { status: 'ok' | 'invalid-facts'; codes: Map<string, number>; kinds: Set<string> }): RecordOutcome {
+  if (o.status === 'invalid-facts') return { status: 'invalid-facts', fired: [], undetermined: [], kinds: [] };
+  const ids = s.rules.map((r) => r.id).sort();
+  return {
+    status: 'ok',
+    fired: ids.filter((id) => o.codes.get(id) === 1),
+    undetermined: ids.filter((id) => o.codes.get(id) === 2),
+    kinds: [...o.kinds].sort(),
   };
 }
 
@@ -184,66 +249,74 @@ function changedSql(a: SideLayout, b: SideLayout): string {
   return `(${parts.join(' OR ')})`;
 }
 
-/** Comma-separated sorted rule ids with the given code, as SQL. */
-function idsSql(s: SideLayout, code: number): string {
-  const rules = [...s.rules].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
-  if (!rules.length) return `''`;
-  return `concat_ws(',', ${rules.map((r) => `CASE WHEN t.${r.status} = ${code} THEN ${str(r.id)} END`).join(', ')})`;
-}
-
-function kindsSql(s: SideLayout): string {
-  const kinds = [...new Set(s.rules.map((r) => r.kind))].sort();
-  if (!kinds.length) return `''`;
-  return `concat_ws(',', ${kinds.map((k) => `CASE WHEN ${s.rules.filter((r) => r.kind === k).map((r) => `t.${r.status} = 1`).join(' OR ')} THEN ${str(k)} END`).join(', ')})`;
-}
-
-/** The changed records' outcomes, one row each. */
-function changesSql(plan: SqlPlan): string {
-  const [a, b] = plan.sides as [SideLayout, SideLayout];
-  const sel = [
-    't.rid AS rid',
-    `t.${a.valid} AS baseline_valid`,
-    `${idsSql(a, 1)} AS baseline_fired`,
-    `${idsSql(a, 2)} AS baseline_undetermined`,
-    `${kindsSql(a)} AS baseline_kinds`,
-    `t.${b.valid} AS candidate_valid`,
-    `${idsSql(b, 1)} AS candidate_fired`,
-    `${idsSql(b, 2)} AS candidate_undetermined`,
-    `${kindsSql(b)} AS candidate_kinds`,
-  ];
-  return `WITH ${plan.ctes.join(',\n')}\nSELECT ${sel.join(', ')}\nFROM ${plan.last} t\nWHERE ${changedSql(a, b)}`;
-}
-
-const split = (s: unknown): string[] => (typeof s === 'string' && s !== '' ? s.split(',') : []);
-
-function outcome(valid: unknown, fired: unknown, undet: unknown, kinds: unknown): RecordOutcome {
-  if (valid === false) return { status: 'invalid-facts', fired: [], undetermined: [], kinds: [] };
-  return { status: 'ok', fired: split(fired), undetermined: split(undet), kinds: split(kinds) };
-}
-
 function toChanged(row: Record<string, unknown>): ChangedRecord {
-  return {
-    rid: Number(row.rid),
-    baseline: outcome(row.baseline_valid, row.baseline_fired, row.baseline_undetermined, row.baseline_kinds),
-    candidate: outcome(row.candidate_valid, row.candidate_fired, row.candidate_undetermined, row.candidate_kinds),
-  };
+  const split = (x: unknown): string[] => (typeof x === 'string' && x !== '' ? x.split(',') : []);
+  const side = (p: 'baseline' | 'candidate'): RecordOutcome =>
+    row[`${p}_status`] === 'invalid-facts'
+      ? { status: 'invalid-facts', fired: [], undetermined: [], kinds: [] }
+      : { status: 'ok', fired: split(row[`${p}_fired`]), undetermined: split(row[`${p}_undetermined`]), kinds: split(row[`${p}_kinds`]) };
+  return { rid: Number(row.rid), baseline: side('baseline'), candidate: side('candidate') };
 }
 
 /** Runs a statement while reporting DuckDB's own progress (it counts rows scanned). */
-async function withProgress<T>(db: DuckDb, phase: SqlProgress['phase'], onProgress: RunSqlSimulationOptions['onProgress'], work: () => Promise<T>): Promise<T> {
+async function withProgress<T>(db: DuckDb | undefined, phase: SqlProgress['phase'], onProgress: RunSqlSimulationOptions['onProgress'], work: () => Promise<T>): Promise<T> {
   if (!onProgress) return work();
   onProgress({ phase, fraction: 0 });
-  const timer = setInterval(() => {
-    const p = db.connection.progress;
-    if (p.percentage >= 0) onProgress({ phase, fraction: Math.min(1, p.percentage / 100) });
-  }, 250);
+  const timer = db
+    ? setInterval(() => {
+        const p = db.connection.progress;
+        if (p.percentage >= 0) onProgress({ phase, fraction: Math.min(1, p.percentage / 100) });
+      }, 250)
+    : undefined;
   try {
     return await work();
   } finally {
-    clearInterval(timer);
+    if (timer) clearInterval(timer);
     onProgress({ phase, fraction: 1 });
   }
 }
+
+const joinIds = (xs: string[]) => str(xs.join(','));
+
+/**
+ * The one pass and what follows it, on either database: group the verdicts (with the changed
+ * records' ids), read the groups, then spell out the changed groups' outcomes and list the changed
+ * records with them (`tw_changed`, rid order).
+ */
+async function judge(db: Db, duck: DuckDb | undefined, plan: SqlPlan, opts: RunSqlSimulationOptions): Promise<SummaryPart> {
+  const summary = summarySql(plan);
+  await withProgress(duck, 'judge', opts.onProgress, () => db.run(`CREATE TEMP TABLE tw_groups AS ${summary.sql}`));
+  const groups = await db.all(`SELECT gid, ${summary.keyNames.join(', ')}, n FROM tw_groups`);
+  const result = summary.read(groups);
+  opts.onProgress?.({ phase: 'changes' });
+  await db.run(
+    'CREATE TEMP TABLE tw_outcomes (gid BIGINT, baseline_status VARCHAR, baseline_fired VARCHAR, baseline_undetermined VARCHAR, baseline_kinds VARCHAR, candidate_status VARCHAR, candidate_fired VARCHAR, candidate_undetermined VARCHAR, candidate_kinds VARCHAR)',
+  );
+  for (let i = 0; i < result.changedGroups.length; i += 500) {
+    const values = result.changedGroups
+      .slice(i, i + 500)
+      .map((g) => `(${g.gid}, ${[g.baseline, g.candidate].map((o) => [str(o.status), joinIds(o.fired), joinIds(o.undetermined), joinIds(o.kinds)].join(', ')).join(', ')})`);
+    await db.run(`INSERT INTO tw_outcomes VALUES ${values.join(', ')}`);
+  }
+  await db.run(`CREATE TEMP TABLE tw_changed AS SELECT u.rid AS rid, o.* FROM (SELECT gid, unnest(rids) AS rid FROM tw_groups) u JOIN tw_outcomes o ON o.gid = u.gid`);
+  return result;
+}
+
+function pages(db: Db, pageSize: number): AsyncIterable<ChangedRecord[]> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      for (let after = -1; ; ) {
+        const rows = await db.all(`SELECT * FROM tw_changed WHERE rid > ${after} ORDER BY rid LIMIT ${pageSize}`);
+        if (!rows.length) return;
+        const page = rows.map(toChanged);
+        after = page[page.length - 1]!.rid;
+        yield page;
+      }
+    },
+  };
+}
+
+const CHANGED_COLUMNS = 'ch.rid, ch.baseline_status, ch.baseline_fired, ch.baseline_undetermined, ch.baseline_kinds, ch.candidate_status, ch.candidate_fired, ch.candidate_undetermined, ch.candidate_kinds';
 
 /**
  * Judges every record of the dataset under both versions, where the data lives. Throws
@@ -252,50 +325,51 @@ async function withProgress<T>(db: DuckDb, phase: SqlProgress['phase'], onProgre
 export async function runSqlSimulation(opts: RunSqlSimulationOptions): Promise<SqlSimulationResult> {
   const started = performance.now();
   const facts = unionFacts([opts.baseline, opts.candidate]);
-  const progress = opts.onProgress;
-  if (opts.dataset.kind === 'postgres') return runOnPostgres(opts, started);
+  const sides = [
+    { ir: opts.baseline, prefix: 'b_' },
+    { ir: opts.candidate, prefix: 'c_' },
+  ];
+  if (opts.dataset.kind === 'postgres') {
+    const db = await openPostgres(opts.dataset.url);
+    try {
+      opts.onProgress?.({ phase: 'load' });
+      const attached = await attachPostgresTable(db, opts.dataset.table, facts);
+      const plan = compileSql(sides, { dialect: 'postgres', asOf: opts.asOf, source: attached.source });
+      if (!plan.value) throw new SqlSimulationError(plan.diagnostics);
+      const result = await judge(db, undefined, plan.value, opts);
+      if (opts.changedOut) {
+        opts.onProgress?.({ phase: 'write' });
+        await writeChangedFromPostgres(db, opts.changedOut);
+      }
+      return { ...result, absent: attached.absent, wallMs: performance.now() - started, changes: (n = 1000) => pages(db, n), close: () => db.close() };
+    } catch (e) {
+      await db.close();
+      throw e;
+    }
+  }
   const db = await openDuckDb({ threads: opts.threads, memoryLimit: opts.memoryLimit, tempDirectory: opts.tempDirectory });
   try {
     await db.run('SET enable_progress_bar = true');
     await db.run('SET enable_progress_bar_print = false');
-    progress?.({ phase: 'load' });
+    // Groups and the changed records need no order; leaving it free lets DuckDB write in parallel.
+    await db.run('SET preserve_insertion_order = false');
+    opts.onProgress?.({ phase: 'load' });
     const attached = await attachFile(db, opts.dataset.file, facts);
-    const plan = compileSql(
-      [
-        { ir: opts.baseline, prefix: 'b_' },
-        { ir: opts.candidate, prefix: 'c_' },
-      ],
-      { dialect: 'duckdb', asOf: opts.asOf, source: attached.source },
-    );
+    const plan = compileSql(sides, { dialect: 'duckdb', asOf: opts.asOf, source: attached.source });
     if (!plan.value) throw new SqlSimulationError(plan.diagnostics);
-    const summary = summarySql(plan.value);
-    const [row] = await withProgress(db, 'judge', progress, () => db.all(summary.sql));
-    const result = summary.read(row!);
-    await withProgress(db, 'changes', progress, () => db.run(`CREATE TEMP TABLE tw_changed AS ${changesSql(plan.value!)}`));
+    const result = await judge(db, db, plan.value, opts);
     if (opts.changedOut) {
-      progress?.({ phase: 'write' });
+      opts.onProgress?.({ phase: 'write' });
       const csv = path.extname(opts.changedOut).toLowerCase() === '.csv';
-      await db.run(
-        `COPY (SELECT ch.*, s.* EXCLUDE (rid${(await hasColumn(db, 'tw_src', 'file_row_number')) ? ', file_row_number' : ''}) FROM tw_changed ch JOIN tw_src s ON s.rid = ch.rid ORDER BY ch.rid) TO ${str(path.resolve(opts.changedOut))} (FORMAT ${csv ? 'csv, HEADER true' : 'parquet'})`,
+      const extra = (await hasColumn(db, 'tw_src', 'file_row_number')) ? ', file_row_number' : '';
+      await withProgress(db, 'write', opts.onProgress, () =>
+        db.run(
+          `COPY (SELECT ${CHANGED_COLUMNS}, s.* EXCLUDE (rid${extra}) FROM tw_src s JOIN tw_changed ch ON ch.rid = s.rid ORDER BY ch.rid) TO ${str(path.resolve(opts.changedOut!))} (FORMAT ${csv ? 'csv, HEADER true' : 'parquet'})`,
+        ),
       );
     }
-    return {
-      ...result,
-      absent: attached.absent,
-      wallMs: performance.now() - started,
-      async *changes(pageSize = 1000) {
-        for (let after = -Infinity; ; ) {
-          const rows = await db.all(`SELECT * FROM tw_changed WHERE rid > ${Number.isFinite(after) ? after : -1} ORDER BY rid LIMIT ${pageSize}`);
-          if (!rows.length) return;
-          const page = rows.map(toChanged);
-          after = page[page.length - 1]!.rid;
-          yield page;
-        }
-      },
-      async close() {
-        db.close();
-      },
-    };
+    const { changedGroups: _groups, ...rest } = result;
+    return { ...rest, absent: attached.absent, wallMs: performance.now() - started, changes: (n = 1000) => pages(db, n), close: async () => db.close() };
   } catch (e) {
     db.close();
     throw e;
@@ -307,78 +381,28 @@ async function hasColumn(db: Db, rel: string, col: string): Promise<boolean> {
   return rows.some((r) => r.column_name === col);
 }
 
-async function runOnPostgres(opts: RunSqlSimulationOptions, started: number): Promise<SqlSimulationResult> {
-  if (opts.dataset.kind !== 'postgres') throw new Error('engine bug');
-  const db = await openPostgres(opts.dataset.url);
-  try {
-    opts.onProgress?.({ phase: 'load' });
-    const attached = await attachPostgresTable(db, opts.dataset.table, unionFacts([opts.baseline, opts.candidate]));
-    const plan = compileSql(
-      [
-        { ir: opts.baseline, prefix: 'b_' },
-        { ir: opts.candidate, prefix: 'c_' },
-      ],
-      { dialect: 'postgres', asOf: opts.asOf, source: attached.source },
-    );
-    if (!plan.value) throw new SqlSimulationError(plan.diagnostics);
-    const summary = summarySql(plan.value);
-    opts.onProgress?.({ phase: 'judge' });
-    const [row] = await db.all(summary.sql);
-    const result = summary.read(row!);
-    opts.onProgress?.({ phase: 'changes' });
-    await db.run(`CREATE TEMP TABLE tw_changed AS ${changesSql(plan.value)}`);
-    if (opts.changedOut) {
-      opts.onProgress?.({ phase: 'write' });
-      await writeChangedFromPostgres(db, opts.changedOut);
-    }
-    return {
-      ...result,
-      absent: attached.absent,
-      wallMs: performance.now() - started,
-      async *changes(pageSize = 1000) {
-        for (let after = -1; ; ) {
-          const rows = await db.all(`SELECT * FROM tw_changed WHERE rid > ${after} ORDER BY rid LIMIT ${pageSize}`);
-          if (!rows.length) return;
-          const page = rows.map(toChanged);
-          after = page[page.length - 1]!.rid;
-          yield page;
-        }
-      },
-      close: () => db.close(),
-    };
-  } catch (e) {
-    await db.close();
-    throw e;
-  }
-}
-
-/** The changed records with their row from the table, written by DuckDB (Parquet) or as CSV text. */
+/** The changed records with their row from the table, written as CSV text or (through DuckDB) Parquet. */
 async function writeChangedFromPostgres(db: Db, out: string): Promise<void> {
-  const rows = await db.all<Record<string, unknown>>(`SELECT ch.*, to_jsonb(s) - 'rid' AS record FROM tw_changed ch JOIN tw_src s ON s.rid = ch.rid ORDER BY ch.rid`);
+  const rows = await db.all<Record<string, unknown>>(`SELECT ${CHANGED_COLUMNS}, to_jsonb(s) - 'rid' AS record FROM tw_changed ch JOIN tw_src s ON s.rid = ch.rid ORDER BY ch.rid`);
   const flat = rows.map(({ record, ...rest }) => ({ ...rest, ...(record as Record<string, unknown>) }));
   const header = [...new Set(flat.flatMap((r) => Object.keys(r)))];
   const cell = (v: unknown) => {
     if (v === null || v === undefined) return '';
-    const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
-    return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+    const t = typeof v === 'object' ? JSON.stringify(v) : String(v);
+    return /[",\n]/.test(t) ? `"${t.replaceAll('"', '""')}"` : t;
   };
   const csv = [header.map(cell).join(','), ...flat.map((r) => header.map((h) => cell(r[h])).join(','))].join('\n') + '\n';
   if (path.extname(out).toLowerCase() === '.csv') {
     await writeFile(out, csv);
     return;
   }
-  // Parquet: through DuckDB, from the CSV text.
   const tmp = `${out}.${process.pid}.csv`;
-  await writeFile(tmp, '');
-  await appendFile(tmp, csv);
+  await writeFile(tmp, csv);
   const duck = await openDuckDb();
   try {
     await duck.run(`COPY (SELECT * FROM read_csv(${str(path.resolve(tmp))}, header = true)) TO ${str(path.resolve(out))} (FORMAT parquet)`);
   } finally {
     duck.close();
-    const { rm } = await import('node:fs/promises');
     await rm(tmp, { force: true });
   }
 }
-
-export { q as quoteIdent };
