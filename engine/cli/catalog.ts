@@ -4,7 +4,7 @@ import { readCasesFile } from '../cases/run.ts';
 import type { PolicyIR } from '../index.ts';
 import { EXIT, guarded, type CliCommand } from './command.ts';
 import { parse, usageError as usageErrorFor, EXIT_CODES_HELP } from './args.ts';
-import { collectFiles, CASES_FILE } from './files.ts';
+import { collectFiles, userPath, CASES_FILE } from './files.ts';
 import { loadLibraries, relative } from './library.ts';
 
 const usage = `tiaowen catalog [options]
@@ -30,13 +30,15 @@ export const command: CliCommand = {
     const args = parse(argv, { policies: { type: 'string' }, out: { type: 'string' }, check: { type: 'boolean' } });
     if ('error' in args) return usageError(io, args.error);
     if (args.values.help) return io.out(usage), EXIT.ok;
-    const root = (args.values.policies as string | undefined) ?? 'policies';
-    const out = (args.values.out as string | undefined) ?? 'docs/policies.md';
+    // Both read from the folder the command was typed in, like every other path (files.ts userPath).
+    const root = userPath((args.values.policies as string | undefined) ?? 'policies');
+    const outArg = (args.values.out as string | undefined) ?? 'docs/policies.md';
+    const out = userPath(outArg);
     const text = await renderCatalog(root);
     if (args.values.check) {
       const current = await readFile(out, 'utf8').catch(() => '');
       if (current === text) return EXIT.ok;
-      io.err(`${out} is not current: run \`npm run tiaowen -- catalog\` / 目录未更新`);
+      io.err(`${outArg} is not current: run \`npm run tiaowen -- catalog\` / 目录未更新`);
       return EXIT.failed;
     }
     if (out === '-') io.out(text);
