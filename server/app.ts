@@ -24,6 +24,7 @@ import { evaluateRoutes } from './routes/evaluate.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { simulateRoutes } from './routes/simulate.ts';
+import { decisionRoutes } from './routes/decisions.ts';
 import { DEFAULT_LIMITS, RateLimits, requestIds } from './requests.ts';
 import type { Logger } from 'pino';
 import type { Clock, Store } from './store/store.ts';
@@ -111,6 +112,7 @@ export function createApp(deps: AppDeps): App {
 
   metaRoutes(app);
   policyRoutes(app);
+  decisionRoutes(app);
   evaluateRoutes(app);
   batchRoutes(app);
   diffRoutes(app);

@@ -31,6 +31,8 @@ export interface LogEntry {
   facts: unknown;
   /** Set when the decision was made on a draft. */
   draft?: DraftMarker;
+  /** The caller's own id of the case, when it gave one. */
+  subject?: string;
 }
 
 /** A decision made and serialised elsewhere: its facts and lean form as JSON. */
@@ -40,6 +42,7 @@ export interface SerialisedEntry {
   asOf: string;
   factsJson: string;
   leanJson: string;
+  subject?: string;
 }
 
 export type LoggedDecision = { id: string } & ({ texts: DecisionTexts; lean: LeanDecision; leanJson: string } | { texts?: undefined });
@@ -110,6 +113,7 @@ export class DecisionLog {
         masked: masked.size === 0 ? [] : [...masked].sort(),
         ...(lean ? { decision: lean, decisionJson: JSON.stringify(lean), texts } : { decision: e.decision }),
         ...(e.draft ? { draft: e.draft } : {}),
+        ...(e.subject !== undefined ? { subject: e.subject } : {}),
       };
       return rec;
     });
@@ -142,6 +146,7 @@ export class DecisionLog {
         decision: null,
         decisionJson: e.leanJson,
         texts: this.textsOf(e.policy),
+        ...(e.subject !== undefined ? { subject: e.subject } : {}),
       };
     });
     return this.enqueue(records).then(() => records.map((r) => r.id));
@@ -233,4 +238,11 @@ export function decisionId(now = Date.now()): string {
   const t = now.toString(16).padStart(12, '0');
   const r = randomUUID();
   return `dec_${t.slice(0, 8)}-${t.slice(8, 12)}-7${r.slice(15)}`;
+}
+
+/** A case id as the log keeps it: strings and numbers as text, anything else not at all. */
+export function subjectOf(id: unknown): string | undefined {
+  if (typeof id === 'string' && id.length > 0 && id.length <= 200) return id;
+  if (typeof id === 'number' && Number.isFinite(id)) return String(id);
+  return undefined;
 }

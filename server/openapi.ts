@@ -61,6 +61,29 @@ export const SCHEMAS = {
       asOf: date,
       facts: ref('Facts'),
       explain: { type: 'boolean' },
+      subject: { type: 'string', minLength: 1, maxLength: 200, description: "The caller's own id of the case; the decision log can be searched by it" },
+    },
+  },
+  BulkReplayRequestV1: {
+    type: 'object',
+    required: ['filter', 'candidate'],
+    additionalProperties: false,
+    properties: {
+      filter: {
+        type: 'object',
+        required: ['policy', 'version'],
+        additionalProperties: false,
+        properties: {
+          policy: { type: 'string', minLength: 1 },
+          version: { type: 'string', minLength: 1 },
+          from: { type: 'string' },
+          to: { type: 'string' },
+          caller: { type: 'string' },
+          subject: { type: 'string' },
+        },
+      },
+      candidate: { type: 'string', minLength: 1, description: '<policy>@<version> or draft:<id>' },
+      asOf: date,
     },
   },
   CompareRequestV1: {
@@ -429,6 +452,34 @@ export const OPENAPI = {
     },
     '/api/v1/drafts/{id}/publish': {
       post: { ...secured, summary: 'Publish an approved draft as an immutable version', parameters: [pathParam('id')], responses: { '201': ok('Published version'), '404': err('Unknown draft'), '409': err('Wrong state or version label taken'), '422': err('Draft has errors'), ...commonErrors } },
+    },
+    '/api/v1/decisions': {
+      get: {
+        ...secured,
+        summary: 'Logged decisions, newest first: filters, cursor pagination; format=ndjson|csv streams every match',
+        parameters: [
+          query('policy'),
+          query('version'),
+          query('from', { type: 'string', description: 'YYYY-MM-DD (a day in Asia/Shanghai) or an ISO time' }),
+          query('to', { type: 'string', description: 'YYYY-MM-DD (through that day) or an ISO time' }),
+          query('caller'),
+          query('subject'),
+          query('outcome', { type: 'string', description: 'an outcome kind fired, or undetermined, none, invalid-facts' }),
+          query('rule', { type: 'string', description: 'a rule id that fired' }),
+          query('limit', { type: 'integer', minimum: 1, maximum: 500 }),
+          query('cursor', { type: 'string', description: 'nextCursor of the page before' }),
+          query('format', { enum: ['json', 'ndjson', 'csv'] }),
+        ],
+        responses: { '200': ok('{items, nextCursor?}, or the export'), ...commonErrors },
+      },
+    },
+    '/api/v1/decisions/replay': {
+      post: {
+        ...secured,
+        summary: 'Re-decide a filtered set of logged decisions under another version or a draft, as a simulation job',
+        ...body('BulkReplayRequestV1'),
+        responses: { '202': ok('The job'), '404': err('Unknown policy, version or draft'), '422': err('No decisions to replay, or the draft has errors'), ...commonErrors },
+      },
     },
     '/api/v1/decisions/{id}': {
       get: { ...secured, summary: 'One logged decision', parameters: [pathParam('id')], responses: { '200': ok('Decision record'), '404': err('Unknown decision'), ...commonErrors } },

@@ -180,6 +180,8 @@ export interface EvaluateRequest {
   asOf?: string;
   facts: Facts;
   explain?: boolean;
+  /** The caller's own id of the case (a household, a loan); the decision log can be searched by it. */
+  subject?: string;
 }
 
 /** `POST /api/v1/evaluate`: the decision, committed to the log under `decisionId`. */
@@ -253,6 +255,28 @@ export interface DecisionRecord {
   masked: string[];
   decision: Decision;
   draft?: DraftMarker;
+  /** The caller's own id of the case, when it gave one (evaluate's `subject`, a batch line's `id`). */
+  subject?: string;
+}
+
+/**
+ * `GET /api/v1/decisions`: logged decisions, newest first. A page holds at most `limit` items;
+ * `nextCursor`, when present, continues after the last decision looked at (filters on outcome
+ * and rule are applied to what was read, so a page can hold fewer items and still have a next).
+ */
+export interface DecisionList {
+  items: DecisionRecord[];
+  nextCursor?: string;
+}
+
+/** `POST /api/v1/decisions/replay`: re-decide logged decisions under another version, as a simulation job. */
+export interface BulkReplayRequest {
+  /** Which logged decisions: `policy` and `version` are required (the side they were decided on). */
+  filter: { policy: string; version: string; from?: string; to?: string; caller?: string; subject?: string };
+  /** What to decide them under: `<policy>@<version>` or `draft:<id>`. */
+  candidate: string;
+  /** One date for the run (default: today in Asia/Shanghai). */
+  asOf?: string;
 }
 
 /** `POST /api/v1/decisions/:id/replay` when the decision can be made again. */

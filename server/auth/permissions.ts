@@ -54,6 +54,8 @@ export const PERMISSIONS = {
   'POST /api/v1/drafts/:id/reject': REVIEWERS,
   'POST /api/v1/drafts/:id/publish': ANALYSTS,
 
+  'GET /api/v1/decisions': DECISION_READERS,
+  'POST /api/v1/decisions/replay': REVIEWERS,
   'GET /api/v1/decisions/:id': DECISION_READERS,
   'POST /api/v1/decisions/:id/replay': DECISION_READERS,
 

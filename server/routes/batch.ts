@@ -5,6 +5,7 @@
  * draft (`draft:<id>` in the query or on the line) by the roles that may evaluate drafts; such lines
  * are judged on the main thread, and their decisions are logged with the draft's marker.
  */
+import { subjectOf } from '../decisionLog.ts';
 import { StringDecoder } from 'node:string_decoder';
 import { stream } from 'hono/streaming';
 import type { Decision } from '../../engine/evaluate/types.ts';
@@ -126,7 +127,7 @@ export function batchRoutes(app: App): void {
       // UTF-8 bytes (whole decisions encoded by a worker, written as they are).
       type Answer = Record<string, unknown> | string | (string | Uint8Array)[] | null;
       /** Decided here: the decision as a value (and on a draft, which one). */
-      type ToLog = { idx: number; policy: ResolvedPolicyLike; decision: Decision; facts: unknown; draft?: DraftMarker };
+      type ToLog = { idx: number; policy: ResolvedPolicyLike; decision: Decision; facts: unknown; subject?: string; draft?: DraftMarker };
       /** Decided in a worker: the JSON to store and send. */
       type Serialised = { idx: number; line: Extract<BatchLineResult, { facts: string }>; decision?: Uint8Array };
       type Part = { answers: Answer[]; toLog: ToLog[]; serialised: Serialised[] };
@@ -140,7 +141,7 @@ export function batchRoutes(app: App): void {
         }
         const res = batchLine(c, text, line, lineDefaults, cache, drafts);
         if (res.ok) {
-          part.toLog.push({ idx: part.answers.length, policy: res.policy, decision: res.decision, facts: res.facts, ...(res.draft ? { draft: res.draft } : {}) });
+          part.toLog.push({ idx: part.answers.length, policy: res.policy, decision: res.decision, facts: res.facts, subject: subjectOf(res.id), ...(res.draft ? { draft: res.draft } : {}) });
           part.answers.push({ line, ...(res.id !== undefined ? { id: res.id } : {}), ...(res.draft ? { draft: res.draft } : {}) });
         } else part.answers.push(res.answer);
       };
@@ -207,8 +208,8 @@ export function batchRoutes(app: App): void {
             for (const x of p.serialised) serialised.push({ ...x, idx: base + x.idx });
           }
           const [logged, ids] = await Promise.all([
-            toLog.length ? d.decisions.recordLean(toLog.map((t) => ({ caller, policy: t.policy, decision: t.decision, facts: t.facts, ...(t.draft ? { draft: t.draft } : {}) }))) : [],
-            serialised.length ? d.decisions.recordSerialised(serialised.map((x) => ({ caller, policy: offload!.resolved, asOf: asOfDefault, factsJson: x.line.facts, leanJson: x.line.lean }))) : [],
+            toLog.length ? d.decisions.recordLean(toLog.map((t) => ({ caller, policy: t.policy, decision: t.decision, facts: t.facts, subject: t.subject, ...(t.draft ? { draft: t.draft } : {}) }))) : [],
+            serialised.length ? d.decisions.recordSerialised(serialised.map((x) => ({ caller, policy: offload!.resolved, asOf: asOfDefault, factsJson: x.line.facts, leanJson: x.line.lean, subject: subjectOf(x.line.id) }))) : [],
           ]);
           return { answers, toLog, serialised, logged, ids };
         });

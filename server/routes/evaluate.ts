@@ -79,7 +79,7 @@ export function evaluateRoutes(app: App): void {
     // Without a trace the compiled evaluator decides: the same decision, far faster.
     const decision = explain ? await d.engine.evaluate(resolved, body.facts, { asOf, explain }) : d.engine.decide(resolved, body.facts, { asOf });
     if (decision.status === 'invalid-facts') throw invalidFacts(decision);
-    const decisionId = await d.decisions.record({ caller: actorOf(c).name, policy: resolved, decision, facts: body.facts, draft });
+    const decisionId = await d.decisions.record({ caller: actorOf(c).name, policy: resolved, decision, facts: body.facts, draft, subject: body.subject });
     d.metrics.decisions++;
     return c.json<EvaluateResponse>({ decisionId, decision, ...(draft ? { draft } : {}) });
   });

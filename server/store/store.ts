@@ -120,6 +120,20 @@ export interface DecisionRecord {
   decision: unknown;
   /** Set when the decision was made on a draft, not a published version. */
   draft?: DraftMarker;
+  /** The caller's own id of the case (evaluate's `subject`, a batch line's `id`). */
+  subject?: string;
+}
+
+/** What the decision log is searched by (all optional; `before`: a cursor, the last id seen). */
+export interface DecisionQuery {
+  policy?: string;
+  version?: string;
+  from?: string;
+  to?: string;
+  caller?: string;
+  subject?: string;
+  before?: string;
+  limit: number;
 }
 
 /**
@@ -600,7 +614,7 @@ export class Store {
     // Many rows per statement. Columns that rows of one request share (time, caller, policy, as-of
     // date, masked names, draft, texts) are bound once as ?1..?9 and referred to by number in every
     // row; a row binds only its id, facts and decision (binding runs on the main thread): 3
-    // parameters a row instead of 12, at most 9 + 3 × 1000 a statement, under SQLite's 32,766.
+    // parameters a row instead of 13, at most 9 + 4 × 1000 a statement, under SQLite's 32,766.
     const ROWS = 1000;
     // Texts not yet known to be stored go in with the first rows that refer to them.
     const newTexts = new Map<string, DecisionTexts>();
@@ -627,11 +641,11 @@ export class Store {
         const values: string[] = [];
         for (const d of part) {
           const n = params.length;
-          params.push(d.id, d.factsJson ?? JSON.stringify(d.facts), d.decisionJson ?? JSON.stringify(d.decision));
-          values.push(`(?${n + 1}, ?1, ?2, ?3, ?4, ?5, ?6, ?${n + 2}, ?7, ?${n + 3}, ?8, ?9)`);
+          params.push(d.id, d.factsJson ?? JSON.stringify(d.facts), d.decisionJson ?? JSON.stringify(d.decision), d.subject ?? null);
+          values.push(`(?${n + 1}, ?1, ?2, ?3, ?4, ?5, ?6, ?${n + 2}, ?7, ?${n + 3}, ?8, ?9, ?${n + 4})`);
         }
         statements.push({
-          sql: `INSERT INTO decisions (id, at, caller, policy_id, version, policy_hash, as_of, facts, masked, decision, draft, texts) VALUES ${values.join(', ')}`,
+          sql: `INSERT INTO decisions (id, at, caller, policy_id, version, policy_hash, as_of, facts, masked, decision, draft, texts, subject) VALUES ${values.join(', ')}`,
           params,
         });
       }
@@ -667,7 +681,28 @@ export class Store {
 
   async decision(id: string): Promise<DecisionRecord | undefined> {
     const r = await this.db.get('SELECT * FROM decisions WHERE id = ?', [id]);
-    if (!r) return undefined;
+    return r ? this.decisionRow(r) : undefined;
+  }
+
+  /** Logged decisions, newest first, by the indexed filters; `before` continues after a page. */
+  async queryDecisions(q: DecisionQuery): Promise<DecisionRecord[]> {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    if (q.policy) (where.push('policy_id = ?'), params.push(q.policy));
+    if (q.version) (where.push('version = ?'), params.push(q.version));
+    if (q.caller) (where.push('caller = ?'), params.push(q.caller));
+    if (q.subject) (where.push('subject = ?'), params.push(q.subject));
+    if (q.from) (where.push('at >= ?'), params.push(q.from));
+    if (q.to) (where.push('at <= ?'), params.push(q.to));
+    if (q.before) (where.push('id < ?'), params.push(q.before));
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const rows = await this.db.all(`SELECT * FROM decisions ${clause} ORDER BY id DESC LIMIT ?`, [...params, q.limit]);
+    const out: DecisionRecord[] = [];
+    for (const r of rows) out.push(await this.decisionRow(r));
+    return out;
+  }
+
+  private async decisionRow(r: Record<string, unknown>): Promise<DecisionRecord> {
     return {
       id: r.id as string,
       at: r.at as string,
@@ -680,6 +715,7 @@ export class Store {
       masked: parse(r.masked) as string[],
       decision: r.texts ? expandDecision(parse(r.decision) as LeanDecision, await this.textsById(r.texts as string)) : parse(r.decision),
       ...(r.draft ? { draft: parse(r.draft) as DraftMarker } : {}),
+      ...(r.subject !== null && r.subject !== undefined ? { subject: r.subject as string } : {}),
     };
   }
 

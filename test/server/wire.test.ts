@@ -150,7 +150,7 @@ const SAVED_DRAFT: Shape<W.SavedDraft> = { ...DRAFT_DETAIL, diagnostics: 'req' }
 const REVIEW: Shape<W.Review> = { id: 'req', draftId: 'req', actor: 'req', action: 'req', comment: 'opt', revision: 'req', at: 'req' };
 const EVALUATE: Shape<W.EvaluateResponse> = { decisionId: 'req', decision: 'req', draft: 'opt' };
 const DECISION_RECORD: Shape<W.DecisionRecord> = {
-  id: 'req', at: 'req', caller: 'req', policyId: 'req', version: 'req', policyHash: 'req', asOf: 'req', facts: 'req', masked: 'req', decision: 'req', draft: 'opt',
+  id: 'req', at: 'req', caller: 'req', policyId: 'req', version: 'req', policyHash: 'req', asOf: 'req', facts: 'req', masked: 'req', decision: 'req', draft: 'opt', subject: 'opt',
 };
 const COMPARE_DECIDED: Shape<W.CompareDecided> = {
   policy: 'req', version: 'req', jurisdiction: 'req', decisionId: 'req', decision: 'req', draft: 'opt', ignoredFacts: 'req', status: 'never', error: 'never',
@@ -190,7 +190,7 @@ const BATCH_FAILED: Shape<W.BatchFailed> = {
 const BATCH_UNREADABLE: Shape<W.BatchUnreadable> = {
   line: 'req', error: 'req', id: 'never', status: 'never', decisionId: 'never', decision: 'never', lean: 'never', texts: 'never',
 };
-const ERROR: Shape<W.ErrorBody['error']> = { code: 'req', message: 'req', details: 'opt' };
+const ERROR: Shape<W.ErrorBody['error']> = { code: 'req', message: 'req', details: 'opt', requestId: 'opt' };
 
 describe('what the routes send has the keys of the wire types', () => {
   let t: TestApp;

@@ -136,6 +136,16 @@ CREATE TABLE job_inputs (
 );
 `,
   },
+  {
+    id: 2,
+    // As SQLite's migration 5: the decision log is searched by policy, caller or subject.
+    sql: `
+ALTER TABLE decisions ADD COLUMN subject TEXT;
+CREATE INDEX decisions_subject ON decisions(subject);
+CREATE INDEX decisions_policy ON decisions(policy_id, version, id);
+CREATE INDEX decisions_caller ON decisions(caller, id);
+`,
+  },
 ];
 
 export function migrate(db: SqlDatabase): Promise<number> {

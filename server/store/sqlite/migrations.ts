@@ -164,6 +164,17 @@ CREATE TABLE job_inputs (
 );
 `,
   },
+  {
+    id: 5,
+    // The decision log is searched: by policy, caller or subject (the caller's own id of the case:
+    // evaluate's `subject`, a batch line's `id`) within a time range.
+    sql: `
+ALTER TABLE decisions ADD COLUMN subject TEXT;
+CREATE INDEX decisions_subject ON decisions(subject);
+CREATE INDEX decisions_policy ON decisions(policy_id, version, id);
+CREATE INDEX decisions_caller ON decisions(caller, id);
+`,
+  },
 ];
 
 export function migrate(db: SqlDatabase): Promise<number> {
