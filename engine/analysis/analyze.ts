@@ -271,7 +271,7 @@ export async function analyzePolicy(ir: PolicyIR, opts: AnalyzeOptions = {}): Pr
     const a = await prover.ask({ rules: [r.id], question, lists: usesLists(r.id), goal: (enc) => enc.condition(r).t });
     if (a.status === 'unsat') {
       dead.add(r.id);
-      push('analysis.unsatisfiable-condition', 'warning', FINDINGS['analysis.unsatisfiable-condition']({ rule: r.id, from: ir.effectiveFrom, until: untilText }), {
+      push('analysis.unsatisfiable-condition', 'warning', FINDINGS['analysis.unsatisfiable-condition']({ rule: r.id, from: ir.effectiveFrom, ...(until !== undefined ? { until } : {}) }), {
         rules: [r.id],
         range: ruleRange(r.id, 'when'),
         approximated: approx(r.id).filter((x) => x !== 'list-bound'),

@@ -12,3 +12,4 @@ export { checkVersionPeriods, checkPublish, periodEnd } from './versions.ts';
 export { unusedNames, conditionReads, ruleReads } from './usage.ts';
 export { sameSubject, topArticle } from './subject.ts';
 export { shutdownSolver } from './solver.ts';
+export { checkFindings, counterexampleText, type CheckFindingsOptions } from './check.ts';

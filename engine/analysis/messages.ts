@@ -22,10 +22,10 @@ export function approximationText(kinds: readonly string[], listBound: number): 
 }
 
 export const FINDINGS = {
-  'analysis.unsatisfiable-condition': (p: { rule: string; from: string; until: string }): Entry => ({
+  'analysis.unsatisfiable-condition': (p: { rule: string; from: string; until?: string }): Entry => ({
     message: {
-      zh: `规则 ${p.rule} 的条件在 ${p.from} 至 ${p.until} 的任何一天、任何事实下都不可能成立,该规则永远不会触发`,
-      en: `the condition of rule ${p.rule} cannot hold for any facts on any day from ${p.from} to ${p.until}: the rule never fires`,
+      zh: `规则 ${p.rule} 的条件在 ${p.from} ${p.until ? `至 ${p.until}` : '起'}的任何一天、任何事实下都不可能成立,该规则永远不会触发`,
+      en: `the condition of rule ${p.rule} cannot hold for any facts on any day ${p.until ? `from ${p.from} to ${p.until}` : `from ${p.from} on`}: the rule never fires`,
     },
     hint: {
       zh: '检查比较方向与阈值(例如 x > 10 且 x < 5),或参数在该期间的取值',

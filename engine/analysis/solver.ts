@@ -17,9 +17,30 @@ type Api = Awaited<ReturnType<typeof init>>;
 
 let loading: Promise<{ api: Api; ctx: Z3 }> | undefined;
 
+/** Emscripten's thread pool, as far as we touch it (z3-solver types `em` as any). */
+interface ThreadPool {
+  PThread?: { unusedWorkers?: { unref?: () => void }[]; runningWorkers?: { unref?: () => void }[] };
+}
+
+/**
+ * Z3's worker threads are Node `Worker`s, which keep the process alive. Between queries they are
+ * idle, so they are unref'd: a CLI or test that forgets `shutdownSolver` still exits. While a
+ * query runs, `checkSat` holds a timer so the process waits for the answer.
+ */
+function unrefWorkers(): void {
+  const pool = (api as ThreadPool | undefined)?.PThread;
+  for (const w of [...(pool?.unusedWorkers ?? []), ...(pool?.runningWorkers ?? [])]) w.unref?.();
+}
+
+let api: unknown;
+
 /** The shared context; the first call loads the Wasm module. */
 export function solverContext(): Promise<Z3> {
-  loading ??= init().then((api) => ({ api, ctx: new api.Context('tw') }));
+  loading ??= init().then((loaded) => {
+    api = loaded.em;
+    unrefWorkers();
+    return { api: loaded, ctx: new loaded.Context('tw') };
+  });
   return loading.then((l) => l.ctx);
 }
 
@@ -28,6 +49,7 @@ export async function shutdownSolver(): Promise<void> {
   if (!loading) return;
   const l = await loading;
   loading = undefined;
+  api = undefined;
   await killThreads(l.api.em);
 }
 
@@ -38,7 +60,14 @@ export async function checkSat(ctx: Z3, constraints: readonly B[], timeoutMs: nu
   const s = new ctx.Solver();
   s.set('timeout', timeoutMs);
   for (const c of constraints) s.add(c);
-  const r = await s.check();
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  let r: Awaited<ReturnType<typeof s.check>>;
+  try {
+    r = await s.check();
+  } finally {
+    clearInterval(keepAlive);
+    unrefWorkers();
+  }
   if (r === 'sat') return { status: 'sat', model: s.model() };
   if (r === 'unsat') return { status: 'unsat' };
   return { status: 'unknown', reason: s.reasonUnknown() || 'unknown' };

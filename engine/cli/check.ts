@@ -5,7 +5,8 @@ import { compileStages } from '../ir/compile.ts';
 import { EXIT, guarded, type CliCommand } from './command.ts';
 import { parse, oneOf, usageError as usageErrorFor, EXIT_CODES_HELP } from './args.ts';
 import { collectOrReport, libraryDir, LIBRARY_HELP, POLICY_FILE, STDIN, readSource, sourceFormat } from './files.ts';
-import { loadNamed, baseResolver, relative } from './library.ts';
+import { loadNamed, baseResolver, relative, unreachableBaseNote } from './library.ts';
+import { checkFindings, counterexampleText } from '../analysis/index.ts';
 
 const usage = `tiaowen check <file|dir|->... [options]
 
@@ -17,6 +18,12 @@ Options:
   --dump ast|ir   print the output of that stage as JSON instead of diagnostics
   --lang zh|en|both   language of messages (default both)
   --json          print diagnostics as JSON
+  --no-analysis   skip the solver's analysis (dead rules, conflicts, redundant rules); unused names,
+                  parameter gaps and overlapping versions are still reported
+  --strict        warnings fail the check too (exit code 1). Analysis findings are warnings (info
+                  for redundant rules), except versions with the same start or overlapping explicit
+                  periods, which are errors. A conflict prints a counterexample: facts and an as-of
+                  date to replay with \`tiaowen eval\`.
 ${LIBRARY_HELP}
   -h, --help      this help
 
@@ -31,7 +38,7 @@ export const command: CliCommand = {
   summary: { zh: '检查政策文件', en: 'check policy files and report diagnostics' },
   usage,
   run: guarded(async (argv, io) => {
-    const args = parse(argv, { dump: { type: 'string' }, lang: { type: 'string' }, json: { type: 'boolean' }, policies: { type: 'string' } });
+    const args = parse(argv, { dump: { type: 'string' }, lang: { type: 'string' }, json: { type: 'boolean' }, policies: { type: 'string' }, 'no-analysis': { type: 'boolean' }, strict: { type: 'boolean' } });
     if ('error' in args) return usageError(io, args.error);
     if (args.values.help) return io.out(usage), EXIT.ok;
     const dump = oneOf(args.values.dump, ['ast', 'ir'] as const, 'dump');
@@ -65,11 +72,17 @@ export const command: CliCommand = {
       }
       const result = compileSource(text, { file: relative(file), format: sourceFormat(file, text), resolveBase });
       if (hasErrors(result.diagnostics)) failed = true;
-      all.push({ file: relative(file), diagnostics: result.diagnostics });
+      // The analysis stage runs on what compiled cleanly (see engine/analysis/README.md).
+      const findings = result.value && !hasErrors(result.diagnostics) ? await checkFindings(library, result.value, { text, file: relative(file), solver: !args.values['no-analysis'] }) : [];
+      if (hasErrors(findings) || (args.values.strict && [...result.diagnostics, ...findings].some((d) => d.severity === 'warning'))) failed = true;
+      all.push({ file: relative(file), diagnostics: [...result.diagnostics, ...findings] });
       if (!args.values.json) {
         for (const d of result.diagnostics) io.out(renderDiagnostic(d, text, { lang: lang ?? 'both' }) + '\n');
+        for (const f of findings) io.out(renderDiagnostic(f, text, { lang: lang ?? 'both' }) + counterexampleText(f) + '\n');
       }
     }
+    const note = unreachableBaseNote(all.flatMap((f) => f.diagnostics), lib.dir);
+    if (note && !args.values.json) io.err(note);
     if (args.values.json && !dump) io.out(JSON.stringify(all, null, 2));
     else if (!dump) {
       const errors = all.reduce((n, f) => n + f.diagnostics.filter((d) => d.severity === 'error').length, 0);
