@@ -6,7 +6,7 @@ import { EXIT, guarded, type CliCommand } from './command.ts';
 import { parse, oneOf, usageError as usageErrorFor, EXIT_CODES_HELP } from './args.ts';
 import { parseDate } from '../values/dates.ts';
 import { isIoError, libraryDir, userPath, readSource, POLICY_FILE } from './files.ts';
-import { loadNamed } from './library.ts';
+import { loadNamed, unreachableBaseNote } from './library.ts';
 import { formatDecision } from './decisionText.ts';
 
 const usage = `tiaowen eval <policy file | policy id> --facts <facts.json> [options]
@@ -88,6 +88,8 @@ export const command: CliCommand = {
       if (!compiled.ir || hasErrors(compiled.diagnostics)) {
         const text = await readFile(file, 'utf8');
         for (const d of compiled.diagnostics) io.err(renderDiagnostic(d, text));
+        const note = unreachableBaseNote(compiled.diagnostics, lib.dir);
+        if (note) io.err(note);
         return EXIT.failed;
       }
       policyId = compiled.ir.id;

@@ -101,3 +101,16 @@ export function relative(file: string): string {
   const rel = path.relative(userDir(), file);
   return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
 }
+
+/**
+ * What to do when a base could not be found: the command line looks only among the files named
+ * and in the library, never in folders it was not told about.
+ */
+export function unreachableBaseNote(diagnostics: readonly Diagnostic[], libraryDir: string | undefined): string | undefined {
+  if (!diagnostics.some((d) => d.code === UNREACHABLE_BASE)) return undefined;
+  const where = libraryDir ? relative(libraryDir) : '—';
+  return (
+    `基础政策在命令行给出的文件和政策库(${where})中查找:请同时给出基础政策文件,或用 --policies <目录> 指定它所在的目录\n` +
+    `Bases are looked up among the files named and in the policy library (${where}): name the base's file too, or give --policies <dir> where it lives`
+  );
+}

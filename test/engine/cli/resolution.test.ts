@@ -144,7 +144,13 @@ describe('extends outside a folder named policies/', () => {
   it('without a library that holds the base, check says the base cannot be found', async () => {
     const r = await run('check', variant());
     expect(r.code).toBe(1);
+    expect(r.out).toContain('ir.unreachable-extends');
     expect(r.out).toContain('demo/loan');
+    // …and where it looked, and how to point it elsewhere.
+    expect(r.err).toMatch(/name the base's file too, or give --policies <dir>/);
+    const e = await run('eval', variant(), '--facts', path.join(root, 'facts.json'), '--as-of', '2018-06-30');
+    expect(e.code).toBe(1);
+    expect(e.err).toMatch(/--policies <dir>/);
   });
 });
 
