@@ -68,6 +68,17 @@ async function updating(p: Promise<DraftRecord | undefined>, id: number): Promis
     if (e instanceof StoreConflict && e.kind === 'exists') {
       throw ApiError.of(409, 'policy.version-exists', [{ path: '/version', message: { zh: e.message, en: e.message } }]);
     }
+    if (e instanceof StoreConflict && e.kind === 'same-start') {
+      throw ApiError.of(409, 'policy.effective-from-taken', [
+        {
+          path: '/effectiveFrom',
+          message: {
+            zh: `版本 ${e.message} 已从同一天起生效;请改用另一个生效日期`,
+            en: `version ${e.message} is already in force from the same day; choose another effective date`,
+          },
+        },
+      ]);
+    }
     throw e;
   }
 }

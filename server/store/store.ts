@@ -202,7 +202,7 @@ const opt = <T>(v: T | null | undefined): T | undefined => (v === null ? undefin
 /** Internal: thrown inside a transaction to abort it; callers translate it. */
 export class StoreConflict extends Error {
   constructor(
-    readonly kind: 'stale' | 'exists' | 'state',
+    readonly kind: 'stale' | 'exists' | 'state' | 'same-start',
     message: string,
   ) {
     super(message);
@@ -439,6 +439,9 @@ export class Store {
       if (same) return { record: versionRow(same), created: false };
       const clash = await tx.get('SELECT hash FROM versions WHERE policy_id = ? AND version = ?', [v.policyId, v.version]);
       if (clash) throw new StoreConflict('exists', `${v.policyId}@${v.version} is already published`);
+      // Two versions in force from the same day: which one decides would be a matter of chance.
+      const sameStart = await tx.get<{ version: string }>('SELECT version FROM versions WHERE policy_id = ? AND effective_from = ?', [v.policyId, v.effectiveFrom]);
+      if (sameStart) throw new StoreConflict('same-start', sameStart.version);
       const at = this.now();
       await tx.run(
         `INSERT INTO versions (hash, policy_id, version, jurisdiction, title, effective_from, effective_until, format,

@@ -489,6 +489,18 @@ describe('drafts, review and publish', () => {
     const still = (await (await t.req('GET', `/api/v1/drafts/${again.id}`, { as: '李四' })).json()) as { status: string };
     expect(still.status).toBe('approved');
     await expect(t.deps.store.db.run("UPDATE versions SET source = 'x'")).rejects.toThrow(/immutable/);
+
+    // A new label in force from the same day as a published version is refused: which of the two
+    // decides would otherwise be chance.
+    const twin = (await (await t.req('POST', '/api/v1/drafts', { as: '张三', json: { from: { policy: 'demo/loan', version: '2021.1' } } })).json()) as { id: number; source: string; etag: string };
+    const relabelled = twin.source.replace(/version "2021\.1"/, 'version "2021.2"').replace('5% from', '6% from');
+    expect(relabelled).not.toBe(twin.source);
+    await t.req('PUT', `/api/v1/drafts/${twin.id}`, { as: '张三', json: { source: relabelled }, headers: { 'if-match': twin.etag } });
+    await t.req('POST', `/api/v1/drafts/${twin.id}/submit`, { as: '张三' });
+    await t.req('POST', `/api/v1/drafts/${twin.id}/approve`, { as: '李四' });
+    const refused = await expectError(await t.req('POST', `/api/v1/drafts/${twin.id}/publish`, { as: '李四' }), 409, 'policy.effective-from-taken');
+    expect(refused.error.details?.[0]?.path).toBe('/effectiveFrom');
+    expect((await t.req('GET', '/api/v1/policies/demo/loan/versions/2021.2', { as: '李四' })).status).toBe(404);
   });
 
   it('refuses to submit a draft with errors and reports them', async () => {
