@@ -435,6 +435,8 @@ export class Store {
     opts: { tx?: Queryable; actor: string; draftFinish?: { draftId: number } },
   ): Promise<{ record: VersionRecord; created: boolean }> {
     const work = async (tx: Queryable) => {
+      // Publishes of one policy take turns on PostgreSQL, so the checks below see each other.
+      if (this.db.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(7301005, hashtext(?))', [v.policyId]);
       const same = await tx.get(`${VERSION_SELECT} WHERE v.hash = ?`, [v.hash]);
       if (same) return { record: versionRow(same), created: false };
       const clash = await tx.get('SELECT hash FROM versions WHERE policy_id = ? AND version = ?', [v.policyId, v.version]);
