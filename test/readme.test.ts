@@ -83,7 +83,7 @@ describe.each(['an empty folder', 'the repository root'])('README tour in %s', (
 
   it('check loan.policy checks clean', async () => {
     const r = await shell(dir, 'check loan.policy');
-    expect(r.out).toMatch(/1 file\(s\) checked: 0 error/);
+    expect(r.out).toMatch(/1 file\(s\) checked: 0 error\(s\), 0 warning\(s\)/);
     expect(r.code).toBe(0);
   });
 
