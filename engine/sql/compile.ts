@@ -565,9 +565,9 @@ class Side {
   }
 
   /**
-   * workdaysBetween where the dialect counts working days inline: each date becomes a column first
-   * (the count repeats its argument at every node of a binary search), and each date's count a
-   * column of its own, computed once however many rules read it.
+   * workdaysBetween where the dialect counts working days inline (DuckDB's tw_wcum): each date
+   * becomes a column first (the count repeats its argument), and each date's count a column of its
+   * own, computed once however many rules read it.
    */
   workdaysInline(a: X, b: X, m: string | null, sc: Scope): X {
     const d = this.plan.d;

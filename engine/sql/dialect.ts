@@ -27,7 +27,7 @@ export const DUCKDB: Dialect = {
   name: 'duckdb',
   double: 'DOUBLE',
   money: 'DECIMAL(18,0)',
-  workdayCount: (x) => workdayCountDuckDb(x),
+  workdayCount: (x) => `tw_wcum(${x})`,
   orderedSum: (v, f, o) => `COALESCE(list_reduce(list(${v} ORDER BY ${o}) FILTER (WHERE ${f}), lambda x, y: x + y, CAST(0 AS DOUBLE)), CAST(0 AS DOUBLE))`,
 };
 
@@ -87,6 +87,7 @@ export function setupSql(d: SqlDialect): string[] {
       `CREATE OR REPLACE MACRO tw_round(x) AS ROUND(CAST(printf('%.14e', x) AS DECIMAL(38,10)), 0)`,
       `CREATE OR REPLACE MACRO tw_add_months(d, n) AS CAST(d + n * INTERVAL '1 month' AS DATE)`,
       `CREATE OR REPLACE MACRO tw_months_between(a, b) AS CASE WHEN b >= a THEN ${monthsUp('a', 'b')} ELSE -${monthsUp('b', 'a')} END`,
+      workdayCountMacro(),
       `CREATE OR REPLACE MACRO tw_cum(x) AS (SELECT cum FROM tw_calendar WHERE tw_calendar.d = x)`,
       `CREATE OR REPLACE MACRO tw_workday_at(o) AS (SELECT tw_workday.d FROM tw_workday WHERE tw_workday.ord = o)`,
     ];
@@ -107,12 +108,12 @@ export function setupSql(d: SqlDialect): string[] {
 /**
  * Working days without a lookup per row (DuckDB): the running count of working days up to x is the
  * count of Mondays–Fridays since a fixed Monday plus an adjustment from the official table (a
- * make-up working day on a weekend adds one, a holiday on a weekday takes one away), the adjustment
- * found by a binary search written out as nested CASE over the table's few hundred change points.
- * (A calendar join or a correlated lookup per use cost far more at scale; a list carried per row too.)
- * `x` must be a column or another cheap expression: it is repeated at every node.
+ * make-up working day on a weekend adds one, a holiday on a weekday takes one away). The adjustment
+ * of every day of the table's years is one string constant, two ASCII characters a day (base 64),
+ * read with substr: one node in the plan. (A calendar join or a correlated lookup per use cost far
+ * more at scale; a list constant is thousands of plan nodes at every use; a CASE tree too.)
  */
-export function workdayCountDuckDb(x: string): string {
+function workdayCountMacro(): string {
   const holidays = Object.keys(table.holidays).sort();
   const makeUp = Object.keys(table.workdays).sort();
   const day = (t: string) => Math.round(Date.parse(`${t}T00:00:00Z`) / 86_400_000);
@@ -124,21 +125,21 @@ export function workdayCountDuckDb(x: string): string {
   const makeUpSet = new Set(makeUp.map(day));
   for (const h of holidays.map(day)) if (!weekend(h) && !makeUpSet.has(h)) delta.set(h, (delta.get(h) ?? 0) - 1);
   for (const m of makeUp.map(day)) if (weekend(m)) delta.set(m, (delta.get(m) ?? 0) + 1);
-  const points = [...delta.keys()].sort((a, b) => a - b);
-  const values: number[] = [];
+  const all = [...holidays, ...makeUp].map(day);
+  const first = Math.min(...all);
+  const last = Math.max(...all);
+  const adj: number[] = [];
   let run = 0;
-  for (const p of points) values.push((run += delta.get(p)!));
-  const text = (d: number) => `DATE '${new Date(d * 86_400_000).toISOString().slice(0, 10)}'`;
-  // adj(x) = values[j] for the last point j ≤ x; 0 before the first.
-  const tree = (lo: number, hi: number): string => {
-    // x is known to be ≥ points[lo] (or lo = -1: before every point) and < points[hi + 1].
-    if (lo === hi) return String(lo < 0 ? 0 : values[lo]!);
-    const mid = Math.ceil((lo + hi + 1) / 2);
-    return `CASE WHEN ${x} < ${text(points[mid]!)} THEN ${tree(lo, mid - 1)} ELSE ${tree(mid, hi)} END`;
-  };
-  const n = `(${x} - DATE '1970-01-05')`;
+  for (let d = first; d <= last; d++) adj.push((run += delta.get(d) ?? 0));
+  const min = Math.min(0, ...adj);
+  if (Math.max(...adj) - min >= 64 * 64) throw new Error('engine bug: working-day adjustment out of range');
+  const code = adj.map((a) => String.fromCharCode(48 + Math.floor((a - min) / 64), 48 + ((a - min) % 64))).join('');
+  const iso = (d: number) => new Date(d * 86_400_000).toISOString().slice(0, 10);
+  const n = `(x - DATE '1970-01-05')`;
   const weekdays = `(5 * floor(${n} / 7) + least(${n} - 7 * floor(${n} / 7) + 1, 5))`;
-  return `CAST(${weekdays} + ${tree(-1, points.length - 1)} AS INTEGER)`;
+  const k = `(2 * CAST(x - DATE '${iso(first)}' AS BIGINT))`;
+  const adjAt = `((ascii(substr('${code}', ${k} + 1, 1)) - 48) * 64 + ascii(substr('${code}', ${k} + 2, 1)) - 48 + (${min}))`;
+  return `CREATE OR REPLACE MACRO tw_wcum(x) AS CAST(${weekdays} + CASE WHEN x < DATE '${iso(first)}' THEN 0 WHEN x > DATE '${iso(last)}' THEN ${run} ELSE ${adjAt} END AS INTEGER)`;
 }
 
 /** A SQL identifier, quoted. */
