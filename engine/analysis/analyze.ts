@@ -95,9 +95,9 @@ export function finalStatuses(z: Z3, enc: Encoder, ir: PolicyIR, skip: ReadonlyS
 }
 
 /** The reference interpreter's decision on a counterexample (the IR as the evaluator reads it). */
-export function replay(ir: PolicyIR, c: Counterexample): Decision {
+export function replay(ir: PolicyIR, c: Counterexample, explain = false): Decision {
   const resolved: ResolvedPolicy = { stamp: { id: ir.id, version: ir.version, jurisdiction: ir.jurisdiction, hash: '' }, ir, chain: [ir], ruleOrigin: {} };
-  return evaluateSync(resolved, c.facts, { asOf: c.asOf });
+  return evaluateSync(resolved, c.facts, { asOf: c.asOf, explain });
 }
 
 function addYears(date: string, n: number): string {
@@ -132,13 +132,15 @@ class Prover {
     private readonly period: { from: number; until: number },
     private readonly opts: { timeoutMs: number; listBound: number },
     private readonly skip: ReadonlySet<string>,
+    /** Whether any condition reads working days (then the quick weekdays model is worth a try). */
+    private readonly usesWorkdays: boolean,
   ) {}
 
-  private world(mode: 'bounded' | 'abstract') {
-    const i = mode === 'bounded' ? 0 : 1;
+  private world(mode: 'bounded' | 'abstract' | 'quick') {
+    const i = mode === 'bounded' ? 0 : mode === 'abstract' ? 1 : 2;
     let got = this.worlds[i];
     if (!got) {
-      const w = new World(this.z, this.opts.listBound, mode);
+      const w = mode === 'quick' ? new World(this.z, this.opts.listBound, 'bounded', 'weekdays') : new World(this.z, this.opts.listBound, mode);
       const enc = new Encoder(this.ir, w);
       got = { w, enc, finals: finalStatuses(this.z, enc, this.ir, this.skip) };
       this.worlds[i] = got;
@@ -146,7 +148,7 @@ class Prover {
     return got;
   }
 
-  private async check(mode: 'bounded' | 'abstract', q: Query): Promise<CheckResult & { world: World }> {
+  private async check(mode: 'bounded' | 'abstract' | 'quick', q: Query): Promise<CheckResult & { world: World }> {
     const { w, enc, finals } = this.world(mode);
     const goal = q.goal(enc, finals);
     const period = [w.asOf.ge(w.real(this.period.from)), w.asOf.le(w.real(this.period.until))];
@@ -156,6 +158,18 @@ class Prover {
 
   async ask(q: Query): Promise<Answer> {
     const t0 = Date.now();
+    if (q.verify && this.usesWorkdays) {
+      // Working days through the official table are slow to search: a Monday–Friday model first,
+      // kept only when the interpreter confirms it on the real calendar.
+      const quick = await this.check('quick', { ...q });
+      if (quick.status === 'sat') {
+        const counterexample = quick.world.counterexample(quick.model);
+        if (q.verify(counterexample)) {
+          if (DEBUG) console.error(`[analysis] ${q.question.en}: sat (weekdays model) ${Date.now() - t0} ms`);
+          return { status: 'sat', counterexample };
+        }
+      }
+    }
     const r = await this.check('bounded', q);
     if (DEBUG) console.error(`[analysis] ${q.question.en}: ${r.status} ${Date.now() - t0} ms`);
     if (r.status === 'sat') {
@@ -246,7 +260,7 @@ export async function analyzePolicy(ir: PolicyIR, opts: AnalyzeOptions = {}): Pr
       }
     }
   }
-  const prover = new Prover(z, ir, period, { timeoutMs, listBound }, skip);
+  const prover = new Prover(z, ir, period, { timeoutMs, listBound }, skip, JSON.stringify(ir).includes('workday'));
   const rules = ir.rules.filter((r) => !skip.has(r.id));
   const reads = new Map(rules.map((r) => [r.id, conditionReads(ir, r)]));
   const approx = (...ids: string[]): Approximation[] => {
@@ -268,7 +282,13 @@ export async function analyzePolicy(ir: PolicyIR, opts: AnalyzeOptions = {}): Pr
   for (const r of rules) {
     if (!ownRule(r.id)) continue;
     const question = QUESTIONS.canFire(r.id);
-    const a = await prover.ask({ rules: [r.id], question, lists: usesLists(r.id), goal: (enc) => enc.condition(r).t });
+    const a = await prover.ask({
+      rules: [r.id],
+      question,
+      lists: usesLists(r.id),
+      goal: (enc) => enc.condition(r).t,
+      verify: (c) => replay(ir, c, true).trace?.find((t) => t.ruleId === r.id)?.condition.result === true,
+    });
     if (a.status === 'unsat') {
       dead.add(r.id);
       push('analysis.unsatisfiable-condition', 'warning', FINDINGS['analysis.unsatisfiable-condition']({ rule: r.id, from: ir.effectiveFrom, ...(until !== undefined ? { until } : {}) }), {

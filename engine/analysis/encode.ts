@@ -85,6 +85,11 @@ export class World {
     readonly z: Z3,
     readonly listBound: number,
     readonly mode: 'bounded' | 'abstract',
+    /**
+     * 'weekdays' drops the official table (Monday–Friday only): a quick model to try first, whose
+     * counterexample is only used once the interpreter confirms it.
+     */
+    readonly calendar: 'official' | 'weekdays' = 'official',
   ) {
     this.asOf = z.Real.const('as_of');
     this.constraints.push(z.IsInt(this.asOf));
@@ -424,7 +429,7 @@ export class Calendar {
     };
     const cid = this.w.freshName('workdays');
     const c = z.Int.const(cid);
-    this.w.define(cid, c.eq(mf.add(tree(0, CORRECTIONS.length))));
+    this.w.define(cid, c.eq(this.w.calendar === 'weekdays' ? mf : mf.add(tree(0, CORRECTIONS.length))));
     // Lemmas (true of any calendar) that spare Z3 a walk through the table: the count never
     // falls, and rises by at most one a day.
     for (const [k2, c2] of this.counts) {
