@@ -322,7 +322,7 @@ export async function analyzePolicy(ir: PolicyIR, opts: AnalyzeOptions = {}): Pr
       if (!contradictoryKinds(a, b) || a.exceptionTo === b.id || b.exceptionTo === a.id) continue;
       if (!ownRule(a.id) && !ownRule(b.id)) continue;
       if (dead.has(a.id) || dead.has(b.id)) continue;
-      const subject = sameSubject(ir, a, b);
+      const subject = sameSubject(a, b);
       if (!subject.same) continue;
       const ids = [a.id, b.id];
       const question = QUESTIONS.conflict(a.id, b.id);

@@ -10,6 +10,6 @@ export { analyzePolicy, sourceMap, DEFAULT_LIST_BOUND, DEFAULT_TIMEOUT_MS, type 
 export { analyzeLibrary, analyzeResolved, type LibraryAnalyzeOptions } from './library.ts';
 export { checkVersionPeriods, checkPublish, periodEnd } from './versions.ts';
 export { unusedNames, conditionReads, ruleReads } from './usage.ts';
-export { sameSubject, topArticle } from './subject.ts';
+export { sameSubject } from './subject.ts';
 export { shutdownSolver } from './solver.ts';
 export { checkFindings, counterexampleText, type CheckFindingsOptions } from './check.ts';

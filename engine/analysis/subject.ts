@@ -1,28 +1,17 @@
 /**
- * What an outcome is about, for conflicts. The IR has no field naming an outcome's subject (the
- * benefit granted or denied), and the runtime's `CONTRADICTORY_KINDS` check pairs outcomes
- * policy-wide. So the subject is inferred here, from what the IR does carry:
+ * What an outcome is about, for conflicts: the runtime's test (`sameSubject` in
+ * engine/evaluate/decide.ts), so the analysis never calls a conflict what a decision would not,
+ * and never misses one a decision would report. Here it is given a label for messages.
  *
- * - commendation / accountability are about the unit or person the facts describe: one subject
- *   per policy (the library's cases rely on this: 表彰与问责并存 is reported across articles);
- * - eligible / ineligible are about a benefit: two of them are about the same benefit when they
- *   cite the same article of the same document (its top level: 二(三) → 二, 第九条第(二)项 →
- *   第九条) or when their conditions read a common fact. Two eligibility rules of different
- *   articles on disjoint facts (自愿退休 and 不得提拔) are about different benefits.
- *
- * A clause naming the subject in the language would replace the inference; until then this is
- * the one place that decides it.
+ * Why that test: the IR has no field naming an outcome's subject. commendation/accountability are
+ * about the unit or person the facts describe (the library's cases expect 表彰与问责并存 reported
+ * across articles); eligible/ineligible are about a benefit, which only `consequences` name
+ * (第二十条 "一年内不得提拔" is not 第六条's voluntary retirement). Citations and facts read do not
+ * work: a county variant's cap (示例县 第三条, 贷款金额) and the base's 建档立卡 rule (指南 二(一))
+ * are about one loan. A clause naming the subject in the language would replace this.
  */
-import { CONTRADICTORY_KINDS, type PolicyIR, type RuleIR } from '../ir/types.ts';
-import { conditionReads } from './usage.ts';
-
-/** `二(三)` → `二`, `第三十三条第(四)项` → `第三十三条`, `三(三)1` → `三`. */
-export function topArticle(article: string): string {
-  const tiao = article.indexOf('条');
-  if (tiao >= 0) return article.slice(0, tiao + 1);
-  const m = /^[^(（\d]+/.exec(article.trim());
-  return m ? m[0].trim() : article.trim();
-}
+import { CONTRADICTORY_KINDS, type RuleIR } from '../ir/types.ts';
+import { sameSubject as runtimeSameSubject } from '../evaluate/decide.ts';
 
 export function contradictoryKinds(a: RuleIR, b: RuleIR): boolean {
   const x = a.then.kind;
@@ -36,18 +25,12 @@ export interface Subject {
   label: string;
 }
 
-/** Whether two rules with contradictory kinds are about the same subject (see the file comment). */
-export function sameSubject(ir: PolicyIR, a: RuleIR, b: RuleIR): Subject {
-  const kinds = new Set([a.then.kind, b.then.kind]);
-  if (kinds.has('commendation') || kinds.has('accountability')) {
+export function sameSubject(a: RuleIR, b: RuleIR): Subject {
+  if (!runtimeSameSubject(a, b)) return { same: false, label: '' };
+  const kinds = [a.then.kind, b.then.kind];
+  if (kinds.includes('commendation') || kinds.includes('accountability')) {
     return { same: true, label: '事实所述的单位或个人 / the unit or person the facts describe' };
   }
-  const ta = topArticle(a.cites.article);
-  if (a.cites.source === b.cites.source && ta === topArticle(b.cites.article)) {
-    return { same: true, label: `${a.cites.source} ${ta}` };
-  }
-  const fa = conditionReads(ir, a).facts;
-  const common = [...conditionReads(ir, b).facts].filter((f) => fa.has(f));
-  if (common.length > 0) return { same: true, label: common.join('、') };
-  return { same: false, label: '' };
+  const shared = a.then.consequences.filter((c) => b.then.consequences.includes(c));
+  return { same: true, label: shared.length > 0 ? shared.join('、') : '本政策的事项 / what the policy grants' };
 }

@@ -9,7 +9,7 @@ import type { ResolvedPolicy } from '../library/library.ts';
 import { validateFacts, type NormalizedFacts } from '../facts/validate.ts';
 import { MSG } from '../messages.ts';
 import { createContext, parameterValue, ruleContext, staticKind } from '../evaluate/interpret.ts';
-import { computedResult, resolveCitation } from '../evaluate/decide.ts';
+import { computedResult, resolveCitation, sameSubject } from '../evaluate/decide.ts';
 import type { ComputedResult, Conflict, Decision, FiredOutcome, ResolvedCitation, SuppressedRule, UndeterminedRule } from '../evaluate/types.ts';
 import { mergeUnknown, parseDate, unknown, type Unknown, type Value } from '../values/index.ts';
 import { ExprCompiler, type Ev, type Frame } from './expr.ts';
@@ -213,7 +213,7 @@ export function compilePolicy(policy: ResolvedPolicy): CompiledPolicy {
     for (let j = 0; j < nRules; j++) {
       const a = rules[i]!;
       const b = rules[j]!;
-      if (contradictory.has(`${a.kind}\u0000${b.kind}`) && a.exceptionTo !== b.rule.id && b.exceptionTo !== a.rule.id) clash[i * nRules + j] = 1;
+      if (contradictory.has(`${a.kind}\u0000${b.kind}`) && a.exceptionTo !== b.rule.id && b.exceptionTo !== a.rule.id && sameSubject(a.rule, b.rule)) clash[i * nRules + j] = 1;
     }
   let missParams: readonly Value[] | undefined;
 

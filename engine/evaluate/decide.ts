@@ -167,6 +167,7 @@ function conflicts(ir: PolicyIR, outcomes: readonly FiredOutcome[]): Conflict[] 
       const contradictory = CONTRADICTORY_KINDS.some(([x, y]) => (a.kind === x && b.kind === y) || (a.kind === y && b.kind === x));
       if (!contradictory) continue;
       if (rules.get(a.ruleId)?.exceptionTo === b.ruleId || rules.get(b.ruleId)?.exceptionTo === a.ruleId) continue;
+      if (!sameSubject(rules.get(a.ruleId)!, rules.get(b.ruleId)!)) continue;
       out.push({
         code: 'engine.contradictory-outcomes',
         rules: [a.ruleId, b.ruleId],
@@ -176,6 +177,22 @@ function conflicts(ir: PolicyIR, outcomes: readonly FiredOutcome[]): Conflict[] 
     }
   }
   return out;
+}
+
+/**
+ * Whether two outcomes of contradictory kinds are about the same subject. The IR names no subject,
+ * so: commendation and accountability are about the unit or person the facts describe (always the
+ * same); an eligible/ineligible outcome is about what its `consequences` name, or, naming none,
+ * about the policy's own benefit. Two outcomes naming disjoint consequences (自愿退休 and 一年内不得
+ * 提拔) are about different benefits and never conflict. engine/analysis uses the same test.
+ */
+export function sameSubject(a: RuleIR, b: RuleIR): boolean {
+  const kinds = [a.then.kind, b.then.kind];
+  if (kinds.includes('commendation') || kinds.includes('accountability')) return true;
+  const ca = a.then.consequences;
+  const cb = b.then.consequences;
+  if (ca.length === 0 || cb.length === 0) return ca.length === cb.length;
+  return ca.some((c) => cb.includes(c));
 }
 
 function firedOutcome(rule: RuleIR, citation: ResolvedCitation, ctx: EvalContext): FiredOutcome {

@@ -98,13 +98,16 @@ const CASES: Case[] = [
     want: unusedBut(['y', 'z']),
   },
   {
-    note: 'eligibility rules of different articles on disjoint facts are about different benefits',
-    body: FACTS + rule('retire', 'y', 'eligible', '第六条') + rule('no_promotion', 'z', 'ineligible', '第二十条'),
-    want: unusedBut(['y', 'z']),
+    note: 'eligibility outcomes naming different consequences are about different benefits',
+    body:
+      FACTS +
+      rule('retire', 'y', 'eligible', '第六条').replace('message "retire"', 'message "retire"\n    consequences "自愿退休"') +
+      rule('no_promotion', 'y', 'ineligible', '第二十条').replace('message "no_promotion"', 'message "no_promotion"\n    consequences "一年内不得提拔"'),
+    want: unusedBut(['y']),
   },
   {
-    note: 'eligibility rules of different items of one article are about one benefit',
-    body: FACTS + rule('registered', 'y', 'eligible', '二(一)') + rule('over_cap', 'm > 5万元', 'ineligible', '二(三)'),
+    note: 'eligibility outcomes naming no consequence are about the policy\'s benefit, whatever they cite',
+    body: FACTS + rule('registered', 'y', 'eligible', '二(一)') + rule('over_cap', 'm > 5万元', 'ineligible', '第三条'),
     want: ['analysis.conflict registered,over_cap', ...unusedBut(['y', 'm'])],
   },
   {
