@@ -23,7 +23,8 @@ import { toZenInput, zenDecisionTable } from './zen.ts';
 
 const HELP = `usage: npm run bench [-- --quick] [-- --only a,c,d] [-- --runs N]
   --quick   small run (seconds): fewer records, 100,000-record simulation, 3 s HTTP
-  --only    run only these rows (letters a–f, comma-separated); the others are left out
+  --only    run only these rows (letters a–h, comma-separated); the others are left out
+  --households N  row (g): households simulated as SQL (default 30,000,000; --quick 1,000,000)
   --http-batch N         records per HTTP request in row (d) (default 50)
   --http-connections N   concurrent connections in row (d) (default 2)
   --runs N  measure every row N times (default 1); prints the median run's table, then every run's figures
@@ -38,8 +39,8 @@ if (argv.includes('--help')) {
 const quick = argv.includes('--quick');
 const onlyAt = argv.indexOf('--only');
 const only = onlyAt >= 0 ? new Set((argv[onlyAt + 1] ?? '').split(',').map((s) => s.trim())) : undefined;
-if (only && (only.size === 0 || [...only].some((r) => !/^[a-f]$/.test(r)))) {
-  process.stderr.write(`--only takes row letters a–f, comma-separated (e.g. --only c,d); got ${argv[onlyAt + 1] ?? '(nothing)'}\n`);
+if (only && (only.size === 0 || [...only].some((r) => !/^[a-h]$/.test(r)))) {
+  process.stderr.write(`--only takes row letters a–h, comma-separated (e.g. --only c,d); got ${argv[onlyAt + 1] ?? '(nothing)'}\n`);
   process.exit(2);
 }
 const want = (row: string) => only === undefined || only.has(row);
@@ -254,6 +255,12 @@ async function measureOnce(): Promise<Row[]> {
     } catch {
       rows.push({ name: '(e) simulation', rate: 'n/a', p50: 'n/a', p99: 'n/a', notes: `child exited ${code}: ${out.slice(0, 200)}` });
     }
+  }
+  // (g), (h) simulation as SQL on DuckDB, each in a child process (bench/sql.ts)
+  if (want('g') || want('h')) {
+    const { sqlRows } = await import('./sqlRows.ts');
+    const inProcess = rows.find((r) => r.name.startsWith('(e)'));
+    rows.push(...(await sqlRows({ g: want('g'), h: want('h'), households: numberFlag('--households', quick ? 1_000_000 : 30_000_000), loanBooks: SIM_N, inProcessRate: inProcess ? Number(inProcess.rate.replace(/[^0-9.]/g, '')) : undefined, log })));
   }
   // (f) scale-out: SQLite beside PostgreSQL with one and two server processes, same run
   if (want('f')) {

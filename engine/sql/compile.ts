@@ -77,13 +77,15 @@ interface Join {
 interface Layer {
   items: string[];
   joins: Map<string, Join>;
+  /** Joins of the working-day adjustment table on a date column. */
+  calendar: string[];
 }
 
 /** State shared by the sides of one query: layer 0 (converted facts) and the layers after it. */
 class Plan {
   readonly base = new Map<string, string>();
   readonly baseItems: string[] = [];
-  readonly layers: Layer[] = [{ items: [], joins: new Map() }];
+  readonly layers: Layer[] = [{ items: [], joins: new Map(), calendar: [] }];
   /** Aggregates by layer, list, function and compiled inputs. */
   readonly aggregates = new Map<string, X>();
   /** Columns by layer and expression text (see Side.item). */
@@ -96,7 +98,7 @@ class Plan {
   ) {}
 
   layer(k: number): Layer {
-    while (this.layers.length <= k) this.layers.push({ items: [], joins: new Map() });
+    while (this.layers.length <= k) this.layers.push({ items: [], joins: new Map(), calendar: [] });
     return this.layers[k]!;
   }
 
@@ -133,7 +135,7 @@ class Plan {
         const from = j.parent ? `${child} JOIN l${k - 1} p ON p.rid = c.rid` : child;
         return `\n  LEFT JOIN (SELECT c.rid AS rid${j.items.map((i) => `, ${i}`).join('')} FROM ${from} GROUP BY c.rid) ${j.alias} ON ${j.alias}.rid = t.rid`;
       });
-      out.push(`l${k} AS (SELECT t.*${l.items.map((i) => `,\n  ${i}`).join('')}\n  FROM l${k - 1} t${joins.join('')})`);
+      out.push(`l${k} AS (SELECT t.*${l.items.map((i) => `,\n  ${i}`).join('')}\n  FROM l${k - 1} t${joins.join('')}${l.calendar.join('')})`);
     }
     return { ctes: out, last: `l${this.layers.length - 1}` };
   }
@@ -582,7 +584,13 @@ class Side {
       let hit = this.plan.workdayCounts.get(key);
       if (!hit) {
         const name = `wc${this.plan.workdayCounts.size}`;
-        this.plan.layer(k).items.push(`${d.workdayCount!(col.v)} AS ${name}`);
+        const layer = this.plan.layer(k);
+        if (d.workdayCountJoined) {
+          // A hash join on a table of a few thousand days: cheaper per row than any expression.
+          const alias = `wj${this.plan.workdayCounts.size}`;
+          layer.calendar.push(`\n  LEFT JOIN tw_workday_adj ${alias} ON ${alias}.d = ${col.v}`);
+          layer.items.push(`${d.workdayCountJoined(col.v, alias)} AS ${name}`);
+        } else layer.items.push(`${d.workdayCount!(col.v)} AS ${name}`);
         hit = { v: `t.${name}`, need: k + 1 };
         this.plan.workdayCounts.set(key, hit);
       }

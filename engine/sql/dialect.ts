@@ -21,6 +21,8 @@ export interface Dialect {
   orderedSum(value: string, filter: string, order: string): string;
   /** The running count of working days up to a date (SQL), when the dialect computes it inline; else undefined. */
   workdayCount?: (x: string) => string;
+  /** The same, reading the adjustment from `alias`, a join of tw_workday_adj on the date (DuckDB). */
+  workdayCountJoined?: (x: string, alias: string) => string;
 }
 
 export const DUCKDB: Dialect = {
@@ -28,6 +30,10 @@ export const DUCKDB: Dialect = {
   double: 'DOUBLE',
   money: 'DECIMAL(18,0)',
   workdayCount: (x) => `tw_wcum(${x})`,
+  workdayCountJoined: (x, alias) => {
+    if (!WORKDAY_RANGE.last) workdayCountMacro();
+    return `CAST(${weekdaysSql(x)} + COALESCE(${alias}.a, CASE WHEN ${x} > DATE '${WORKDAY_RANGE.last}' THEN ${WORKDAY_RANGE.after} ELSE 0 END) AS INTEGER)`;
+  },
   orderedSum: (v, f, o) => `COALESCE(list_reduce(list(${v} ORDER BY ${o}) FILTER (WHERE ${f}), lambda x, y: x + y, CAST(0 AS DOUBLE)), CAST(0 AS DOUBLE))`,
 };
 
@@ -87,7 +93,7 @@ export function setupSql(d: SqlDialect): string[] {
       `CREATE OR REPLACE MACRO tw_round(x) AS ROUND(CAST(printf('%.14e', x) AS DECIMAL(38,10)), 0)`,
       `CREATE OR REPLACE MACRO tw_add_months(d, n) AS CAST(d + n * INTERVAL '1 month' AS DATE)`,
       `CREATE OR REPLACE MACRO tw_months_between(a, b) AS CASE WHEN b >= a THEN ${monthsUp('a', 'b')} ELSE -${monthsUp('b', 'a')} END`,
-      workdayCountMacro(),
+      ...workdayCountMacro(),
       `CREATE OR REPLACE MACRO tw_cum(x) AS (SELECT cum FROM tw_calendar WHERE tw_calendar.d = x)`,
       `CREATE OR REPLACE MACRO tw_workday_at(o) AS (SELECT tw_workday.d FROM tw_workday WHERE tw_workday.ord = o)`,
     ];
@@ -105,6 +111,14 @@ export function setupSql(d: SqlDialect): string[] {
   ];
 }
 
+/** Filled by workdayCountMacro (at module load, below): the table's first and last day, the adjustment after it. */
+const WORKDAY_RANGE = { first: '', last: '', after: 0 };
+
+const weekdaysSql = (x: string) => {
+  const n = `(${x} - DATE '1970-01-05')`;
+  return `(5 * floor(${n} / 7) + least(${n} - 7 * floor(${n} / 7) + 1, 5))`;
+};
+
 /**
  * Working days without a lookup per row (DuckDB): the running count of working days up to x is the
  * count of Mondays–Fridays since a fixed Monday plus an adjustment from the official table (a
@@ -113,7 +127,7 @@ export function setupSql(d: SqlDialect): string[] {
  * read with substr: one node in the plan. (A calendar join or a correlated lookup per use cost far
  * more at scale; a list constant is thousands of plan nodes at every use; a CASE tree too.)
  */
-function workdayCountMacro(): string {
+function workdayCountMacro(): string[] {
   const holidays = Object.keys(table.holidays).sort();
   const makeUp = Object.keys(table.workdays).sort();
   const day = (t: string) => Math.round(Date.parse(`${t}T00:00:00Z`) / 86_400_000);
@@ -135,11 +149,18 @@ function workdayCountMacro(): string {
   if (Math.max(...adj) - min >= 64 * 64) throw new Error('engine bug: working-day adjustment out of range');
   const code = adj.map((a) => String.fromCharCode(48 + Math.floor((a - min) / 64), 48 + ((a - min) % 64))).join('');
   const iso = (d: number) => new Date(d * 86_400_000).toISOString().slice(0, 10);
-  const n = `(x - DATE '1970-01-05')`;
-  const weekdays = `(5 * floor(${n} / 7) + least(${n} - 7 * floor(${n} / 7) + 1, 5))`;
+  const weekdays = weekdaysSql('x');
   const k = `(2 * CAST(x - DATE '${iso(first)}' AS BIGINT))`;
   const adjAt = `((ascii(substr('${code}', ${k} + 1, 1)) - 48) * 64 + ascii(substr('${code}', ${k} + 2, 1)) - 48 + (${min}))`;
-  return `CREATE OR REPLACE MACRO tw_wcum(x) AS CAST(${weekdays} + CASE WHEN x < DATE '${iso(first)}' THEN 0 WHEN x > DATE '${iso(last)}' THEN ${run} ELSE ${adjAt} END AS INTEGER)`;
+  const at = (k: string) => `((ascii(substr('${code}', ${k} + 1, 1)) - 48) * 64 + ascii(substr('${code}', ${k} + 2, 1)) - 48 + (${min}))`;
+  WORKDAY_RANGE.first = iso(first);
+  WORKDAY_RANGE.last = iso(last);
+  WORKDAY_RANGE.after = run;
+  return [
+    `CREATE OR REPLACE MACRO tw_wcum(x) AS CAST(${weekdays} + CASE WHEN x < DATE '${iso(first)}' THEN 0 WHEN x > DATE '${iso(last)}' THEN ${run} ELSE ${adjAt} END AS INTEGER)`,
+    // The same adjustments as a small table, for a hash join per date column (cheapest at scale).
+    `CREATE OR REPLACE TABLE tw_workday_adj AS SELECT CAST(DATE '${iso(first)}' + CAST(i AS INTEGER) AS DATE) AS d, CAST(${at('2 * i')} AS INTEGER) AS a FROM range(${last - first + 1}) r(i)`,
+  ];
 }
 
 /** A SQL identifier, quoted. */
