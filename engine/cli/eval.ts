@@ -21,7 +21,8 @@ Options:
   --version V         with a policy id: a specific version (default: the one in force on the as-of date)
   --policies DIR      the policy library: where a policy id is looked up and \`extends\` is resolved
                       (default ./policies when it exists)
-  --explain           add the trace: every condition, the values it saw, whether it held
+  --explain           add the trace: every condition, whether it held, what each side of a
+                      comparison came to, and the facts and parameters it read
   --json              print the decision as JSON
   --lang zh|en|both   language of the text output (default both)
   -h, --help          this help

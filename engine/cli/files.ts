@@ -84,8 +84,8 @@ export function libraryDir(option: unknown): { dir?: string } | { missing: strin
   return existsSync(dir) && statSync(dir).isDirectory() ? { dir } : {};
 }
 
-export const LIBRARY_HELP = `  --policies DIR      the policy library \`extends\` is resolved in (default ./policies when it exists);
-                      policies named on the command line are added to it and win over it`;
+export const LIBRARY_HELP = `  --policies DIR  the policy library \`extends\` is resolved in (default ./policies when it
+                  exists); policies named on the command line are added to it and win over it`;
 
 /** `-` on the command line: the policy text comes from standard input. */
 export const STDIN = '-';
