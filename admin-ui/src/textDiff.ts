@@ -40,7 +40,11 @@ export function collapse(rows: SideBySideRow[], context: number): (SideBySideRow
   const keep = rows.map((_, i) => changed.slice(Math.max(0, i - context), i + context + 1).some(Boolean));
   const out: (SideBySideRow | { skipped: number })[] = [];
   let skipped = 0;
+  // The server sends hunks only: a jump in line numbers is unchanged lines left out.
+  let lastLeft = 0;
   rows.forEach((r, i) => {
+    if (r.left && r.left.op === ' ' && lastLeft && r.left.n > lastLeft + 1) skipped += r.left.n - lastLeft - 1;
+    if (r.left) lastLeft = r.left.n;
     if (keep[i]) {
       if (skipped) out.push({ skipped });
       skipped = 0;

@@ -24,6 +24,8 @@ export interface ParameterValueChange {
   from: string;
   old?: unknown;
   new?: unknown;
+  /** The values as an official reads them, with their unit: 5万元, 3%, 30天. */
+  display?: { old?: { zh: string; en: string }; new?: { zh: string; en: string } };
   /** Citation changed while the value stayed. */
   citesChanged?: boolean;
 }
@@ -73,9 +75,15 @@ export interface TextDiffLine {
 }
 
 export interface TextDiff {
+  /**
+   * The changed lines with `context` unchanged lines around each change (hunks); unchanged lines
+   * further away are left out — the line numbers show the gaps — and counted in `unchanged`.
+   */
   lines: TextDiffLine[];
   added: number;
   removed: number;
+  /** Unchanged lines left out. */
+  unchanged: number;
 }
 
 /** Stable JSON (sorted keys) so equal values compare equal whatever their key order. */
@@ -172,11 +180,15 @@ function parameterChange(a: ParameterDecl, b: ParameterDecl): ParameterChange | 
   for (const from of dates) {
     const x = av.get(from);
     const y = bv.get(from);
+    const display = {
+      ...(x ? { old: displayValue(a.type.kind, x.value) } : {}),
+      ...(y ? { new: displayValue(b.type.kind, y.value) } : {}),
+    };
     if (x && y && same(x.value, y.value)) {
-      if (!same(x.cites, y.cites)) values.push({ from, old: x.value, new: y.value, citesChanged: true });
+      if (!same(x.cites, y.cites)) values.push({ from, old: x.value, new: y.value, citesChanged: true, display });
       continue;
     }
-    values.push({ from, ...(x ? { old: x.value } : {}), ...(y ? { new: y.value } : {}) });
+    values.push({ from, ...(x ? { old: x.value } : {}), ...(y ? { new: y.value } : {}), display });
   }
   return changes.length || values.length ? { name: a.name, changes, values } : undefined;
 }
@@ -263,8 +275,8 @@ export function diffPolicies(a: PolicyIR, b: PolicyIR): PolicyDiff {
   };
 }
 
-/** Line diff of two texts, each line numbered on its side. */
-export function textDiff(a: string, b: string): TextDiff {
+/** Line diff of two texts, each line numbered on its side: the hunks, with `context` lines around each change. */
+export function textDiff(a: string, b: string, context = 3): TextDiff {
   const lines: TextDiffLine[] = [];
   let na = 0;
   let nb = 0;
@@ -278,5 +290,23 @@ export function textDiff(a: string, b: string): TextDiff {
       else lines.push({ op: ' ', a: ++na, b: ++nb, text });
     }
   }
-  return { lines, added, removed };
+  // Keep a line when a change is within `context` lines of it.
+  const keep = new Uint8Array(lines.length);
+  lines.forEach((l, i) => {
+    if (l.op !== ' ') for (let k = Math.max(0, i - context); k <= Math.min(lines.length - 1, i + context); k++) keep[k] = 1;
+  });
+  const hunks = lines.filter((_, i) => keep[i] === 1);
+  return { lines: hunks, added, removed, unchanged: lines.length - hunks.length };
+}
+
+/** A parameter value with its unit, in Chinese and English (money in 万元 when it is whole 万). */
+export function displayValue(kind: ParameterDecl['type']['kind'], v: unknown): { zh: string; en: string } {
+  if (typeof v === 'number' && kind === 'money') {
+    const en = `CNY ${v.toLocaleString('en-US', { maximumFractionDigits: 2 })}`;
+    if (v !== 0 && v % 10000 === 0) return { zh: `${v / 10000}万元`, en };
+    return { zh: `${v.toLocaleString('zh-CN', { maximumFractionDigits: 2 })}元`, en };
+  }
+  if (typeof v === 'number' && kind === 'percent') return { zh: `${v}%`, en: `${v}%` };
+  if (typeof v === 'boolean') return { zh: v ? '是' : '否', en: v ? 'yes' : 'no' };
+  return { zh: String(v), en: String(v) };
 }

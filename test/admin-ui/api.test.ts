@@ -88,6 +88,18 @@ describe('text diff rows', () => {
     expect(out[0]).toEqual({ skipped: 8 });
     expect(out).toHaveLength(4);
   });
+
+  it('marks the lines the server left out between hunks', () => {
+    // Hunks of a diff of 40 lines: lines 7–13 and 27–33 around changes at 10 and 30.
+    const hunk = (from: number, changed: number) => [
+      ...[0, 1, 2].map((k) => ({ op: ' ' as const, a: from + k, b: from + k, text: `l${from + k}` })),
+      { op: '-' as const, a: changed, text: 'old' },
+      { op: '+' as const, b: changed, text: 'new' },
+      ...[1, 2, 3].map((k) => ({ op: ' ' as const, a: changed + k, b: changed + k, text: `l${changed + k}` })),
+    ];
+    const out = collapse(sideBySide([...hunk(7, 10), ...hunk(27, 30)]), 3);
+    expect(out.filter((r) => 'skipped' in r)).toEqual([{ skipped: 13 }]);
+  });
 });
 
 describe('catalogues and roles', () => {

@@ -31,7 +31,12 @@ async function raisedCapDraft(): Promise<number> {
   const created = await call('author', 'POST', '/drafts', { from: { policy: 'gansu/poverty-loan', version: '2015.1' } });
   expect(created.status).toBe(201);
   const d = (await created.json()) as { id: number; source: string };
-  const source = d.source.replace('  5万元 from 2015-06-01', '  6万元 from 2015-06-01').replace('version "2015.1"', 'version "2015.2"');
+  // A new label in force from a new day (two versions may not take effect on the same day).
+  const source = d.source
+    .replace('  5万元 from 2015-06-01', '  6万元 from 2015-06-01')
+    .replace('version "2015.1"', 'version "2015.2"')
+    .replace('  effective from 2015-06-01', '  effective from 2016-01-01');
+  expect(source).toContain('effective from 2016-01-01');
   const saved = await call('author', 'PUT', `/drafts/${d.id}`, { source }, { 'if-match': created.headers.get('etag')! });
   expect(saved.status).toBe(200);
   return d.id;

@@ -248,7 +248,8 @@ describe('what the routes send has the keys of the wire types', () => {
     const created = await get('张三', '/api/v1/drafts', { method: 'POST', json: { from } });
     fits('created draft', created.json, DRAFT_DETAIL);
     const id = created.json.id as number;
-    const source = (created.json.source as string).replace(/version\s+"[^"]+"/, 'version "2099.1"');
+    // A new label from a new day: two versions may not take effect on the same day.
+    const source = (created.json.source as string).replace(/version\s+"[^"]+"/, 'version "2099.1"').replace(/effective from \d{4}-\d{2}-\d{2}( until \d{4}-\d{2}-\d{2})?/, 'effective from 2099-01-01');
     const saved = await get('张三', `/api/v1/drafts/${id}`, { method: 'PUT', json: { source }, headers: { 'if-match': created.etag } });
     fits('saved draft', saved.json, SAVED_DRAFT);
     for (const d of ((await get('赵六', '/api/v1/drafts')).json as unknown as W.DraftListResponse).items) fits(`draft ${d.id} in the list`, d, DRAFT);
@@ -298,6 +299,10 @@ describe('what the routes send has the keys of the wire types', () => {
   it('NDJSON batch answers, full and lean: decided, rule texts, failed and unreadable lines', async () => {
     const created = await get('张三', '/api/v1/drafts', { method: 'POST', json: { from: { policy: 'demo/loan', version: '2015.1' } } });
     const draftId = created.json.id as number;
+    // A retitled draft: its rule texts differ from the published version's, so lean answers send them on a line of their own.
+    const retitled = (created.json.source as string).replace('title "演示贷款政策"', 'title "演示贷款政策(修订稿)"');
+    expect(retitled).not.toBe(created.json.source);
+    expect((await get('张三', `/api/v1/drafts/${draftId}`, { method: 'PUT', json: { source: retitled }, headers: { 'if-match': created.etag } })).json.revision).toBe(2);
     // The query's published policy sends lines 1, 4 and 8 to the worker threads; lines naming
     // their own policy or a draft, and lines that fail, are judged on the main thread. The blank
     // line 7 counts but gets no answer.

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { LangController, t } from '../i18n/index.ts';
+import { LangController, pick, t } from '../i18n/index.ts';
 import { shared } from '../styles.ts';
 import { api } from '../context.ts';
 import { Loader } from '../loader.ts';
@@ -111,7 +111,7 @@ export class TwPageDiff extends LitElement {
               s.parameters.removed.map((p) => `${p.label} (${p.name})`),
               s.parameters.changed.map((p) => ({
                 name: p.name,
-                body: html`${this.changes(p.changes)}<ul>${p.values.map((v) => html`<li>${t('col.from')} ${v.from}: <del>${show(v.old)}</del> → <ins>${show(v.new)}</ins>${v.citesChanged ? ` (${t('col.cites')})` : ''}</li>`)}</ul>`,
+                body: html`${this.changes(p.changes)}<ul>${p.values.map((v) => html`<li>${t('col.from')} ${v.from}: <del>${v.display?.old ? pick(v.display.old) : show(v.old)}</del> → <ins>${v.display?.new ? pick(v.display.new) : show(v.new)}</ins>${v.citesChanged ? ` (${t('col.cites')})` : ''}</li>`)}</ul>`,
               })),
             )}
             ${this.section(t('policy.facts'), s.facts.added.map((f) => `${f.label} (${f.name}): ${f.type}`), s.facts.removed.map((f) => `${f.label} (${f.name}): ${f.type}`), s.facts.changed.map((f) => ({ name: f.name, body: this.changes(f.changes) })))}

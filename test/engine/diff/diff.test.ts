@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { diffPolicies, textDiff } from '../../../engine/diff/index.ts';
+import { diffPolicies, displayValue, textDiff } from '../../../engine/diff/index.ts';
 import type { PolicyIR, RuleIR } from '../../../engine/ir/types.ts';
 
 const rule = (id: string, over: Partial<RuleIR> = {}): RuleIR => ({
@@ -42,8 +42,8 @@ describe('diffPolicies', () => {
   });
 
   it.each<[string, PolicyIR, (d: ReturnType<typeof diffPolicies>) => unknown, unknown]>([
-    ['a threshold, per date', change((p) => p.parameters[0].values.push({ from: '2021-01-01', value: 5 })), (d) => d.parameters.changed[0].values, [{ from: '2021-01-01', new: 5 }]],
-    ['a changed value', change((p) => (p.parameters[0].values[0].value = 4)), (d) => d.parameters.changed[0].values, [{ from: '2015-01-01', old: 3, new: 4 }]],
+    ['a threshold, per date', change((p) => p.parameters[0].values.push({ from: '2021-01-01', value: 5 })), (d) => d.parameters.changed[0].values, [{ from: '2021-01-01', new: 5, display: { new: { zh: '5%', en: '5%' } } }]],
+    ['a changed value', change((p) => (p.parameters[0].values[0].value = 4)), (d) => d.parameters.changed[0].values, [{ from: '2015-01-01', old: 3, new: 4, display: { old: { zh: '3%', en: '3%' }, new: { zh: '4%', en: '4%' } } }]],
     ['a rule added', change((p) => p.rules.push(rule('c'))), (d) => d.rules.added.map((r) => r.id), ['c']],
     ['a rule removed', change((p) => p.rules.pop()), (d) => d.rules.removed.map((r) => r.id), ['b']],
     ['an outcome severity', change((p) => (p.rules[0].then.severity = 'low')), (d) => d.rules.changed[0].changes, [{ field: 'outcome.severity', old: 'high', new: 'low' }]],
@@ -82,7 +82,27 @@ describe('diffPolicies', () => {
   });
 });
 
+describe('displayValue', () => {
+  it.each<[Parameters<typeof displayValue>[0], unknown, { zh: string; en: string }]>([
+    ['money', 50000, { zh: '5万元', en: 'CNY 50,000' }],
+    ['money', 1234.5, { zh: '1,234.5元', en: 'CNY 1,234.5' }],
+    ['percent', 3, { zh: '3%', en: '3%' }],
+    ['boolean', true, { zh: '是', en: 'yes' }],
+    ['integer', 30, { zh: '30', en: '30' }],
+  ])('%s %s', (kind, v, want) => expect(displayValue(kind, v)).toEqual(want));
+});
+
 describe('textDiff', () => {
+  it('sends the hunks only: changes with three lines of context, the rest counted', () => {
+    const a = Array.from({ length: 40 }, (_, i) => `line ${i + 1}`).join('\n') + '\n';
+    const b = a.replace('line 10\n', 'line ten\n').replace('line 30\n', 'line thirty\n');
+    const d = textDiff(a, b);
+    expect(d.lines.filter((l) => l.op === ' ').map((l) => l.a)).toEqual([7, 8, 9, 11, 12, 13, 27, 28, 29, 31, 32, 33]);
+    expect(d.lines.filter((l) => l.op !== ' ').map((l) => l.text)).toEqual(['line 10', 'line ten', 'line 30', 'line thirty']);
+    expect(d.unchanged).toBe(40 - 2 - 12);
+    expect(textDiff(a, a)).toMatchObject({ lines: [], added: 0, removed: 0, unchanged: 40 });
+  });
+
   it('numbers lines on each side', () => {
     const d = textDiff('a\nb\nc\n', 'a\nB\nc\nd\n');
     expect(d.lines).toEqual([
@@ -100,7 +120,7 @@ describe('textDiff', () => {
       fc.property(fc.array(fc.constantFrom('x', 'y', 'z', '条文'), { maxLength: 12 }), fc.array(fc.constantFrom('x', 'y', 'z', '条文'), { maxLength: 12 }), (as, bs) => {
         const a = as.map((l) => l + '\n').join('');
         const b = bs.map((l) => l + '\n').join('');
-        const d = textDiff(a, b);
+        const d = textDiff(a, b, Infinity);
         expect(d.lines.filter((l) => l.op !== '+').map((l) => l.text + '\n').join('')).toBe(a);
         expect(d.lines.filter((l) => l.op !== '-').map((l) => l.text + '\n').join('')).toBe(b);
       }),
