@@ -30,13 +30,15 @@ export function parseDataArg(arg: string): DatasetSpec | { error: string } {
     return { kind: 'postgres', url: arg.slice(0, hash), table: arg.slice(hash + 1) };
   }
   const ext = path.extname(arg).toLowerCase();
-  if (!['.parquet', '.csv', '.xlsx'].includes(ext)) return { error: `a dataset file is .parquet, .csv or .xlsx (got ${arg})` };
+  if (!['.parquet', '.csv', '.xlsx', '.jsonl', '.ndjson'].includes(ext)) return { error: `a dataset file is .parquet, .csv, .xlsx or .jsonl (got ${arg})` };
   return { kind: 'file', file: arg };
 }
 
 export interface AttachedDataset {
   source: SqlSource;
   records: number;
+  /** SELECT items over `tw_src s` giving each present fact as JSON facts hold it (lists as LIST<STRUCT>). */
+  factColumns: string[];
   /** Facts no column holds: read as missing in every record. */
   absent: string[];
 }
@@ -60,6 +62,12 @@ export async function attachFile(db: DuckDb, file: string, facts: readonly FactD
   } else if (ext === '.csv') {
     // Text as written; each fact's column is cast to its type by the compiled query.
     await db.run(`CREATE TABLE tw_src_table AS SELECT row_number() OVER () - 1 AS file_row_number, * FROM read_csv(${quoteFile(file)}, header = true, all_varchar = true)`);
+    raw = 'tw_src_table';
+  } else if (ext === '.jsonl' || ext === '.ndjson') {
+    // One facts object per line (the server's uploads), typed by the declarations; a value that
+    // does not fit its fact's type fails the whole read (the caller then judges in process).
+    const columns = `{${facts.map((f) => `${str(f.name)}: ${str(f.type.kind === 'list' ? structType(f) : columnType(f, 'duckdb'))}`).join(', ')}}`;
+    await db.run(`CREATE TABLE tw_src_table AS SELECT row_number() OVER () - 1 AS file_row_number, * FROM read_json(${quoteFile(file)}, format = 'newline_delimited', columns = ${columns})`);
     raw = 'tw_src_table';
   } else if (ext === '.xlsx') {
     await loadXlsx(db, file);
@@ -89,6 +97,11 @@ export async function attachFile(db: DuckDb, file: string, facts: readonly FactD
     return `s.${ident(col)} AS ${ident(f.name)}`;
   });
   await db.run(`CREATE OR REPLACE VIEW tw_src AS SELECT ${rid} AS rid, s.* FROM ${raw} s`);
+  const factColumns = facts.flatMap((f) => {
+    const col = colOf(f);
+    if (col === undefined) return [];
+    return [f.type.kind === 'list' ? `CAST(${listExpr(f, col)} AS ${structType(f)}) AS ${ident(f.name)}` : `CAST(s.${ident(col)} AS ${columnType(f, 'duckdb')}) AS ${ident(f.name)}`];
+  });
   await db.run(`CREATE OR REPLACE VIEW tw_records AS SELECT ${rid} AS rid${recordCols.map((c) => `, ${c}`).join('')} FROM ${raw} s`);
   const lists: Record<string, string> = {};
   for (const f of facts) {
@@ -106,7 +119,7 @@ export async function attachFile(db: DuckDb, file: string, facts: readonly FactD
     );
   }
   const [{ n }] = await db.all<{ n: string }>('SELECT count(*) AS n FROM tw_records');
-  return { source: { records: 'tw_records', lists }, records: Number(n), absent };
+  return { source: { records: 'tw_records', lists }, records: Number(n), absent, factColumns };
 }
 
 /** An XLSX workbook's first sheet into a text table (streamed: a 台账 of a million rows does not sit in memory). */
@@ -180,5 +193,5 @@ export async function attachPostgresTable(
   await db.run(`CREATE OR REPLACE TEMP VIEW tw_src AS SELECT * FROM ${ident(table)}`);
   await db.run(`CREATE OR REPLACE TEMP VIEW tw_records AS SELECT s.rid AS rid${recordCols.map((c) => `, ${c}`).join('')} FROM ${ident(table)} s`);
   const [{ n }] = await db.all<{ n: string }>('SELECT count(*) AS n FROM tw_records');
-  return { source: { records: 'tw_records', lists }, records: Number(n), absent };
+  return { source: { records: 'tw_records', lists }, records: Number(n), absent, factColumns: [] };
 }

@@ -13,6 +13,8 @@ import { compileSql } from './compile.ts';
 import { attachFile, attachPostgresTable, type DatasetSpec } from './dataset.ts';
 import { openDuckDb, type DuckDb } from './duckdb.ts';
 import { str } from './dialect.ts';
+import { factsOfRow } from './inprocess.ts';
+import type { FactDecl } from '../ir/types.ts';
 import { openPostgres } from './postgres.ts';
 import { unionFacts } from './records.ts';
 import type { SideLayout, SqlDiagnostic, SqlPlan } from './types.ts';
@@ -42,6 +44,8 @@ export interface Coverage {
 
 export interface ChangedRecord {
   rid: number;
+  /** The record as JSON facts (file datasets; the row's columns for a PostgreSQL table). */
+  facts?: Record<string, unknown>;
   baseline: RecordOutcome;
   candidate: RecordOutcome;
 }
@@ -55,7 +59,7 @@ export interface SqlSimulationResult {
   /** Facts no column of the dataset holds (read as missing everywhere). */
   absent: string[];
   wallMs: number;
-  /** The changed records, in rid order, a page at a time. */
+  /** The changed records, in rid order, a page at a time (with their facts for file datasets). */
   changes(pageSize?: number): AsyncIterable<ChangedRecord[]>;
   close(): Promise<void>;
 }
@@ -302,13 +306,16 @@ async function judge(db: Db, duck: DuckDb | undefined, plan: SqlPlan, opts: RunS
   return result;
 }
 
-function pages(db: Db, pageSize: number): AsyncIterable<ChangedRecord[]> {
+function pages(db: Db, pageSize: number, facts?: { decls: readonly FactDecl[]; select: string[] }): AsyncIterable<ChangedRecord[]> {
   return {
     async *[Symbol.asyncIterator]() {
       for (let after = -1; ; ) {
-        const rows = await db.all(`SELECT * FROM tw_changed WHERE rid > ${after} ORDER BY rid LIMIT ${pageSize}`);
+        const sql = facts
+          ? `SELECT ${CHANGED_COLUMNS}${facts.select.map((c) => `, ${c}`).join('')} FROM tw_changed ch JOIN tw_src s ON s.rid = ch.rid WHERE ch.rid > ${after} ORDER BY ch.rid LIMIT ${pageSize}`
+          : `SELECT * FROM tw_changed WHERE rid > ${after} ORDER BY rid LIMIT ${pageSize}`;
+        const rows = await db.all(sql);
         if (!rows.length) return;
-        const page = rows.map(toChanged);
+        const page = rows.map((row) => (facts ? { ...toChanged(row), facts: factsOfRow(row, facts.decls) } : toChanged(row)));
         after = page[page.length - 1]!.rid;
         yield page;
       }
@@ -369,7 +376,8 @@ export async function runSqlSimulation(opts: RunSqlSimulationOptions): Promise<S
       );
     }
     const { changedGroups: _groups, ...rest } = result;
-    return { ...rest, absent: attached.absent, wallMs: performance.now() - started, changes: (n = 1000) => pages(db, n), close: async () => db.close() };
+    const present = { decls: facts.filter((f) => !attached.absent.includes(f.name)), select: attached.factColumns };
+    return { ...rest, absent: attached.absent, wallMs: performance.now() - started, changes: (n = 1000) => pages(db, n, present), close: async () => db.close() };
   } catch (e) {
     db.close();
     throw e;

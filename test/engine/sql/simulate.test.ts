@@ -84,7 +84,10 @@ describe('simulation as SQL', () => {
     // Moving the red line from 3% to 5% changes some counties and not others.
     expect(duck.changed).toBeGreaterThan(0);
     expect(duck.changed).toBeLessThan(N);
-    expect(changes).toEqual(mem.changed);
+    expect(changes.map(({ facts: _f, ...c }) => c)).toEqual(mem.changed);
+    // Each changed record comes with its facts, as the in-process simulation read them.
+    const byRid = new Map(records.map((r) => [r.rid, r.facts]));
+    for (const c of changes) expect(c.facts).toEqual(byRid.get(c.rid));
   }, 120_000);
 
   it('writes the changed records with their facts', () => {
@@ -142,7 +145,7 @@ describe('simulation as SQL', () => {
         expect(r.baseline).toEqual(duck.baseline);
         expect(r.candidate).toEqual(duck.candidate);
         expect(r.coverage).toEqual(duck.coverage);
-        expect(await collect(r)).toEqual(changes);
+        expect(await collect(r)).toEqual(changes.map(({ facts: _f, ...c }) => c));
         expect(readFileSync(path.join(dir, 'pg-changed.csv'), 'utf8').trim().split('\n').length).toBe(duck.changed + 1);
       } finally {
         await r.close();
@@ -152,7 +155,7 @@ describe('simulation as SQL', () => {
 });
 
 describe('datasets officials keep', () => {
-  it('reads CSV and an XLSX 台账 headed by labels as it reads Parquet', async () => {
+  it('reads CSV, an XLSX 台账 headed by labels and JSONL uploads as it reads Parquet', async () => {
     const { povertyLoanIr } = await import('../../../bench/households.ts');
     const { PolicyLibrary, compileSource } = await import('../../../engine/index.ts');
     const ir = povertyLoanIr();
@@ -166,10 +169,13 @@ describe('datasets officials keep', () => {
     const pq = path.join(dir, 'hh.parquet');
     const csv = path.join(dir, 'hh.csv');
     const xlsx = path.join(dir, 'hh.xlsx');
+    const jsonl = path.join(dir, 'hh.jsonl');
     const db = await openDuckDb();
     try {
       await db.run(`COPY (${householdsSql(800, 3, ir)}) TO ${str(pq)} (FORMAT parquet)`);
       await db.run(`COPY (SELECT * FROM read_parquet(${str(pq)})) TO ${str(csv)} (FORMAT csv, HEADER true)`);
+      // The server's uploads: one facts object per line, the line number identifying the record.
+      await db.run(`COPY (SELECT * EXCLUDE (rid) FROM read_parquet(${str(pq)}) ORDER BY rid) TO ${str(jsonl)} (FORMAT json)`);
       const rows = await db.all(`SELECT * FROM read_parquet(${str(pq)}) ORDER BY rid`);
       const wb = new ExcelJS.Workbook();
       const ws = wb.addWorksheet('台账');
@@ -193,6 +199,7 @@ describe('datasets officials keep', () => {
     expect(fromParquet.changed.length).toBeGreaterThan(0);
     expect(await run(csv)).toEqual(fromParquet);
     expect(await run(xlsx)).toEqual(fromParquet);
+    expect(await run(jsonl)).toEqual(fromParquet);
   }, 120_000);
 });
 
