@@ -6,9 +6,8 @@ import { parsePolicySource } from '../../dsl/index.ts';
 import type { Range } from '../../dsl/diagnostics.ts';
 import type { PolicyIR, RuleIR } from '../ir/types.ts';
 import { formatDate, parseDate } from '../values/index.ts';
-import { evaluateSync } from '../evaluate/decide.ts';
-import type { Decision } from '../evaluate/types.ts';
-import type { ResolvedPolicy } from '../library/library.ts';
+import { probe } from './probe.ts';
+import { replay } from './replay.ts';
 import { Encoder, Unsupported, World, type Tri } from './encode.ts';
 import { FINDINGS, QUESTIONS, approximationText } from './messages.ts';
 import { checkSat, solverContext, type B, type CheckResult, type Z3 } from './solver.ts';
@@ -92,12 +91,6 @@ export function finalStatuses(z: Z3, enc: Encoder, ir: PolicyIR, skip: ReadonlyS
   };
   for (const r of ir.rules) if (!skip.has(r.id)) finalOf(r);
   return out;
-}
-
-/** The reference interpreter's decision on a counterexample (the IR as the evaluator reads it). */
-export function replay(ir: PolicyIR, c: Counterexample, explain = false): Decision {
-  const resolved: ResolvedPolicy = { stamp: { id: ir.id, version: ir.version, jurisdiction: ir.jurisdiction, hash: '' }, ir, chain: [ir], ruleOrigin: {} };
-  return evaluateSync(resolved, c.facts, { asOf: c.asOf, explain });
 }
 
 function addYears(date: string, n: number): string {
@@ -260,6 +253,8 @@ export async function analyzePolicy(ir: PolicyIR, opts: AnalyzeOptions = {}): Pr
       }
     }
   }
+  // Concrete records first: what they show needs no query.
+  const seen = probe(ir, period, opts.probeSamples ?? 240);
   const prover = new Prover(z, ir, period, { timeoutMs, listBound }, skip, JSON.stringify(ir).includes('workday'));
   const rules = ir.rules.filter((r) => !skip.has(r.id));
   const reads = new Map(rules.map((r) => [r.id, conditionReads(ir, r)]));
@@ -280,7 +275,7 @@ export async function analyzePolicy(ir: PolicyIR, opts: AnalyzeOptions = {}): Pr
   // Dead rules: the condition can never be true on any day of the period.
   const dead = new Set<string>();
   for (const r of rules) {
-    if (!ownRule(r.id)) continue;
+    if (!ownRule(r.id) || seen.heldRaw.has(r.id)) continue;
     const question = QUESTIONS.canFire(r.id);
     const a = await prover.ask({
       rules: [r.id],
@@ -305,7 +300,7 @@ export async function analyzePolicy(ir: PolicyIR, opts: AnalyzeOptions = {}): Pr
   for (const r of rules) if (r.exceptionTo !== undefined) exceptionsOf.set(r.exceptionTo, [...(exceptionsOf.get(r.exceptionTo) ?? []), r.id]);
   for (const r of rules) {
     const excs = exceptionsOf.get(r.id);
-    if (!excs || dead.has(r.id) || !ownRule(r.id)) continue;
+    if (!excs || dead.has(r.id) || !ownRule(r.id) || seen.fired.has(r.id)) continue;
     const ids = [r.id, ...excs];
     const question = QUESTIONS.canFire(r.id);
     const a = await prover.ask({ rules: ids, question, lists: usesLists(...ids), goal: (_enc, finals) => finals.get(r.id)!.fired });
@@ -326,7 +321,8 @@ export async function analyzePolicy(ir: PolicyIR, opts: AnalyzeOptions = {}): Pr
       if (!subject.same) continue;
       const ids = [a.id, b.id];
       const question = QUESTIONS.conflict(a.id, b.id);
-      const ans = await prover.ask({
+      const record = seen.conflicts.get(`${a.id}\u0000${b.id}`);
+      const ans = record ? { status: 'sat' as const, counterexample: record } : await prover.ask({
         rules: ids,
         question,
         lists: usesLists(...ids),
@@ -361,7 +357,13 @@ export async function analyzePolicy(ir: PolicyIR, opts: AnalyzeOptions = {}): Pr
     const rf = reads.get(r.id)!.facts;
     // Implication between conditions on disjoint facts would need the other to hold for any value of its facts: skipped.
     const others = rules.filter(
-      (o) => o !== r && !redundant.has(o.id) && !dead.has(o.id) && sameOutcome(r, o) && [...reads.get(o.id)!.facts].some((f) => rf.has(f)),
+      (o) =>
+        o !== r &&
+        !redundant.has(o.id) &&
+        !dead.has(o.id) &&
+        !seen.holdsWithout.has(`${r.id}\u0000${o.id}`) &&
+        sameOutcome(r, o) &&
+        [...reads.get(o.id)!.facts].some((f) => rf.has(f)),
     );
     if (others.length === 0) continue;
     // One query against all of them first: when r can fire with none of them, it is implied by none.

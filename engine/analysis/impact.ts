@@ -8,7 +8,8 @@
 import type { PolicyIR, RuleIR } from '../ir/types.ts';
 import { printExpr } from '../ir/print.ts';
 import { parseDate } from '../values/index.ts';
-import { finalStatuses, replay, type FinalSym } from './analyze.ts';
+import { finalStatuses, type FinalSym } from './analyze.ts';
+import { replay } from './replay.ts';
 import { Encoder, Unsupported, World } from './encode.ts';
 import { checkSat, solverContext, type B, type Z3 } from './solver.ts';
 import type { Approximation, Counterexample, ImpactItem, ImpactReport, RuleStatus } from './types.ts';

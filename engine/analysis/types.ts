@@ -71,6 +71,8 @@ export interface AnalyzeOptions {
   ownNames?: ReadonlySet<string>;
   /** Names read elsewhere (by variants that extend this policy): not reported as unused. */
   alsoUsed?: ReadonlySet<string>;
+  /** Concrete records tried through the interpreter before any query (default 240; 0: ask Z3 everything). */
+  probeSamples?: number;
   /** Skip the solver-backed checks (unused names and parameter periods only). */
   noSolver?: boolean;
 }

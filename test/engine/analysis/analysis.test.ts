@@ -222,9 +222,10 @@ function unusedBut(read: string[]): string[] {
   return ['x', 'y', 'z', 'd', 'e', 'm', '用途', '台账'].filter((n) => !read.includes(n)).map((n) => `analysis.unused-fact ${n}`);
 }
 
-describe('analysis findings', () => {
+// With probing (records tried through the interpreter first) and without (every question to Z3).
+describe.each([{ path: 'probes, then the solver', probeSamples: 240 }, { path: 'the solver alone', probeSamples: 0 }])('analysis findings: $path', ({ probeSamples }) => {
   it.each(CASES)('$note', async (c) => {
-    const { ir, text, findings } = await analyze(c.body);
+    const { ir, text, findings } = await analyze(c.body, { probeSamples });
     expect(codes(findings)).toEqual([...c.want].sort());
     for (const f of findings) {
       expect(f.message.zh.length).toBeGreaterThan(0);
