@@ -10,6 +10,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { Auth } from './auth/auth.ts';
+import { PERMISSIONS } from './auth/permissions.ts';
 import { DEFAULT_CONFIG, type App, type AppDeps, type AppEnv, type ServerConfig } from './context.ts';
 import { DecisionLog } from './decisionLog.ts';
 import { loadEngine, type EnginePort } from './engine.ts';
@@ -67,6 +68,18 @@ export async function prepareDeps(opts: {
   };
 }
 
+/** Routes anyone may call, as `METHOD /path`. */
+const PUBLIC_PATHS = new Set(Object.entries(PERMISSIONS).filter(([, who]) => who === 'public').map(([k]) => k));
+/** Each route's path as a pattern, with its methods. */
+const ROUTE_PATTERNS: { pattern: RegExp; method: string }[] = Object.keys(PERMISSIONS).map((k) => {
+  const [method, path] = k.split(' ') as [string, string];
+  return { method, pattern: new RegExp(`^${path.replace(/:[^/]+/g, '[^/]+')}$`) };
+});
+function methodsFor(path: string): string[] {
+  const methods = ROUTE_PATTERNS.filter((r) => r.pattern.test(path)).map((r) => r.method);
+  return [...new Set(methods.includes('GET') ? [...methods, 'HEAD'] : methods)];
+}
+
 export function createApp(deps: AppDeps): App {
   const app = new Hono<AppEnv>();
   const limits = { ...DEFAULT_LIMITS, ...deps.config.limits };
@@ -81,6 +94,8 @@ export function createApp(deps: AppDeps): App {
   });
 
   app.use('/api/v1/*', async (c, next) => {
+    // Public routes ignore tokens: a stale token must not make the API description unreadable.
+    if (PUBLIC_PATHS.has(`${c.req.method} ${c.req.path}`)) return next();
     const header = c.req.header('authorization');
     const client = c.get('client');
     if (header) {
@@ -121,7 +136,15 @@ export function createApp(deps: AppDeps): App {
 
   serveUi(app, deps.config.uiDir);
 
-  app.notFound((c) => c.json(ApiError.of(404, 'http.not-found', [{ path: c.req.path, message: { zh: `${c.req.method} ${c.req.path}`, en: `${c.req.method} ${c.req.path}` } }]).body(), 404));
+  app.notFound((c) => {
+    // A known path asked with another method: 405 with the methods it takes.
+    const allow = methodsFor(c.req.path);
+    if (allow.length && !allow.includes(c.req.method)) {
+      c.header('Allow', allow.join(', '));
+      return c.json(ApiError.of(405, 'http.method-not-allowed', [{ path: c.req.path, message: { zh: `可用方法:${allow.join('、')}`, en: `allowed: ${allow.join(', ')}` } }]).body(), 405);
+    }
+    return c.json(ApiError.of(404, 'http.not-found', [{ path: c.req.path, message: { zh: `${c.req.method} ${c.req.path}`, en: `${c.req.method} ${c.req.path}` } }]).body(), 404);
+  });
 
   app.onError((err, c) => {
     if (err instanceof ApiError) return c.json(err.body(), err.status);

@@ -282,7 +282,7 @@ export class JobRunner {
       await this.run(id, dataset, baseline, candidate, input.asOf, em);
     })()
       .catch(async (e: unknown) => {
-        await this.store.updateJob(id, { status: 'failed', error: jobFailure(e) }).catch(() => undefined);
+        await this.store.updateJob(id, { status: 'failed', error: jobFailure(e, id) }).catch(() => undefined);
         em.emit('event', { type: 'end', done: 0, total: job.total, rate: 0, status: 'failed' } satisfies ProgressEvent);
       })
       .finally(() => {
@@ -408,10 +408,15 @@ function rate(done: number, started: number, clock: Clock): number {
 
 /**
  * Why a job failed, in the API's error shape: an ApiError as it would have been answered, anything
- * else as `job.failed` with its reason (the error's message, never a stack) as the detail.
+ * else as `job.failed` with a reference to quote to an operator. The exception's own text (which
+ * may name internal files) goes to the server's log under that reference, never to the caller.
  */
-export function jobFailure(e: unknown): ErrorBody['error'] {
+export function jobFailure(e: unknown, jobId = 'job'): ErrorBody['error'] {
   if (e instanceof ApiError) return e.body().error;
-  const reason = String((e as Error)?.message ?? e);
-  return ApiError.of(500, 'job.failed', [{ path: 'job', message: { zh: reason, en: reason } }]).body().error;
+  const reference = `${jobId}/${Date.now().toString(36)}`;
+  console.error(`[tiaowen] job failed (${reference}):`, e);
+  return {
+    ...ApiError.of(500, 'job.failed', [{ path: 'job', message: { zh: `错误编号 ${reference}(请告知管理员)`, en: `reference ${reference} (quote it to an administrator)` } }]).body().error,
+    requestId: reference,
+  };
 }

@@ -199,8 +199,15 @@ function listen(port: number, hostname: string, fetch: (req: Request, env: unkno
     // app; it still gets the API's error body instead of an empty 400.
     s.on('clientError', (err: NodeJS.ErrnoException, socket: import('node:stream').Duplex) => {
       if (!socket.writable || err.code === 'ECONNRESET') return socket.destroy();
-      const body = JSON.stringify(ApiError.of(400, 'http.bad-request').body());
-      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      // An unknown method (FOO /x) is 405, an overlong URL or header block 414, the rest 400.
+      const [status, reason, code, extra] =
+        err.code === 'HPE_INVALID_METHOD'
+          ? ([405, 'Method Not Allowed', 'http.method-not-allowed', 'Allow: GET, HEAD, POST, PUT, DELETE\r\n'] as const)
+          : err.code === 'HPE_HEADER_OVERFLOW'
+            ? ([414, 'URI Too Long', 'http.uri-too-long', ''] as const)
+            : ([400, 'Bad Request', 'http.bad-request', ''] as const);
+      const body = JSON.stringify(ApiError.of(status, code).body());
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\n${extra}Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     });
   });
 }

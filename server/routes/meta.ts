@@ -2,7 +2,7 @@
 import { actorOf, depsOf, route, type App } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { OPENAPI } from '../openapi.ts';
-import { ROLES } from '../store/store.ts';
+import { ROLES, StoreConflict } from '../store/store.ts';
 import { intQuery, jsonBody } from '../validate.ts';
 import type { AuditPage, CreatedToken, CreateTokenRequest, ErrorBody, Health, ItemList, Me, Ready, TokenInfo } from '../wire.ts';
 
@@ -57,7 +57,13 @@ export function metaRoutes(app: App): void {
 
   route(app, 'DELETE /api/v1/tokens/:id', async (c) => {
     const id = Number(c.req.param('id'));
-    const rec = Number.isInteger(id) ? await depsOf(c).store.revokeToken(id, actorOf(c).name) : undefined;
+    let rec;
+    try {
+      rec = Number.isInteger(id) ? await depsOf(c).store.revokeToken(id, actorOf(c).name) : undefined;
+    } catch (e) {
+      if (e instanceof StoreConflict && e.message === 'last-admin') throw ApiError.of(409, 'token.last-admin');
+      throw e;
+    }
     if (!rec) throw ApiError.of(404, 'token.not-found', [{ path: 'path.id', message: { zh: `令牌 ${c.req.param('id')}`, en: `token ${c.req.param('id')}` } }]);
     return c.json<TokenInfo>(rec);
   });

@@ -416,6 +416,11 @@ export class Store {
     return this.db.transaction(async (tx) => {
       const r = await tx.get(`SELECT * FROM tokens WHERE id = ? AND revoked_at IS NULL${this.forUpdate}`, [id]);
       if (!r) return undefined;
+      if (r.role === 'admin') {
+        // Locked together on PostgreSQL so two admins revoking each other's last token take turns.
+        const admins = await tx.all(`SELECT id FROM tokens WHERE role = 'admin' AND revoked_at IS NULL${this.forUpdate}`);
+        if (admins.length <= 1) throw new StoreConflict('state', 'last-admin');
+      }
       const at = this.now();
       await tx.run('UPDATE tokens SET revoked_at = ? WHERE id = ?', [at, id]);
       const rec = { ...tokenRow(r), revokedAt: at };

@@ -56,6 +56,31 @@ describe('request ids and the admin UI files', () => {
     expect(bogus.headers.get('x-request-id')).not.toBe('no spaces <allowed>');
   });
 
+  it('public routes ignore a bad token; a known path with another method is 405 with Allow', async () => {
+    const doc = await t.req('GET', '/api/v1/openapi.json', { headers: { authorization: 'Bearer tw_stale-or-wrong-0000000000000000000000' } });
+    expect(doc.status).toBe(200);
+    const put = await t.req('PUT', '/api/v1/policies', { as: 'admin' });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('GET, HEAD');
+    expect(((await put.json()) as { error: { code: string } }).error.code).toBe('http.method-not-allowed');
+    const del = await t.req('DELETE', '/api/v1/drafts/3/submit', { as: 'admin' });
+    expect([del.status, del.headers.get('allow')]).toEqual([405, 'POST']);
+    expect((await t.req('GET', '/api/v1/no/such/route', { as: 'admin' })).status).toBe(404);
+  });
+
+  it('refuses to revoke the last admin token', async () => {
+    const tokens = (await (await t.req('GET', '/api/v1/tokens', { as: 'admin' })).json()) as { items: { id: number; role: string; revokedAt?: string }[] };
+    const admins = tokens.items.filter((x) => x.role === 'admin' && !x.revokedAt);
+    expect(admins).toHaveLength(1);
+    const res = await t.req('DELETE', `/api/v1/tokens/${admins[0]!.id}`, { as: 'admin' });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('token.last-admin');
+    // With a second admin, the first may go.
+    const second = (await (await t.req('POST', '/api/v1/tokens', { as: 'admin', json: { role: 'admin', name: '第二管理员' } })).json()) as { token: string };
+    expect((await t.req('DELETE', `/api/v1/tokens/${admins[0]!.id}`, { as: second.token })).status).toBe(200);
+    t.tokens.admin = second.token;
+  });
+
   it('serves files, the app for its routes, a favicon, and 404 for a missing file', async () => {
     const fav = await t.req('GET', '/favicon.ico');
     expect(fav.status).toBe(200);
@@ -151,6 +176,26 @@ describe('on a real port', () => {
     expect(text).not.toContain(server.adminToken!);
     expect(text).not.toContain(token);
     expect(text).not.toContain('王大秘密');
+  });
+
+  const rawRequest = (head: Buffer) =>
+    new Promise<string>((resolve, reject) => {
+      const u = new URL(server.url);
+      const s = connect(Number(u.port), u.hostname, () => s.write(head));
+      let got = '';
+      s.on('data', (d) => (got += d.toString()));
+      s.on('end', () => resolve(got));
+      s.on('error', reject);
+    });
+
+  it('answers an unknown method with 405 and a URL over 16 KB with 414, both with the error body', async () => {
+    const foo = await rawRequest(Buffer.from('FOO /api/v1/policies HTTP/1.1\r\nHost: x\r\n\r\n'));
+    expect(foo).toMatch(/^HTTP\/1\.1 405/);
+    expect(foo).toMatch(/\r\nAllow: /);
+    expect(JSON.parse(foo.slice(foo.indexOf('\r\n\r\n') + 4)).error.code).toBe('http.method-not-allowed');
+    const long = await rawRequest(Buffer.from(`GET /api/v1/policies?q=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`));
+    expect(long).toMatch(/^HTTP\/1\.1 414/);
+    expect(JSON.parse(long.slice(long.indexOf('\r\n\r\n') + 4)).error.code).toBe('http.uri-too-long');
   });
 
   it('answers a request Node cannot parse with the error body, not an empty 400', async () => {

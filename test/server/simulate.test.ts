@@ -166,11 +166,12 @@ describe('simulate', () => {
       return id;
     };
     const bothLanguages = (e: { message: { zh: string; en: string } }) => expect(e.message.zh && e.message.en && e.message.zh !== e.message.en).toBeTruthy();
-    // A failure while running: the reason as a detail, never a stack.
-    const failed = await read(await job(jobFailure(new Error('worker exited'))));
+    // A failure while running: a reference to quote, never the exception's text (it may name internal files).
+    const failed = await read(await job(jobFailure(new Error('ENOENT: /srv/tiaowen/node_modules/x.js'), 'job_x')));
     expect(failed.code).toBe('job.failed');
     bothLanguages(failed);
-    expect(failed.details).toEqual([{ path: 'job', message: { zh: 'worker exited', en: 'worker exited' } }]);
+    expect(JSON.stringify(failed)).not.toMatch(/ENOENT|node_modules|\/srv\//);
+    expect(failed.details?.[0]?.message.en).toMatch(/^reference job_x\/\w+ \(quote it to an administrator\)$/);
     // A refusal of the job's input keeps its own code and details.
     const refused = await read(await job(jobFailure(ApiError.of(422, 'facts.invalid', [{ path: '/facts', message: { zh: '甲', en: 'a' } }]))));
     expect(refused.code).toBe('facts.invalid');
