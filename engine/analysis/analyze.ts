@@ -202,6 +202,8 @@ export async function analyzePolicy(ir: PolicyIR, opts: AnalyzeOptions = {}): Pr
     extra: { rules?: string[]; names?: string[]; range?: Range; counterexample?: Counterexample; approximated?: Approximation[] },
   ) => {
     const f: Finding = { code, severity, message: entry.message, policy, rules: extra.rules ?? [] };
+    const ranges = Object.fromEntries((extra.rules ?? []).flatMap((id) => (map?.rules.get(id)?.rule ? [[id, map.rules.get(id)!.rule!]] : [])));
+    if (Object.keys(ranges).length > 0) f.ruleRanges = ranges;
     if (entry.hint) f.hint = entry.hint;
     if (extra.range) f.range = extra.range;
     if (extra.names) f.names = extra.names;

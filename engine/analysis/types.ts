@@ -3,7 +3,7 @@
  * zh/en message, range, hint) with what a machine needs beside it: the rules involved, a concrete
  * counterexample the reference interpreter can replay, and what the solver had to approximate.
  */
-import type { Diagnostic } from '../../dsl/diagnostics.ts';
+import type { Diagnostic, Range } from '../../dsl/diagnostics.ts';
 import type { IsoDate } from '../ir/types.ts';
 
 /** Parts of the language the encoding does not model exactly; a finding names those it relied on. */
@@ -29,6 +29,8 @@ export interface Finding extends Diagnostic {
   policy: { id: string; version: string };
   /** Rule ids involved, in the policy's rule order (empty for facts, parameters, versions). */
   rules: string[];
+  /** Where each involved rule is written (a conflict has two), when the source was given. */
+  ruleRanges?: Record<string, Range>;
   /** Names of facts, parameters or definitions involved (unused-* findings). */
   names?: string[];
   /** Version labels involved (version-period findings), earlier first. */

@@ -17,6 +17,38 @@ function emptyReads(): Reads {
   return { facts: new Set(), params: new Set(), defs: new Set(), approximations: new Set() };
 }
 
+/** Whether an expression is money (only money × / ÷ a number rounds), from declarations, without the type checker. */
+function isMoney(e: Expr, ir: PolicyIR, rule: RuleIR | undefined, depth = 0): boolean {
+  if (depth > 20) return false;
+  const again = (x: Expr) => isMoney(x, ir, rule, depth + 1);
+  switch (e.type) {
+    case 'money':
+      return true;
+    case 'fact':
+      return ir.facts.find((f) => f.name === e.name)?.type.kind === 'money';
+    case 'field':
+      return ir.facts.some((f) => f.type.kind === 'list' && f.type.fields.some((x) => x.name === e.name && x.type.kind === 'money'));
+    case 'param':
+      return ir.parameters.find((p) => p.name === e.name)?.type.kind === 'money';
+    case 'ref': {
+      const d = rule?.lets.find((l) => l.name === e.name) ?? ir.definitions.find((x) => x.name === e.name);
+      return d ? again(d.expr) : false;
+    }
+    case 'neg':
+      return again(e.arg);
+    case 'arith':
+      return e.op === '+' || e.op === '-' ? again(e.left) || again(e.right) : (e.op === '*' && (again(e.left) || again(e.right))) || (e.op === '/' && again(e.left) && !again(e.right));
+    case 'if':
+      return again(e.then);
+    case 'call':
+      return (e.fn === 'min' || e.fn === 'max' || e.fn === 'abs' || e.fn === 'round') && e.args.some(again);
+    case 'aggregate':
+      return (e.fn === 'sum' || e.fn === 'min' || e.fn === 'max' || e.fn === 'avg') && e.value !== undefined && again(e.value);
+    default:
+      return false;
+  }
+}
+
 /** Walks an expression; `ref`s go to the rule's lets first, then the policy's definitions. */
 function visit(e: Expr, ir: PolicyIR, rule: RuleIR | undefined, out: Reads, seen: Set<string>): void {
   const go = (x: Expr) => visit(x, ir, rule, out, seen);
@@ -51,7 +83,7 @@ function visit(e: Expr, ir: PolicyIR, rule: RuleIR | undefined, out: Reads, seen
     case 'arith': {
       go(e.left);
       go(e.right);
-      if (e.op === '*' || e.op === '/') out.approximations.add('money-rounding');
+      if ((e.op === '*' || e.op === '/') && (isMoney(e.left, ir, rule) || isMoney(e.right, ir, rule))) out.approximations.add('money-rounding');
       return;
     }
     case 'in':
@@ -79,9 +111,7 @@ function visit(e: Expr, ir: PolicyIR, rule: RuleIR | undefined, out: Reads, seen
 }
 
 /**
- * What a rule's condition reads. `money-rounding` is flagged for any × or ÷ (a cheap superset:
- * only money ones round), trimmed by callers that know the types is not worth it: the flag only
- * says the finding relied on exact rational rounding.
+ * What a rule's condition reads, and what of the encoding's approximations it relies on.
  */
 export function conditionReads(ir: PolicyIR, rule: RuleIR): Reads {
   const out = emptyReads();

@@ -54,6 +54,8 @@ interface Case {
   want: string[];
   /** A line marker per finding code whose range must start on that line. */
   lines?: Record<string, string>;
+  /** The approximations a finding (by code) names; others name none. */
+  approx?: Record<string, string[]>;
 }
 
 const FACTS = `
@@ -209,6 +211,7 @@ ${rule('r', 'x > 上限', 'violation')}`,
     note: 'money rounding: 1元 × 0.005 rounds half away from zero to 0.01元, never 0',
     body: FACTS + rule('round', 'm == 1元 and m * 0.005 < 0.01元', 'violation') + rule('round_ok', 'm * 0.005 >= 0.01元', 'notice'),
     want: ['analysis.unsatisfiable-condition round', ...unusedBut(['m'])],
+    approx: { 'analysis.unsatisfiable-condition': ['money-rounding'] },
   },
   {
     note: 'enum ranges are known: 用途 not in any declared value never holds',
@@ -237,8 +240,10 @@ describe.each([{ path: 'probes, then the solver', probeSamples: 240 }, { path: '
       expect(f?.range?.start.line, code).toBe(lineOf(text, marker));
       expect(f?.range?.file).toBe('t.policy');
     }
+    for (const f of findings) expect(f.approximated ?? [], f.code).toEqual(c.approx?.[f.code] ?? []);
     // Every counterexample, replayed through the reference interpreter, shows the conflict.
     for (const f of findings.filter((x) => x.code === 'analysis.conflict')) {
+      expect(Object.keys(f.ruleRanges ?? {}).sort()).toEqual([...f.rules].sort());
       expect(f.counterexample).toBeDefined();
       const d = replay(ir, f.counterexample!);
       expect(d.status).toBe('ok');
