@@ -41,6 +41,7 @@ export const MESSAGES = {
   'upload.broken': { zh: '上传的文件无法读取', en: 'The uploaded file cannot be read' },
   'upload.empty': { zh: '上传的文件没有数据行', en: 'The uploaded file has no data rows' },
   'token.not-found': { zh: '没有这个令牌', en: 'No such token' },
+  'token.bad-name': { zh: '令牌名称(持有人)不合要求', en: 'The token name (its holder) is not acceptable' },
   'token.last-admin': { zh: '这是最后一个有效的管理员令牌,吊销后将无人能管理;请先为另一位管理员创建令牌', en: 'This is the last active admin token: revoking it would lock everyone out; create one for another admin first' },
   'http.uri-too-long': { zh: '请求地址或请求头过长', en: 'The URL or the headers are too long' },
   'diff.bad-ref': { zh: '版本引用应写作 <政策>@<版本> 或 draft:<编号>', en: 'A version reference is written <policy>@<version> or draft:<id>' },

@@ -2,6 +2,8 @@
 import type { Actor } from '../context.ts';
 import type { Role, Store, TokenRecord } from '../store/store.ts';
 import { hashToken, looksLikeToken, newToken } from './tokens.ts';
+import { personName } from './person.ts';
+import { ApiError } from '../errors.ts';
 
 const BOOTSTRAP_LOCK = 7_301_004;
 
@@ -17,8 +19,15 @@ export class Auth {
     return rec ? { name: rec.name, role: rec.role, tokenId: rec.id } : null;
   }
 
-  /** Creates a token; the secret is returned once and only its hash is stored. */
-  async create(role: Role, name: string, createdBy: string): Promise<{ token: string; record: TokenRecord }> {
+  /**
+   * Creates a token; the secret is returned once and only its hash is stored. The name is the
+   * person's (persons are compared NFKC, trimmed, case-folded); one with invisible characters is
+   * refused (400 token.bad-name).
+   */
+  async create(role: Role, rawName: string, createdBy: string): Promise<{ token: string; record: TokenRecord }> {
+    const person = personName(rawName);
+    if ('error' in person) throw ApiError.of(400, 'token.bad-name', [{ path: '/name', message: person.error }]);
+    const name = person.name;
     const token = newToken();
     const record = await this.store.createToken({ name, role, hash: hashToken(token), createdBy });
     return { token, record };

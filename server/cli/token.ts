@@ -40,7 +40,16 @@ export const command: CliCommand = {
       return EXIT.io;
     }
     try {
-      const { token, record } = await new Auth(store).create(role, flags.name.trim(), 'cli');
+      let created;
+      try {
+        created = await new Auth(store).create(role, flags.name, 'cli');
+      } catch (e) {
+        const d = (e as { details?: { message: { zh: string; en: string } }[] }).details?.[0];
+        if (!d) throw e;
+        io.err(`名称不合要求:${d.message.zh}\nnot an acceptable name: ${d.message.en}`);
+        return EXIT.usage;
+      }
+      const { token, record } = created;
       io.out(`令牌已创建(只显示这一次)/ token created (shown only once): ${record.name} (${record.role})`);
       io.out(token);
       return EXIT.ok;

@@ -9,6 +9,7 @@ import { actorOf, depsOf, param, route, type App, type AppDeps, type Ctx } from 
 import { ApiError, diagnosticDetails } from '../errors.ts';
 import { StoreConflict, type DraftRecord, type DraftStatus, type SourceFormat } from '../store/store.ts';
 import { loadRef, resolveDraft } from '../refs.ts';
+import { samePerson } from '../auth/person.ts';
 import { jsonBody } from '../validate.ts';
 import type { CreateDraft, DraftDetail, DraftListResponse, JsonSchema, PublishResponse, RejectRequest, ReviewRequest, SavedDraft, UpdateDraft, ValidateResponse } from '../wire.ts';
 import { factSchemaOf } from './policies.ts';
@@ -202,7 +203,8 @@ export function draftRoutes(app: App): void {
         (before) => {
           requireState(before, ['in-review']);
           checkIfMatch(c, before, false);
-          if (before.editors.includes(actor) || before.author === actor) {
+          // Persons, not spellings: `Alice`, ` alice` and `ａｌｉｃｅ` are one person.
+          if ([before.author, ...before.editors].some((n) => samePerson(n, actor))) {
             throw ApiError.of(403, 'draft.four-eyes', [
               { path: 'token.name', message: { zh: `${actor} 是此草稿的作者或编辑者`, en: `${actor} wrote or edited this draft` } },
             ]);
