@@ -193,6 +193,11 @@ export class World {
     return s;
   }
 
+  /** Whether a top-level fact is given (a list: the list itself). */
+  present(decl: FactDecl): B {
+    return this.fact(decl).present;
+  }
+
   /** The model's facts as JSON a caller would send, and its as-of date. */
   counterexample(m: Z3Model): Counterexample {
     const facts: Record<string, unknown> = {};
