@@ -52,7 +52,10 @@ export async function writeHouseholds(out: string, count: number, seed = HOUSEHO
   const started = performance.now();
   const db = await openDuckDb();
   try {
-    await db.run(`COPY (${householdsSql(count, seed)}) TO ${str(path.resolve(out))} (FORMAT parquet, ROW_GROUP_SIZE 1000000)`);
+    // Rows are written in parallel (their order is free: rid says which is which); zstd writes
+    // faster here than the default snappy, and smaller.
+    await db.run('SET preserve_insertion_order = false');
+    await db.run(`COPY (${householdsSql(count, seed)}) TO ${str(path.resolve(out))} (FORMAT parquet, COMPRESSION zstd)`);
   } finally {
     db.close();
   }
