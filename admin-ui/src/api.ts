@@ -186,6 +186,13 @@ export class ApiClient {
     return this.get<W.AuditPage>(`/audit?${p}`);
   }
 
+  /** A page of the decision log under the filters (`cursor`: the page before's nextCursor). */
+  async decisions(q: Record<string, string | number | undefined> = {}): Promise<W.DecisionList> {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') p.set(k, String(v));
+    return this.get<W.DecisionList>(`/decisions?${p}`);
+  }
+
   simulate(form: FormData): Promise<Response2<W.Job>> {
     return this.request<W.Job>('/simulate', { method: 'POST', form });
   }

@@ -32,7 +32,8 @@ export type Action =
   | 'simulate'
   | 'review'
   | 'publish'
-  | 'audit';
+  | 'audit'
+  | 'decisions';
 
 const ACTIONS: Record<Action, readonly Role[]> = {
   read: ['admin', 'author', 'reviewer', 'viewer'],
@@ -42,6 +43,7 @@ const ACTIONS: Record<Action, readonly Role[]> = {
   review: ['admin', 'reviewer'],
   publish: ['admin', 'author', 'reviewer'],
   audit: ['admin', 'reviewer'],
+  decisions: ['admin', 'reviewer'],
 };
 
 export function can(role: Role | undefined, action: Action): boolean {
@@ -57,6 +59,7 @@ export const PAGE_ACTION: Record<PageName, Action> = {
   diff: 'read',
   simulate: 'simulate',
   review: 'review',
+  decisions: 'decisions',
 };
 
 export function canSee(me: Me | undefined, page: PageName): boolean {

@@ -17,6 +17,7 @@ export type {
   CompareResponse,
   CreateDraft,
   Decision,
+  DecisionList,
   DecisionRecord,
   Diagnostic,
   DiffResponse,

@@ -15,7 +15,8 @@ Options:
   --data DIR    data directory of a SQLite store          default ./data (or TIAOWEN_DATA)
   --store URL   a PostgreSQL store (or TIAOWEN_STORE)
 
-Exit codes: 0 the chain is whole; 1 the chain is broken; 2 wrong usage; 3 the store cannot be opened.
+Exit codes: 0 the chain is whole; 1 the chain is broken; 2 wrong usage; 3 the store cannot be opened;
+4 internal error.
 Example: tiaowen audit verify --data ./data`;
 
 export const command: CliCommand = {

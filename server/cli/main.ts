@@ -44,7 +44,7 @@ async function overview(): Promise<string> {
     const { command } = await load();
     lines.push(`  ${name.padEnd(9)} ${command.summary.en} / ${command.summary.zh}`);
   }
-  lines.push('', 'Exit codes: 0 ok; 1 the input has errors; 2 wrong usage; 3 a file could not be read or written.');
+  lines.push('', 'Exit codes: 0 ok; 1 the input has errors; 2 wrong usage; 3 a file, store or port could not be used; 4 internal error (a bug: please report it).');
   return lines.join('\n');
 }
 

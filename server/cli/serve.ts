@@ -26,7 +26,8 @@ SIGTERM (or Ctrl-C) shuts down gracefully: /readyz turns 503, in-flight requests
 running simulation jobs are handed back to the queue, the decision log is flushed.
 
 Exit codes: 0 stopped cleanly; 2 wrong usage; 3 the store or the port cannot be used (the data
-folder is in use by another server, the port is taken, PostgreSQL cannot be reached).
+folder is in use by another server, the port is taken, PostgreSQL cannot be reached); 4 internal
+error (a bug: please report it).
 Examples:
   tiaowen serve --port 8080 --data ./data
   TIAOWEN_STORE=postgres://tiaowen:secret@db:5432/tiaowen PORT=8081 tiaowen serve`;

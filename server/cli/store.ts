@@ -14,7 +14,7 @@ SQLite data folder moving to a PostgreSQL shared by several servers. Stop the se
 并逐表核对行数与哈希。常用于把 SQLite 数据目录迁移到多实例共用的 PostgreSQL。请先停止服务。
 
 Exit codes: 0 copied and verified; 1 the copy was refused or did not verify (the target is left
-empty); 2 wrong usage; 3 a store could not be opened.
+empty); 2 wrong usage; 3 a store could not be opened; 4 internal error.
 Example: tiaowen store copy --from ./data --to postgres://tiaowen:secret@db:5432/tiaowen`;
 
 export const command: CliCommand = {

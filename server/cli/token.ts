@@ -11,7 +11,8 @@ system the token belongs to; it is what the audit trail and the four-eyes check 
 
 Options: --data DIR (or TIAOWEN_DATA) for a SQLite store; --store URL (or TIAOWEN_STORE) for PostgreSQL.
 
-Exit codes: 0 created; 2 wrong usage; 3 the data directory cannot be used.
+Exit codes: 0 created; 2 wrong usage (including a name with invisible characters); 3 the store
+cannot be opened; 4 internal error.
 Example: tiaowen token create --role reviewer --name 李四`;
 
 const ROLES = ['admin', 'author', 'reviewer', 'system', 'viewer'] as const;

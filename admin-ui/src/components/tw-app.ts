@@ -16,6 +16,7 @@ import '../pages/tw-page-try.ts';
 import '../pages/tw-page-diff.ts';
 import '../pages/tw-page-simulate.ts';
 import '../pages/tw-page-review.ts';
+import '../pages/tw-page-decisions.ts';
 
 const NAV: { page: PageName; key: MessageKey }[] = [
   { page: 'library', key: 'nav.library' },
@@ -24,6 +25,7 @@ const NAV: { page: PageName; key: MessageKey }[] = [
   { page: 'diff', key: 'nav.diff' },
   { page: 'simulate', key: 'nav.simulate' },
   { page: 'review', key: 'nav.review' },
+  { page: 'decisions', key: 'nav.decisions' },
 ];
 
 /**
@@ -164,6 +166,8 @@ export class TwApp extends LitElement {
         return html`<tw-page-simulate .route=${r}></tw-page-simulate>`;
       case 'review':
         return html`<tw-page-review .route=${r}></tw-page-review>`;
+      case 'decisions':
+        return html`<tw-page-decisions .route=${r}></tw-page-decisions>`;
     }
   }
 }
