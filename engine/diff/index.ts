@@ -5,8 +5,9 @@
  * Pure functions; no node imports, because the browser runs them too.
  */
 import { diffLines } from 'diff';
-import type { Definition, FactDecl, FactType, ParameterDecl, PolicyIR, RuleIR } from '../ir/types.ts';
+import type { Definition, FactDecl, FactType, Literal, ParameterDecl, PolicyIR, RuleIR } from '../ir/types.ts';
 import { printExpr } from '../ir/print.ts';
+import { parseDurationValue } from '../ir/duration.ts';
 
 export interface FieldChange {
   /** Dotted name of what changed, e.g. `effectiveUntil`, `type`, `outcome.severity`. */
@@ -308,5 +309,11 @@ export function displayValue(kind: ParameterDecl['type']['kind'], v: unknown): {
   }
   if (typeof v === 'number' && kind === 'percent') return { zh: `${v}%`, en: `${v}%` };
   if (typeof v === 'boolean') return { zh: v ? '是' : '否', en: v ? 'yes' : 'no' };
+  const d = kind === 'duration' ? parseDurationValue(v as Literal) : undefined;
+  if (d) {
+    const zh = { days: '天', workdays: '个工作日', months: '个月', years: '年' }[d.unit];
+    const en = { days: 'days', workdays: 'working days', months: 'months', years: 'years' }[d.unit];
+    return { zh: `${d.amount}${zh}`, en: `${d.amount} ${en}` };
+  }
   return { zh: String(v), en: String(v) };
 }

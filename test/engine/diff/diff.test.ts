@@ -89,6 +89,8 @@ describe('displayValue', () => {
     ['percent', 3, { zh: '3%', en: '3%' }],
     ['boolean', true, { zh: '是', en: 'yes' }],
     ['integer', 30, { zh: '30', en: '30' }],
+    ['duration', '30 days', { zh: '30天', en: '30 days' }],
+    ['duration', '20 workdays', { zh: '20个工作日', en: '20 working days' }],
   ])('%s %s', (kind, v, want) => expect(displayValue(kind, v)).toEqual(want));
 });
 
