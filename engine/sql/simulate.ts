@@ -16,6 +16,13 @@ import { str } from './dialect.ts';
 import { factsOfRow } from './inprocess.ts';
 import type { FactDecl } from '../ir/types.ts';
 import { openPostgres } from './postgres.ts';
+import pg from 'pg';
+
+async function openPostgresPlain(url: string): Promise<pg.Client> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  return c;
+}
 import { unionFacts } from './records.ts';
 import type { SideLayout, SqlDiagnostic, SqlPlan } from './types.ts';
 
@@ -79,6 +86,8 @@ export interface RunSqlSimulationOptions {
   onProgress?: (p: SqlProgress) => void;
   /** Writes the changed records with their facts here (.parquet or .csv). */
   changedOut?: string;
+  /** Aborting interrupts the running query (DuckDB) or cancels it (PostgreSQL); the promise rejects. */
+  signal?: AbortSignal;
   /** DuckDB settings for file datasets. */
   threads?: number;
   memoryLimit?: string;
@@ -288,10 +297,12 @@ const joinIds = (xs: string[]) => str(xs.join(','));
  * records with them (`tw_changed`, rid order).
  */
 async function judge(db: Db, duck: DuckDb | undefined, plan: SqlPlan, opts: RunSqlSimulationOptions): Promise<SummaryPart> {
+  opts.signal?.throwIfAborted();
   const summary = summarySql(plan);
   await withProgress(duck, 'judge', opts.onProgress, () => db.run(`CREATE TEMP TABLE tw_groups AS ${summary.sql}`));
   const groups = await db.all(`SELECT gid, ${summary.keyNames.join(', ')}, n FROM tw_groups`);
   const result = summary.read(groups);
+  opts.signal?.throwIfAborted();
   opts.onProgress?.({ phase: 'changes' });
   await db.run(
     'CREATE TEMP TABLE tw_outcomes (gid BIGINT, baseline_status VARCHAR, baseline_fired VARCHAR, baseline_undetermined VARCHAR, baseline_kinds VARCHAR, candidate_status VARCHAR, candidate_fired VARCHAR, candidate_undetermined VARCHAR, candidate_kinds VARCHAR)',
@@ -338,6 +349,17 @@ export async function runSqlSimulation(opts: RunSqlSimulationOptions): Promise<S
   ];
   if (opts.dataset.kind === 'postgres') {
     const db = await openPostgres(opts.dataset.url);
+    const cancel = async () => {
+      // The query runs on db's connection: cancel it from another one.
+      const other = await openPostgresPlain(opts.dataset.kind === 'postgres' ? opts.dataset.url : '');
+      try {
+        // pg sets processID on connect; its type declarations leave it out.
+        await other.query('SELECT pg_cancel_backend($1)', [(db.client as unknown as { processID: number }).processID]);
+      } finally {
+        await other.end();
+      }
+    };
+    opts.signal?.addEventListener('abort', () => void cancel().catch(() => undefined), { once: true });
     try {
       opts.onProgress?.({ phase: 'load' });
       const attached = await attachPostgresTable(db, opts.dataset.table, facts);
@@ -355,6 +377,7 @@ export async function runSqlSimulation(opts: RunSqlSimulationOptions): Promise<S
     }
   }
   const db = await openDuckDb({ threads: opts.threads, memoryLimit: opts.memoryLimit, tempDirectory: opts.tempDirectory });
+  opts.signal?.addEventListener('abort', () => db.connection.interrupt(), { once: true });
   try {
     await db.run('SET enable_progress_bar = true');
     await db.run('SET enable_progress_bar_print = false');
