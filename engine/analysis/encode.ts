@@ -193,6 +193,48 @@ export class World {
     return s;
   }
 
+  /** Every helper definition made so far (for pinning a whole record). */
+  allDefinitions(): B[] {
+    return [...this.defsById.values()].flat();
+  }
+
+  /**
+   * Constraints fixing the facts made so far and the as-of date to a record's (for checking the
+   * encoding against the interpreter). Lists longer than `listBound` cannot be pinned: undefined.
+   */
+  pin(c: Counterexample): B[] | undefined {
+    const z = this.z;
+    const out: B[] = [this.asOf.eq(this.real(parseDate(c.asOf)!))];
+    const scalar = (v: ScalarVar, x: unknown): B[] => {
+      if (x === undefined || x === null) return [z.Not(v.present)];
+      const t = v.decl.type;
+      let eq: B;
+      if (t.kind === 'boolean') eq = x ? (v.v as B) : z.Not(v.v as B);
+      else if (t.kind === 'enum' || t.kind === 'string') eq = (v.v as A).eq(z.Int.val(this.strId(String(x))));
+      else if (t.kind === 'money') eq = (v.v as A).eq(this.real(yuanToFen(x as number | string)!));
+      else if (t.kind === 'percent') {
+        const r = rational(Number(x));
+        eq = (v.v as A).eq(z.Real.val({ numerator: r.numerator, denominator: r.denominator * 100n }));
+      } else if (t.kind === 'date') eq = (v.v as A).eq(this.real(parseDate(String(x))!));
+      else eq = (v.v as A).eq(this.real(Number(x)));
+      return [v.present, eq];
+    };
+    for (const s of this.scalars.values()) out.push(...scalar(s, c.facts[s.decl.name]));
+    for (const l of this.lists.values()) {
+      const records = c.facts[l.decl.name] as Record<string, unknown>[] | undefined | null;
+      if (records === undefined || records === null) {
+        out.push(z.Not(l.present));
+        continue;
+      }
+      if (records.length > l.records.length) return undefined;
+      out.push(l.present, l.len.eq(this.real(records.length)));
+      records.forEach((rec, i) => {
+        for (const [name, f] of l.records[i]!) out.push(...scalar(f, rec[name]));
+      });
+    }
+    return out;
+  }
+
   /** Whether a top-level fact is given (a list: the list itself). */
   present(decl: FactDecl): B {
     return this.fact(decl).present;
@@ -348,6 +390,16 @@ export class Calendar {
       d.ge(i(1)),
       d.le(this.daysInMonth(y, m)),
       z.Implies(inRange, z.And(y.ge(i(1901)), y.le(i(2099)), this.fromCivil(y, m, d).eq(k))),
+      // Division-free bounds implied by the above (a year is 365¼ days, a month about 30.6), so
+      // the linear relaxation already pins y and m to a candidate or two: pinning a known day
+      // took seconds without them.
+      z.Implies(
+        inRange,
+        z.And(
+          k.mul(i(4)).ge(y.mul(i(1461)).sub(i(1460 * 1970 + 1972))),
+          k.mul(i(4)).le(y.mul(i(1461)).sub(i(1460 * 1970 + 1969 - 1460 - 4))),
+        ),
+      ),
     );
     const out = { y, m, d };
     this.civilMemo.set(key, out);

@@ -96,12 +96,16 @@ function constantsOf(ir: PolicyIR): Constants {
 
 const DAY_OFFSETS = [0, 1, -1, 2, 5, 10, 15, 20, 30, 31, 45, 60, 90, 91, 180, 365, 366, 730, 1095, 1825, 3650, 7300, 18250, 21900];
 
-export function probe(ir: PolicyIR, period: { from: number; until: number }, samples = 240, seed = 19): ProbeResult {
+/**
+ * Records built from the policy's constants (deterministic for a seed): every fact present in one
+ * record out of three, else each with probability 0.85; lists of up to 3 records.
+ */
+export function sampleRecords(ir: PolicyIR, period: { from: number; until: number }, samples: number, seed = 19): Counterexample[] {
   const rand = rng(seed);
-  // The interpreter counts working days one day at a time: keep dates close where they are counted.
-  const offsets = JSON.stringify(ir).includes('workday') ? DAY_OFFSETS.filter((d) => d <= 400) : DAY_OFFSETS;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const c = constantsOf(ir);
+  // The interpreter counts working days one day at a time: keep dates close where they are counted.
+  const offsets = JSON.stringify(ir).includes('workday') ? DAY_OFFSETS.filter((d) => d <= 400) : DAY_OFFSETS;
   const near = (xs: number[], step: number) => {
     const x = pick(xs);
     const r = rand();
@@ -139,14 +143,21 @@ export function probe(ir: PolicyIR, period: { from: number; until: number }, sam
       }
     }
   };
-  const out: ProbeResult = { heldRaw: new Set(), fired: new Set(), conflicts: new Map(), holdsWithout: new Set() };
   const span = Math.min(period.until, period.from + 20 * 366) - period.from;
+  const out: Counterexample[] = [];
   for (let i = 0; i < samples; i++) {
     const asOfDay = i % 4 === 0 ? period.from : period.from + Math.floor(rand() * (span + 1));
     const facts: Record<string, unknown> = {};
     const presence = i % 3 === 0 ? 1 : 0.85;
     for (const f of ir.facts) if (rand() < presence) facts[f.name] = value(f, asOfDay);
-    const c0: Counterexample = { asOf: formatDate(asOfDay), facts };
+    out.push({ asOf: formatDate(asOfDay), facts });
+  }
+  return out;
+}
+
+export function probe(ir: PolicyIR, period: { from: number; until: number }, samples = 240, seed = 19): ProbeResult {
+  const out: ProbeResult = { heldRaw: new Set(), fired: new Set(), conflicts: new Map(), holdsWithout: new Set() };
+  for (const c0 of sampleRecords(ir, period, samples, seed)) {
     const d = replay(ir, c0, true);
     if (d.status !== 'ok') continue; // a generated value the schema rejects: skip
     const held = new Set((d.trace ?? []).filter((t) => t.condition.result === true).map((t) => t.ruleId));
