@@ -7,6 +7,7 @@ export type * from './types.ts';
 export { analyzePolicy, sourceMap, DEFAULT_LIST_BOUND, DEFAULT_TIMEOUT_MS, type SourceMap } from './analyze.ts';
 export { analyzeLibrary, analyzeResolved, type LibraryAnalyzeOptions } from './library.ts';
 export { changeImpact, type ImpactOptions, type ImpactReportWithText } from './impact.ts';
+export { coverage, toLcov, type CoverageReport, type RuleCoverage } from './coverage.ts';
 export { findGap, type GapResult } from './gaps.ts';
 export { checkVersionPeriods, checkPublish, periodEnd } from './versions.ts';
 export { unusedNames, conditionReads, ruleReads } from './usage.ts';
