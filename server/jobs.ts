@@ -204,10 +204,18 @@ export class JobRunner {
     return this.active.has(id);
   }
 
-  /** A person cancelled the job (on this instance or, read with the heartbeat, on another). */
+  /**
+   * A person cancelled the job (on this instance or, read with the heartbeat, on another). Also
+   * before this instance starts it: a claim in flight when the cancel arrived starts cancelled.
+   */
   cancel(id: string): void {
     this.userCancelled.add(id);
     this.cancelled.add(id);
+    if (!this.active.has(id)) {
+      setTimeout(() => {
+        if (!this.active.has(id)) (this.userCancelled.delete(id), this.cancelled.delete(id));
+      }, 60_000).unref();
+    }
   }
   private userCancelled = new Set<string>();
   /** Jobs another instance took over: this one stops without writing. */

@@ -296,7 +296,7 @@ export function textDiff(a: string, b: string, context = 3): TextDiff {
   lines.forEach((l, i) => {
     if (l.op !== ' ') for (let k = Math.max(0, i - context); k <= Math.min(lines.length - 1, i + context); k++) keep[k] = 1;
   });
-  const hunks = lines.filter((_, i) => keep[i] === 1);
+  const hunks = context === Infinity ? lines : lines.filter((_, i) => keep[i] === 1);
   return { lines: hunks, added, removed, unchanged: lines.length - hunks.length };
 }
 

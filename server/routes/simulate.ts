@@ -121,7 +121,8 @@ export function simulateRoutes(app: App): void {
     if (!(await deps.store.requestCancel(job.id, actorOf(c).name))) {
       throw ApiError.of(409, 'job.finished', [{ path: 'job.status', message: { zh: `任务状态为 ${job.status}`, en: `the job is ${job.status}` } }]);
     }
-    if (deps.jobs.isActive(job.id)) deps.jobs.cancel(job.id);
+    // This instance may be running it, or about to (its claim may be in flight).
+    deps.jobs.cancel(job.id);
     return c.json<CancelResponse>({ id: job.id, cancelling: true });
   });
 
