@@ -17,7 +17,12 @@ import type { EnginePort, PoolLike, ResolvedPolicyLike } from './engine.ts';
 import { ApiError, type ErrorBody, type ErrorDetail } from './errors.ts';
 import type { Clock, JobChange, JobRecord, JobStatus, Store } from './store/store.ts';
 import { readDataset, type DatasetRecord, type UploadFormat } from './upload.ts';
-import type { ProgressEvent } from './wire.ts';
+import type { Coverage, ProgressEvent } from './wire.ts';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PolicyIR } from '../engine/ir/types.ts';
 
 export type { ProgressEvent };
 
@@ -28,6 +33,9 @@ export interface SideCounts {
 }
 
 export interface SimulationResult {
+  /** Results stored before these existed have neither. */
+  engine?: 'pool' | 'duckdb';
+  coverage?: { baseline: Coverage; candidate: Coverage };
   total: number;
   changed: number;
   baseline: SideCounts & { policy: string; version: string; hash: string };
@@ -120,9 +128,14 @@ export interface JobTiming {
   pollMs: number;
   /** Jobs one instance runs at once. */
   concurrency: number;
+  /**
+   * From this many records a simulation runs as one SQL query in DuckDB instead of on the worker
+   * pool (engine/sql; below it, starting DuckDB costs more than the pool spends). Default 200,000.
+   */
+  sqlThreshold: number;
 }
 
-export const DEFAULT_JOB_TIMING: JobTiming = { heartbeatMs: 2000, staleMs: 15_000, pollMs: 2000, concurrency: 1 };
+export const DEFAULT_JOB_TIMING: JobTiming = { heartbeatMs: 2000, staleMs: 15_000, pollMs: 2000, concurrency: 1, sqlThreshold: 200_000 };
 
 export class JobRunner {
   private events = new Map<string, EventEmitter>();
@@ -317,6 +330,7 @@ export class JobRunner {
   ): Promise<void> {
     const started = this.clock.now().getTime();
     const total = dataset.total;
+    if (total >= this.timing.sqlThreshold && (await this.runAsSql(id, dataset, baseline, candidate, asOf, em, started))) return;
     const sides = { baseline: emptyCounts(), candidate: emptyCounts() };
     let changed = 0;
     let seq = 0;
@@ -371,6 +385,8 @@ export class JobRunner {
     if (changes.length) await this.store.updateJob(id, { done, changes });
     const stamp = (p: ResolvedPolicyLike) => ({ policy: p.stamp.id, version: p.stamp.version, hash: p.stamp.hash });
     const result: SimulationResult = {
+      engine: 'pool',
+      coverage: { baseline: coverageOf(baseline.ir, sides.baseline, total), candidate: coverageOf(candidate.ir, sides.candidate, total) },
       total,
       changed,
       baseline: { ...stamp(baseline), ...sides.baseline },
@@ -378,6 +394,117 @@ export class JobRunner {
     };
     await this.store.updateJob(id, { status: 'done', done: total, result });
     em.emit('event', { type: 'end', done: total, total, rate: rate(total, started, this.clock), status: 'done' } satisfies ProgressEvent);
+  }
+
+  /**
+   * A large dataset as one SQL query in DuckDB (engine/sql): the records are written to a
+   * temporary JSONL file (row n of it is the dataset's nth record), judged under both versions in
+   * one pass, and the changed records paged back into the store with the facts as uploaded. Progress comes from DuckDB's own
+   * query progress. False when the SQL stage refuses the policies (a construct it cannot compile
+   * exactly): the worker pool runs the job instead.
+   */
+  private async runAsSql(
+    id: string,
+    dataset: Dataset,
+    baseline: ResolvedPolicyLike,
+    candidate: ResolvedPolicyLike,
+    asOf: string,
+    em: EventEmitter,
+    started: number,
+  ): Promise<boolean> {
+    const { runSqlSimulation, SqlSimulationError } = await import('../engine/sql/node.ts');
+    const total = dataset.total;
+    const dir = mkdtempSync(join(tmpdir(), 'tiaowen-sql-job-'));
+    const abort = new AbortController();
+    const watch = setInterval(() => this.cancelled.has(id) && abort.abort(), 200);
+    try {
+      const file = join(dir, 'records.jsonl');
+      const out = createWriteStream(file);
+      // Row n (from 1) of the file is the record on line lineOfRow[n - 1]; only the numbers are
+      // kept, the facts of a changed record are read again from the upload (few records change).
+      const lineOfRow: number[] = [];
+      const write = async (line: number, facts: unknown) => {
+        lineOfRow.push(line);
+        if (!out.write(JSON.stringify(facts) + '\n')) await once(out, 'drain');
+      };
+      if (dataset.kind === 'jsonl') {
+        for (const chunk of dataset.chunks) {
+          const lines = chunk.text.split('\n');
+          for (let k = 0; k < lines.length; k++) if (lines[k]!.trim()) await write(chunk.firstLine + k, lineFacts(chunk, k));
+        }
+      } else for (const r of dataset.records) await write(r.line, r.facts);
+      const recordOfRow = (row: number): unknown => {
+        if (dataset.kind === 'records') return dataset.records[row]!.facts;
+        const line = lineOfRow[row]!;
+        // The chunk holding the line: the last whose first line is not after it.
+        let lo = 0;
+        let hi = dataset.chunks.length - 1;
+        while (lo < hi) {
+          const mid = (lo + hi + 1) >> 1;
+          if (dataset.chunks[mid]!.firstLine <= line) lo = mid;
+          else hi = mid - 1;
+        }
+        const chunk = dataset.chunks[lo]!;
+        return lineFacts(chunk, line - chunk.firstLine);
+      };
+      out.end();
+      await once(out, 'finish');
+      let lastWrite = 0;
+      const r = await runSqlSimulation({
+        dataset: { kind: 'file', file },
+        baseline: baseline.ir as PolicyIR,
+        candidate: candidate.ir as PolicyIR,
+        asOf,
+        signal: abort.signal,
+        tempDirectory: dir,
+        memoryLimit: '1GB',
+        onProgress: (p) => {
+          if (p.phase !== 'judge' || p.fraction === undefined || performance.now() - lastWrite < PROGRESS_MS) return;
+          lastWrite = performance.now();
+          const done = Math.min(total, Math.round(p.fraction * total));
+          void this.store.updateJob(id, { done }).catch(() => undefined);
+          em.emit('event', { type: 'progress', done, total, rate: rate(done, started, this.clock), status: 'running' } satisfies ProgressEvent);
+        },
+      });
+      try {
+        let seq = 0;
+        for await (const page of r.changes(1000)) {
+          if (this.cancelled.has(id)) break;
+          const changes: JobChange[] = page.map((c) => {
+            return { seq: seq++, line: lineOfRow[c.rid - 1]!, record: recordOfRow(c.rid - 1), baseline: c.baseline, candidate: c.candidate };
+          });
+          await this.store.updateJob(id, { changes });
+        }
+        if (this.cancelled.has(id)) {
+          await this.stopped(id, em, 0, total, started, []);
+          return true;
+        }
+        const stamp = (p: ResolvedPolicyLike) => ({ policy: p.stamp.id, version: p.stamp.version, hash: p.stamp.hash });
+        const result: SimulationResult = {
+          engine: 'duckdb',
+          coverage: { baseline: r.coverage.baseline, candidate: r.coverage.candidate },
+          total,
+          changed: r.changed,
+          baseline: { ...stamp(baseline), ...r.baseline },
+          candidate: { ...stamp(candidate), ...r.candidate },
+        };
+        await this.store.updateJob(id, { status: 'done', done: total, result });
+        em.emit('event', { type: 'end', done: total, total, rate: rate(total, started, this.clock), status: 'done' } satisfies ProgressEvent);
+        return true;
+      } finally {
+        await r.close();
+      }
+    } catch (e) {
+      if (e instanceof SqlSimulationError) return false;
+      if (this.cancelled.has(id)) {
+        await this.stopped(id, em, 0, total, started, []);
+        return true;
+      }
+      throw e;
+    } finally {
+      clearInterval(watch);
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   /**
@@ -427,4 +554,13 @@ export function jobFailure(e: unknown, jobId = 'job'): ErrorBody['error'] {
     ...ApiError.of(500, 'job.failed', [{ path: 'job', message: { zh: `错误编号 ${reference}(请告知管理员)`, en: `reference ${reference} (quote it to an administrator)` } }]).body().error,
     requestId: reference,
   };
+}
+
+/** Rule coverage from the worker pool's counts (which facts were missing is counted by the SQL path only). */
+function coverageOf(ir: { id: string; version: string; rules: { id: string; title: string; then: { kind: string } }[] }, counts: SideCounts, total: number): Coverage {
+  const rules = ir.rules.map((r) => {
+    const c = counts.byRule[r.id] ?? { fired: 0, undetermined: 0, suppressed: 0 };
+    return { rule: r.id, title: r.title, kind: r.then.kind, fired: c.fired, undetermined: c.undetermined, suppressed: c.suppressed, notFired: total - c.fired - c.undetermined - c.suppressed };
+  });
+  return { policy: ir.id, version: ir.version, records: total, rules, neverFired: rules.filter((r) => r.fired === 0).map((r) => r.rule) };
 }

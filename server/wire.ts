@@ -537,8 +537,34 @@ export interface SideCounts {
   byRule: Record<string, { fired: number; undetermined: number; suppressed: number }>;
 }
 
+/** How often each rule fired, did not fire or was undetermined over a dataset, and why. */
+export interface RuleCoverage {
+  rule: string;
+  title: string;
+  kind: string;
+  fired: number;
+  notFired: number;
+  undetermined: number;
+  suppressed: number;
+  /** Facts missing in undetermined records, most often first (only when the dataset ran as SQL). */
+  missing?: { fact: string; count: number }[];
+}
+
+/** One side's rule coverage on the dataset; `neverFired`: the rules that fired on no record. */
+export interface Coverage {
+  policy: string;
+  version: string;
+  records: number;
+  rules: RuleCoverage[];
+  neverFired: string[];
+}
+
 /** A finished simulation's counts. */
 export interface SimulationResult {
+  /** Where it ran: the worker pool, or DuckDB as one SQL query (large datasets, docs/scaling.md). */
+  engine?: 'pool' | 'duckdb';
+  /** Rule coverage of each side on the dataset. */
+  coverage?: { baseline: Coverage; candidate: Coverage };
   total: number;
   /** Records whose outcome differs between the sides. */
   changed: number;

@@ -163,7 +163,7 @@ const JOB: Shape<W.Job> = {
   finishedAt: 'opt', runner: 'opt', attempts: 'req', links: 'req',
 };
 const JOB_PARAMS: Shape<W.JobParams> = { baseline: 'req', candidate: 'req', asOf: 'req', file: 'req' };
-const SIMULATION: Shape<W.SimulationResult> = { total: 'req', changed: 'req', baseline: 'req', candidate: 'req' };
+const SIMULATION: Shape<W.SimulationResult> = { engine: 'opt', coverage: 'opt', total: 'req', changed: 'req', baseline: 'req', candidate: 'req' };
 const SIDE: Shape<W.SideCounts> = { policy: 'req', version: 'req', hash: 'req', byOutcome: 'req', byRule: 'req' };
 const CHANGES: Shape<W.ChangesPage> = { items: 'req', total: 'req', page: 'req', pageSize: 'req', rule: 'opt', kind: 'opt' };
 const JOB_CHANGE: Shape<W.JobChange> = { seq: 'req', line: 'req', record: 'req', baseline: 'req', candidate: 'req' };
