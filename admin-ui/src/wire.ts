@@ -14,6 +14,7 @@ export type {
   CompareDecided,
   CompareFailed,
   CompareRequest,
+  Coverage,
   CompareResponse,
   CreateDraft,
   Decision,

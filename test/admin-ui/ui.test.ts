@@ -348,6 +348,12 @@ describe('simulate', () => {
     await page.locator('[data-testid=changes] tbody tr').first().waitFor();
     await see(page, /共 300 条/);
     await page.locator('tw-bar-chart svg rect').first().waitFor();
+    // Rule coverage on the dataset: rules that never fired are named; a table rule by rule.
+    const coverage = page.locator('[data-testid=coverage]');
+    await coverage.waitFor();
+    await expect(coverage.innerText()).resolves.toMatch(/规则覆盖/);
+    await coverage.locator('summary').click();
+    expect(await coverage.locator('tr[data-rule]').count()).toBeGreaterThan(3);
     await h.shot(page, 'simulate');
     await page.getByRole('button', { name: '下一页' }).click();
     await see(page, /第 2\/\d+ 页/);

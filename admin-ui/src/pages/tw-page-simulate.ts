@@ -7,7 +7,7 @@ import { Loader, errorWords } from '../loader.ts';
 import { ApiFailure } from '../api.ts';
 import { href, navigate, type Route } from '../router.ts';
 import { durationWords, todayInShanghai } from '../words.ts';
-import type { Draft, ErrorDetail, Job, JobChange, Page, PolicySummary, ProgressEvent } from '../wire.ts';
+import type { Coverage, Draft, ErrorDetail, Job, JobChange, Page, PolicySummary, ProgressEvent } from '../wire.ts';
 import '../components/tw-bar-chart.ts';
 import '../components/tw-state.ts';
 
@@ -196,6 +196,22 @@ export class TwPageSimulate extends LitElement {
     }
   };
 
+  /** The candidate's rule coverage on the dataset: rules that never fired first, then every rule. */
+  private renderCoverage(c: Coverage, engine: string | undefined) {
+    return html`<section class="card" data-testid="coverage">
+      <h3>${t('simulate.coverage')} <span class="muted">(${c.policy}@${c.version}${engine === 'duckdb' ? ' · SQL' : ''})</span></h3>
+      <p>${c.neverFired.length ? t('simulate.neverFired', { n: c.neverFired.length, rules: c.neverFired.join('、') }) : t('simulate.allFired')}</p>
+      <details><summary>${t('simulate.coverageTable')}</summary>
+        <div class="scroll-x"><table>
+          <thead><tr><th>${t('simulate.rule')}</th><th>${t('simulate.fired')}</th><th>${t('simulate.notFired')}</th><th>${t('simulate.kindUndetermined')}</th><th>${t('simulate.missingMost')}</th></tr></thead>
+          <tbody>${c.rules.map(
+            (x) => html`<tr data-rule=${x.rule}><td>${x.title} <span class="muted">${x.rule}</span></td><td>${x.fired}</td><td>${x.notFired}</td><td>${x.undetermined}</td><td>${x.missing?.[0] ? `${x.missing[0].fact} (${x.missing[0].count})` : '—'}</td></tr>`,
+          )}</tbody>
+        </table></div>
+      </details>
+    </section>`;
+  }
+
   private renderResult(job: Job) {
     const r = job.result!;
     const rules = [...new Set([...Object.keys(r.baseline.byRule), ...Object.keys(r.candidate.byRule)])].sort();
@@ -221,6 +237,7 @@ export class TwPageSimulate extends LitElement {
           <tw-bar-chart .label=${t('decision.outcomes')} .series=${series} .rows=${outcomes.map((k) => ({ label: kindLabel(k), values: [r.baseline.byOutcome[k] ?? 0, r.candidate.byOutcome[k] ?? 0] }))}></tw-bar-chart>
         </section>
       </div>
+      ${r.coverage ? this.renderCoverage(r.coverage.candidate, r.engine) : nothing}
       <h2>${t('simulate.changed')}</h2>
       <div class="toolbar">
         <div class="field">
