@@ -8,12 +8,13 @@ import type { PolicyIR, RuleIR } from '../ir/types.ts';
 import { formatDate, parseDate } from '../values/index.ts';
 import { probe } from './probe.ts';
 import { replay } from './replay.ts';
-import { Encoder, Unsupported, World, type Tri } from './encode.ts';
+import { Encoder, Unsupported, World, type Sym, type Tri } from './encode.ts';
+import type { Decision } from '../evaluate/types.ts';
 import { FINDINGS, QUESTIONS, approximationText } from './messages.ts';
 import { checkSat, solverContext, type B, type CheckResult, type Z3 } from './solver.ts';
 import { contradictoryKinds, sameSubject } from './subject.ts';
 import type { AnalysisCode, AnalyzeOptions, Approximation, Counterexample, Finding } from './types.ts';
-import { conditionReads, parameterPeriods, unusedNames } from './usage.ts';
+import { conditionReads, parameterPeriods, ruleReads, unusedNames } from './usage.ts';
 
 type Bilingual = { zh: string; en: string };
 
@@ -91,6 +92,13 @@ export function finalStatuses(z: Z3, enc: Encoder, ir: PolicyIR, skip: ReadonlyS
   };
   for (const r of ir.rules) if (!skip.has(r.id)) finalOf(r);
   return out;
+}
+
+/** Two computed values differ (one known and the other not, or both known and unequal); undefined when their kinds do not compare. */
+function valuesDiffer(z: Z3, x: Sym, y: Sym): B | undefined {
+  if (x.k === 'bool' && y.k === 'bool') return z.Or(x.t.neq(y.t), x.f.neq(y.f));
+  if ((x.k === 'num' && y.k === 'num') || (x.k === 'str' && y.k === 'str')) return z.Or(x.def.neq(y.def), z.And(x.def, x.v.neq(y.v)));
+  return undefined;
 }
 
 function addYears(date: string, n: number): string {
@@ -342,6 +350,57 @@ export async function analyzePolicy(ir: PolicyIR, opts: AnalyzeOptions = {}): Pr
           approximated: approx(...ids).filter((x) => x !== 'list-bound'),
         });
       } else unknownFinding(ids, question, ans);
+    }
+  }
+
+  // The same computed output: two `computation` rules (whose outcome is the value they compute)
+  // that can fire together computing one name to different values. Other kinds' computed values
+  // describe their own outcome (each deadline rule's 用时 is its own), so they never clash.
+  for (let i = 0; i < rules.length; i++) {
+    for (let j = i + 1; j < rules.length; j++) {
+      const a = rules[i]!;
+      const b = rules[j]!;
+      if (a.then.kind !== 'computation' || b.then.kind !== 'computation') continue;
+      if ((!ownRule(a.id) && !ownRule(b.id)) || dead.has(a.id) || dead.has(b.id)) continue;
+      for (const ca of a.then.computed) {
+        const cb = b.then.computed.find((x) => x.name === ca.name);
+        if (!cb) continue;
+        const ids = [a.id, b.id];
+        const question = QUESTIONS.conflict(a.id, b.id);
+        const valueOf = (d: Decision, id: string) => JSON.stringify(d.outcomes.find((o) => o.ruleId === id)?.computed[ca.name]?.result);
+        let encodable = true;
+        const ans = await prover.ask({
+          rules: ids,
+          question,
+          lists: usesLists(...ids),
+          goal: (enc, finals) => {
+            let differ: B | undefined;
+            try {
+              differ = valuesDiffer(z, enc.computed(a, ca.expr), enc.computed(b, cb.expr));
+            } catch (e) {
+              if (!(e instanceof Unsupported)) throw e;
+            }
+            if (!differ) encodable = false;
+            return z.And(finals.get(a.id)!.fired, finals.get(b.id)!.fired, differ ?? z.Bool.val(false));
+          },
+          verify: (c) => {
+            const d = replay(ir, c);
+            return d.outcomes.some((o) => o.ruleId === a.id) && d.outcomes.some((o) => o.ruleId === b.id) && valueOf(d, a.id) !== valueOf(d, b.id);
+          },
+        });
+        if (!encodable) continue;
+        if (ans.status === 'sat') {
+          push('analysis.conflicting-computation', 'warning', FINDINGS['analysis.conflicting-computation']({ a: a.id, b: b.id, name: ca.name }), {
+            rules: ids,
+            range: ruleRange(ownRule(b.id) ? b.id : a.id),
+            counterexample: ans.counterexample,
+            // The computed values count too, not only the conditions.
+            approximated: [...new Set([...approx(...ids), ...ids.flatMap((id) => [...ruleReads(ir, ir.rules.find((r) => r.id === id)!).approximations])])]
+              .filter((x) => x !== 'list-bound')
+              .sort(),
+          });
+        } else unknownFinding(ids, question, ans);
+      }
     }
   }
 

@@ -48,6 +48,13 @@ export const FINDINGS = {
       en: 'if one is an exception to the other, say so with `exception to`; else narrow one condition. See the counterexample',
     },
   }),
+  'analysis.conflicting-computation': (p: { a: string; b: string; name: string }): Entry => ({
+    message: {
+      zh: `规则 ${p.a} 与 ${p.b} 可以同时触发,却把“${p.name}”算成不同的值`,
+      en: `rules ${p.a} and ${p.b} can fire together and compute ${p.name} to different values`,
+    },
+    hint: { zh: '统一计算方法,或收紧其中一条的条件。反例见下', en: 'compute it one way, or narrow one condition. See the counterexample' },
+  }),
   'analysis.redundant-rule': (p: { rule: string; by: string }): Entry => ({
     message: {
       zh: `规则 ${p.rule} 触发时规则 ${p.by} 必然也触发,且二者结论相同:${p.rule} 是多余的`,

@@ -43,6 +43,7 @@ export type AnalysisCode =
   | 'analysis.unsatisfiable-condition'
   | 'analysis.never-fires'
   | 'analysis.conflict'
+  | 'analysis.conflicting-computation'
   | 'analysis.redundant-rule'
   | 'analysis.unused-fact'
   | 'analysis.unused-parameter'

@@ -142,6 +142,19 @@ const CASES: Case[] = [
     want: ['analysis.redundant-rule narrow,wide', ...unusedBut(['x', 'y'])],
   },
   {
+    note: 'two computation rules that can fire together computing one output to different values; other kinds\' values are their own',
+    body:
+      FACTS +
+      rule('own_a', 'y', 'violation').replace('message "own_a"', 'message "own_a"\n    compute 用时 "用时" = x') +
+      rule('own_b', 'y', 'violation').replace('message "own_b"', 'message "own_b"\n    compute 用时 "用时" = x + 1') +
+      rule('fine_a', 'y', 'computation').replace('message "fine_a"', 'message "fine_a"\n    compute 罚款 "罚款" = m * 2') +
+      rule('fine_b', 'y and x > 1', 'computation').replace('message "fine_b"', 'message "fine_b"\n    compute 罚款 "罚款" = m * 3') +
+      rule('age_a', 'x > 5', 'computation').replace('message "age_a"', 'message "age_a"\n    compute 年数 "年数" = x') +
+      rule('age_b', 'x > 6', 'computation').replace('message "age_b"', 'message "age_b"\n    compute 年数 "年数" = x + 0'),
+    want: ['analysis.conflicting-computation fine_a,fine_b', ...unusedBut(['x', 'y', 'm'])],
+    approx: { 'analysis.conflicting-computation': ['money-rounding'] },
+  },
+  {
     note: 'unused facts, parameters and definitions (no solver needed)',
     body: `
 facts
@@ -242,7 +255,7 @@ describe.each([{ path: 'probes, then the solver', probeSamples: 240 }, { path: '
     }
     for (const f of findings) expect(f.approximated ?? [], f.code).toEqual(c.approx?.[f.code] ?? []);
     // Every counterexample, replayed through the reference interpreter, shows the conflict.
-    for (const f of findings.filter((x) => x.code === 'analysis.conflict')) {
+    for (const f of findings.filter((x) => x.code === 'analysis.conflict' || x.code === 'analysis.conflicting-computation')) {
       expect(Object.keys(f.ruleRanges ?? {}).sort()).toEqual([...f.rules].sort());
       expect(f.counterexample).toBeDefined();
       const d = replay(ir, f.counterexample!);
