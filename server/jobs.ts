@@ -392,8 +392,8 @@ export class JobRunner {
       baseline: { ...stamp(baseline), ...sides.baseline },
       candidate: { ...stamp(candidate), ...sides.candidate },
     };
-    await this.store.updateJob(id, { status: 'done', done: total, result });
-    em.emit('event', { type: 'end', done: total, total, rate: rate(total, started, this.clock), status: 'done' } satisfies ProgressEvent);
+    const status = await this.store.finishJob(id, total, result);
+    em.emit('event', { type: 'end', done: total, total, rate: rate(total, started, this.clock), status } satisfies ProgressEvent);
   }
 
   /**
@@ -488,8 +488,8 @@ export class JobRunner {
           baseline: { ...stamp(baseline), ...r.baseline },
           candidate: { ...stamp(candidate), ...r.candidate },
         };
-        await this.store.updateJob(id, { status: 'done', done: total, result });
-        em.emit('event', { type: 'end', done: total, total, rate: rate(total, started, this.clock), status: 'done' } satisfies ProgressEvent);
+        const status = await this.store.finishJob(id, total, result);
+        em.emit('event', { type: 'end', done: total, total, rate: rate(total, started, this.clock), status } satisfies ProgressEvent);
         return true;
       } finally {
         await r.close();

@@ -809,6 +809,24 @@ export class Store {
     });
   }
 
+  /**
+   * Marks a job done with its result — unless a cancel was acknowledged first, then it is
+   * cancelled (its result kept): the two writes are ordered by the database, so a caller whose
+   * cancel was answered 200 never sees the job end as done.
+   */
+  async finishJob(id: string, total: number, result: unknown): Promise<'done' | 'cancelled'> {
+    return this.db.transaction(async (tx) => {
+      const at = this.now();
+      const { changes } = await tx.run(
+        `UPDATE jobs SET status = 'done', done = ?, result = ?, finished_at = ? WHERE id = ? AND cancel_requested = 0`,
+        [total, JSON.stringify(result), at, id],
+      );
+      if (changes === 0) await tx.run(`UPDATE jobs SET status = 'cancelled', done = ?, result = ?, finished_at = ? WHERE id = ?`, [total, JSON.stringify(result), at, id]);
+      await tx.run('DELETE FROM job_inputs WHERE job_id = ?', [id]);
+      return changes === 0 ? 'cancelled' : 'done';
+    });
+  }
+
   /** Hands a job back to the queue (its instance is shutting down): another instance starts it again. */
   async releaseJob(id: string, runner: string): Promise<void> {
     await this.db.transaction(async (tx) => {
