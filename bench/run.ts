@@ -174,6 +174,9 @@ async function measureOnce(): Promise<Row[]> {
           const t = /Bearer (tw_\S+)/.exec(out);
           if (u && t) {
             clearTimeout(timer);
+            // From here on the server writes its access log: drained, not kept.
+            server.stdout.removeAllListeners('data');
+            server.stdout.resume();
             resolve({ url: u[1]!, token: t[1]! });
           }
         });

@@ -57,6 +57,11 @@ async function serve(store?: string): Promise<Started> {
       // The first instance on a new store prints the admin token; the others log in with it.
       if (u && (/Bearer (tw_\S+)/.test(out) || /Log in with an existing token/.test(out))) {
         clearTimeout(timer);
+        // From here on the server writes its access log: drained, not kept.
+        child.stdout!.removeAllListeners('data');
+        child.stderr!.removeAllListeners('data');
+        child.stdout!.resume();
+        child.stderr!.resume();
         resolve({ child, url: u[1]!, token: /Bearer (tw_\S+)/.exec(out)?.[1], data });
       }
     };
