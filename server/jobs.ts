@@ -399,9 +399,9 @@ export class JobRunner {
   /**
    * A large dataset as one SQL query in DuckDB (engine/sql): the records are written to a
    * temporary JSONL file (row n of it is the dataset's nth record), judged under both versions in
-   * one pass, and the changed records paged back into the store with the facts as uploaded. Progress comes from DuckDB's own
-   * query progress. False when the SQL stage refuses the policies (a construct it cannot compile
-   * exactly): the worker pool runs the job instead.
+   * one pass, and the changed records paged back into the store with the facts as uploaded.
+   * Progress comes from DuckDB's own query progress. False when the SQL stage refuses the
+   * policies (a construct it cannot compile exactly): the worker pool runs the job instead.
    */
   private async runAsSql(
     id: string,
@@ -560,7 +560,18 @@ export function jobFailure(e: unknown, jobId = 'job'): ErrorBody['error'] {
 function coverageOf(ir: { id: string; version: string; rules: { id: string; title: string; then: { kind: string } }[] }, counts: SideCounts, total: number): Coverage {
   const rules = ir.rules.map((r) => {
     const c = counts.byRule[r.id] ?? { fired: 0, undetermined: 0, suppressed: 0 };
-    return { rule: r.id, title: r.title, kind: r.then.kind, fired: c.fired, undetermined: c.undetermined, suppressed: c.suppressed, notFired: total - c.fired - c.undetermined - c.suppressed };
+    return {
+      rule: r.id,
+      title: r.title,
+      kind: r.then.kind,
+      fired: c.fired,
+      undetermined: c.undetermined,
+      suppressed: c.suppressed,
+      notFired: total - c.fired - c.undetermined - c.suppressed,
+      // The pool counts verdicts only; which facts were missing is counted on the SQL path.
+      missing: [],
+      reasons: [],
+    };
   });
   return { policy: ir.id, version: ir.version, records: total, rules, neverFired: rules.filter((r) => r.fired === 0).map((r) => r.rule) };
 }

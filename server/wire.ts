@@ -10,6 +10,7 @@
  */
 import type { Diagnostic } from '../dsl/diagnostics.ts';
 import type { PolicyDiff, TextDiff } from '../engine/diff/index.ts';
+import type { Coverage, RuleCoverage } from '../engine/sql/simulate.ts';
 import type { DecisionTexts, LeanDecision } from '../engine/evaluate/lean.ts';
 import type { Decision } from '../engine/evaluate/types.ts';
 import type { PolicyIR, PolicyRef } from '../engine/ir/types.ts';
@@ -537,27 +538,12 @@ export interface SideCounts {
   byRule: Record<string, { fired: number; undetermined: number; suppressed: number }>;
 }
 
-/** How often each rule fired, did not fire or was undetermined over a dataset, and why. */
-export interface RuleCoverage {
-  rule: string;
-  title: string;
-  kind: string;
-  fired: number;
-  notFired: number;
-  undetermined: number;
-  suppressed: number;
-  /** Facts missing in undetermined records, most often first (only when the dataset ran as SQL). */
-  missing?: { fact: string; count: number }[];
-}
-
-/** One side's rule coverage on the dataset; `neverFired`: the rules that fired on no record. */
-export interface Coverage {
-  policy: string;
-  version: string;
-  records: number;
-  rules: RuleCoverage[];
-  neverFired: string[];
-}
+/**
+ * Each side's rule coverage on a simulated dataset (engine/sql): fired / not fired / undetermined /
+ * suppressed per rule, the facts missing most (counted when the job ran as SQL; empty on the worker
+ * pool), and the rules that fired on no record.
+ */
+export type { Coverage, RuleCoverage };
 
 /** A finished simulation's counts. */
 export interface SimulationResult {

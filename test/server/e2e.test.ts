@@ -3,15 +3,15 @@
  * SIGTERM closes cleanly, and a SIGKILL in the middle of publishing loses nothing that was
  * acknowledged as published.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { command as tokenCommand } from '../../server/cli/token.ts';
 import { command as serveCommand } from '../../server/cli/serve.ts';
 import { STORE_KIND, testStoreSpec } from './helpers.ts';
+import { startInstance, type Instance } from './instances/procs.ts';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -23,7 +23,7 @@ afterAll(async () => {
   for (const d of drops) await d();
 });
 
-async function start(dataDir: string): Promise<{ child: ChildProcess; url: string; adminToken: string | null }> {
+async function start(dataDir: string): Promise<Instance> {
   let store = stores.get(dataDir);
   if (store === undefined) {
     const where = await testStoreSpec(dataDir);
@@ -31,14 +31,7 @@ async function start(dataDir: string): Promise<{ child: ChildProcess; url: strin
     drops.push(where.drop);
     stores.set(dataDir, store);
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'serve-child.ts'), dataDir, store], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    let err = '';
-    child.stderr!.on('data', (d) => (err += String(d)));
-    lines.once('line', (line) => resolve({ child, ...(JSON.parse(line) as { url: string; adminToken: string | null }) }));
-    child.once('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));
-  });
+  return startInstance(dataDir, store);
 }
 
 const exited = (child: ChildProcess) => new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (c) => r(c))));
