@@ -23,6 +23,7 @@ export const MESSAGES = {
   'policy.not-found': { zh: '没有这个政策', en: 'No such policy' },
   'policy.version-not-found': { zh: '没有这个政策版本', en: 'No such policy version' },
   'policy.unresolvable': { zh: '无法确定适用的政策版本', en: 'Cannot resolve the policy version to apply' },
+  'policy.periods-overlap': { zh: '该版本的生效期与另一版本重叠', en: 'This version is in force during another version’s period' },
   'policy.effective-from-taken': { zh: '该政策已有一个版本从同一天起生效', en: 'Another version of this policy takes effect on the same day' },
   'policy.version-exists': { zh: '该政策的这个版本号已发布,请改用新的版本号', en: 'This version label is already published for the policy; use a new one' },
   'draft.not-found': { zh: '没有这个草稿', en: 'No such draft' },

@@ -10,6 +10,7 @@ import { ApiError, diagnosticDetails } from '../errors.ts';
 import { StoreConflict, type DraftRecord, type DraftStatus, type SourceFormat } from '../store/store.ts';
 import { loadRef, resolveDraft } from '../refs.ts';
 import { samePerson } from '../auth/person.ts';
+import { checkPublish } from '../../engine/analysis/versions.ts';
 import { jsonBody } from '../validate.ts';
 import type { CreateDraft, DraftDetail, DraftListResponse, JsonSchema, PublishResponse, RejectRequest, ReviewRequest, SavedDraft, UpdateDraft, ValidateResponse } from '../wire.ts';
 import { factSchemaOf } from './policies.ts';
@@ -247,6 +248,16 @@ export function draftRoutes(app: App): void {
     const r = compile(deps, current);
     if (!r.value || hasErrors(r.diagnostics)) throw ApiError.of(422, 'draft.has-errors', diagnosticDetails(r.diagnostics));
     const ir = r.value;
+    // Version periods (engine/analysis): the same start as another version, or an explicit end
+    // reaching past the next version's start, would leave which version decides to chance.
+    const periods = checkPublish(deps.policies.records().map((v) => v.ir), ir);
+    if (periods.length) {
+      throw ApiError.of(
+        409,
+        periods.some((f) => f.code === 'analysis.same-start') ? 'policy.effective-from-taken' : 'policy.periods-overlap',
+        periods.map((f) => ({ path: '/effectiveFrom', message: f.message, code: f.code })),
+      );
+    }
     const hash = deps.engine.policyHash(ir);
     let published: Awaited<ReturnType<typeof deps.store.insertVersion>> | undefined;
     // The version row and the draft's new state commit together, or neither does.

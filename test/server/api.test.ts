@@ -501,6 +501,16 @@ describe('drafts, review and publish', () => {
     const refused = await expectError(await t.req('POST', `/api/v1/drafts/${twin.id}/publish`, { as: '李四' }), 409, 'policy.effective-from-taken');
     expect(refused.error.details?.[0]?.path).toBe('/effectiveFrom');
     expect((await t.req('GET', '/api/v1/policies/demo/loan/versions/2021.2', { as: '李四' })).status).toBe(404);
+
+    // An explicit end reaching past the next version's start is refused too.
+    const early = (await (await t.req('POST', '/api/v1/drafts', { as: '张三', json: { from: { policy: 'demo/loan', version: '2015.1' } } })).json()) as { id: number; source: string; etag: string };
+    const overlapping = early.source.replace(/version "2015\.1"/, 'version "2014.1"').replace(/effective from 2015-06-01 until 2020-12-31/, 'effective from 2014-01-01 until 2016-01-01');
+    expect(overlapping).toContain('until 2016-01-01');
+    await t.req('PUT', `/api/v1/drafts/${early.id}`, { as: '张三', json: { source: overlapping }, headers: { 'if-match': early.etag } });
+    await t.req('POST', `/api/v1/drafts/${early.id}/submit`, { as: '张三' });
+    await t.req('POST', `/api/v1/drafts/${early.id}/approve`, { as: '李四' });
+    const overlap = await expectError(await t.req('POST', `/api/v1/drafts/${early.id}/publish`, { as: '李四' }), 409, 'policy.periods-overlap');
+    expect(overlap.error.details?.[0]?.message.zh).toMatch(/2015\.1/);
   });
 
   it('refuses to submit a draft with errors and reports them', async () => {
