@@ -6,6 +6,7 @@ import type { PolicyLibrary } from '../index.ts';
 import { evaluate } from '../index.ts';
 import { checkDecision } from './check.ts';
 import { parseDate } from '../values/dates.ts';
+import { nearest } from '../ir/fromAst.ts';
 import type { CasesFile, DecisionCase, Want } from './types.ts';
 
 export interface CaseResult {
@@ -15,6 +16,19 @@ export interface CaseResult {
   policy: string;
   /** Empty when the case passes. */
   problems: string[];
+}
+
+const FILE_KEYS = ['policy', 'policies', 'cases'];
+const CASE_KEYS = ['note', 'asOf', 'facts', 'want', 'policy'];
+const WANT_KEYS = ['status', 'fired', 'notFired', 'undetermined', 'suppressed', 'conflicts', 'factErrors', 'computed'];
+
+/** Keys the schema does not know, each with the nearest known one when it looks like a typo. */
+function unknownKeys(where: string, value: Record<string, unknown>, known: readonly string[], problems: string[]): void {
+  for (const key of Object.keys(value)) {
+    if (known.includes(key)) continue;
+    const near = nearest(key, known);
+    problems.push(`${where}: unknown key \`${key}\`${near ? ` — did you mean \`${near}\`?` : ''} (known: ${known.join(', ')})`);
+  }
 }
 
 /** Reads a cases file; structural problems come back as messages rather than exceptions. */
@@ -33,9 +47,17 @@ export function readCasesFile(text: string): { file?: CasesFile; problems: strin
   if (data.policies !== undefined && !(Array.isArray(data.policies) && data.policies.every((p) => typeof p === 'string'))) {
     problems.push('`policies` must be a list of policy ids');
   }
+  unknownKeys('the file', data, FILE_KEYS, problems);
+  const shared = Array.isArray(data.policies);
   data.cases.forEach((c: unknown, i: number) => {
     const where = `cases[${i}]`;
     if (!isObject(c)) return problems.push(`${where}: each case is a mapping with note, asOf, facts, want`);
+    unknownKeys(where, c, CASE_KEYS, problems);
+    // A misspelt expectation (`notfired`) would otherwise be ignored and the case pass untested.
+    if (isObject(c.want)) {
+      if (shared) for (const [id, w] of Object.entries(c.want)) isObject(w) && unknownKeys(`${where}.want.${id}`, w, WANT_KEYS, problems);
+      else unknownKeys(`${where}.want`, c.want, WANT_KEYS, problems);
+    }
     if (typeof c.note !== 'string') problems.push(`${where}: \`note\` (a sentence saying what the case shows) is required`);
     if (!isDate(c.asOf)) problems.push(`${where}: \`asOf\` must be a date like 2018-06-30`);
     if (!isObject(c.facts)) problems.push(`${where}: \`facts\` must be a mapping of fact names to values`);

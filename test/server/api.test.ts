@@ -510,7 +510,7 @@ describe('drafts, review and publish', () => {
     await t.req('POST', `/api/v1/drafts/${early.id}/submit`, { as: '张三' });
     await t.req('POST', `/api/v1/drafts/${early.id}/approve`, { as: '李四' });
     const overlap = await expectError(await t.req('POST', `/api/v1/drafts/${early.id}/publish`, { as: '李四' }), 409, 'policy.periods-overlap');
-    expect(overlap.error.details?.[0]?.message.zh).toMatch(/2015\.1/);
+    expect(JSON.stringify(overlap.error.details)).toMatch(/2015\.1/);
   });
 
   it('refuses to submit a draft with errors and reports them', async () => {
