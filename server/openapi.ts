@@ -351,6 +351,7 @@ export const OPENAPI = {
         parameters: [
           { ...query('a', { type: 'string' }, '<policy>@<version> or draft:<id>'), required: true },
           { ...query('b', { type: 'string' }, '<policy>@<version> or draft:<id>'), required: true },
+          query('impact', { enum: ['true', 'false'] }, 'true: also the change impact (rules whose verdict changes, each with a witness record; solver-backed)'),
         ],
         responses: { '200': ok('PolicyDiff and text diff'), '404': err('Unknown reference'), '422': err('A draft does not compile'), ...commonErrors },
       },

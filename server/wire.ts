@@ -11,6 +11,7 @@
 import type { Diagnostic } from '../dsl/diagnostics.ts';
 import type { PolicyDiff, TextDiff } from '../engine/diff/index.ts';
 import type { Coverage, RuleCoverage } from '../engine/sql/simulate.ts';
+import type { ImpactReportWithText } from '../engine/analysis/impact.ts';
 import type { DecisionTexts, LeanDecision } from '../engine/evaluate/lean.ts';
 import type { Decision } from '../engine/evaluate/types.ts';
 import type { PolicyIR, PolicyRef } from '../engine/ir/types.ts';
@@ -397,6 +398,12 @@ export interface DiffResponse {
   semantic: PolicyDiff;
   /** Line diff of the sources (printed as DSL when the two are in different notations). */
   text: TextDiff;
+  /**
+   * With `impact=true`: the rules whose verdict changes from a to b, each with a witness record
+   * (facts and as-of date) that shows it, or a proof that the two decide identically
+   * (engine/analysis, Z3), with each changed rule's condition before and after.
+   */
+  impact?: ImpactReportWithText;
 }
 
 // ---- drafts and review ----------------------------------------------------------------------

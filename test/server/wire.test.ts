@@ -176,7 +176,7 @@ const VALIDATE_OK: Shape<Extract<W.ValidateResponse, { ok: true }>> = { ok: 'req
 const PUBLISH: Shape<W.PublishResponse> = { draft: 'req', version: 'req' };
 const PUBLISHED: Shape<W.PublishedVersion> = { id: 'req', version: 'req', hash: 'req', publishedAt: 'req', publishedBy: 'req', author: 'req', approvedBy: 'req' };
 const REPLAYED: Shape<W.Replayed> = { decisionId: 'req', replayable: 'req', same: 'req', policyHashSame: 'req', original: 'req', replayed: 'req' };
-const DIFF: Shape<W.DiffResponse> = { a: 'req', b: 'req', semantic: 'req', text: 'req' };
+const DIFF: Shape<W.DiffResponse> = { a: 'req', b: 'req', semantic: 'req', text: 'req', impact: 'opt' };
 const BATCH_DECIDED: Shape<W.BatchDecided> = {
   line: 'req', id: 'opt', draft: 'opt', decisionId: 'req', decision: 'req', lean: 'never', texts: 'never', status: 'never', error: 'never',
 };
