@@ -155,8 +155,8 @@ export class ApiClient {
     return this.post<W.CompareResponse>('/evaluate/compare', req);
   }
 
-  diff(from: string, to: string): Promise<W.DiffResponse> {
-    return this.get<W.DiffResponse>(`/diff?a=${encodeURIComponent(from)}&b=${encodeURIComponent(to)}`);
+  diff(from: string, to: string, impact = false): Promise<W.DiffResponse> {
+    return this.get<W.DiffResponse>(`/diff?a=${encodeURIComponent(from)}&b=${encodeURIComponent(to)}${impact ? '&impact=true' : ''}`);
   }
 
   async drafts(q: { status?: string } = {}): Promise<W.Draft[]> {

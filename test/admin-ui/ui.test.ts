@@ -272,6 +272,14 @@ describe('diff', () => {
     await see(page, '单户贷款上限');
     await page.locator('tw-text-diff .ins').first().waitFor();
     await h.shot(page, 'diff');
+    // The change impact, on request: the cap rule changes verdict, with facts that show it.
+    await page.locator('[data-testid=impact]').click();
+    const result = page.locator('[data-testid=impact-result]');
+    await result.waitFor({ timeout: 60_000 });
+    await expect(result.innerText()).resolves.toMatch(/条规则的结论会改变/);
+    expect(await result.locator('li[data-rule]').count()).toBeGreaterThan(0);
+    await expect(result.innerText()).resolves.toMatch(/示例事实/);
+    await h.shot(page, 'diff-impact');
     await page.context().close();
   });
 
