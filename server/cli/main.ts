@@ -9,6 +9,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   check: () => import('../../engine/cli/check.ts'),
   fmt: () => import('../../engine/cli/fmt.ts'),
   eval: () => import('../../engine/cli/eval.ts'),
+  diff: () => import('../../engine/cli/diff.ts'),
   sql: () => import('../../engine/cli/sql.ts'),
   simulate: () => import('../../engine/cli/simulate.ts'),
   test: () => import('../../engine/cli/test.ts'),
