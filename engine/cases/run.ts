@@ -8,6 +8,8 @@ import { checkDecision } from './check.ts';
 import { parseDate } from '../values/dates.ts';
 import { nearest } from '../ir/fromAst.ts';
 import type { CasesFile, DecisionCase, Want } from './types.ts';
+import type { PolicyIR } from '../ir/types.ts';
+import type { Decision } from '../evaluate/types.ts';
 
 export interface CaseResult {
   file: string;
@@ -16,6 +18,8 @@ export interface CaseResult {
   policy: string;
   /** Empty when the case passes. */
   problems: string[];
+  /** With `explain`: the version judged (merged) and its decision with the trace, for coverage. */
+  judged?: { ir: PolicyIR; decision: Decision };
 }
 
 const FILE_KEYS = ['policy', 'policies', 'cases'];
@@ -73,7 +77,7 @@ export function readCasesFile(text: string): { file?: CasesFile; problems: strin
 
 export async function runCases(
   file: CasesFile,
-  opts: { fileName: string; library: PolicyLibrary; defaultPolicy?: string },
+  opts: { fileName: string; library: PolicyLibrary; defaultPolicy?: string; explain?: boolean },
 ): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   for (const [index, c] of file.cases.entries()) {
@@ -84,20 +88,28 @@ export async function runCases(
     }
     for (const policyId of targets) {
       const want = wantFor(file, c, policyId);
-      results.push({ file: opts.fileName, index, note: c.note, policy: policyId, problems: await runOne(opts.library, policyId, c, want) });
+      const run = await runOne(opts.library, policyId, c, want, opts.explain ?? false);
+      results.push({ file: opts.fileName, index, note: c.note, policy: policyId, problems: run.problems, ...(run.judged ? { judged: run.judged } : {}) });
     }
   }
   return results;
 }
 
-async function runOne(library: PolicyLibrary, policyId: string, c: DecisionCase, want: Want | undefined): Promise<string[]> {
-  if (!want) return [`want has no entry for ${policyId}`];
+async function runOne(
+  library: PolicyLibrary,
+  policyId: string,
+  c: DecisionCase,
+  want: Want | undefined,
+  explain: boolean,
+): Promise<{ problems: string[]; judged?: CaseResult['judged'] }> {
+  if (!want) return { problems: [`want has no entry for ${policyId}`] };
   const resolved = library.resolve(policyId, { asOf: c.asOf });
   if (!resolved.value) {
-    return resolved.diagnostics.map((d) => `${d.code}: ${d.message.en}`);
+    return { problems: resolved.diagnostics.map((d) => `${d.code}: ${d.message.en}`) };
   }
-  const decision = await evaluate(resolved.value, c.facts, { asOf: c.asOf });
-  return checkDecision(decision, want);
+  // With a trace when coverage is asked for: which conditions each case saw true, false, undetermined.
+  const decision = await evaluate(resolved.value, c.facts, { asOf: c.asOf, explain });
+  return { problems: checkDecision(decision, want), ...(explain ? { judged: { ir: resolved.value.ir, decision } } : {}) };
 }
 
 function casePolicies(file: CasesFile, c: DecisionCase, defaultPolicy: string | undefined): string[] {

@@ -20,6 +20,11 @@ Options:
   --json          print results as JSON
   --watch         run again whenever a policy or cases file under the folders (or the library)
                   changes; stop with Ctrl-C
+  --coverage      after the results, rule coverage (rules that fired in some case) and condition
+                  coverage (each condition seen true, false and undetermined) per policy version
+                  and in total (on standard error when --json)
+  --coverage-out FILE   the coverage reports as JSON
+  --min N         fail (exit 1) when total rule coverage is below N percent
 ${LIBRARY_HELP}
   -h, --help      this help
 
@@ -45,6 +50,9 @@ export const command: CliCommand = {
       json: { type: 'boolean' },
       policies: { type: 'string' },
       watch: { type: 'boolean' },
+      coverage: { type: 'boolean' },
+      'coverage-out': { type: 'string' },
+      min: { type: 'string' },
     });
     if ('error' in args) return usageError(io, args.error);
     if (args.values.help) return io.out(usage), EXIT.ok;
@@ -60,7 +68,8 @@ async function runOnce(args: Parsed, io: CliIo): Promise<number> {
   if (typeof casesFiles === 'number') return casesFiles;
   const lib = libraryDir(args.values.policies);
   if ('missing' in lib) return io.err(`无法读取 / cannot read policy library ${lib.missing}`), EXIT.io;
-  const results = await runCasesWith(casesFiles, await loadNamed(await policiesOf(args.positionals), lib.dir), io);
+  const wantsCoverage = Boolean(args.values.coverage) || args.values.min !== undefined || args.values['coverage-out'] !== undefined;
+  const results = await runCasesWith(casesFiles, await loadNamed(await policiesOf(args.positionals), lib.dir), io, wantsCoverage);
   const filter = args.values.filter as string | undefined;
   const shown = filter ? results.filter((r) => r.note.includes(filter) || r.policy.includes(filter)) : results;
   const failed = shown.filter((r) => r.problems.length);
@@ -76,6 +85,10 @@ async function runOnce(args: Parsed, io: CliIo): Promise<number> {
       }
     }
     io.out(`${shown.length - failed.length} passed, ${failed.length} failed`);
+  }
+  if (wantsCoverage) {
+    const below = await reportCoverage(results, args, io);
+    if (below) return EXIT.failed;
   }
   return failed.length || !shown.length ? EXIT.failed : EXIT.ok;
 }
@@ -150,7 +163,7 @@ export async function runCaseFiles(casesFiles: string[], roots: string[], io?: {
 }
 
 /** runCaseFiles over a library already loaded; errors are reported for its \`files\`. */
-export async function runCasesWith(casesFiles: string[], loaded: LoadedLibrary, io?: { err: (s: string) => void }): Promise<CaseResult[]> {
+export async function runCasesWith(casesFiles: string[], loaded: LoadedLibrary, io?: { err: (s: string) => void }, explain = false): Promise<CaseResult[]> {
   const { library, files } = loaded;
   const results: CaseResult[] = [];
   for (const f of files) {
@@ -171,7 +184,7 @@ export async function runCasesWith(casesFiles: string[], loaded: LoadedLibrary, 
     const own = files.filter((f) => f.ir && path.dirname(path.resolve(f.file)) === dir).map((f) => f.ir!);
     const here = new Set(own.map((ir) => ir.id));
     const defaultPolicy = here.size === 1 ? [...here][0] : undefined;
-    results.push(...(await runCases(file, { fileName: relative(casesFile), library: folderLibrary(library, own), defaultPolicy })));
+    results.push(...(await runCases(file, { fileName: relative(casesFile), library: folderLibrary(library, own), defaultPolicy, explain })));
   }
   return results;
 }
@@ -187,4 +200,46 @@ function folderLibrary(library: PolicyLibrary, own: readonly PolicyIR[]): Policy
   for (const id of library.ids()) for (const ir of library.versions(id)) copy.add(ir);
   for (const ir of own) copy.add(ir);
   return copy;
+}
+
+/**
+ * Rule and condition coverage of the cases (engine/analysis/coverage.ts), per policy version and
+ * in total; true when total rule coverage is under `--min`.
+ */
+async function reportCoverage(results: CaseResult[], args: Parsed, io: CliIo): Promise<boolean> {
+  const { coverage } = await import('../analysis/coverage.ts');
+  const byVersion = new Map<string, { ir: PolicyIR; decisions: import('../evaluate/types.ts').Decision[] }>();
+  for (const r of results) {
+    if (!r.judged) continue;
+    const key = `${r.judged.ir.id}@${r.judged.ir.version}`;
+    const e = byVersion.get(key) ?? { ir: r.judged.ir, decisions: [] };
+    e.decisions.push(r.judged.decision);
+    byVersion.set(key, e);
+  }
+  const reports = [...byVersion.values()].map((e) => coverage(e.ir, e.decisions)).sort((a, b) => `${a.policy.id}@${a.policy.version}`.localeCompare(`${b.policy.id}@${b.policy.version}`));
+  let rules = 0;
+  let fired = 0;
+  for (const rep of reports) {
+    const ids = Object.keys(rep.rules);
+    rules += ids.length;
+    fired += ids.filter((id) => rep.rules[id]!.fired > 0).length;
+  }
+  const total = rules ? (100 * fired) / rules : 100;
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const say = args.values.json ? io.err : io.out;
+  say('');
+  say('覆盖率 / coverage (rules fired in some case; conditions seen true, false and undetermined):');
+  for (const rep of reports) say(`  ${rep.policy.id}@${rep.policy.version}: rules ${pct(rep.ruleCoverage)}, conditions ${pct(rep.conditionCoverage)} (${rep.decisions} cases)`);
+  say(`  total: rules ${total.toFixed(1)}% (${fired}/${rules})`);
+  const out = args.values['coverage-out'] as string | undefined;
+  if (out) {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(userPath(out), JSON.stringify({ total: { rules, fired, ruleCoverage: rules ? fired / rules : 1 }, policies: reports }, null, 2));
+  }
+  const min = args.values.min === undefined ? undefined : Number(args.values.min);
+  if (min !== undefined && Number.isFinite(min) && total < min) {
+    say(`规则覆盖率 ${total.toFixed(1)}% 低于 --min ${min}% / rule coverage ${total.toFixed(1)}% is below --min ${min}%`);
+    return true;
+  }
+  return false;
 }
