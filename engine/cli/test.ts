@@ -25,6 +25,7 @@ Options:
                   and in total (on standard error when --json)
   --coverage-out FILE   the coverage reports as JSON
   --min N         fail (exit 1) when total rule coverage is below N percent
+  --junit FILE    also write the results as JUnit XML (one testsuite per cases file), for CI systems
 ${LIBRARY_HELP}
   -h, --help      this help
 
@@ -51,6 +52,7 @@ export const command: CliCommand = {
       policies: { type: 'string' },
       watch: { type: 'boolean' },
       coverage: { type: 'boolean' },
+      junit: { type: 'string' },
       'coverage-out': { type: 'string' },
       min: { type: 'string' },
     });
@@ -85,6 +87,11 @@ async function runOnce(args: Parsed, io: CliIo): Promise<number> {
       }
     }
     io.out(`${shown.length - failed.length} passed, ${failed.length} failed`);
+  }
+  const junit = args.values.junit as string | undefined;
+  if (junit) {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(userPath(junit), junitXml(shown));
   }
   if (wantsCoverage) {
     const below = await reportCoverage(results, args, io);
@@ -242,4 +249,25 @@ async function reportCoverage(results: CaseResult[], args: Parsed, io: CliIo): P
     return true;
   }
   return false;
+}
+
+const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+
+/** The results as JUnit XML: a testsuite per cases file, a testcase per case and policy, failures with their problems. */
+export function junitXml(results: readonly CaseResult[]): string {
+  const byFile = new Map<string, CaseResult[]>();
+  for (const r of results) byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
+  const failures = results.filter((r) => r.problems.length).length;
+  const lines = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="tiaowen" tests="${results.length}" failures="${failures}">`];
+  for (const [file, rs] of byFile) {
+    lines.push(`  <testsuite name="${xml(file)}" tests="${rs.length}" failures="${rs.filter((r) => r.problems.length).length}">`);
+    for (const r of rs) {
+      const name = `#${r.index + 1} [${r.policy}] ${r.note}`;
+      if (!r.problems.length) lines.push(`    <testcase classname="${xml(r.policy)}" name="${xml(name)}"/>`);
+      else lines.push(`    <testcase classname="${xml(r.policy)}" name="${xml(name)}">`, `      <failure message="${xml(r.problems[0]!)}">${xml(r.problems.join('\n'))}</failure>`, '    </testcase>');
+    }
+    lines.push('  </testsuite>');
+  }
+  lines.push('</testsuites>', '');
+  return lines.join('\n');
 }

@@ -74,4 +74,19 @@ describe('tiaowen test --coverage', () => {
     expect(json.policies[0]!.rules.big!.fired).toBe(1);
     expect((await run(['test', dir, '--min', '50', '--policies', dir])).code).toBe(0);
   });
+
+  it('writes JUnit XML for CI systems, failures with their problems', async () => {
+    const bad = join(dir, 'bad');
+    const { mkdirSync, copyFileSync } = await import('node:fs');
+    mkdirSync(bad, { recursive: true });
+    copyFileSync(join(dir, 'cov.policy'), join(bad, 'cov.policy'));
+    writeFileSync(join(bad, 'cov.cases.yaml'), `cases:\n  - note: 写错的期望 <&>\n    asOf: 2021-01-01\n    facts: { 金额: 200, 违规: false }\n    want: { fired: [cheat] }\n`);
+    const file = join(dir, 'junit.xml');
+    const r = await run(['test', bad, '--junit', file, '--policies', bad]);
+    expect(r.code).toBe(1);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toMatch(/<testsuites name="tiaowen" tests="1" failures="1">/);
+    expect(text).toMatch(/<testcase classname="demo\/cov" name="#1 \[demo\/cov\] 写错的期望 &lt;&amp;&gt;">/);
+    expect(text).toMatch(/<failure message="fired: missing \[cheat\]/);
+  });
 });
