@@ -235,7 +235,7 @@ export class JobRunner {
   private lost = new Set<string>();
 
   /** Keeps the dataset read at upload for this instance's run of the job. */
-  prepared_(id: string, dataset: Dataset): void {
+  keepPrepared(id: string, dataset: Dataset): void {
     this.prepared.set(id, dataset);
     // Another instance may claim it instead: don't keep it for long.
     setTimeout(() => this.prepared.delete(id), 60_000).unref();

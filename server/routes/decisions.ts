@@ -159,7 +159,7 @@ export function decisionRoutes(app: App): void {
       total: dataset.total,
       input: { format: 'jsonl', bytes, baseline, candidate, asOf },
     });
-    deps.jobs.prepared_(id, dataset);
+    deps.jobs.keepPrepared(id, dataset);
     deps.jobs.kick();
     c.header('Location', `/api/v1/jobs/${id}`);
     const base = `/api/v1/jobs/${id}`;

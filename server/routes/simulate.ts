@@ -105,7 +105,7 @@ export function simulateRoutes(app: App): void {
       // Stored with the job so that any instance can run it, and run it again if this one dies.
       input: { format, bytes: Buffer.from(bytes), baseline, candidate, asOf },
     });
-    deps.jobs.prepared_(id, dataset);
+    deps.jobs.keepPrepared(id, dataset);
     deps.jobs.kick();
     deps.metrics.jobsStarted++;
     c.header('Location', `/api/v1/jobs/${id}`);
