@@ -3,7 +3,7 @@
  * one error path, and a screenshot of each page (test-artifacts/screenshots/<page>.png).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { startHarness, type Harness } from './harness.ts';
 import { jobFailure } from '../../server/jobs.ts';
 
@@ -264,6 +264,19 @@ describe('try it', () => {
   });
 });
 
+/** Each changed rule is named by its Chinese title and article; its id is only the small print. */
+async function expectTitlesNotIds(result: Locator): Promise<void> {
+  const items = result.locator('li[data-rule]');
+  expect(await items.count()).toBeGreaterThan(0);
+  for (const li of await items.all()) {
+    const id = (await li.getAttribute('data-rule'))!;
+    const title = (await li.locator('strong').innerText()).trim();
+    expect(title).not.toBe(id);
+    expect(title).toMatch(/[\u4e00-\u9fff]/);
+    await expect(li.locator('.cite').innerText()).resolves.toMatch(/[\u4e00-\u9fff]/);
+  }
+}
+
 describe('diff', () => {
   it('shows the changed threshold and a side-by-side text diff', async () => {
     const id = await raisedCapDraft();
@@ -279,6 +292,7 @@ describe('diff', () => {
     await expect(result.innerText()).resolves.toMatch(/条规则的结论会改变/);
     expect(await result.locator('li[data-rule]').count()).toBeGreaterThan(0);
     await expect(result.innerText()).resolves.toMatch(/示例事实/);
+    await expectTitlesNotIds(result);
     await h.shot(page, 'diff-impact');
     await page.context().close();
   });
@@ -298,6 +312,13 @@ describe('review', () => {
     const page = await h.open('reviewer', '#/review');
     const card = page.locator(`article[data-draft="${id}"]`);
     await card.waitFor();
+    // Before approving, the reviewer sees what the change does, rule by rule in the regulation's words.
+    await card.locator('[data-testid=review-impact] summary').click();
+    await card.locator('[data-testid=impact]').click();
+    const impact = card.locator('[data-testid=impact-result]');
+    await impact.waitFor({ timeout: 60_000 });
+    await expectTitlesNotIds(impact);
+    await h.shot(page, 'review-impact');
     await card.getByLabel('审核意见').fill('上限调整有文件依据');
     await card.getByRole('button', { name: '批准' }).click();
     await page.locator(`article[data-draft="${id}"]`, { hasText: '已批准' }).waitFor();

@@ -1,13 +1,14 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { LangController, pick, t, type MessageKey } from '../i18n/index.ts';
+import { LangController, pick, t } from '../i18n/index.ts';
 import { shared } from '../styles.ts';
 import { api } from '../context.ts';
 import { Loader } from '../loader.ts';
 import { href, navigate, type Route } from '../router.ts';
 import type { FieldChange, PolicyDiff, TextDiff } from '../../../engine/diff/index.ts';
-import type { DiffResponse, Draft, PolicySummary } from '../wire.ts';
+import type { Draft, PolicySummary } from '../wire.ts';
 import '../components/tw-text-diff.ts';
+import '../components/tw-change-impact.ts';
 import '../components/tw-state.ts';
 
 interface Choices {
@@ -46,9 +47,6 @@ export class TwPageDiff extends LitElement {
   private readonly i18n = new LangController(this);
   private readonly choices = new Loader<Choices>(this);
   private readonly diff = new Loader<{ semantic: PolicyDiff; text: TextDiff; a: string; b: string }>(this);
-  /** The change impact, asked for with a button: the solver takes seconds. */
-  private readonly impact = new Loader<NonNullable<DiffResponse['impact']>>(this);
-  @state() private impactAsked = false;
   private loadedKey = '';
 
   override connectedCallback(): void {
@@ -66,7 +64,6 @@ export class TwPageDiff extends LitElement {
     this.loadedKey = key;
     this.a = a;
     this.b = b;
-    this.impactAsked = false;
     if (a && b)
       void this.diff.run(async () => {
         const r = await api.diff(a, b);
@@ -123,35 +120,10 @@ export class TwPageDiff extends LitElement {
             ${s.disabled.added.length || s.disabled.removed.length ? this.section(t('policy.disabled'), s.disabled.added, s.disabled.removed, []) : nothing}
           </div>`}
       <h2>${t('diff.impact')}</h2>
-      ${this.impactAsked
-        ? this.impact.render((i) => this.renderImpact(i))
-        : html`<button data-testid="impact" @click=${() => this.askImpact()}>${t('diff.impactRun')}</button> <span class="muted">${t('diff.impactHint')}</span>`}
+      <tw-change-impact .a=${this.a} .b=${this.b}></tw-change-impact>
       <h2>${t('diff.text')} <span class="muted">(+${d.text.added} / −${d.text.removed})</span></h2>
       <tw-text-diff .lines=${d.text.lines} .headings=${[d.a, d.b] as [string, string]}></tw-text-diff>
     `;
-  }
-
-  private askImpact(): void {
-    this.impactAsked = true;
-    void this.impact.run(async () => (await api.diff(this.a, this.b, true)).impact!);
-  }
-
-  private renderImpact(i: NonNullable<DiffResponse['impact']>) {
-    const status = (s: string) => t(`diff.status.${s}` as MessageKey);
-    return html`<section class="card" data-testid="impact-result">
-      <p>${i.identical ? t('diff.identical') : i.changes.length ? t('diff.changesN', { n: i.changes.length }) : t('diff.noChangeFound')}</p>
-      <ul>
-        ${i.changes.map(
-          (c) => html`<li data-rule=${c.rule}>
-            <strong>${c.rule}</strong>: ${status(c.before)} → ${status(c.after)}
-            ${i.conditions[c.rule]?.before ? html`<div class="muted">${t('diff.before')}: <code>${i.conditions[c.rule]!.before}</code></div>` : nothing}
-            ${i.conditions[c.rule]?.after ? html`<div class="muted">${t('diff.after')}: <code>${i.conditions[c.rule]!.after}</code></div>` : nothing}
-            <div>${t('diff.witness')} (${c.witness.asOf}): <code>${JSON.stringify(c.witness.facts)}</code></div>
-          </li>`,
-        )}
-      </ul>
-      ${i.undecided.length ? html`<p class="muted">${t('diff.undecided', { rules: i.undecided.map((u) => u.rule).join('、') })}</p>` : nothing}
-    </section>`;
   }
 
   private section(title: string, added: string[], removed: string[], changed: { name: string; body: unknown }[]) {

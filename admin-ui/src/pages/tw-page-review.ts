@@ -9,6 +9,7 @@ import { can } from '../session.ts';
 import { timeWords } from '../words.ts';
 import type { AuditEntry, Draft, Page } from '../wire.ts';
 import '../components/tw-state.ts';
+import '../components/tw-change-impact.ts';
 
 const AUDIT_PAGE = 20;
 
@@ -28,6 +29,7 @@ export class TwPageReview extends LitElement {
       .msg { min-height: 1.4rem; }
       .err { color: var(--tw-bad); }
       td, th { font-size: 0.88rem; }
+      details.impact { margin: 0.5rem 0; }
       .pager { display: flex; gap: 0.5rem; align-items: center; margin-top: 0.5rem; }
     `,
   ];
@@ -89,6 +91,13 @@ export class TwPageReview extends LitElement {
         <a href=${href('editor', [String(d.id)])}>${t('review.open')}</a>
         ${d.policyId ? html`<a href=${href('diff', [], { a: d.policyId, b: `draft:${d.id}` })}>${t('nav.diff')}</a>` : nothing}
       </header>
+      ${mode === 'review' && d.policyId
+        ? html`<details class="impact" data-testid="review-impact">
+            <summary>${t('review.impact')}</summary>
+            <p class="muted">${t('review.impactHint')}</p>
+            <tw-change-impact .a=${d.policyId} .b=${`draft:${d.id}`}></tw-change-impact>
+          </details>`
+        : nothing}
       ${mode === 'review'
         ? html`<div class="field">
               <label for="c-${d.id}">${t('review.comment')}</label>
