@@ -7,7 +7,7 @@
 import { compileSource } from '../../engine/ir/compile.ts';
 import type { PolicyIR } from '../../engine/ir/types.ts';
 import { api } from './context.ts';
-import { lang } from './i18n/index.ts';
+import { lang, t, type MessageKey } from './i18n/index.ts';
 
 export interface RuleName {
   title: string;
@@ -81,4 +81,15 @@ export async function namesOf(...refs: string[]): Promise<Names> {
   const names = emptyNames();
   for (const ir of irs.reverse()) addNames(names, ir);
   return names;
+}
+
+const KINDS = new Set(['violation', 'accountability', 'eligible', 'ineligible', 'notice', 'commendation', 'computation']);
+
+/** An outcome kind, or a simulation's `none` / `undetermined` / `invalid-facts`, in words. */
+export function outcomeKindWords(k: string): string {
+  if (KINDS.has(k)) return t(`kind.${k}` as MessageKey);
+  if (k === 'none') return t('simulate.kindNone');
+  if (k === 'undetermined') return t('simulate.kindUndetermined');
+  if (k === 'invalid-facts') return t('simulate.kindInvalid');
+  return k;
 }

@@ -383,6 +383,14 @@ describe('simulate', () => {
     await expect(coverage.innerText()).resolves.toMatch(/规则覆盖/);
     await coverage.locator('summary').click();
     expect(await coverage.locator('tr[data-rule]').count()).toBeGreaterThan(3);
+    // Officials' words: rules by title (and article), not by id, in the filter, the charts and the records.
+    const option = page.locator('#filter-rule option').nth(1);
+    await expect.poll(async () => (await option.innerText()) !== (await option.getAttribute('value'))).toBe(true);
+    await expect(option.innerText()).resolves.toMatch(/[\u4e00-\u9fff]/);
+    await expect(coverage.locator('tr[data-rule] .cite').first().innerText()).resolves.toMatch(/[\u4e00-\u9fff]/);
+    const verdicts = await page.locator('[data-testid=changes] tbody tr td:nth-child(3)').allInnerTexts();
+    expect(verdicts.join(' ')).not.toMatch(/[a-z]+_[a-z]+/);
+    expect(await page.locator('tw-bar-chart').first().evaluate((el) => el.shadowRoot?.textContent ?? '')).not.toMatch(/[a-z]+_[a-z]+/);
     await h.shot(page, 'simulate');
     await page.getByRole('button', { name: '下一页' }).click();
     await see(page, /第 2\/\d+ 页/);

@@ -5,6 +5,7 @@ import { shared } from '../styles.ts';
 import { api } from '../context.ts';
 import { Loader, errorWords } from '../loader.ts';
 import { href, type Route } from '../router.ts';
+import { outcomeKindWords } from '../ruleNames.ts';
 import { timeWords } from '../words.ts';
 import type { DecisionList, DecisionRecord } from '../wire.ts';
 import '../components/tw-state.ts';
@@ -104,7 +105,7 @@ export class TwPageDecisions extends LitElement {
           <select name="outcome" .value=${f.outcome ?? ''}>
             <option value="">${t('decisions.any')}</option>
             ${['violation', 'accountability', 'eligible', 'ineligible', 'undetermined', 'none', 'invalid-facts'].map(
-              (k) => html`<option value=${k} ?selected=${f.outcome === k}>${k}</option>`,
+              (k) => html`<option value=${k} ?selected=${f.outcome === k}>${outcomeKindWords(k)}</option>`,
             )}
           </select>
         </label>
@@ -129,7 +130,7 @@ export class TwPageDecisions extends LitElement {
               <td>${d.subject ?? '—'}</td>
               <td><a href=${href('policy', [d.policyId])}>${d.policyId}</a>@${d.version}${d.draft ? html` (${t('decisions.draft')} ${d.draft.id})` : nothing}</td>
               <td>${d.caller}</td>
-              <td>${d.decision.outcomes.length ? d.decision.outcomes.map((o) => html`<div>${o.title} <span class="muted">(${o.kind})</span></div>`) : '—'}</td>
+              <td>${d.decision.outcomes.length ? d.decision.outcomes.map((o) => html`<div>${o.title} <span class="muted">(${outcomeKindWords(o.kind)} · ${o.citation.source} ${o.citation.article})</span></div>`) : '—'}</td>
               <td>
                 ${d.decision.undetermined.length
                   ? html`<details><summary>${t('decisions.nUndetermined', { n: d.decision.undetermined.length })}</summary>

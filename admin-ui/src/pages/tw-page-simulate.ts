@@ -7,6 +7,7 @@ import { Loader, errorWords } from '../loader.ts';
 import { ApiFailure } from '../api.ts';
 import { href, navigate, type Route } from '../router.ts';
 import { durationWords, todayInShanghai } from '../words.ts';
+import { factLabel, namesOf, outcomeKindWords, ruleCite, ruleTitle, type Names } from '../ruleNames.ts';
 import type { Coverage, Draft, ErrorDetail, Job, JobChange, Page, PolicySummary, ProgressEvent } from '../wire.ts';
 import '../components/tw-bar-chart.ts';
 import '../components/tw-state.ts';
@@ -31,6 +32,8 @@ export class TwPageSimulate extends LitElement {
     css`
       :host { display: block; }
       select { min-width: 16rem; }
+      .cite { color: var(--tw-muted); font-size: 0.85rem; }
+      .id { font-family: var(--tw-mono); font-size: 0.78rem; }
       .progress { margin: 1rem 0; }
       .bar { height: 1.1rem; background: #e3e7ed; border-radius: 999px; overflow: hidden; }
       .fill { height: 100%; background: var(--tw-accent); transition: width 0.3s; }
@@ -60,6 +63,8 @@ export class TwPageSimulate extends LitElement {
   private readonly refs = new Loader<Refs>(this);
   private readonly job = new Loader<Job>(this);
   private readonly changes = new Loader<Page<JobChange>>(this);
+  /** Titles and articles of both sides' rules, facts' labels: what officials read instead of ids. */
+  @state() private names?: Names;
   private jobId = '';
   private stream?: AbortController;
 
@@ -92,6 +97,10 @@ export class TwPageSimulate extends LitElement {
   private async follow(id: string): Promise<void> {
     const job = await this.job.run(() => api.job(id));
     if (!job) return;
+    this.names = undefined;
+    void namesOf(job.params.baseline, job.params.candidate).then((n) => {
+      if (this.jobId === id) this.names = n;
+    });
     this.progress = { type: 'progress', done: job.done, total: job.total, rate: 0, status: job.status };
     if (job.status === 'queued' || job.status === 'running') {
       const ctl = new AbortController();
@@ -200,12 +209,12 @@ export class TwPageSimulate extends LitElement {
   private renderCoverage(c: Coverage, engine: string | undefined) {
     return html`<section class="card" data-testid="coverage">
       <h3>${t('simulate.coverage')} <span class="muted">(${c.policy}@${c.version}${engine === 'duckdb' ? ' · SQL' : ''})</span></h3>
-      <p>${c.neverFired.length ? t('simulate.neverFired', { n: c.neverFired.length, rules: c.neverFired.join('、') }) : t('simulate.allFired')}</p>
+      <p>${c.neverFired.length ? t('simulate.neverFired', { n: c.neverFired.length, rules: c.neverFired.map((id) => this.ruleTitle(id)).join('、') }) : t('simulate.allFired')}</p>
       <details><summary>${t('simulate.coverageTable')}</summary>
         <div class="scroll-x"><table>
           <thead><tr><th>${t('simulate.rule')}</th><th>${t('simulate.fired')}</th><th>${t('simulate.notFired')}</th><th>${t('simulate.kindUndetermined')}</th><th>${t('simulate.missingMost')}</th></tr></thead>
           <tbody>${c.rules.map(
-            (x) => html`<tr data-rule=${x.rule}><td>${x.title} <span class="muted">${x.rule}</span></td><td>${x.fired}</td><td>${x.notFired}</td><td>${x.undetermined}</td><td>${x.missing?.[0] ? `${x.missing[0].fact} (${x.missing[0].count})` : '—'}</td></tr>`,
+            (x) => html`<tr data-rule=${x.rule}><td>${this.names?.rules.has(x.rule) ? this.ruleTitle(x.rule) : x.title} ${this.cite(x.rule)} <span class="muted id">${x.rule}</span></td><td>${x.fired}</td><td>${x.notFired}</td><td>${x.undetermined}</td><td>${x.missing?.[0] ? `${factLabel(this.names, x.missing[0].fact)} (${x.missing[0].count})` : '—'}</td></tr>`,
           )}</tbody>
         </table></div>
       </details>
@@ -217,21 +226,12 @@ export class TwPageSimulate extends LitElement {
     const rules = [...new Set([...Object.keys(r.baseline.byRule), ...Object.keys(r.candidate.byRule)])].sort();
     const outcomes = [...new Set([...Object.keys(r.baseline.byOutcome), ...Object.keys(r.candidate.byOutcome)])].sort();
     const series = [`${t('col.baseline')} ${r.baseline.policy}@${r.baseline.version}`, `${t('col.candidate')} ${r.candidate.policy}@${r.candidate.version}`];
-    const kindLabel = (k: string) =>
-      ['violation', 'accountability', 'eligible', 'ineligible', 'notice', 'commendation', 'computation'].includes(k)
-        ? t(`kind.${k}` as MessageKey)
-        : k === 'none'
-          ? t('simulate.kindNone')
-          : k === 'undetermined'
-            ? t('simulate.kindUndetermined')
-            : k === 'invalid-facts'
-              ? t('simulate.kindInvalid')
-              : k;
+    const kindLabel = outcomeKindWords;
     return html`
       <p><strong>${t('simulate.summary', { total: r.total, changed: r.changed })}</strong></p>
       <div class="charts">
         <section class="card"><h3>${t('simulate.perRule')}</h3>
-          <tw-bar-chart .label=${t('simulate.perRule')} .series=${series} .rows=${rules.map((id) => ({ label: id, values: [r.baseline.byRule[id]?.fired ?? 0, r.candidate.byRule[id]?.fired ?? 0] }))}></tw-bar-chart>
+          <tw-bar-chart .label=${t('simulate.perRule')} .series=${series} .rows=${rules.map((id) => ({ label: this.ruleTitle(id), values: [r.baseline.byRule[id]?.fired ?? 0, r.candidate.byRule[id]?.fired ?? 0] }))}></tw-bar-chart>
         </section>
         <section class="card"><h3>${t('decision.outcomes')}</h3>
           <tw-bar-chart .label=${t('decision.outcomes')} .series=${series} .rows=${outcomes.map((k) => ({ label: kindLabel(k), values: [r.baseline.byOutcome[k] ?? 0, r.candidate.byOutcome[k] ?? 0] }))}></tw-bar-chart>
@@ -244,7 +244,7 @@ export class TwPageSimulate extends LitElement {
           <label for="filter-rule">${t('simulate.filterRule')}</label>
           <select id="filter-rule" @change=${(e: Event) => this.setFilter('rule', (e.target as HTMLSelectElement).value)}>
             <option value="" ?selected=${!this.filterRule}>${t('simulate.filterAll')}</option>
-            ${rules.map((id) => html`<option value=${id} ?selected=${id === this.filterRule}>${id}</option>`)}
+            ${rules.map((id) => html`<option value=${id} ?selected=${id === this.filterRule}>${this.ruleTitle(id)}</option>`)}
           </select>
         </div>
         <div class="field">
@@ -263,6 +263,19 @@ export class TwPageSimulate extends LitElement {
     `;
   }
 
+  private ruleTitle(id: string): string {
+    return ruleTitle(this.names, id);
+  }
+
+  private cite(id: string) {
+    const c = ruleCite(this.names, id);
+    return c ? html`<span class="cite">${c}</span>` : nothing;
+  }
+
+  private titles(ids: readonly string[]): string {
+    return ids.map((id) => this.ruleTitle(id)).join('、');
+  }
+
   private setFilter(which: 'rule' | 'kind', value: string): void {
     if (which === 'rule') this.filterRule = value;
     else this.filterKind = value;
@@ -279,8 +292,8 @@ export class TwPageSimulate extends LitElement {
           ${rows.map(
             (c) => html`<tr>
               <td>${c.line}</td>
-              <td>${c.baseline.fired.join(', ') || '—'}${c.baseline.undetermined.length ? html`<br /><span class="warn">? ${c.baseline.undetermined.join(', ')}</span>` : nothing}</td>
-              <td>${c.candidate.fired.join(', ') || '—'}${c.candidate.undetermined.length ? html`<br /><span class="warn">? ${c.candidate.undetermined.join(', ')}</span>` : nothing}</td>
+              <td>${this.titles(c.baseline.fired) || '—'}${c.baseline.undetermined.length ? html`<br /><span class="warn">? ${this.titles(c.baseline.undetermined)}</span>` : nothing}</td>
+              <td>${this.titles(c.candidate.fired) || '—'}${c.candidate.undetermined.length ? html`<br /><span class="warn">? ${this.titles(c.candidate.undetermined)}</span>` : nothing}</td>
               <td class="rec" title=${JSON.stringify(c.record)}>${JSON.stringify(c.record)}</td>
               <td><button @click=${() => this.openInTry(c, candidate)}>${t('simulate.openInTry')}</button></td>
             </tr>`,
