@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { declaredNames, highlightLine } from '../../admin-ui/src/editor/highlight.ts';
-import { baseRefs, convert, lintPolicy } from '../../admin-ui/src/editor/lint.ts';
+import { baseRefs, convert, keywordsOf, lintPolicy, withKeywords } from '../../admin-ui/src/editor/lint.ts';
+import { policyHash } from '../../engine/ir/hash.ts';
+import { readdirSync } from 'node:fs';
 import { toCmDiagnostics } from '../../admin-ui/src/editor/codemirror.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -70,6 +72,34 @@ describe('diagnostics in the browser', () => {
     const back = convert(yaml!, 'yaml', 'dsl');
     expect(lintPolicy(back!, 'dsl').ir?.rules.map((r) => r.id)).toEqual(lintPolicy(loan, 'dsl').ir?.rules.map((r) => r.id));
     expect(convert('policy "broken', 'dsl', 'yaml')).toBeUndefined();
+  });
+
+  // Every DSL file of the library: Chinese keywords and back give the same IR, comments kept.
+  const library = (function walk(dir: string): string[] {
+    return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.policy') ? [join(dir, e.name)] : []));
+  })(join(ROOT, 'policies'));
+  it.each(library.map((f) => [f.slice(ROOT.length + 1), f]))('switching keywords keeps the meaning of %s', (_name, file) => {
+    const text = readFileSync(file, 'utf8');
+    const irOf = (t: string) => lintPolicy(t, 'dsl').ir;
+    const original = irOf(text);
+    const zh = withKeywords(text, 'zh')!;
+    expect(keywordsOf(zh)).toBe('zh');
+    expect(zh).toMatch(/^\s*(#.*\n\s*)*政策/);
+    const en = withKeywords(zh, 'en')!;
+    expect(keywordsOf(en)).toBe('en');
+    // A variant needs its base to compile; then the text itself must round-trip.
+    if (original) {
+      expect(policyHash(irOf(zh)!)).toBe(policyHash(original));
+      expect(policyHash(irOf(en)!)).toBe(policyHash(original));
+    } else {
+      expect(withKeywords(en, 'zh')).toBe(zh);
+    }
+    const comments = (t: string) => t.split('\n').filter((l) => l.trim().startsWith('#')).map((l) => l.trim());
+    expect(comments(zh)).toEqual(comments(text));
+  });
+
+  it('refuses to switch keywords of a text that does not parse', () => {
+    expect(withKeywords('policy "broken', 'zh')).toBeUndefined();
   });
 
   it.each([

@@ -188,6 +188,34 @@ describe('editor', () => {
     await page.context().close();
   });
 
+  it('opens a draft in the keywords of the interface language, and switching keeps the meaning', async () => {
+    const created = await call('author', 'POST', '/drafts', { from: { policy: 'gansu/poverty-loan', version: '2015.1' } });
+    const { id, source } = (await created.json()) as { id: number; source: string };
+    expect(source).toMatch(/^policy /m); // stored with English keywords
+    const page = await h.open('author', `#/editor/${id}`);
+    const content = page.locator('.cm-content');
+    await content.waitFor();
+    await page.locator('.cm-line', { hasText: /^政策/ }).first().waitFor();
+    await see(page, /已按您的界面语言显示关键字/);
+    await see(page, '没有发现问题。');
+    expect(await page.getByText('有未保存的修改').count()).toBe(0); // same meaning: nothing to save
+    await page.getByRole('button', { name: '英文关键字' }).click();
+    await page.locator('.cm-line', { hasText: /^policy / }).first().waitFor();
+    await page.getByRole('button', { name: '中文关键字' }).click();
+    await page.locator('.cm-line', { hasText: /^政策/ }).first().waitFor();
+    // Saved in Chinese, the draft compiles to the very policy it came from.
+    await content.click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('\n# 中文关键字\n');
+    await page.getByRole('button', { name: '保存' }).click();
+    await see(page, /已保存/);
+    const saved = (await (await call('author', 'GET', `/drafts/${id}`)).json()) as { source: string };
+    expect(saved.source).toMatch(/^政策 /m);
+    const diff = (await (await call('author', 'GET', `/diff?a=${encodeURIComponent('gansu/poverty-loan@2015.1')}&b=draft:${id}`)).json()) as { semantic: { rules: { added: unknown[]; removed: unknown[]; changed: unknown[] } } };
+    expect([diff.semantic.rules.added.length, diff.semantic.rules.removed.length, diff.semantic.rules.changed.length]).toEqual([0, 0, 0]);
+    await page.context().close();
+  });
+
   it('shows who saved first instead of overwriting', async () => {
     const created = await fetch(`${h.server.url}/api/v1/drafts`, {
       method: 'POST',

@@ -7,6 +7,8 @@ import { compileSource } from '../../../engine/ir/compile.ts';
 import { printPolicy } from '../../../engine/ir/print.ts';
 import type { PolicyIR, PolicyRef } from '../../../engine/ir/types.ts';
 import type { Diagnostic } from '../../../dsl/diagnostics.ts';
+import { keywordLanguage, parsePolicy } from '../../../dsl/parse.ts';
+import { formatPolicy } from '../../../dsl/format.ts';
 
 export type Format = 'dsl' | 'yaml';
 
@@ -58,4 +60,22 @@ export function convert(text: string, from: Format, to: Format, bases: ReadonlyM
   } catch {
     return undefined;
   }
+}
+
+export type KeywordLang = 'zh' | 'en';
+
+/** Which keywords a DSL text is written with (`policy`… or `政策`…). */
+export function keywordsOf(text: string): KeywordLang {
+  return keywordLanguage(text);
+}
+
+/**
+ * The same DSL text with the other keywords (`when` ⇄ `当`): parsed and printed back by the
+ * formatter, comments kept, names, values and citations untouched, so the meaning is the same
+ * policy (a test compiles both and compares the IR). Undefined when the text does not parse.
+ */
+export function withKeywords(text: string, lang: KeywordLang): string | undefined {
+  const parsed = parsePolicy(text, { file: 'draft' });
+  if (!parsed.value || parsed.diagnostics.some((d) => d.severity === 'error')) return undefined;
+  return formatPolicy(parsed.value, { lang });
 }

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import { LangController, pick, t, type MessageKey } from '../i18n/index.ts';
+import { LangController, lang, pick, t, type MessageKey } from '../i18n/index.ts';
 import { shared } from '../styles.ts';
 import { ApiFailure } from '../api.ts';
 import { api, currentUser } from '../context.ts';
@@ -8,7 +8,7 @@ import { Loader, errorWords } from '../loader.ts';
 import { href, navigate, policyHref, type Route } from '../router.ts';
 import { can } from '../session.ts';
 import { timeWords } from '../words.ts';
-import { baseRefs, convert, lintPolicy, refKey, type Format } from '../editor/lint.ts';
+import { baseRefs, convert, keywordsOf, lintPolicy, refKey, withKeywords, type Format, type KeywordLang } from '../editor/lint.ts';
 import type { PolicyIR } from '../../../engine/ir/types.ts';
 import type { Diagnostic } from '../../../dsl/diagnostics.ts';
 import type { Draft, DraftDetail } from '../wire.ts';
@@ -75,6 +75,8 @@ export class TwPageEditor extends LitElement {
   @property({ attribute: false }) route?: Route;
   @state() private text = '';
   @state() private format: Format = 'dsl';
+  /** The DSL keywords the text is shown with: the UI's language when the draft is opened for editing. */
+  @state() private keywords: KeywordLang = 'en';
   @state() private savedText = '';
   @state() private etag = '';
   @state() private draft?: DraftDetail;
@@ -107,12 +109,14 @@ export class TwPageEditor extends LitElement {
       void this.list.run(() => api.drafts());
     } else if (seg === 'new') {
       this.draft = undefined;
-      this.text = this.savedText = TEMPLATE;
+      this.text = this.savedText = withKeywords(TEMPLATE, lang()) ?? TEMPLATE;
       this.format = 'dsl';
+      this.keywords = keywordsOf(this.text);
     } else {
       void this.one.run(async () => {
         const r = await api.draft(Number(seg));
         this.accept(r.data, r.etag ?? r.data.etag ?? '');
+        this.showInMyKeywords();
         return r.data;
       });
     }
@@ -123,6 +127,33 @@ export class TwPageEditor extends LitElement {
     this.etag = etag;
     this.text = this.savedText = d.source;
     this.format = d.format;
+    if (d.format === 'dsl') this.keywords = keywordsOf(d.source);
+  }
+
+  /**
+   * On opening a draft to edit: an official edits in the keywords of their own language. Only
+   * keywords and layout change, not the meaning, so the converted text counts as saved; it is
+   * stored with the next save. (Not after a save: the text then stays as the author left it.)
+   */
+  private showInMyKeywords(): void {
+    if (this.format !== 'dsl' || !this.editable || this.keywords === lang()) return;
+    const converted = withKeywords(this.text, lang());
+    if (converted === undefined) return;
+    this.text = this.savedText = converted;
+    this.keywords = lang();
+    this.notice = t('editor.keywordsShown');
+  }
+
+  private switchKeywords(to: KeywordLang): void {
+    if (to === this.keywords) return;
+    const converted = withKeywords(this.editor?.text ?? this.text, to);
+    if (converted === undefined) {
+      this.error = t('editor.keywordsFailed');
+      return;
+    }
+    this.error = '';
+    this.keywords = to;
+    this.text = converted;
   }
 
   private get editable(): boolean {
@@ -182,6 +213,12 @@ export class TwPageEditor extends LitElement {
           <button aria-pressed=${this.format === 'dsl'} @click=${() => this.switchFormat('dsl')}>${t('editor.dsl')}</button>
           <button aria-pressed=${this.format === 'yaml'} @click=${() => this.switchFormat('yaml')}>${t('editor.yaml')}</button>
         </div>
+        ${this.format === 'dsl'
+          ? html`<div role="group" aria-label=${t('editor.keywords')} class="toolbar" data-testid="keywords">
+              <button aria-pressed=${this.keywords === 'zh'} @click=${() => this.switchKeywords('zh')}>${t('editor.kwZh')}</button>
+              <button aria-pressed=${this.keywords === 'en'} @click=${() => this.switchKeywords('en')}>${t('editor.kwEn')}</button>
+            </div>`
+          : nothing}
         ${this.editable
           ? html`<button class="primary" ?disabled=${this.busy || (!this.dirty && !!d)} @click=${() => this.save()}>${this.busy ? t('editor.saving') : t('editor.save')}</button>
               ${d ? html`<button ?disabled=${this.busy || errors > 0} @click=${this.submit}>${t('editor.submit')}</button>` : nothing}`
@@ -287,6 +324,7 @@ export class TwPageEditor extends LitElement {
     this.error = '';
     this.format = to;
     this.text = converted;
+    if (to === 'dsl') this.keywords = keywordsOf(converted);
   }
 
   private async save(force = false): Promise<boolean> {
