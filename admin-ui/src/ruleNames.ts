@@ -5,7 +5,7 @@
  * the browser (the same compiler the editor's linter runs).
  */
 import { compileSource } from '../../engine/ir/compile.ts';
-import type { PolicyIR } from '../../engine/ir/types.ts';
+import type { FactDecl, PolicyIR } from '../../engine/ir/types.ts';
 import { api } from './context.ts';
 import { lang, t, type MessageKey } from './i18n/index.ts';
 
@@ -18,7 +18,7 @@ export interface RuleName {
 
 export interface Names {
   rules: Map<string, RuleName>;
-  facts: Map<string, { label: string; labelEn?: string }>;
+  facts: Map<string, FactDecl>;
 }
 
 export function emptyNames(): Names {
@@ -31,7 +31,7 @@ export function addNames(names: Names, ir: PolicyIR | undefined): Names {
   for (const r of ir.rules) {
     if (!names.rules.has(r.id)) names.rules.set(r.id, { title: r.title, titleEn: r.titleEn, cite: `${r.cites.source} ${r.cites.article}` });
   }
-  for (const f of ir.facts) if (!names.facts.has(f.name)) names.facts.set(f.name, { label: f.label, labelEn: f.labelEn });
+  for (const f of ir.facts) if (!names.facts.has(f.name)) names.facts.set(f.name, f);
   return names;
 }
 

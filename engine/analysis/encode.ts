@@ -46,7 +46,7 @@ const HELPER_NAME = /(?:day|civil|workdays|workday|months)!\d+/g;
 export const DATE_MIN = parseDate('1901-01-01')!;
 export const DATE_MAX = parseDate('2099-12-31')!;
 
-interface ScalarVar {
+export interface ScalarVar {
   decl: FactDecl;
   present: B;
   /** Bool for boolean facts, else an arithmetic term. */
@@ -291,8 +291,12 @@ export class World {
       if (s.decl.type.kind === 'enum') return s.decl.type.values[0]?.value;
       return `其他${id}`; // a string no rule compares with
     }
-    const x = this.ratOf(m, s.v as A);
-    switch (kind) {
+    return this.jsonValue(s.decl, this.ratOf(m, s.v as A));
+  }
+
+  /** A number as the encoding holds it (fen, ratio, day number) as a caller writes the fact. */
+  jsonValue(decl: FactDecl, x: number): unknown {
+    switch (decl.type.kind) {
       case 'money':
         return fenToYuan(x);
       case 'percent':
@@ -302,6 +306,11 @@ export class World {
       default:
         return x;
     }
+  }
+
+  /** The top-level scalar facts encoded so far (one per name and type). */
+  scalarFacts(): ScalarVar[] {
+    return [...this.scalars.values()];
   }
 }
 

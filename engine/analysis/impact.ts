@@ -14,8 +14,12 @@ import { Encoder, Unsupported, World } from './encode.ts';
 import { checkSat, solverContext, type B, type Z3 } from './solver.ts';
 import type { Approximation, Counterexample, ImpactItem, ImpactReport, RuleStatus } from './types.ts';
 import { conditionReads } from './usage.ts';
+import { regionOf } from './region.ts';
 import { DEFAULT_LIST_BOUND, DEFAULT_TIMEOUT_MS } from './analyze.ts';
 import type { Decision } from '../evaluate/types.ts';
+
+/** Per query while working out a region. */
+const REGION_TIMEOUT_MS = 1500;
 
 export interface ImpactOptions {
   /** Compare on this date only; default: any day from `after`'s first day to `periodEnd` (or 50 years on). */
@@ -23,6 +27,10 @@ export interface ImpactOptions {
   periodEnd?: string;
   timeoutMs?: number;
   listBound?: number;
+  /** Work out each changed rule's region fact by fact (default true; a few solver calls per fact). */
+  regions?: boolean;
+  /** How whole-number bounds are found: Z3's optimiser with a search as fallback (default), or the search alone (tests compare the two). */
+  regionBounds?: 'optimize' | 'search';
 }
 
 /** A rule's status in a decision. */
@@ -104,22 +112,31 @@ export async function changeImpact(before: PolicyIR, after: PolicyIR, opts: Impa
   for (const ir of [before, after]) for (const r of ir.rules) conditionReads(ir, r).approximations.forEach((x) => approximated.add(x));
   const usesLists = approximated.has('list-bound');
 
-  const ask = async (s: ReturnType<typeof sides>, goal: B) => {
-    const period = [s.w.asOf.ge(s.w.real(from)), s.w.asOf.le(s.w.real(until))];
-    return { ...(await checkSat(z, [...s.w.constraints, ...s.w.relevant(goal), ...period, goal], timeoutMs)), w: s.w };
-  };
+  const baseOf = (s: ReturnType<typeof sides>, goal: B) => [...s.w.constraints, ...s.w.relevant(goal), s.w.asOf.ge(s.w.real(from)), s.w.asOf.le(s.w.real(until))];
+  const ask = async (s: ReturnType<typeof sides>, goal: B) => ({ ...(await checkSat(z, [...baseOf(s, goal), goal], timeoutMs)), w: s.w });
 
   const changes: ImpactItem[] = [];
   const conditions: ImpactReportWithText['conditions'] = {};
   for (const id of ids) {
     if (skip.has(id)) continue;
-    const r = await ask(bounded, differs(z, bounded.a, bounded.b, id));
+    const goal = differs(z, bounded.a, bounded.b, id);
+    const r = await ask(bounded, goal);
     if (r.status === 'sat') {
       const witness: Counterexample = r.w.counterexample(r.model);
       const was = statusIn(replay(before, witness), id);
       const now = statusIn(replay(after, witness), id);
       if (was !== now) {
-        changes.push({ rule: id, before: was, after: now, witness });
+        const item: ImpactItem = { rule: id, before: was, after: now, witness };
+        if (opts.regions !== false) {
+          const reads = new Set<string>();
+          for (const ir of [before, after]) {
+            const rule = ruleIn(ir, id);
+            if (rule) conditionReads(ir, rule).facts.forEach((f) => reads.add(f));
+          }
+          // Shorter queries than the verdicts': a fact left unbounded by a timeout only makes the region partial.
+          item.region = await regionOf(z, bounded.w, goal, baseOf(bounded, goal), reads, Math.min(timeoutMs, REGION_TIMEOUT_MS), opts.regionBounds);
+        }
+        changes.push(item);
         const t: { before?: string; after?: string } = {};
         const cb = conditionText(ruleIn(before, id));
         const ca = conditionText(ruleIn(after, id));

@@ -3,6 +3,7 @@
  * zh/en message, range, hint) with what a machine needs beside it: the rules involved, a concrete
  * counterexample the reference interpreter can replay, and what the solver had to approximate.
  */
+import type { Region } from './region.ts';
 import type { Diagnostic, Range } from '../../dsl/diagnostics.ts';
 import type { IsoDate } from '../ir/types.ts';
 
@@ -86,6 +87,8 @@ export interface ImpactItem {
   before: RuleStatus | 'absent';
   after: RuleStatus | 'absent';
   witness: Counterexample;
+  /** Each fact's range where the verdict changes (engine/analysis/region.ts). */
+  region?: Region;
 }
 
 export type RuleStatus = 'fired' | 'not-fired' | 'undetermined' | 'suppressed';

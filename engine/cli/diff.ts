@@ -1,3 +1,4 @@
+import { rangeWords } from '../analysis/regionWords.ts';
 import { EXIT, type CliCommand } from './command.ts';
 import { parse, usageError as usageErrorFor, EXIT_CODES_HELP } from './args.ts';
 import { diffPolicies, type FieldChange, type PolicyDiff } from '../diff/index.ts';
@@ -99,6 +100,14 @@ export const command: CliCommand = {
         const cond = impact.conditions[c.rule];
         if (cond?.before) io.out(`    before: ${cond.before}`);
         if (cond?.after) io.out(`    after:  ${cond.after}`);
+        if (c.region) {
+          const decls = new Map([...pa.ir.facts, ...pb.ir.facts].map((f) => [f.name, f]));
+          for (const f of c.region.facts) {
+            const w = rangeWords(f, decls.get(f.fact));
+            io.out(`    区域 / where: ${w.zh} / ${w.en}`);
+          }
+          if (c.region.partial) io.out('    (区域不完整:部分事实的范围未能确定 / region partial: some facts could not be bounded)');
+        }
         io.out(`    例如 / e.g. as of ${c.witness.asOf}: ${JSON.stringify(c.witness.facts)}`);
       }
       for (const u of impact.undecided) io.out(`  ? ${u.rule}: ${u.reason}`);

@@ -321,6 +321,8 @@ describe('diff', () => {
     expect(await result.locator('li[data-rule]').count()).toBeGreaterThan(0);
     await expect(result.innerText()).resolves.toMatch(/示例事实/);
     await expectTitlesNotIds(result);
+    // Where the verdict changes, worked out: the amount between the old cap and the new.
+    await expect(result.locator('[data-testid=region]').first().innerText()).resolves.toMatch(/5万元 < 申请贷款金额 ≤ 6万元/);
     await h.shot(page, 'diff-impact');
     await page.context().close();
   });

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { LangController, t, type MessageKey } from '../i18n/index.ts';
+import { LangController, pick, t, type MessageKey } from '../i18n/index.ts';
+import { rangeWords } from '../../../engine/analysis/regionWords.ts';
 import { shared } from '../styles.ts';
 import { api } from '../context.ts';
 import { Loader } from '../loader.ts';
@@ -76,6 +77,11 @@ export class TwChangeImpact extends LitElement {
             ${status(c.before)} → ${status(c.after)}
             ${i.conditions[c.rule]?.before ? html`<div class="muted">${t('diff.before')}: <code>${i.conditions[c.rule]!.before}</code></div>` : nothing}
             ${i.conditions[c.rule]?.after ? html`<div class="muted">${t('diff.after')}: <code>${i.conditions[c.rule]!.after}</code></div>` : nothing}
+            ${c.region?.facts.length
+              ? html`<div data-testid="region">${t('diff.region')}${c.region.partial ? html` <span class="muted">${t('diff.regionPartial')}</span>` : nothing}
+                  <ul>${c.region.facts.map((f) => html`<li>${pick(rangeWords(f, names.facts.get(f.fact)))}</li>`)}</ul>
+                </div>`
+              : nothing}
             <div>${t('diff.witness')} (${t('diff.asOf')} ${c.witness.asOf}):</div>
             <dl class="witness">
               ${Object.entries(c.witness.facts).map(([k, v]) => html`<dt>${factLabel(names, k)}</dt><dd>${JSON.stringify(v)}</dd>`)}

@@ -288,6 +288,8 @@ export const en: Record<MessageKey, string> = {
   'diff.noChangeFound': 'No rule found whose verdict changes (some could not be settled, below).',
   'diff.before': 'condition before',
   'diff.after': 'condition after',
+  'diff.region': 'The verdict changes where:',
+  'diff.regionPartial': '(some facts could not be bounded)',
   'diff.witness': 'facts that show it',
   'diff.undecided': 'The solver could not settle: {rules}',
   'diff.status.fired': 'fires',

@@ -286,6 +286,8 @@ export const zh = {
   'diff.noChangeFound': '没有找到结论会改变的规则(部分规则未能判定,见下)。',
   'diff.before': '原条件',
   'diff.after': '新条件',
+  'diff.region': '结论在以下范围内改变:',
+  'diff.regionPartial': '(部分事实的范围未能确定)',
   'diff.witness': '示例事实',
   'diff.undecided': '求解器未能判定:{rules}',
   'diff.status.fired': '命中',
