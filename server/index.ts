@@ -6,3 +6,4 @@
 export { createApp, prepareDeps, DEFAULT_CONFIG, type AppDeps, type ServerConfig } from './app.ts';
 export { startServer, StartupError, readConfigFile, type StartOptions, type RunningServer } from './main.ts';
 export { Store, systemClock, type Clock } from './store/store.ts';
+export { bundlePaths, bundleSchemas } from './bundles/contract.ts';
