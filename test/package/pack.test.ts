@@ -13,6 +13,8 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 const work = mkdtempSync(join(tmpdir(), 'tiaowen-pack-'));
 const project = join(work, 'consumer');
+// A checkout that had no build keeps none: bin/tiaowen.js would otherwise run this build from now on.
+const hadDist = existsSync(join(ROOT, 'dist'));
 let tarball = '';
 let files: string[] = [];
 
@@ -70,7 +72,10 @@ beforeAll(() => {
   rmSync(join(project, 'node_modules/tsx'), { recursive: true, force: true });
 }, 240_000);
 
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+  if (!hadDist) rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
+});
 
 describe('the packed package', () => {
   it('holds compiled JavaScript and declarations, the schema, the seed policies and the built UI — no TypeScript sources', () => {
