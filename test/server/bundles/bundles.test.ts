@@ -110,6 +110,10 @@ describe('deciding on a bundle and reporting the decisions', () => {
     expect(items[0]!.caller).toBe('ingest');
     expect(items[0]!.policyId).toBe('demo2/loan');
     expect(items[0]!.decision).toEqual(mine);
+    // The CSV export names the client too.
+    const csv = await (await t.req('GET', '/api/v1/decisions?subject=case-1&format=csv', { as: 'admin' })).text();
+    const [header, row] = csv.replace(/^\uFEFF/, '').split('\n');
+    expect(row!.split(',')[header!.split(',').indexOf('reported_by')]).toBe('县级系统-1');
     await client.close();
   });
 
