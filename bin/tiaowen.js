@@ -1,9 +1,22 @@
 #!/usr/bin/env node
-// The installed `tiaowen` command: registers the TypeScript loader, then runs the dispatcher.
-import { register } from 'tsx/esm/api';
+// The installed `tiaowen` command. An installed package (or a checkout after `npm run build`) runs
+// the compiled JavaScript in dist/; a source checkout without a build registers tsx and runs the
+// TypeScript sources, so `npm run tiaowen` and a fresh clone keep working.
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../server/cli/main.ts');
+const built = new URL('../dist/server/cli/main.js', import.meta.url);
+// In a checkout with an old build, TIAOWEN_SOURCE=1 runs the sources instead (`npm run tiaowen`
+// always does). A package has no sources, so it always runs dist.
+const source = new URL('../server/cli/main.ts', import.meta.url);
+const useBuilt = existsSync(built) && !(process.env.TIAOWEN_SOURCE === '1' && existsSync(source));
+let main;
+if (useBuilt) {
+  ({ main } = await import(built.href));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import(source.href));
+}
 try {
   process.exitCode = await main(process.argv.slice(2), {
     out: (s) => process.stdout.write(s + '\n'),

@@ -26,6 +26,7 @@ import { metaRoutes } from './routes/meta.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { simulateRoutes } from './routes/simulate.ts';
 import { decisionRoutes } from './routes/decisions.ts';
+import { bundleRoutes } from './bundles/routes.ts';
 import { DEFAULT_LIMITS, RateLimits, requestIds } from './requests.ts';
 import type { Logger } from 'pino';
 import type { Clock, Store } from './store/store.ts';
@@ -127,6 +128,8 @@ export function createApp(deps: AppDeps): App {
 
   metaRoutes(app);
   policyRoutes(app);
+  // Before decisionRoutes: /decisions/reported is a literal path, not a decision id.
+  bundleRoutes(app);
   decisionRoutes(app);
   evaluateRoutes(app);
   batchRoutes(app);

@@ -33,6 +33,8 @@ export interface LogEntry {
   draft?: DraftMarker;
   /** The caller's own id of the case, when it gave one. */
   subject?: string;
+  /** The client that decided in its own process (a policy bundle) and reported the decision. */
+  reportedBy?: string;
 }
 
 /** A decision made and serialised elsewhere: its facts and lean form as JSON. */
@@ -114,6 +116,7 @@ export class DecisionLog {
         ...(lean ? { decision: lean, decisionJson: JSON.stringify(lean), texts } : { decision: e.decision }),
         ...(e.draft ? { draft: e.draft } : {}),
         ...(e.subject !== undefined ? { subject: e.subject } : {}),
+        ...(e.reportedBy !== undefined ? { reportedBy: e.reportedBy } : {}),
       };
       return rec;
     });

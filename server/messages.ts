@@ -47,6 +47,7 @@ export const MESSAGES = {
   'http.uri-too-long': { zh: '请求地址或请求头过长', en: 'The URL or the headers are too long' },
   'diff.bad-ref': { zh: '版本引用应写作 <政策>@<版本> 或 draft:<编号>', en: 'A version reference is written <policy>@<version> or draft:<id>' },
   'batch.line-error': { zh: '此行无法处理', en: 'This line could not be processed' },
+  'bundle.policy-mismatch': { zh: '上报的决定所用政策与服务器解析的版本不一致(哈希不同)', en: 'A reported decision was made on a policy other than the one the server resolves (hash differs)' },
   'batch.malformed-line': { zh: '此行不是合法的 JSON 对象', en: 'This line is not a valid JSON object' },
 } satisfies Record<string, Text>;
 

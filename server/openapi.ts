@@ -3,6 +3,8 @@
  * bodies with (server/validate.ts), so the document cannot drift from the checks; a test
  * compares its paths and methods with the routes Hono registered.
  */
+import { bundlePaths, bundleSchemas } from './bundles/contract.ts';
+
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', format: 'date' };
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
@@ -229,7 +231,8 @@ export const OPENAPI = {
   servers: [{ url: '/' }],
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'tw_… token; roles admin, author, reviewer, system, viewer' } },
-    schemas: SCHEMAS,
+    // Bundle components are TypeBox schemas (server/bundles/contract.ts).
+    schemas: { ...SCHEMAS, ...bundleSchemas },
   },
   paths: {
     '/healthz': { get: { summary: 'Liveness and database check', responses: { '200': ok('Healthy'), '503': err('Unhealthy') } } },
@@ -503,5 +506,6 @@ export const OPENAPI = {
     '/api/v1/tokens/{id}': {
       delete: { ...secured, summary: 'Revoke a token', parameters: [pathParam('id')], responses: { '200': ok('Revoked'), '404': err('Unknown token'), ...commonErrors } },
     },
+    ...bundlePaths,
   },
 } as const;

@@ -259,6 +259,8 @@ export interface DecisionRecord {
   draft?: DraftMarker;
   /** The caller's own id of the case, when it gave one (evaluate's `subject`, a batch line's `id`). */
   subject?: string;
+  /** Set when a client decided in its own process with a policy bundle and reported it: the client's name. */
+  reportedBy?: string;
 }
 
 /**

@@ -35,7 +35,8 @@ export class WorkerPool {
     // Workers run one plain-JS bundle of worker.ts (built once, cached on disk): no TypeScript
     // loader in each thread means less memory and a faster start. Without esbuild, they load the
     // sources through tsx (`--import tsx` in execArgv does not reach worker threads on Node 20).
-    const url = bundledWorker() ?? new URL('./worker-entry.mjs', import.meta.url);
+    // A build (dist/, this file is .js) runs its compiled worker.js as is.
+    const url = import.meta.url.endsWith('.js') ? new URL('./worker.js', import.meta.url) : (bundledWorker() ?? new URL('./worker-entry.mjs', import.meta.url));
     this.slots = Array.from({ length: size }, () => {
       const worker = new Worker(url);
       worker.on('message', (m: FromWorker) => this.settle(m, slot));

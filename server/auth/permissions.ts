@@ -17,6 +17,8 @@ const ANALYSTS: readonly Role[] = ['admin', 'author', 'reviewer'];
 /** Decisions hold household facts: only those who must check them, and the caller systems. */
 const DECISION_READERS: readonly Role[] = ['admin', 'reviewer', 'system'];
 const ADMIN: readonly Role[] = ['admin'];
+/** Caller systems deciding with a bundle report their decisions; admin may too. */
+const REPORTERS: readonly Role[] = ['admin', 'system'];
 
 export const PERMISSIONS = {
   'GET /healthz': 'public',
@@ -58,6 +60,12 @@ export const PERMISSIONS = {
   'POST /api/v1/decisions/replay': REVIEWERS,
   'GET /api/v1/decisions/:id': DECISION_READERS,
   'POST /api/v1/decisions/:id/replay': DECISION_READERS,
+  // Decisions a client made in process with a bundle: the caller systems report them.
+  'POST /api/v1/decisions/reported': REPORTERS,
+
+  // Bundles: the public key for anyone to pin; the signed IR for those who may evaluate.
+  'GET /api/v1/bundles/key': 'public',
+  'GET /api/v1/bundles/:jurisdiction/:topic': EVALUATORS,
 
   'GET /api/v1/audit': REVIEWERS,
 

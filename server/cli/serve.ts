@@ -1,5 +1,7 @@
 /** `tiaowen serve`: starts the server and prints how to reach it. */
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { EXIT, type CliCommand } from './command.ts';
 import { redactStoreSpec } from '../store/sql.ts';
 
@@ -19,8 +21,8 @@ Options (each also from an environment variable; a flag wins over its variable):
   --data DIR      TIAOWEN_DATA       data directory (SQLite file, config.json) default ./data
   --store URL     TIAOWEN_STORE      postgres://user:pass@host:5432/db to share one PostgreSQL
                                      among instances; default: SQLite in the data directory
-  --policies DIR  TIAOWEN_POLICIES   seed library loaded on first start      default ./policies
-  --ui DIR        TIAOWEN_UI         built admin UI                          default ./admin-ui/dist
+  --policies DIR  TIAOWEN_POLICIES   seed library loaded on first start      default ./policies, else the package's
+  --ui DIR        TIAOWEN_UI         built admin UI                          default ./admin-ui/dist, else the package's
 
 SIGTERM (or Ctrl-C) shuts down gracefully: /readyz turns 503, in-flight requests finish,
 running simulation jobs are handed back to the queue, the decision log is flushed.
@@ -41,6 +43,18 @@ export const SERVE_ENV: Record<string, string> = {
   policies: 'TIAOWEN_POLICIES',
   ui: 'TIAOWEN_UI',
 };
+
+/** The package root: two folders up from server/cli, three from dist/server/cli in a build. */
+const here = fileURLToPath(new URL('.', import.meta.url));
+const packageRoot = basename(resolve(here, '../..')) === 'dist' ? resolve(here, '../../..') : resolve(here, '../..');
+
+/**
+ * A folder in the working directory when it is there (a checkout, a deployment with its own
+ * policies), else the one shipped in the package, so `tiaowen serve` works from an install.
+ */
+function defaultDir(local: string): string {
+  return existsSync(local) ? resolve(local) : join(packageRoot, local);
+}
 
 export function parseFlags(argv: string[], known: string[]): { flags: Record<string, string>; error?: string; help: boolean } {
   const flags: Record<string, string> = {};
@@ -79,8 +93,8 @@ export const command: CliCommand = {
         store: flags.store,
         port,
         host: flags.host ?? '127.0.0.1',
-        policiesDir: resolve(flags.policies ?? 'policies'),
-        uiDir: resolve(flags.ui ?? 'admin-ui/dist'),
+        policiesDir: flags.policies ? resolve(flags.policies) : defaultDir('policies'),
+        uiDir: flags.ui ? resolve(flags.ui) : defaultDir('admin-ui/dist'),
         handleSignals: true,
         logger: await accessLog(),
       });

@@ -98,13 +98,13 @@ export function decisionRoutes(app: App): void {
       c.header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
       c.header('content-disposition', `attachment; filename="decisions.${format}"`);
       return stream(c, async (out) => {
-        if (format === 'csv') await out.write('\uFEFFid,at,caller,subject,policy,version,as_of,status,outcomes,fired_rules,undetermined_rules,draft,facts\n');
+        if (format === 'csv') await out.write('\uFEFFid,at,caller,subject,policy,version,as_of,status,outcomes,fired_rules,undetermined_rules,draft,reported_by,facts\n');
         for await (const r of matching(c, f, cursor)) {
           if ('cursor' in r) break;
           if (format === 'ndjson') await out.write(JSON.stringify(view(r)) + '\n');
           else {
             const d = r.decision as Decision;
-            const cells = [r.id, r.at, r.caller, r.subject ?? '', r.policyId, r.version, r.asOf, d.status, [...new Set(d.outcomes.map((o) => o.kind))].join(' '), d.outcomes.map((o) => o.ruleId).join(' '), d.undetermined.map((u) => u.ruleId).join(' '), r.draft ? `draft:${r.draft.id}` : '', r.facts];
+            const cells = [r.id, r.at, r.caller, r.subject ?? '', r.policyId, r.version, r.asOf, d.status, [...new Set(d.outcomes.map((o) => o.kind))].join(' '), d.outcomes.map((o) => o.ruleId).join(' '), d.undetermined.map((u) => u.ruleId).join(' '), r.draft ? `draft:${r.draft.id}` : '', r.reportedBy ?? '', r.facts];
             await out.write(cells.map(csvCell).join(',') + '\n');
           }
         }

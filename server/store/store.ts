@@ -122,6 +122,8 @@ export interface DecisionRecord {
   draft?: DraftMarker;
   /** The caller's own id of the case (evaluate's `subject`, a batch line's `id`). */
   subject?: string;
+  /** Set when a client decided in its own process (a policy bundle) and reported it: the client's name. */
+  reportedBy?: string;
 }
 
 /** What the decision log is searched by (all optional; `before`: a cursor, the last id seen). */
@@ -280,6 +282,15 @@ export class Store {
       key,
       value,
     ]);
+  }
+
+  /**
+   * Sets `key` unless it is set already, and returns the value stored: instances racing to set it
+   * (a signing key made on first use) all get the one that won.
+   */
+  async claimMeta(key: string, value: string): Promise<string> {
+    await this.db.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING', [key, value]);
+    return (await this.getMeta(key)) ?? value;
   }
 
   // ---- audit -----------------------------------------------------------------------------------
@@ -622,9 +633,10 @@ export class Store {
   async insertDecisions(records: DecisionInsert[]): Promise<void> {
     if (records.length === 0) return;
     // Many rows per statement. Columns that rows of one request share (time, caller, policy, as-of
-    // date, masked names, draft, texts) are bound once as ?1..?9 and referred to by number in every
-    // row; a row binds only its id, facts and decision (binding runs on the main thread): 3
-    // parameters a row instead of 13, at most 9 + 4 × 1000 a statement, under SQLite's 32,766.
+    // date, masked names, draft, texts, reporting client) are bound once as ?1..?10 and referred to
+    // by number in every row; a row binds only its id, facts, decision and subject (binding runs on
+    // the main thread): 4 parameters a row instead of 14, at most 10 + 4 × 1000 a statement, under
+    // SQLite's 32,766.
     const ROWS = 1000;
     // Texts not yet known to be stored go in with the first rows that refer to them.
     const newTexts = new Map<string, DecisionTexts>();
@@ -638,8 +650,9 @@ export class Store {
       const masked = d.masked.length === 0 ? '[]' : JSON.stringify(d.masked);
       const draft = json(d.draft);
       const texts = d.texts?.id ?? null;
-      const shared: SqlValue[] = [d.at, d.caller, d.policyId, d.version, d.policyHash, d.asOf, masked, draft, texts];
-      const key = `${d.at}\u0000${d.caller}\u0000${d.policyId}\u0000${d.version}\u0000${d.policyHash}\u0000${d.asOf}\u0000${masked}\u0000${draft}\u0000${texts}`;
+      const reportedBy = d.reportedBy ?? null;
+      const shared: SqlValue[] = [d.at, d.caller, d.policyId, d.version, d.policyHash, d.asOf, masked, draft, texts, reportedBy];
+      const key = `${d.at}\u0000${d.caller}\u0000${d.policyId}\u0000${d.version}\u0000${d.policyHash}\u0000${d.asOf}\u0000${masked}\u0000${draft}\u0000${texts}\u0000${reportedBy}`;
       const g = groups.get(key);
       if (g) g.rows.push(d);
       else groups.set(key, { shared, rows: [d] });
@@ -652,10 +665,10 @@ export class Store {
         for (const d of part) {
           const n = params.length;
           params.push(d.id, d.factsJson ?? JSON.stringify(d.facts), d.decisionJson ?? JSON.stringify(d.decision), d.subject ?? null);
-          values.push(`(?${n + 1}, ?1, ?2, ?3, ?4, ?5, ?6, ?${n + 2}, ?7, ?${n + 3}, ?8, ?9, ?${n + 4})`);
+          values.push(`(?${n + 1}, ?1, ?2, ?3, ?4, ?5, ?6, ?${n + 2}, ?7, ?${n + 3}, ?8, ?9, ?${n + 4}, ?10)`);
         }
         statements.push({
-          sql: `INSERT INTO decisions (id, at, caller, policy_id, version, policy_hash, as_of, facts, masked, decision, draft, texts, subject) VALUES ${values.join(', ')}`,
+          sql: `INSERT INTO decisions (id, at, caller, policy_id, version, policy_hash, as_of, facts, masked, decision, draft, texts, subject, reported_by) VALUES ${values.join(', ')}`,
           params,
         });
       }
@@ -726,6 +739,7 @@ export class Store {
       decision: r.texts ? expandDecision(parse(r.decision) as LeanDecision, await this.textsById(r.texts as string)) : parse(r.decision),
       ...(r.draft ? { draft: parse(r.draft) as DraftMarker } : {}),
       ...(r.subject !== null && r.subject !== undefined ? { subject: r.subject as string } : {}),
+      ...(r.reported_by !== null && r.reported_by !== undefined ? { reportedBy: r.reported_by as string } : {}),
     };
   }
 

@@ -150,7 +150,7 @@ const SAVED_DRAFT: Shape<W.SavedDraft> = { ...DRAFT_DETAIL, diagnostics: 'req' }
 const REVIEW: Shape<W.Review> = { id: 'req', draftId: 'req', actor: 'req', action: 'req', comment: 'opt', revision: 'req', at: 'req' };
 const EVALUATE: Shape<W.EvaluateResponse> = { decisionId: 'req', decision: 'req', draft: 'opt' };
 const DECISION_RECORD: Shape<W.DecisionRecord> = {
-  id: 'req', at: 'req', caller: 'req', policyId: 'req', version: 'req', policyHash: 'req', asOf: 'req', facts: 'req', masked: 'req', decision: 'req', draft: 'opt', subject: 'opt',
+  id: 'req', at: 'req', caller: 'req', policyId: 'req', version: 'req', policyHash: 'req', asOf: 'req', facts: 'req', masked: 'req', decision: 'req', draft: 'opt', subject: 'opt', reportedBy: 'opt',
 };
 const COMPARE_DECIDED: Shape<W.CompareDecided> = {
   policy: 'req', version: 'req', jurisdiction: 'req', decisionId: 'req', decision: 'req', draft: 'opt', ignoredFacts: 'req', status: 'never', error: 'never',

@@ -146,6 +146,13 @@ CREATE INDEX decisions_policy ON decisions(policy_id, version, id);
 CREATE INDEX decisions_caller ON decisions(caller, id);
 `,
   },
+  {
+    id: 3,
+    // As SQLite's migration 6: the client that reported a decision it made in its own process.
+    sql: `
+ALTER TABLE decisions ADD COLUMN reported_by TEXT;
+`,
+  },
 ];
 
 export function migrate(db: SqlDatabase): Promise<number> {

@@ -175,6 +175,14 @@ CREATE INDEX decisions_policy ON decisions(policy_id, version, id);
 CREATE INDEX decisions_caller ON decisions(caller, id);
 `,
   },
+  {
+    id: 6,
+    // Decisions made by a client in its own process (a policy bundle) and reported in batches:
+    // the client's name, so the log shows which decisions the server did not make itself.
+    sql: `
+ALTER TABLE decisions ADD COLUMN reported_by TEXT;
+`,
+  },
 ];
 
 export function migrate(db: SqlDatabase): Promise<number> {
