@@ -63,7 +63,7 @@ function rate(items: readonly unknown[], fn: (r: unknown) => number): number {
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const result: Record<string, number> = { records: N, passes: PASSES };
-process.stdout.write(`policy ${BASELINE} (${baseline.ir.rules.length} rules, unboxed ${compiled.unboxed}), ${N} records, as of ${AS_OF}\n`);
+process.stdout.write(`policy ${BASELINE} (${baseline.ir.rules.length} rules, generated ${compiled.generated}), ${N} records, as of ${AS_OF}\n`);
 
 if (only.has('decide')) {
   result.decide = rate(records, (r) => compiled.decide(r, opts).outcomes.length);
