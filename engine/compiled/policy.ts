@@ -213,9 +213,7 @@ export function fromFactory(policy: ResolvedPolicy, made: { statics: Statics; fa
       }
     }
   // Shared static parts of outcomes: everything but `computed`.
-  const labels = ir.rules.map((r) =>
-    r.then.computed.map((c) => (c.label !== undefined ? (c.labelEn !== undefined ? { label: c.label, labelEn: c.labelEn } : { label: c.label }) : c.labelEn !== undefined ? { labelEn: c.labelEn } : {})),
-  );
+  const labels: { label?: string; labelEn?: string }[][] = ir.rules.map((r) => r.then.computed.map((c) => ({ label: c.label, labelEn: c.labelEn })));
 
   // Parameter values per as-of date, unboxed; a batch judges every record on one date.
   const byAsOf = new Map<string, { day: number; params: unknown[] }>();
@@ -259,7 +257,8 @@ export function fromFactory(policy: ResolvedPolicy, made: { statics: Statics; fa
             const result = computedResult(box(spec.rk, g.computed(i, k)), spec.sk);
             // Copied: an unknown may be a constant shared between decisions.
             if (result.type === 'undetermined') result.missingFacts = result.missingFacts.slice();
-            computed[cs[k]!.name] = { ...labels[i]![k]!, result };
+            const l = labels[i]![k]!;
+            computed[cs[k]!.name] = l.label !== undefined ? (l.labelEn !== undefined ? { label: l.label, labelEn: l.labelEn, result } : { label: l.label, result }) : l.labelEn !== undefined ? { labelEn: l.labelEn, result } : { result };
           }
           const then = r.rule.then;
           outcomes.push(

@@ -84,7 +84,36 @@ function mu(a: unknown, b: unknown): Unknown {
   const ub = isUnk(b);
   if (ua && (!ub || a === b)) return a;
   if (ub && !ua) return b as Unknown;
-  return mergeUnknown([a as Value, b as Value]);
+  const x = a as Unknown;
+  const y = b as Unknown;
+  // Both unknown: the sorted, distinct union of two sorted, distinct lists (what `unknown()` makes of
+  // the concatenation: `<` is the default sort's code-unit order); reasons when only one has any.
+  if (x.reasons.length === 0 || y.reasons.length === 0) {
+    const m1 = x.missing;
+    const m2 = y.missing;
+    const missing: string[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < m1.length && j < m2.length) {
+      const p = m1[i]!;
+      const q = m2[j]!;
+      if (p === q) {
+        missing.push(p);
+        i++;
+        j++;
+      } else if (p < q) {
+        missing.push(p);
+        i++;
+      } else {
+        missing.push(q);
+        j++;
+      }
+    }
+    while (i < m1.length) missing.push(m1[i++]!);
+    while (j < m2.length) missing.push(m2[j++]!);
+    return { kind: 'unknown', missing, reasons: x.reasons.length === 0 ? y.reasons : x.reasons };
+  }
+  return mergeUnknown([x, y]);
 }
 
 /** The union of the unknowns in `vs`, in order (the interpreter's `mergeUnknown`). */
