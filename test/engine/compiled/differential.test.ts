@@ -218,6 +218,7 @@ describe('compiled evaluator on every decision case in policies/', async () => {
           expect(compiled.generated, id).toBe(true);
           const got = compiled.decide(c.facts, { asOf: c.asOf });
           expect(JSON.stringify(got), c.note).toBe(JSON.stringify(want));
+          expect(JSON.stringify(evaluateSync(resolved.value, c.facts, { asOf: c.asOf })), c.note).toBe(JSON.stringify(want));
           expect(compiled.decideCompact(c.facts, { asOf: c.asOf }), c.note).toEqual(compactOf(want, compiled.rules));
           compared++;
         }
