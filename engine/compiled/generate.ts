@@ -149,6 +149,13 @@ class Gen {
   private letKinds = new Map<number, UKind | null>();
   private letCount = 0;
   private recN = 0;
+  /**
+   * Set while generating an expression whose percent-or-number kind is only known at run time
+   * (an `if` with a percent branch and a number branch). The kind then only labels the same
+   * number; it matters solely for showing a computed value without a static type.
+   */
+  private uncertain = false;
+  private uncertainFns = new Set<string>();
   private readonly rootCtx: EvalContext;
 
   constructor(private readonly ir: PolicyIR) {
@@ -183,7 +190,13 @@ class Gen {
       this.letDefs(rule, lets, scope);
       this.fn(`R${ri}`, scope, rule.when, 'boolean');
       computed.push(
-        rule.then.computed.map((c, k) => ({ rk: this.fn(`C${ri}_${k}`, scope, c.expr), sk: staticKind(c.expr, typeCtx) })),
+        rule.then.computed.map((c, k) => {
+          this.uncertain = false;
+          const rk = this.fn(`C${ri}_${k}`, scope, c.expr);
+          const sk = staticKind(c.expr, typeCtx);
+          if (this.uncertain && sk === undefined) throw new Unsupported('a computed value of run-time kind without a static type');
+          return { rk, sk };
+        }),
       );
     });
     for (let i = 0; i < ir.definitions.length; i++) this.def(i);
@@ -231,7 +244,11 @@ class Gen {
 
   private memoFn(name: string, memo: string, scope: Scope, e: Expr): UKind {
     const b = new Body();
+    const outer = this.uncertain;
+    this.uncertain = false;
     const o = this.expr(e, scope, b);
+    if (this.uncertain) this.uncertainFns.add(name);
+    this.uncertain = outer;
     this.fns.push(`function ${name}() {\nif (${memo} !== undefined) return ${memo};\n${b.decl()}${b.lines.join('\n')}\nreturn (${memo} = ${o.x});\n}`);
     return o.k;
   }
@@ -477,10 +494,14 @@ class Gen {
           b.emit(`${t} = ${o.x};`);
           return o.k;
         });
-        // Branches of different run-time kinds (3% or 0.5) would need kinds at run time.
-        if (th.x !== el.x) throw new Unsupported('if with branches of different kinds');
         b.emit(`if (${c.x} === true) {\n${th.code}\n} else if (${c.x} === false) {\n${el.code}\n} else ${t} = ${c.x};`);
-        return { x: t, k: th.x as UKind };
+        if (th.x === el.x) return { x: t, k: th.x as UKind };
+        // 3% or 0.5: the same number either way (a ratio); only its label differs, see `uncertain`.
+        if (NUMERIC.has(th.x as UKind) && NUMERIC.has(el.x as UKind)) {
+          this.uncertain = true;
+          return { x: t, k: 'number' };
+        }
+        throw new Unsupported('if with branches of different kinds');
       }
       case 'call':
         return this.call(e, s, b);
@@ -494,11 +515,14 @@ class Gen {
     if (letSlot !== undefined) {
       const k = this.letKinds.get(letSlot);
       if (k === null || k === undefined) throw new Unsupported('let used before it is generated');
+      if (this.uncertainFns.has(`L${letSlot}`)) this.uncertain = true;
       return { x: `L${letSlot}()`, k };
     }
     const d = this.defSlot.get(name);
     if (d === undefined) throw new Unsupported('unknown name');
-    return { x: `D${d}()`, k: this.def(d) };
+    const k = this.def(d);
+    if (this.uncertainFns.has(`D${d}`)) this.uncertain = true;
+    return { x: `D${d}()`, k };
   }
 
   private logic(op: 'and' | 'or', args: readonly Expr[], s: Scope, b: Body): Out {
