@@ -321,18 +321,16 @@ export function fromFactory(policy: ResolvedPolicy, made: { statics: Statics; fa
       const checked = validateFacts(ir, facts);
       return checked.facts ? evaluateNormalizedSync(policy, checked.facts, o.asOf) : invalid(policy, o.asOf, checked.errors);
     }
-    const st = scratch;
-    const un = new Array<unknown>(n);
-    const by = judge(a, st, un);
-    return assemble(o.asOf, st, un, by);
+    // Scratch buffers: assemble reads an unknown only for a rule this judgement left undetermined.
+    const by = judge(a, scratch, unScratch);
+    return assemble(o.asOf, scratch, unScratch, by);
   };
 
   const decideNormalized = (facts: NormalizedFacts, o: DecideOptions): Decision => {
     const a = forAsOf(o.asOf);
     g.loadNormalized(facts);
-    const un = new Array<unknown>(n);
-    const by = judge(a, scratch, un);
-    return assemble(o.asOf, scratch, un, by);
+    const by = judge(a, scratch, unScratch);
+    return assemble(o.asOf, scratch, unScratch, by);
   };
 
   const NO_CODES = new Uint8Array(0);
