@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { main } from '../../../server/cli/main.ts';
 import { loadPolicyDir } from '../../../engine/node.ts';
 import { evaluate } from '../../../engine/evaluate/decide.ts';
@@ -56,6 +58,35 @@ describe('tiaowen build', () => {
       compared++;
     }
     expect(compared).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('the written module decides in a process that forbids code generation from strings', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tw-build-'));
+    const out = path.join(dir, 'loan-book.mjs');
+    const asOf = '2019-12-31';
+    expect((await run('build', 'gansu/poverty-loan-book', '--policies', policies, '--as-of', asOf, '--out', out)).code).toBe(0);
+    const facts = { 弄虚作假: true, 贷款: [{ 金额: 60000, 逾期天数: 200, 纳入黑名单: false }, { 金额: 1000 }] };
+    const script = path.join(dir, 'run.mjs');
+    await writeFile(
+      script,
+      [
+        `const { default: ev } = await import(${JSON.stringify(pathToFileURL(out).href)});`,
+        `const d = ev.decide(${JSON.stringify(facts)}, { asOf: ${JSON.stringify(asOf)} });`,
+        // Proof the flag holds in the child: new Function must throw there.
+        "let forbidden = false; try { new Function('return 1'); } catch { forbidden = true; }",
+        'process.stdout.write(JSON.stringify({ forbidden, d }));',
+      ].join('\n'),
+    );
+    const child = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) =>
+      execFile(process.execPath, ['--disallow-code-generation-from-strings', '--import', 'tsx', script], { cwd: root }, (e, stdout, stderr) =>
+        e ? reject(new Error(`${e.message}\n${stderr}`)) : resolve({ stdout, stderr }),
+      ),
+    );
+    const got = JSON.parse(child.stdout) as { forbidden: boolean; d: unknown };
+    expect(got.forbidden).toBe(true);
+    const { library } = await loadPolicyDir(policies);
+    const want = await evaluate(library.resolve('gansu/poverty-loan-book', { asOf }).value!, facts, { asOf });
+    expect(JSON.stringify(got.d)).toBe(JSON.stringify(want));
   }, 120_000);
 
   it('says what is wrong without --out', async () => {
