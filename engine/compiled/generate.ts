@@ -484,6 +484,7 @@ class Gen {
         const c = this.expr(e.cond, s, b);
         if (c.k !== 'boolean') throw new Unsupported('if on non-boolean');
         const t = b.tmp();
+        // Each branch's statements assign t; `block` hands back the branch's kind as its `x`.
         const th = b.block(() => {
           const o = this.expr(e.then, s, b);
           b.emit(`${t} = ${o.x};`);
@@ -727,17 +728,14 @@ class Gen {
       case 'count':
       case 'ratio': {
         if (fn === 'ratio' && e.value) {
-          let vk = 'number' as UKind;
           const { code: body } = b.block(() => {
             const w = where();
             const v = value();
-            vk = v.k;
             if (!(NUMERIC.has(v.k) || v.k === 'money')) throw new Unsupported(`ratio of ${v.k}`);
             b.emit(`if (${w} !== true && ${w} !== false) ${add(wu, w)}`);
             b.emit(`if (${uk(v.x, v.k)}) ${add(vu, v.x)} else { ${acc} += ${v.x}; if (${w} === true) ${cnt} += ${v.x}; }`);
             return '';
           });
-          void vk;
           code = `${wu} = undefined; ${vu} = undefined; ${acc} = 0; ${cnt} = 0;\n${loop(body)}\n${t} = ${both}${acc} === 0 ? rt.DIV0 : ${cnt} / ${acc};`;
           k = 'percent';
           break;
