@@ -137,7 +137,11 @@ async function measureOnce(): Promise<Row[]> {
     }
   }
 
-  // (c) compiled
+  const zenRow = rows.find((r) => r.name.startsWith('(b)'));
+  const zenRate = zenRow && zenRow.rate !== 'n/a' ? Number(zenRow.rate.replace(/,/g, '')) : NaN;
+  const timesZen = (rate: number) => (Number.isNaN(zenRate) ? 'n/a (row (b) not run)' : `${fmt(rate / zenRate)}×`);
+
+  // (c) compiled: generated code (engine/compiled/generate.ts), whole Decision objects
   if (want('c')) {
     log('(c) tiaowen compiled …');
     const compiled = compilePolicy(baseline);
@@ -149,11 +153,11 @@ async function measureOnce(): Promise<Row[]> {
     const codes = new Uint8Array(compiled.rules.length); // reused, as the simulation reuses it
     const rateCompact = throughput(records, (r) => compiled.decideCompact(r, { asOf: AS_OF }, undefined, codes), quick ? 2 : 5);
     rows.push({
-      name: '(c) tiaowen compiled `decide`, in process, one core',
+      name: '(c) tiaowen compiled `decide` (generated code, whole decisions), in process, one core',
       rate: fmt(rate),
       p50: us(m.p50),
       p99: us(m.p99),
-      notes: `${timesJre(rate)} (a); \`decideNormalized\` on pre-validated facts: ${fmt(rateNorm)}/s; \`decideCompact\` (verdict codes only, as simulation uses): ${fmt(rateCompact)}/s, ${timesJre(rateCompact)} (a)`,
+      notes: `${timesJre(rate)} (a), ${timesZen(rate)} (b); \`decideNormalized\` on pre-validated facts: ${fmt(rateNorm)}/s; \`decideCompact\` (verdict codes only, as simulation uses): ${fmt(rateCompact)}/s, ${timesJre(rateCompact)} (a)`,
     });
   }
 

@@ -1,3 +1,4 @@
-/** The compiled evaluator: resolved policies compiled to closures for batch and simulation speed. */
-export { compilePolicy, type CompiledPolicy, type DecideOptions, type CompactDecision, type CompactReuse } from './policy.ts';
+/** The compiled evaluator: resolved policies compiled to generated JavaScript (./generate.ts) for batch, simulation and the server. */
+export { compilePolicy, fromFactory, generatedFor, type CompiledPolicy, type CompileOptions, type DecideOptions, type CompactDecision, type Factory } from './policy.ts';
+export { generate, standaloneModule, Unsupported, type Generated, type Statics } from './generate.ts';
 export { workdaysBetweenFast } from './workdays.ts';

@@ -6,7 +6,7 @@
  */
 import { CONTRADICTORY_KINDS, type PolicyIR, type RuleIR } from '../ir/types.ts';
 import type { ResolvedPolicy } from '../library/library.ts';
-import { validateFacts } from '../facts/validate.ts';
+import { validateFacts, type NormalizedFacts } from '../facts/validate.ts';
 import { MSG } from '../messages.ts';
 import { fenToYuan, formatDate, mergeUnknown, parseDate, todayInShanghai, unknown, type Unknown, type Value } from '../values/index.ts';
 import { cleanNumber, createContext, evalExpr, ruleContext, staticKind, type EvalContext } from './interpret.ts';
@@ -37,6 +37,12 @@ export function evaluateSync(policy: ResolvedPolicy, facts: unknown, opts: Evalu
   if ('decision' in prepared) return prepared.decision;
   const verdicts = judgeRulesInterp(prepared.ctx, Boolean(opts.explain));
   return decide(policy, prepared.ctx, prepared.asOf, verdicts, Boolean(opts.explain));
+}
+
+/** The decision on facts already normalised (`validateFacts(...).facts`), by the interpreter: the fallback of engine/compiled. */
+export function evaluateNormalizedSync(policy: ResolvedPolicy, facts: NormalizedFacts, asOf: string): Decision {
+  const ctx = createContext(policy.ir, facts, asOf);
+  return decide(policy, ctx, asOf, judgeRulesInterp(ctx, false), false);
 }
 
 function prepare(

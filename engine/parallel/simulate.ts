@@ -85,8 +85,9 @@ export function simulateChunk(records: readonly unknown[], baseline: (facts: unk
 export interface CompactDecider {
   readonly rules: readonly { id: string; kind: string }[];
   /**
-   * `reuse`: one fresh object per record, shared by both sides, so the record is checked and
-   * unboxed once. `into`: a buffer the codes are written to, read before the next call.
+   * `reuse`: one fresh object per record, shared by both sides (the generated evaluators of
+   * engine/compiled ignore it: each reads a record in one pass into its own slots). `into`: a
+   * buffer the codes are written to, read before the next call.
    */
   decideCompact(facts: unknown, opts: { asOf: string }, reuse?: object, into?: Uint8Array): { status: 'ok' | 'invalid-facts'; codes: Uint8Array };
 }

@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   simulate: () => import('../../engine/cli/simulate.ts'),
   test: () => import('../../engine/cli/test.ts'),
   catalog: () => import('../../engine/cli/catalog.ts'),
+  build: () => import('../../engine/cli/build.ts'),
   serve: () => import('./serve.ts'),
   token: () => import('./token.ts'),
   audit: () => import('./audit.ts'),
@@ -34,6 +35,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   if (!load) {
     io.err(`未知命令 / unknown command: ${name}\n\n${await overview()}`);
     return 2;
+  }
+  // --no-codegen (serve, eval, simulate, any command): the interpreter instead of generated code,
+  // through the environment so worker threads started later inherit it.
+  const at = rest.indexOf('--no-codegen');
+  if (at >= 0) {
+    rest.splice(at, 1);
+    process.env.TIAOWEN_NO_CODEGEN = '1';
   }
   const { command } = await load();
   return command.run(rest, io);

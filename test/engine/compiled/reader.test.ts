@@ -1,13 +1,12 @@
-/** The unboxed path's date reading against the reference `parseDate`. */
+/** The generated facts reader's date and money reading against the reference (`parseDate`, `yuanToFen`), and what it accepts. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { fastDay } from '../../../engine/compiled/fast.ts';
-import { moneyFen } from '../../../engine/compiled/facts.ts';
+import { factDay as fastDay, moneyFen } from '../../../engine/compiled/runtime.ts';
 import { parseDate, yuanToFen } from '../../../engine/values/index.ts';
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 
-describe('fastDay', () => {
+describe('factDay', () => {
   it.each([
     ['1970-01-01', 0],
     ['2000-02-29', parseDate('2000-02-29')],
@@ -67,7 +66,7 @@ describe('moneyFen', () => {
   });
 });
 
-describe('unboxed facts accept what the validator accepts, and nothing else', async () => {
+describe('the generated reader accepts what the validator accepts, and nothing else', async () => {
   const { compilePolicy } = await import('../../../engine/compiled/index.ts');
   const { evaluate } = await import('../../../engine/evaluate/decide.ts');
   const { AS_OF, benchPolicies } = await import('../../../bench/load.ts');
