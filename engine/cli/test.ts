@@ -200,7 +200,7 @@ export async function runCasesWith(casesFiles: string[], loaded: LoadedLibrary, 
  * The library a folder's cases run against: its own policies win over another file of the same
  * id and version elsewhere in the walk, so which file judges a case never depends on file order.
  */
-function folderLibrary(library: PolicyLibrary, own: readonly PolicyIR[]): PolicyLibrary {
+export function folderLibrary(library: PolicyLibrary, own: readonly PolicyIR[]): PolicyLibrary {
   const clash = own.some((ir) => library.get(ir.id, ir.version) !== ir);
   if (!clash) return library;
   const copy = new PolicyLibrary();
