@@ -44,6 +44,10 @@ function toDoc(value: unknown, root: boolean): Json {
   if (value === null || typeof value !== 'object') return value as Json;
   const o = value as Record<string, unknown>;
   if (!root && typeof o.$id === 'string') return { $ref: REF(o.$id) };
+  // TypeBox's Never ({not: {}}) as the boolean schema `false`: generated clients read it as `never`
+  // (a key the other members of a union have and this one must not), `{not: {}}` as unknown.
+  const keys = Object.keys(o);
+  if (keys.length === 1 && keys[0] === 'not' && typeof o.not === 'object' && o.not !== null && Object.keys(o.not).length === 0) return false;
   const out: Record<string, Json> = {};
   for (const k of Object.keys(o)) {
     if (k === '$id' || k === '$schema' || k === '$defs') continue;
@@ -142,6 +146,9 @@ const AUTH_ERRORS = {
   '429': err('Too many failed authentications from this address, or requests on this token (Retry-After)'),
 };
 
+/** What every route with a JSON body may answer: the body limit and the content type check. */
+const JSON_BODY_ERRORS = { '413': err('Body too large'), '415': err('Not JSON') };
+
 interface OpSpec {
   id: string;
   summary: string;
@@ -166,6 +173,7 @@ function op(key: keyof typeof PERMISSIONS, spec: OpSpec): object {
   const who = PERMISSIONS[key];
   const isPublic = who === 'public';
   const roles = isPublic ? 'Public: no token needed.' : `Roles: ${who.join(', ')}.`;
+  const hasJsonBody = Boolean((spec.requestBody as { content?: Record<string, unknown> } | undefined)?.content?.['application/json']);
   return {
     operationId: spec.id,
     summary: spec.summary,
@@ -174,7 +182,7 @@ function op(key: keyof typeof PERMISSIONS, spec: OpSpec): object {
     security: isPublic ? [] : [{ bearer: [] }],
     ...(spec.parameters ? { parameters: spec.parameters } : {}),
     ...(spec.requestBody ? { requestBody: spec.requestBody } : {}),
-    responses: isPublic ? spec.responses : { ...AUTH_ERRORS, ...spec.responses },
+    responses: isPublic ? spec.responses : { ...AUTH_ERRORS, ...(hasJsonBody ? JSON_BODY_ERRORS : {}), ...spec.responses },
   };
 }
 
@@ -613,7 +621,7 @@ const PATHS: Record<string, Record<string, object>> = {
     }),
   },
   '/api/v1/tokens/{id}': {
-    delete: op('DELETE /api/v1/tokens/:id', { id: 'revokeToken', tag: 'admin', summary: 'Revoke a token', parameters: [idParam('Token id')], responses: { '200': ok('Revoked', W.TokenInfo), '404': err('Unknown token') } }),
+    delete: op('DELETE /api/v1/tokens/:id', { id: 'revokeToken', tag: 'admin', summary: 'Revoke a token', parameters: [idParam('Token id')], responses: { '200': ok('Revoked', W.TokenInfo), '404': err('Unknown token'), '409': err('The last admin token cannot be revoked') } }),
   },
 };
 
