@@ -101,6 +101,16 @@ describe('server/wire.ts is types only', () => {
     for (const l of lines) expect(l).toMatch(/^import type /);
   });
 
+  it('the admin UI bundle holds no TypeBox and no server/ module', async () => {
+    // The types come from TypeBox schemas; type imports are erased, so the bundle must not grow by them.
+    const { build } = await import('esbuild');
+    const r = await build({ entryPoints: [file('admin-ui/src/main.ts')], bundle: true, format: 'esm', write: false, metafile: true, outfile: 'main.js', logLevel: 'silent' });
+    const inputs = Object.keys(r.metafile.inputs);
+    expect(inputs.some((i) => i.includes('admin-ui/src/wire.ts'))).toBe(false);
+    expect(inputs.filter((i) => /@sinclair\/typebox|(^|\/)server\//.test(i))).toEqual([]);
+    expect(inputs.some((i) => i.includes('admin-ui/src/main.ts'))).toBe(true);
+  }, 60_000);
+
   it('admin-ui/src/wire.ts takes its types from it and adds no runtime code', () => {
     const text = readFileSync(file('admin-ui/src/wire.ts'), 'utf8');
     expect(text).toContain("from '../../server/wire.ts'");
