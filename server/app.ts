@@ -81,10 +81,16 @@ function methodsFor(path: string): string[] {
   return [...new Set(methods.includes('GET') ? [...methods, 'HEAD'] : methods)];
 }
 
-export function createApp(deps: AppDeps): App {
+export interface AppOptions {
+  /** Run around everything else, first in and last out (tests check every response with one). */
+  outermost?: MiddlewareHandler[];
+}
+
+export function createApp(deps: AppDeps, opts: AppOptions = {}): App {
   const app = new Hono<AppEnv>();
   const limits = { ...DEFAULT_LIMITS, ...deps.config.limits };
   const rate = new RateLimits(limits);
+  for (const m of opts.outermost ?? []) app.use('*', m);
 
   app.use('*', requestIds({ logger: deps.logger, trustedProxies: deps.config.trustedProxies ?? [], limits }));
   app.use('*', async (c, next) => {

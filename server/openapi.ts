@@ -1,511 +1,654 @@
 /**
- * The OpenAPI 3.1 document, as data. Request schemas here are also what the server validates
- * bodies with (server/validate.ts), so the document cannot drift from the checks; a test
- * compares its paths and methods with the routes Hono registered.
+ * The OpenAPI 3.1 document, generated from the TypeBox schemas of server/contract/: every named
+ * schema becomes a component and each nested use of it a `$ref`, so the document, the request
+ * checks (server/validate.ts) and the TypeScript types (server/wire.ts) cannot drift. A test
+ * compares the paths with the routes Hono registered; test/server/contract/ lints the document
+ * with redocly, generates a client from it and validates every response the suite sees.
+ *
+ * Other modules add routes through `EXTENSIONS` (their path items and their schemas by name).
  */
+import type { TSchema } from '@sinclair/typebox';
+import { PERMISSIONS } from './auth/permissions.ts';
+import * as E from './contract/engine.ts';
+import * as W from './contract/wire.ts';
+import irSchema from '../engine/ir/schema.json' with { type: 'json' };
 import { bundlePaths, bundleSchemas } from './bundles/contract.ts';
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', format: 'date' };
-const json = (schema: object) => ({ content: { 'application/json': { schema } } });
-const ok = (description: string, schema: object = { type: 'object' }) => ({ description, ...json(schema) });
-const err = (description: string) => ({ description, ...json(ref('Error')) });
-const pathParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
-const query = (name: string, schema: object = { type: 'string' }, description?: string) => ({
-  name,
-  in: 'query',
-  required: false,
-  schema,
-  ...(description ? { description } : {}),
+/** Routes and schemas another module contributes (e.g. server/bundles/contract.ts). */
+export interface OpenApiExtension {
+  /** OpenAPI path items by path; schemas in them may be TypeBox values (named ones become `$ref`s). */
+  paths: Record<string, object>;
+  /** TypeBox schemas by component name. */
+  schemas: Record<string, TSchema>;
+}
+
+/** Spread into the document: the policy bundles and reported decisions (server/bundles/). */
+const EXTENSIONS: OpenApiExtension[] = [{ paths: bundlePaths, schemas: bundleSchemas }];
+
+// ---- schemas → components -------------------------------------------------------------------
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+const REF = (name: string) => `#/components/schemas/${name}`;
+/** Components lifted from the IR schema's `$defs` are named `Ir<Def>` (PolicyIR keeps its name). */
+const irName = (def: string) => (def === 'PolicyIR' ? 'PolicyIR' : `Ir${def}`);
+
+/**
+ * A plain JSON copy of `schema` (TypeBox's symbol keys dropped) in which every nested named schema
+ * (`$id`) is a `$ref` to its component, bare `$ref`s (TypeBox recursion) point at components too,
+ * and `#/$defs/X` (the IR schema) points at `IrX`.
+ */
+function toDoc(value: unknown, root: boolean): Json {
+  if (Array.isArray(value)) return value.map((v) => toDoc(v, false));
+  if (value === null || typeof value !== 'object') return value as Json;
+  const o = value as Record<string, unknown>;
+  if (!root && typeof o.$id === 'string') return { $ref: REF(o.$id) };
+  // TypeBox's Never ({not: {}}) as the boolean schema `false`: generated clients read it as `never`
+  // (a key the other members of a union have and this one must not), `{not: {}}` as unknown.
+  const keys = Object.keys(o);
+  if (keys.length === 1 && keys[0] === 'not' && typeof o.not === 'object' && o.not !== null && Object.keys(o.not).length === 0) return false;
+  const out: Record<string, Json> = {};
+  for (const k of Object.keys(o)) {
+    if (k === '$id' || k === '$schema' || k === '$defs') continue;
+    const v = o[k];
+    if (k === '$ref' && typeof v === 'string') out.$ref = v.startsWith('#/$defs/') ? REF(irName(v.slice(8))) : v.startsWith('#') ? v : REF(v);
+    else out[k] = toDoc(v, false);
+  }
+  return out;
+}
+
+/** Every named schema of the contract modules (and the extensions), by name; a name used twice for different schemas is an error. */
+function namedSchemas(extra: Record<string, TSchema>): Map<string, TSchema> {
+  const found = new Map<string, TSchema>();
+  const add = (name: string, s: TSchema) => {
+    const had = found.get(name);
+    // TypeBox copies a schema it wraps (Type.Optional), so a component is recognised by content.
+    if (had && had !== s && JSON.stringify(had) !== JSON.stringify(s)) throw new Error(`openapi: two schemas named ${name}`);
+    if (had) return;
+    found.set(name, s);
+  };
+  // Walk nested schemas too, so a named shape used only inside another still gets its component.
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(visit);
+    if (v === null || typeof v !== 'object') return;
+    const o = v as Record<string, unknown>;
+    if (typeof o.$id === 'string' && !o.$id.includes('/')) {
+      if (found.has(o.$id)) return add(o.$id, v as TSchema);
+      add(o.$id, v as TSchema);
+    }
+    for (const k of Object.keys(o)) if (k !== '$defs') visit(o[k]);
+  };
+  for (const mod of [E, W]) for (const v of Object.values(mod)) visit(v);
+  for (const [name, s] of Object.entries(extra)) {
+    const id = (s as { $id?: unknown }).$id;
+    if (id !== undefined && id !== name) throw new Error(`openapi: schema ${name} carries $id ${String(id)}`);
+    add(name, s);
+    visit(s);
+  }
+  return found;
+}
+
+function withoutDiscriminators(v: Json): Json {
+  if (Array.isArray(v)) return v.map(withoutDiscriminators);
+  if (v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'discriminator').map(([k, x]) => [k, withoutDiscriminators(x)]));
+}
+
+function components(extra: Record<string, TSchema>): Record<string, Json> {
+  const out: Record<string, Json> = {};
+  for (const [name, s] of namedSchemas(extra)) {
+    if (name === 'PolicyIR') continue;
+    out[name] = toDoc(s, true);
+  }
+  // The IR schema is the engine's: its definitions become components of their own.
+  const defs = (irSchema as unknown as { $defs: Record<string, unknown> }).$defs;
+  // Its `discriminator`s sit beside inline `oneOf` members, which OpenAPI tools cannot select by
+  // it (redocly warns); the `const` tags in the members decide the `oneOf` alone, so they go.
+  for (const [def, s] of Object.entries(defs)) out[irName(def)] = withoutDiscriminators(toDoc(s, true));
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+// ---- operations -----------------------------------------------------------------------------
+
+const ref = (s: TSchema) => toDoc(s, false);
+const json = (schema: Json, example?: unknown) => ({ 'application/json': { schema, ...(example !== undefined ? { example: example as Json } : {}) } });
+const ok = (description: string, schema: TSchema, example?: unknown) => ({ description, content: json(ref(schema), example) });
+const err = (description: string) => ({ description, content: json(ref(W.ErrorBody)) });
+/**
+ * A streamed body (NDJSON, SSE): a string whose `contentSchema` is the schema of each line (each
+ * event's data). OpenAPI 3.2's `itemSchema` says this directly; 3.1 tools reject it, while
+ * `contentSchema` is JSON Schema 2020-12 that redocly, ajv and openapi-typescript accept.
+ */
+const streamed = (mediaType: string, item: TSchema, description: string) => ({
+  [mediaType]: { schema: { type: 'string', contentMediaType: mediaType, contentSchema: ref(item), description } as Json },
 });
-/** Filters of a simulation's changed records, for the paged list and the download alike. */
+const ndjson = (line: TSchema, description: string) => ({ description, content: streamed('application/x-ndjson', line, 'NDJSON: one line per answer, each as contentSchema') });
+const pathParam = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } });
+const query = (name: string, description: string, schema: Json = { type: 'string' }, required = false) => ({ name, in: 'query', required, description, schema });
+const date = { type: 'string', format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$' };
+const idParam = (what: string) => pathParam('id', what);
+const policyParams = [pathParam('jurisdiction', 'e.g. gansu'), pathParam('topic', 'e.g. poverty-loan')];
+const paging = [query('page', 'Page number, from 1', { type: 'integer', minimum: 1 }), query('pageSize', 'Items per page', { type: 'integer', minimum: 1, maximum: 1000 })];
 const changeFilters = [
-  query('rule', { type: 'string', minLength: 1 }, 'Only records whose outcome for this rule (fired, undetermined or neither) differs between the sides'),
-  query('kind', { type: 'string', minLength: 1 }, "Only records where this outcome kind is on one side only: a kind (violation, eligible, …) or none, undetermined, invalid-facts as in the result's byOutcome"),
+  query('rule', 'Only records whose outcome for this rule (fired, undetermined or neither) differs between the sides', { type: 'string', minLength: 1 }),
+  query('kind', "Only records where this outcome kind is on one side only: a kind (violation, eligible, …) or none, undetermined, invalid-facts as in the result's byOutcome", {
+    type: 'string',
+    minLength: 1,
+  }),
 ];
-const policyParams = [pathParam('jurisdiction'), pathParam('topic')];
-const secured = { security: [{ bearer: [] }] };
-const commonErrors = { '400': err('Bad input'), '401': err('Missing or invalid token'), '403': err('Role may not call this') };
-const paging = [query('page', { type: 'integer', minimum: 1 }), query('pageSize', { type: 'integer', minimum: 1, maximum: 1000 })];
 
-export const SCHEMAS = {
-  Error: {
-    type: 'object',
-    required: ['error'],
-    properties: {
-      error: {
-        type: 'object',
-        required: ['code', 'message'],
-        properties: {
-          code: { type: 'string' },
-          message: ref('Text'),
-          details: {
-            type: 'array',
-            items: { type: 'object', required: ['path', 'message'], properties: { path: { type: 'string' }, message: ref('Text'), code: { type: 'string' } } },
+/** What every authenticated route may answer besides its own statuses. */
+const AUTH_ERRORS = {
+  '400': err('Bad input: malformed JSON, wrong types, a bad query'),
+  '401': err('Missing or invalid token'),
+  '403': err('The role may not call this'),
+  '429': err('Too many failed authentications from this address, or requests on this token (Retry-After)'),
+};
+
+/** What every route with a JSON body may answer: the body limit and the content type check. */
+const JSON_BODY_ERRORS = { '413': err('Body too large'), '415': err('Not JSON') };
+
+interface OpSpec {
+  id: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  parameters?: object[];
+  requestBody?: object;
+  responses: Record<string, object>;
+}
+
+const TAGS = [
+  { name: 'meta', description: 'Health, readiness, metrics, this document, who am I' },
+  { name: 'policies', description: 'Published policies and their versions (immutable, content-addressed)' },
+  { name: 'evaluate', description: 'Decisions: evaluate, compare, batch (NDJSON), the decision log and replay' },
+  { name: 'analysis', description: 'Diffs between versions and drafts, and simulations over datasets as background jobs' },
+  { name: 'drafts', description: 'Drafts and their review: edit, validate, submit, approve (four eyes), reject, publish' },
+  { name: 'admin', description: 'Audit trail and tokens' },
+];
+
+/** One operation; `key` is the route as in server/auth/permissions.ts (its roles go into the description). */
+function op(key: keyof typeof PERMISSIONS, spec: OpSpec): object {
+  const who = PERMISSIONS[key];
+  const isPublic = who === 'public';
+  const roles = isPublic ? 'Public: no token needed.' : `Roles: ${who.join(', ')}.`;
+  const hasJsonBody = Boolean((spec.requestBody as { content?: Record<string, unknown> } | undefined)?.content?.['application/json']);
+  return {
+    operationId: spec.id,
+    summary: spec.summary,
+    description: spec.description ? `${spec.description}\n\n${roles}` : roles,
+    tags: [spec.tag],
+    security: isPublic ? [] : [{ bearer: [] }],
+    ...(spec.parameters ? { parameters: spec.parameters } : {}),
+    ...(spec.requestBody ? { requestBody: spec.requestBody } : {}),
+    responses: isPublic ? spec.responses : { ...AUTH_ERRORS, ...(hasJsonBody ? JSON_BODY_ERRORS : {}), ...spec.responses },
+  };
+}
+
+const jsonBody = (schema: TSchema, example: unknown, required = true) => ({ required, content: json(ref(schema), example) });
+
+// Examples: each is validated against its schema by test/server/contract/openapi.test.ts.
+const FACTS_EXAMPLE = { 贷款: [{ 金额: 96, 逾期天数: 0 }, { 金额: 4, 逾期天数: 90 }] };
+const ERROR_EXAMPLE = { error: { code: 'draft.not-found', message: { zh: '草稿不存在', en: 'Draft not found' }, requestId: '0190c8a2-6b1e-7000-8000-000000000001' } };
+const TEXT_DIFF_EXAMPLE = { lines: [{ op: '-', a: 12, text: '  3% from 2015-06-01' }, { op: '+', b: 12, text: '  5% from 2019-01-01' }], added: 1, removed: 1, unchanged: 40 };
+const DECISION_EXAMPLE = {
+  policy: { id: 'gansu/poverty-loan-book', version: '2015.1', jurisdiction: 'gansu', hash: '3f5a…' },
+  asOf: '2018-06-30',
+  status: 'ok',
+  factErrors: [],
+  outcomes: [
+    {
+      ruleId: 'npl_red_line',
+      title: '不良贷款率超过红线',
+      kind: 'violation',
+      severity: 'high',
+      message: { zh: '不良贷款率 4% 超过 3% 红线', en: 'NPL ratio 4% exceeds the 3% red line' },
+      consequences: ['暂停新增贷款'],
+      citation: { source: '操作指南', article: '第十八条', policyId: 'gansu/poverty-loan-book', jurisdiction: 'gansu', documentTitle: '甘肃省扶贫小额信贷操作指南' },
+      computed: { 不良贷款率: { label: '不良贷款率', result: { type: 'percent', value: 4 } } },
+    },
+  ],
+  undetermined: [],
+  suppressed: [],
+  conflicts: [],
+  notFired: [],
+};
+
+const PATHS: Record<string, Record<string, object>> = {
+  '/healthz': {
+    get: op('GET /healthz', { id: 'getHealth', tag: 'meta', summary: 'Liveness and database check', responses: { '200': ok('Healthy', W.Health, { status: 'ok', policies: 12 }), '503': err('The store does not answer') } }),
+  },
+  '/readyz': {
+    get: op('GET /readyz', {
+      id: 'getReady',
+      tag: 'meta',
+      summary: 'Readiness for a load balancer',
+      description: 'The store answers, migrations are done, the instance is not shutting down.',
+      responses: { '200': ok('Ready', W.Ready, { status: 'ready', store: 'sqlite', instance: 'host-1:4242' }), '503': err('Not ready: starting, draining or the store unreachable') },
+    }),
+  },
+  '/metrics': {
+    get: op('GET /metrics', {
+      id: 'getMetrics',
+      tag: 'meta',
+      summary: 'Prometheus metrics',
+      responses: { '200': { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+    }),
+  },
+  '/api/v1/openapi.json': {
+    get: op('GET /api/v1/openapi.json', {
+      id: 'getOpenApi',
+      tag: 'meta',
+      summary: 'This document',
+      responses: { '200': { description: 'OpenAPI 3.1', content: json({ type: 'object', additionalProperties: true }) } },
+    }),
+  },
+  '/api/v1/me': { get: op('GET /api/v1/me', { id: 'getMe', tag: 'meta', summary: 'Who the token belongs to', responses: { '200': ok('Name and role', W.Me, { name: '张三', role: 'author' }) } }) },
+  '/api/v1/policies': {
+    get: op('GET /api/v1/policies', {
+      id: 'listPolicies',
+      tag: 'policies',
+      summary: 'List policies with their versions',
+      parameters: [query('jurisdiction', 'e.g. gansu'), query('topic', 'e.g. poverty-loan'), query('inForceOn', 'Only policies with a version in force on this date', date)],
+      responses: { '200': ok('Policies with their versions', W.PolicyListResponse) },
+    }),
+  },
+  '/api/v1/policies/{jurisdiction}/{topic}': {
+    get: op('GET /api/v1/policies/:jurisdiction/:topic', {
+      id: 'getPolicy',
+      tag: 'policies',
+      summary: 'One policy with its versions and its open drafts',
+      parameters: policyParams,
+      responses: { '200': ok('Policy', W.PolicyDetail), '404': err('Unknown policy') },
+    }),
+  },
+  '/api/v1/policies/{jurisdiction}/{topic}/versions/{version}': {
+    get: op('GET /api/v1/policies/:jurisdiction/:topic/versions/:version', {
+      id: 'getVersion',
+      tag: 'policies',
+      summary: 'One published version',
+      description: 'Source as written, DSL and YAML, IR, hash, fact schema.',
+      parameters: [...policyParams, pathParam('version', 'Version label, e.g. 2015.1')],
+      responses: { '200': ok('Version', W.VersionDetail), '404': err('Unknown policy or version') },
+    }),
+  },
+  '/api/v1/policies/{jurisdiction}/{topic}/versions/{version}/schema': {
+    get: op('GET /api/v1/policies/:jurisdiction/:topic/versions/:version/schema', {
+      id: 'getVersionSchema',
+      tag: 'policies',
+      summary: "JSON Schema of the version's facts, or of its decisions",
+      description:
+        'of=facts (default): the facts (draft-07, Chinese titles, base facts included). of=decision: a 2020-12 schema of the Decision this version gives, its rule ids, kinds and computed values spelled out, to validate answers with.',
+      parameters: [...policyParams, pathParam('version', 'Version label, e.g. 2015.1'), query('of', 'Which end: facts (default) or decision', { type: 'string', enum: ['facts', 'decision'], default: 'facts' })],
+      responses: { '200': ok('JSON Schema', W.JsonSchema), '404': err('Unknown policy or version'), '422': err('No version of the base is in force') },
+    }),
+  },
+  '/api/v1/evaluate': {
+    post: op('POST /api/v1/evaluate', {
+      id: 'evaluate',
+      tag: 'evaluate',
+      summary: 'Evaluate facts under a policy or a draft',
+      description: "The decision is logged before the answer (a draft's with its `draft` marker). `explain=true` adds the trace.",
+      parameters: [query('explain', 'true: add the trace', { type: 'string', enum: ['true', 'false'] })],
+      requestBody: jsonBody(W.EvaluateRequest, { policy: 'gansu/poverty-loan-book', asOf: '2018-06-30', subject: '县-001', facts: FACTS_EXAMPLE }),
+      responses: {
+        '200': ok('Decision and its id', W.EvaluateResponse, { decisionId: 'dec_0190c8a2-6b1e-7000-8000-000000000001', decision: DECISION_EXAMPLE }),
+        '403': err('The role may not call this, or may not evaluate drafts (system)'),
+        '404': err('Unknown policy, version or draft'),
+        '413': err('Body too large'),
+        '415': err('Not JSON'),
+        '422': err('Facts invalid, no version in force, or the draft has errors'),
+      },
+    }),
+  },
+  '/api/v1/evaluate/compare': {
+    post: op('POST /api/v1/evaluate/compare', {
+      id: 'compare',
+      tag: 'evaluate',
+      summary: 'Evaluate one finding under several policies, variants or drafts',
+      description: 'One result per side, in the order asked; a side that fails carries its status and error inline.',
+      requestBody: jsonBody(W.CompareRequest, { policies: [{ policy: 'gansu/poverty-loan-book' }, { policy: 'draft:7' }], asOf: '2018-06-30', facts: FACTS_EXAMPLE }),
+      responses: {
+        '200': ok('One result per policy', W.CompareResponse),
+        '403': err('The role may not call this, or a side is a draft and the role may not evaluate drafts (system)'),
+        '413': err('Body too large'),
+        '415': err('Not JSON'),
+      },
+    }),
+  },
+  '/api/v1/evaluate/batch': {
+    post: op('POST /api/v1/evaluate/batch', {
+      id: 'evaluateBatch',
+      tag: 'evaluate',
+      summary: 'Evaluate many records: NDJSON in, NDJSON out, streamed',
+      description:
+        'One BatchLineV1 per line; one answer line per non-blank input line, in order (BatchAnswerLine): decided, refused (status and error) or unreadable. view=lean answers with LeanDecision and sends each policy version\'s rule texts once, on a line of their own, before the first answer that needs them.',
+      parameters: [
+        query('policy', 'Policy id or draft:<id> for lines without their own (a draft: admin, author, reviewer)'),
+        query('version', 'Not with a draft (400)'),
+        query('asOf', 'The as-of date of lines without their own', date),
+        query('view', 'full: whole decisions. lean: LeanDecision, with {texts} lines', { type: 'string', enum: ['full', 'lean'], default: 'full' }),
+      ],
+      requestBody: {
+        required: true,
+        content: {
+          'application/x-ndjson': {
+            ...streamed('application/x-ndjson', W.BatchLine, 'NDJSON: one BatchLineV1 per line')['application/x-ndjson'],
+            example: `{"id":1,"facts":{"弄虚作假":true,"贴息金额":100}}\n{"id":2,"facts":{}}\n`,
           },
         },
       },
-    },
-  },
-  Text: { type: 'object', required: ['zh', 'en'], properties: { zh: { type: 'string' }, en: { type: 'string' } } },
-  Facts: { type: 'object', description: 'Facts by name, as docs/language.md "How facts are given" says.' },
-  EvaluateRequestV1: {
-    type: 'object',
-    required: ['policy', 'facts'],
-    additionalProperties: false,
-    properties: {
-      policy: {
-        type: 'string',
-        minLength: 1,
-        description: 'Policy id, e.g. gansu/poverty-loan, or draft:<id> (admin, author, reviewer; not system; no `version` then)',
+      responses: {
+        '200': ndjson(W.BatchAnswerLine, 'One BatchAnswerLine per non-blank input line, in order'),
+        '400': err('Bad query (view; version with a draft in policy)'),
+        '403': err('The role may not call this, or the query names a draft and the role may not evaluate drafts (system); a line naming one is refused on its line'),
+        '415': err('Not NDJSON'),
       },
-      version: { type: 'string', minLength: 1 },
-      asOf: date,
-      facts: ref('Facts'),
-      explain: { type: 'boolean' },
-      subject: { type: 'string', minLength: 1, maxLength: 200, description: "The caller's own id of the case; the decision log can be searched by it" },
-    },
+    }),
   },
-  BulkReplayRequestV1: {
-    type: 'object',
-    required: ['filter', 'candidate'],
-    additionalProperties: false,
-    properties: {
-      filter: {
-        type: 'object',
-        required: ['policy', 'version'],
-        additionalProperties: false,
-        properties: {
-          policy: { type: 'string', minLength: 1 },
-          version: { type: 'string', minLength: 1 },
-          from: { type: 'string' },
-          to: { type: 'string' },
-          caller: { type: 'string' },
-          subject: { type: 'string' },
-        },
-      },
-      candidate: { type: 'string', minLength: 1, description: '<policy>@<version> or draft:<id>' },
-      asOf: date,
-    },
+  '/api/v1/diff': {
+    get: op('GET /api/v1/diff', {
+      id: 'diff',
+      tag: 'analysis',
+      summary: 'Semantic and textual diff between two versions or a draft and a version',
+      parameters: [
+        query('a', '<policy>@<version> or draft:<id>', { type: 'string' }, true),
+        query('b', '<policy>@<version> or draft:<id>', { type: 'string' }, true),
+        query('impact', 'true: also the change impact (rules whose verdict changes, each with a witness record; solver-backed)', { type: 'string', enum: ['true', 'false'] }),
+      ],
+      responses: { '200': ok('PolicyDiff and text diff', W.DiffResponse), '404': err('Unknown reference'), '422': err('A draft does not compile') },
+    }),
   },
-  CompareRequestV1: {
-    type: 'object',
-    required: ['policies', 'facts'],
-    additionalProperties: false,
-    properties: {
-      policies: {
-        type: 'array',
-        minItems: 1,
-        maxItems: 50,
-        items: {
-          type: 'object',
-          required: ['policy'],
-          additionalProperties: false,
-          properties: {
-            policy: { type: 'string', minLength: 1, description: 'Policy id or draft:<id>, as in EvaluateRequestV1' },
-            version: { type: 'string', minLength: 1 },
-          },
-        },
-      },
-      asOf: date,
-      facts: ref('Facts'),
-      explain: { type: 'boolean' },
-    },
-  },
-  BatchLineV1: {
-    type: 'object',
-    required: ['facts'],
-    additionalProperties: false,
-    properties: {
-      id: { description: 'Echoed back on the answer line' },
-      policy: { type: 'string', minLength: 1, description: 'Policy id or draft:<id> (admin, author, reviewer), as in EvaluateRequestV1; overrides the query' },
-      version: { type: 'string', minLength: 1, description: 'Not with a draft' },
-      asOf: date,
-      facts: ref('Facts'),
-    },
-  },
-  CreateDraftV1: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      from: {
-        type: 'object',
-        required: ['policy', 'version'],
-        additionalProperties: false,
-        properties: { policy: { type: 'string', minLength: 1 }, version: { type: 'string', minLength: 1 } },
-      },
-      source: { type: 'string', minLength: 1, maxLength: 1_000_000 },
-      format: { enum: ['dsl', 'yaml'] },
-    },
-    oneOf: [{ required: ['from'] }, { required: ['source'] }],
-  },
-  UpdateDraftV1: {
-    type: 'object',
-    required: ['source'],
-    additionalProperties: false,
-    properties: { source: { type: 'string', minLength: 1, maxLength: 1_000_000 }, format: { enum: ['dsl', 'yaml'] } },
-  },
-  ReviewV1: {
-    type: 'object',
-    additionalProperties: false,
-    properties: { comment: { type: 'string', maxLength: 10_000 } },
-  },
-  RejectV1: {
-    type: 'object',
-    required: ['comment'],
-    additionalProperties: false,
-    properties: { comment: { type: 'string', minLength: 1, maxLength: 10_000 } },
-  },
-  CreateTokenV1: {
-    type: 'object',
-    required: ['role', 'name'],
-    additionalProperties: false,
-    properties: {
-      role: { enum: ['admin', 'author', 'reviewer', 'system', 'viewer'] },
-      name: { type: 'string', minLength: 1, maxLength: 200 },
-    },
-  },
-  Decision: { type: 'object', description: 'engine/evaluate/types.ts Decision' },
-  DraftMarker: {
-    type: 'object',
-    description: 'On decisions made on a draft (answer and decision log): which draft text decided',
-    required: ['id', 'revision', 'hash'],
-    properties: { id: { type: 'integer' }, revision: { type: 'integer' }, hash: { type: 'string', description: "The draft's own IR hash" } },
-  },
-  EvaluateResponseV1: {
-    type: 'object',
-    required: ['decisionId', 'decision'],
-    properties: { decisionId: { type: 'string' }, decision: ref('Decision'), draft: ref('DraftMarker') },
-  },
-  VersionSummaryV1: {
-    type: 'object',
-    required: ['version', 'hash', 'title', 'effectiveFrom', 'format', 'publishedAt', 'publishedBy', 'author', 'approvedBy'],
-    properties: {
-      version: { type: 'string' },
-      hash: { type: 'string' },
-      title: { type: 'string' },
-      effectiveFrom: date,
-      effectiveUntil: date,
-      extends: { type: 'object' },
-      format: { enum: ['dsl', 'yaml'] },
-      publishedAt: { type: 'string' },
-      publishedBy: { type: 'string' },
-      author: { type: 'string', description: 'Who wrote the draft the version came from; `system` for the seed library' },
-      approvedBy: { type: ['string', 'null'], description: 'Who approved that draft; null for the seed library' },
-    },
-  },
-  DraftV1: {
-    type: 'object',
-    required: ['id', 'format', 'source', 'revision', 'status', 'author', 'editors', 'createdAt', 'updatedAt', 'updatedBy', 'etag'],
-    properties: {
-      id: { type: 'integer' },
-      policyId: { type: 'string' },
-      baseHash: { type: 'string' },
-      format: { enum: ['dsl', 'yaml'] },
-      source: { type: 'string' },
-      revision: { type: 'integer' },
-      status: { enum: ['editing', 'in-review', 'approved', 'rejected', 'published'] },
-      author: { type: 'string', description: 'Who created the draft' },
-      editors: { type: 'array', items: { type: 'string' } },
-      createdAt: { type: 'string' },
-      updatedAt: { type: 'string', description: 'When the source was last saved (review steps do not move it)' },
-      updatedBy: { type: 'string', description: 'Who saved the source last' },
-      publishedHash: { type: 'string' },
-      etag: { type: 'string' },
-      reviews: { type: 'array', items: { type: 'object' } },
-    },
-  },
-} as const;
-
-export type SchemaName = keyof typeof SCHEMAS;
-
-const body = (name: SchemaName, required = true) => ({ requestBody: { required, ...json(ref(name)) } });
-
-export const OPENAPI = {
-  openapi: '3.1.0',
-  info: {
-    title: 'tiaowen API',
-    version: '1.0.0',
-    description: '条文: poverty-alleviation supervision rules as versioned, citable policies. Every error has the `Error` shape.',
-  },
-  servers: [{ url: '/' }],
-  components: {
-    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'tw_… token; roles admin, author, reviewer, system, viewer' } },
-    // Bundle components are TypeBox schemas (server/bundles/contract.ts).
-    schemas: { ...SCHEMAS, ...bundleSchemas },
-  },
-  paths: {
-    '/healthz': { get: { summary: 'Liveness and database check', responses: { '200': ok('Healthy'), '503': err('Unhealthy') } } },
-    '/readyz': {
-      get: {
-        summary: 'Readiness for a load balancer: store reachable, migrations done, not shutting down',
-        responses: { '200': ok('Ready: {status, store, instance}'), '503': err('Not ready') },
-      },
-    },
-    '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
-    '/api/v1/openapi.json': { get: { summary: 'This document', responses: { '200': ok('OpenAPI 3.1') } } },
-    '/api/v1/me': { get: { ...secured, summary: 'Who the token belongs to', responses: { '200': ok('Name and role'), ...commonErrors } } },
-    '/api/v1/policies': {
-      get: {
-        ...secured,
-        summary: 'List policies',
-        parameters: [query('jurisdiction'), query('topic'), query('inForceOn', date, 'Only policies with a version in force on this date')],
-        responses: {
-          '200': ok('Policies with their versions', {
-            type: 'object',
-            required: ['items'],
-            properties: { items: { type: 'array', items: { type: 'object', properties: { versions: { type: 'array', items: ref('VersionSummaryV1') } } } } },
-          }),
-          ...commonErrors,
-        },
-      },
-    },
-    '/api/v1/policies/{jurisdiction}/{topic}': {
-      get: {
-        ...secured,
-        summary: 'One policy with its versions and its open drafts',
-        parameters: policyParams,
-        responses: {
-          '200': ok('Policy', { type: 'object', properties: { versions: { type: 'array', items: ref('VersionSummaryV1') } } }),
-          '404': err('Unknown policy'),
-          ...commonErrors,
-        },
-      },
-    },
-    '/api/v1/policies/{jurisdiction}/{topic}/versions/{version}': {
-      get: {
-        ...secured,
-        summary: 'One published version: source as written, DSL and YAML, IR, hash, fact schema',
-        parameters: [...policyParams, pathParam('version')],
-        responses: { '200': ok('Version'), '404': err('Unknown policy or version'), ...commonErrors },
-      },
-    },
-    '/api/v1/policies/{jurisdiction}/{topic}/versions/{version}/schema': {
-      get: {
-        ...secured,
-        summary: 'JSON Schema of the facts (Chinese titles), base facts included',
-        parameters: [...policyParams, pathParam('version')],
-        responses: { '200': ok('JSON Schema'), '404': err('Unknown policy or version'), ...commonErrors },
-      },
-    },
-    '/api/v1/evaluate': {
-      post: {
-        ...secured,
-        summary: 'Evaluate facts under a policy or a draft; the decision is logged before the answer (a draft\'s with its `draft` marker)',
-        parameters: [query('explain', { enum: ['true', 'false'] })],
-        ...body('EvaluateRequestV1'),
-        responses: {
-          '200': ok('Decision and its id', ref('EvaluateResponseV1')),
-          ...commonErrors,
-          '403': err('Role may not call this, or may not evaluate drafts (system)'),
-          '404': err('Unknown policy, version or draft'),
-          '413': err('Body too large'),
-          '415': err('Not JSON'),
-          '422': err('Facts invalid, no version in force, or the draft has errors'),
-        },
-      },
-    },
-    '/api/v1/evaluate/compare': {
-      post: {
-        ...secured,
-        summary: 'Evaluate one finding under several policies, variants or drafts, side by side (per-side errors inline)',
-        ...body('CompareRequestV1'),
-        responses: {
-          '200': ok('One result per policy'),
-          '413': err('Body too large'),
-          '415': err('Not JSON'),
-          ...commonErrors,
-          '403': err('Role may not call this, or a side is a draft and the role may not evaluate drafts (system)'),
-        },
-      },
-    },
-    '/api/v1/evaluate/batch': {
-      post: {
-        ...secured,
-        summary: 'NDJSON in, NDJSON out, streamed: one BatchLineV1 per line; answers in order, errors per line; decisions on a draft are logged with its `draft` marker',
-        parameters: [
-          query('policy', { type: 'string' }, 'Policy id or draft:<id> for lines without their own (a draft: admin, author, reviewer; an unknown or broken draft is answered on each line)'),
-          query('version', { type: 'string' }, 'Not with a draft (400)'),
-          query('asOf', date),
-          query(
-            'view',
-            { type: 'string', enum: ['full', 'lean'], default: 'full' },
-            'full: each answer has the whole decision. lean: each answer has {decisionId, lean} (the LeanDecision of engine/evaluate/lean.ts) and a line {texts} with the rule texts comes once per policy version before the first answer that refers to it; expandDecision(lean, texts) gives the whole decision',
-          ),
-        ],
-        requestBody: { required: true, content: { 'application/x-ndjson': { schema: ref('BatchLineV1') } } },
-        responses: {
-          '200': {
-            description:
-              'One line per non-blank input line, in order: {line, id?, draft?, decisionId, decision} (view=lean: {line, id?, draft?, decisionId, lean}, with a {texts} line before the first answer that refers to those rule texts), {line, id?, status, error} when the line was read but refused, or {line, error} when it could not be read (not JSON, or longer than batchLineLimit); draft is the DraftMarker of a decision made on a draft (its rule texts are its own)',
-            content: { 'application/x-ndjson': { schema: { type: 'object' } } },
-          },
-          '415': err('Not NDJSON'),
-          ...commonErrors,
-          '400': err('Bad query (view; version with a draft in policy)'),
-          '403': err('Role may not call this, or the query names a draft and the role may not evaluate drafts (system); a line naming one is refused on its line'),
-        },
-      },
-    },
-    '/api/v1/diff': {
-      get: {
-        ...secured,
-        summary: 'Semantic and textual diff between two versions or a draft and a version',
-        parameters: [
-          { ...query('a', { type: 'string' }, '<policy>@<version> or draft:<id>'), required: true },
-          { ...query('b', { type: 'string' }, '<policy>@<version> or draft:<id>'), required: true },
-          query('impact', { enum: ['true', 'false'] }, 'true: also the change impact (rules whose verdict changes, each with a witness record; solver-backed)'),
-        ],
-        responses: { '200': ok('PolicyDiff and text diff'), '404': err('Unknown reference'), '422': err('A draft does not compile'), ...commonErrors },
-      },
-    },
-    '/api/v1/simulate': {
-      post: {
-        ...secured,
-        summary: 'Start a simulation: a dataset under a baseline and a candidate, as a background job',
-        requestBody: {
-          required: true,
-          content: {
-            'multipart/form-data': {
-              schema: {
-                type: 'object',
-                required: ['file', 'baseline', 'candidate'],
-                properties: {
-                  file: { type: 'string', contentMediaType: 'application/octet-stream', description: '.jsonl, .csv or .xlsx' },
-                  baseline: { type: 'string', description: '<policy>@<version>, <policy> (in force on asOf) or draft:<id>' },
-                  candidate: { type: 'string' },
-                  asOf: date,
-                },
+  '/api/v1/simulate': {
+    post: op('POST /api/v1/simulate', {
+      id: 'simulate',
+      tag: 'analysis',
+      summary: 'Start a simulation: a dataset under a baseline and a candidate, as a background job',
+      requestBody: {
+        required: true,
+        content: {
+          'multipart/form-data': {
+            schema: {
+              type: 'object',
+              required: ['file', 'baseline', 'candidate'],
+              properties: {
+                file: { type: 'string', contentMediaType: 'application/octet-stream', description: '.jsonl, .csv or .xlsx' },
+                baseline: { type: 'string', description: '<policy>@<version>, <policy> (in force on asOf) or draft:<id>' },
+                candidate: { type: 'string', description: 'As baseline' },
+                asOf: date,
               },
             },
           },
         },
-        responses: { '202': ok('Job created'), '404': err('Unknown reference'), '413': err('Upload too large'), '415': err('Not multipart'), '422': err('Broken upload'), ...commonErrors },
       },
-    },
-    '/api/v1/jobs/{id}': {
-      get: { ...secured, summary: 'Job status and, when done, its result', parameters: [pathParam('id')], responses: { '200': ok('Job'), '404': err('Unknown job'), ...commonErrors } },
-      delete: { ...secured, summary: 'Cancel a running job', parameters: [pathParam('id')], responses: { '200': ok('Cancelled'), '404': err('Unknown job'), '409': err('Already ended'), ...commonErrors } },
-    },
-    '/api/v1/jobs/{id}/events': {
-      get: {
-        ...secured,
-        summary: 'Progress as server-sent events: `progress` {done,total,rate}, then `end` with the status',
-        parameters: [pathParam('id')],
-        responses: { '200': { description: 'SSE stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, '404': err('Unknown job'), ...commonErrors },
+      responses: {
+        '202': ok('Job created', W.Job),
+        '404': err('Unknown reference'),
+        '413': err('Upload too large'),
+        '415': err('Not multipart'),
+        '422': err('Broken upload, or a draft with errors'),
       },
-    },
-    '/api/v1/jobs/{id}/changes': {
-      get: {
-        ...secured,
-        summary: 'Records whose outcome changed, paged; filters narrow every page and the total',
-        parameters: [
-          pathParam('id'),
-          ...paging,
-          ...changeFilters,
-        ],
-        responses: { '200': ok('Page: {items, total, page, pageSize, rule?, kind?}'), '404': err('Unknown job'), '409': err('Not finished'), ...commonErrors },
+    }),
+  },
+  '/api/v1/jobs/{id}': {
+    get: op('GET /api/v1/jobs/:id', { id: 'getJob', tag: 'analysis', summary: 'Job status and, when done, its result', parameters: [idParam('Job id')], responses: { '200': ok('Job', W.Job), '404': err('Unknown job') } }),
+    delete: op('DELETE /api/v1/jobs/:id', {
+      id: 'cancelJob',
+      tag: 'analysis',
+      summary: 'Cancel a running job',
+      parameters: [idParam('Job id')],
+      responses: { '200': ok('Cancelling', W.CancelResponse, { id: 'job_0190c8a2', cancelling: true }), '404': err('Unknown job'), '409': err('Already ended') },
+    }),
+  },
+  '/api/v1/jobs/{id}/events': {
+    get: op('GET /api/v1/jobs/:id/events', {
+      id: 'jobEvents',
+      tag: 'analysis',
+      summary: 'Progress as server-sent events',
+      description: '`event: progress` then `event: end`; each `data:` is a ProgressEvent.',
+      parameters: [idParam('Job id')],
+      responses: {
+        '200': { description: 'SSE stream', content: streamed('text/event-stream', W.ProgressEvent, 'Server-sent events; each data is a ProgressEvent (contentSchema)') },
+        '404': err('Unknown job'),
       },
-    },
-    '/api/v1/jobs/{id}/download': {
-      get: {
-        ...secured,
-        summary: 'The changed records as JSONL or CSV: all of them, or those passing the same filters as /changes',
-        parameters: [pathParam('id'), query('format', { enum: ['jsonl', 'csv'] }), ...changeFilters],
-        responses: {
-          '200': { description: 'File', content: { 'application/x-ndjson': { schema: { type: 'string' } }, 'text/csv': { schema: { type: 'string' } } } },
-          '404': err('Unknown job'),
-          '409': err('Not finished'),
-          ...commonErrors,
+    }),
+  },
+  '/api/v1/jobs/{id}/changes': {
+    get: op('GET /api/v1/jobs/:id/changes', {
+      id: 'jobChanges',
+      tag: 'analysis',
+      summary: 'Records whose outcome changed, paged',
+      description: 'Filters narrow every page and the total.',
+      parameters: [idParam('Job id'), ...paging, ...changeFilters],
+      responses: { '200': ok('A page of changed records', W.ChangesPage), '404': err('Unknown job'), '409': err('Not finished') },
+    }),
+  },
+  '/api/v1/jobs/{id}/download': {
+    get: op('GET /api/v1/jobs/:id/download', {
+      id: 'jobDownload',
+      tag: 'analysis',
+      summary: 'The changed records as JSONL or CSV',
+      description: 'All of them, or those passing the same filters as /changes.',
+      parameters: [idParam('Job id'), query('format', 'jsonl (default) or csv', { type: 'string', enum: ['jsonl', 'csv'] }), ...changeFilters],
+      responses: {
+        '200': {
+          description: 'File',
+          content: {
+            ...streamed('application/x-ndjson', W.JobChange, 'One JobChange per line'),
+            'text/csv': { schema: { type: 'string' } },
+          },
+        },
+        '404': err('Unknown job'),
+        '409': err('Not finished'),
+      },
+    }),
+  },
+  '/api/v1/drafts': {
+    get: op('GET /api/v1/drafts', {
+      id: 'listDrafts',
+      tag: 'drafts',
+      summary: 'List drafts',
+      parameters: [query('status', 'Only drafts in this state', ref(W.DraftStatus)), query('policy', 'Only drafts of this policy id')],
+      responses: { '200': ok('Drafts', W.DraftListResponse) },
+    }),
+    post: op('POST /api/v1/drafts', {
+      id: 'createDraft',
+      tag: 'drafts',
+      summary: 'Create a draft from a version or from source',
+      requestBody: jsonBody(W.CreateDraft, { from: { policy: 'gansu/poverty-loan-book', version: '2015.1' } }),
+      responses: { '201': ok('The draft (ETag header)', W.DraftDetail), '404': err('Unknown version'), '413': err('Body too large'), '415': err('Not JSON') },
+    }),
+  },
+  '/api/v1/drafts/{id}': {
+    get: op('GET /api/v1/drafts/:id', { id: 'getDraft', tag: 'drafts', summary: 'One draft with its reviews; ETag header', parameters: [idParam('Draft id')], responses: { '200': ok('Draft', W.DraftDetail), '404': err('Unknown draft') } }),
+    put: op('PUT /api/v1/drafts/:id', {
+      id: 'updateDraft',
+      tag: 'drafts',
+      summary: 'Edit a draft; needs If-Match with the ETag',
+      parameters: [idParam('Draft id'), { name: 'If-Match', in: 'header', required: true, description: 'The ETag of the revision edited', schema: { type: 'string' } }],
+      requestBody: jsonBody(W.UpdateDraft, { source: 'policy "gansu/poverty-loan-book" …', format: 'dsl' }),
+      responses: {
+        '200': ok('Draft with diagnostics', W.SavedDraft),
+        '404': err('Unknown draft'),
+        '409': err('Not editable in this state'),
+        '412': err('Stale ETag'),
+        '413': err('Body too large'),
+        '415': err('Not JSON'),
+        '428': err('If-Match missing'),
+      },
+    }),
+  },
+  '/api/v1/drafts/{id}/schema': {
+    get: op('GET /api/v1/drafts/:id/schema', {
+      id: 'getDraftSchema',
+      tag: 'drafts',
+      summary: "JSON Schema of the draft's facts (its base's included)",
+      parameters: [idParam('Draft id')],
+      responses: { '200': ok('JSON Schema', W.JsonSchema), '404': err('Unknown draft'), '422': err('The draft has errors or its base is not in force') },
+    }),
+  },
+  '/api/v1/drafts/{id}/validate': {
+    post: op('POST /api/v1/drafts/:id/validate', {
+      id: 'validateDraft',
+      tag: 'drafts',
+      summary: 'Compile the draft and return its diagnostics',
+      parameters: [idParam('Draft id')],
+      responses: { '200': ok('Diagnostics, and the IR when it compiles', { anyOf: [W.ValidateOk, W.ValidateFailed] } as unknown as TSchema), '404': err('Unknown draft') },
+    }),
+  },
+  '/api/v1/drafts/{id}/submit': {
+    post: op('POST /api/v1/drafts/:id/submit', {
+      id: 'submitDraft',
+      tag: 'drafts',
+      summary: 'Submit for review',
+      parameters: [idParam('Draft id')],
+      requestBody: jsonBody(W.ReviewRequest, { comment: '请审核' }, false),
+      responses: { '200': ok('Draft', W.DraftDetail), '404': err('Unknown draft'), '409': err('Wrong state'), '412': err('Stale ETag'), '422': err('Draft has errors') },
+    }),
+  },
+  '/api/v1/drafts/{id}/approve': {
+    post: op('POST /api/v1/drafts/:id/approve', {
+      id: 'approveDraft',
+      tag: 'drafts',
+      summary: 'Approve (four eyes: not by an author or editor of the draft)',
+      parameters: [idParam('Draft id')],
+      requestBody: jsonBody(W.ReviewRequest, { comment: '同意' }, false),
+      responses: { '200': ok('Draft', W.DraftDetail), '403': err('The role may not approve, or four eyes (draft.four-eyes)'), '404': err('Unknown draft'), '409': err('Wrong state') },
+    }),
+  },
+  '/api/v1/drafts/{id}/reject': {
+    post: op('POST /api/v1/drafts/:id/reject', {
+      id: 'rejectDraft',
+      tag: 'drafts',
+      summary: 'Reject with a comment',
+      parameters: [idParam('Draft id')],
+      requestBody: jsonBody(W.RejectRequest, { comment: '引用条款有误' }),
+      responses: { '200': ok('Draft', W.DraftDetail), '404': err('Unknown draft'), '409': err('Wrong state') },
+    }),
+  },
+  '/api/v1/drafts/{id}/publish': {
+    post: op('POST /api/v1/drafts/:id/publish', {
+      id: 'publishDraft',
+      tag: 'drafts',
+      summary: 'Publish an approved draft as an immutable version',
+      parameters: [idParam('Draft id')],
+      responses: { '201': ok('The draft and the version it became', W.PublishResponse), '404': err('Unknown draft'), '409': err('Wrong state or version label taken'), '422': err('Draft has errors') },
+    }),
+  },
+  '/api/v1/decisions': {
+    get: op('GET /api/v1/decisions', {
+      id: 'listDecisions',
+      tag: 'evaluate',
+      summary: 'Logged decisions, newest first',
+      description: 'Filters, cursor pagination; format=ndjson|csv streams every match.',
+      parameters: [
+        query('policy', 'Policy id'),
+        query('version', 'Version label'),
+        query('from', 'YYYY-MM-DD (a day in Asia/Shanghai) or an ISO time'),
+        query('to', 'YYYY-MM-DD (through that day) or an ISO time'),
+        query('caller', 'Token name that asked'),
+        query('subject', "The caller's own id of the case"),
+        query('outcome', 'An outcome kind fired, or undetermined, none, invalid-facts'),
+        query('rule', 'A rule id that fired'),
+        query('limit', 'Items per page', { type: 'integer', minimum: 1, maximum: 500 }),
+        query('cursor', 'nextCursor of the page before'),
+        query('format', 'json (default), ndjson or csv', { type: 'string', enum: ['json', 'ndjson', 'csv'] }),
+      ],
+      responses: {
+        '200': {
+          description: 'A page, or the export',
+          content: {
+            ...json(ref(W.DecisionList)),
+            ...streamed('application/x-ndjson', W.DecisionRecord, 'One DecisionRecord per line'),
+            'text/csv': { schema: { type: 'string' } },
+          },
         },
       },
-    },
-    '/api/v1/drafts': {
-      get: { ...secured, summary: 'List drafts', parameters: [query('status'), query('policy')], responses: { '200': ok('Drafts'), ...commonErrors } },
-      post: { ...secured, summary: 'Create a draft from a version or from source', ...body('CreateDraftV1'), responses: { '201': ok('Draft, with ETag header'), '404': err('Unknown version'), ...commonErrors } },
-    },
-    '/api/v1/drafts/{id}': {
-      get: { ...secured, summary: 'One draft with its reviews; ETag header', parameters: [pathParam('id')], responses: { '200': ok('Draft', ref('DraftV1')), '404': err('Unknown draft'), ...commonErrors } },
-      put: {
-        ...secured,
-        summary: 'Edit a draft; needs If-Match with the ETag',
-        parameters: [pathParam('id'), { name: 'If-Match', in: 'header', required: true, schema: { type: 'string' } }],
-        ...body('UpdateDraftV1'),
-        responses: { '200': ok('Draft with diagnostics'), '404': err('Unknown draft'), '409': err('Not editable in this state'), '412': err('Stale ETag'), '428': err('If-Match missing'), ...commonErrors },
-      },
-    },
-    '/api/v1/drafts/{id}/schema': {
-      get: {
-        ...secured,
-        summary: "JSON Schema of the draft's facts (its base's included), for the Try it form",
-        parameters: [pathParam('id')],
-        responses: { '200': ok('JSON Schema'), '404': err('Unknown draft'), '422': err('The draft has errors or its base is not in force'), ...commonErrors },
-      },
-    },
-    '/api/v1/drafts/{id}/validate': {
-      post: { ...secured, summary: 'Compile the draft and return its diagnostics', parameters: [pathParam('id')], responses: { '200': ok('Diagnostics'), '404': err('Unknown draft'), ...commonErrors } },
-    },
-    '/api/v1/drafts/{id}/submit': {
-      post: { ...secured, summary: 'Submit for review', parameters: [pathParam('id')], ...body('ReviewV1', false), responses: { '200': ok('Draft'), '404': err('Unknown draft'), '409': err('Wrong state'), '412': err('Stale ETag'), '422': err('Draft has errors'), ...commonErrors } },
-    },
-    '/api/v1/drafts/{id}/approve': {
-      post: { ...secured, summary: 'Approve (four eyes: not by an author of the draft)', parameters: [pathParam('id')], ...body('ReviewV1', false), responses: { '200': ok('Draft'), '404': err('Unknown draft'), '409': err('Wrong state'), ...commonErrors } },
-    },
-    '/api/v1/drafts/{id}/reject': {
-      post: { ...secured, summary: 'Reject with a comment', parameters: [pathParam('id')], ...body('RejectV1'), responses: { '200': ok('Draft'), '404': err('Unknown draft'), '409': err('Wrong state'), ...commonErrors } },
-    },
-    '/api/v1/drafts/{id}/publish': {
-      post: { ...secured, summary: 'Publish an approved draft as an immutable version', parameters: [pathParam('id')], responses: { '201': ok('Published version'), '404': err('Unknown draft'), '409': err('Wrong state or version label taken'), '422': err('Draft has errors'), ...commonErrors } },
-    },
-    '/api/v1/decisions': {
-      get: {
-        ...secured,
-        summary: 'Logged decisions, newest first: filters, cursor pagination; format=ndjson|csv streams every match',
-        parameters: [
-          query('policy'),
-          query('version'),
-          query('from', { type: 'string', description: 'YYYY-MM-DD (a day in Asia/Shanghai) or an ISO time' }),
-          query('to', { type: 'string', description: 'YYYY-MM-DD (through that day) or an ISO time' }),
-          query('caller'),
-          query('subject'),
-          query('outcome', { type: 'string', description: 'an outcome kind fired, or undetermined, none, invalid-facts' }),
-          query('rule', { type: 'string', description: 'a rule id that fired' }),
-          query('limit', { type: 'integer', minimum: 1, maximum: 500 }),
-          query('cursor', { type: 'string', description: 'nextCursor of the page before' }),
-          query('format', { enum: ['json', 'ndjson', 'csv'] }),
-        ],
-        responses: { '200': ok('{items, nextCursor?}, or the export'), ...commonErrors },
-      },
-    },
-    '/api/v1/decisions/replay': {
-      post: {
-        ...secured,
-        summary: 'Re-decide a filtered set of logged decisions under another version or a draft, as a simulation job',
-        ...body('BulkReplayRequestV1'),
-        responses: { '202': ok('The job'), '404': err('Unknown policy, version or draft'), '422': err('No decisions to replay, or the draft has errors'), ...commonErrors },
-      },
-    },
-    '/api/v1/decisions/{id}': {
-      get: { ...secured, summary: 'One logged decision', parameters: [pathParam('id')], responses: { '200': ok('Decision record'), '404': err('Unknown decision'), ...commonErrors } },
-    },
-    '/api/v1/decisions/{id}/replay': {
-      post: { ...secured, summary: 'Evaluate the logged facts again and compare', parameters: [pathParam('id')], responses: { '200': ok('Replay result'), '404': err('Unknown decision'), ...commonErrors } },
-    },
-    '/api/v1/audit': {
-      get: {
-        ...secured,
-        summary: 'Audit trail, newest first',
-        parameters: [query('actor'), query('target', { type: 'string' }, 'Exact target or prefix, e.g. draft:3 or policy:gansu/'), query('action'), query('from'), query('to'), ...paging],
-        responses: { '200': ok('Page of audit entries'), ...commonErrors },
-      },
-    },
-    '/api/v1/tokens': {
-      get: { ...secured, summary: 'List tokens (never their secrets)', responses: { '200': ok('Tokens'), ...commonErrors } },
-      post: { ...secured, summary: 'Create a token; the secret is shown once', ...body('CreateTokenV1'), responses: { '201': ok('Token'), ...commonErrors } },
-    },
-    '/api/v1/tokens/{id}': {
-      delete: { ...secured, summary: 'Revoke a token', parameters: [pathParam('id')], responses: { '200': ok('Revoked'), '404': err('Unknown token'), ...commonErrors } },
-    },
-    ...bundlePaths,
+    }),
   },
-} as const;
+  '/api/v1/decisions/replay': {
+    post: op('POST /api/v1/decisions/replay', {
+      id: 'replayDecisions',
+      tag: 'evaluate',
+      summary: 'Re-decide logged decisions under another version or a draft, as a simulation job',
+      requestBody: jsonBody(W.BulkReplayRequest, { filter: { policy: 'gansu/poverty-loan-book', version: '2015.1' }, candidate: 'draft:7', asOf: '2018-06-30' }),
+      responses: {
+        '202': ok('The job', W.Job),
+        '404': err('Unknown policy, version or draft'),
+        '413': err('Body too large'),
+        '415': err('Not JSON'),
+        '422': err('No decisions to replay, or the draft has errors'),
+      },
+    }),
+  },
+  '/api/v1/decisions/{id}': {
+    get: op('GET /api/v1/decisions/:id', { id: 'getDecision', tag: 'evaluate', summary: 'One logged decision', parameters: [idParam('Decision id (dec_…)')], responses: { '200': ok('Decision record', W.DecisionRecord), '404': err('Unknown decision') } }),
+  },
+  '/api/v1/decisions/{id}/replay': {
+    post: op('POST /api/v1/decisions/:id/replay', {
+      id: 'replayDecision',
+      tag: 'evaluate',
+      summary: 'Evaluate the logged facts again and compare',
+      parameters: [idParam('Decision id (dec_…)')],
+      responses: { '200': ok('Replay result', { anyOf: [W.Replayed, W.NotReplayable] } as unknown as TSchema), '404': err('Unknown decision') },
+    }),
+  },
+  '/api/v1/audit': {
+    get: op('GET /api/v1/audit', {
+      id: 'listAudit',
+      tag: 'admin',
+      summary: 'Audit trail, newest first',
+      parameters: [
+        query('actor', 'Who made the change'),
+        query('target', 'Exact target or prefix, e.g. draft:3 or policy:gansu/'),
+        query('action', 'e.g. draft.edit'),
+        query('from', 'YYYY-MM-DD or an ISO time'),
+        query('to', 'YYYY-MM-DD or an ISO time'),
+        ...paging,
+      ],
+      responses: { '200': ok('Page of audit entries', W.AuditPage) },
+    }),
+  },
+  '/api/v1/tokens': {
+    get: op('GET /api/v1/tokens', { id: 'listTokens', tag: 'admin', summary: 'List tokens (never their secrets)', responses: { '200': ok('Tokens', W.TokenList) } }),
+    post: op('POST /api/v1/tokens', {
+      id: 'createToken',
+      tag: 'admin',
+      summary: 'Create a token; the secret is shown once',
+      requestBody: jsonBody(W.CreateTokenRequest, { role: 'reviewer', name: '李四' }),
+      responses: { '201': ok('Token', W.CreatedToken), '413': err('Body too large'), '415': err('Not JSON') },
+    }),
+  },
+  '/api/v1/tokens/{id}': {
+    delete: op('DELETE /api/v1/tokens/:id', { id: 'revokeToken', tag: 'admin', summary: 'Revoke a token', parameters: [idParam('Token id')], responses: { '200': ok('Revoked', W.TokenInfo), '404': err('Unknown token'), '409': err('The last admin token cannot be revoked') } }),
+  },
+};
+
+/** The document with the extensions spread in. */
+export function buildOpenApi(extensions: readonly OpenApiExtension[] = EXTENSIONS) {
+  const extraSchemas = Object.assign({}, ...extensions.map((e) => e.schemas)) as Record<string, TSchema>;
+  const paths: Record<string, Record<string, Json>> = {};
+  for (const [p, item] of Object.entries(Object.assign({}, PATHS, ...extensions.map((e) => e.paths)) as Record<string, object>)) {
+    paths[p] = toDoc(item, false) as Record<string, Json>;
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'tiaowen API',
+      version: '1.0.0',
+      summary: '条文: regulations as data',
+      description:
+        'Poverty-alleviation supervision rules as versioned, citable policies: evaluate facts and get verdicts that cite the article, batch, compare, diff, simulate, and review drafts with four eyes. Every error has the `Error` shape.',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+    },
+    servers: [{ url: '/', description: 'The server that serves this document' }],
+    tags: TAGS,
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A tw_… token; roles admin, author, reviewer, system, viewer' } },
+      schemas: components(extraSchemas),
+    },
+    paths,
+  };
+}
+
+export const OPENAPI = buildOpenApi();
+export type OpenApiDocument = typeof OPENAPI;

@@ -1,30 +1,49 @@
-/** Request body checks against the schemas of the OpenAPI document, with paths in the details. */
+/**
+ * Request body checks against the schemas of the contract (server/contract/), as components of
+ * the OpenAPI document, with paths in the details. The same ajv instance checks responses in
+ * tests (`contractValidator`).
+ */
+import type { Static, TSchema } from '@sinclair/typebox';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { Context } from 'hono';
 import { ApiError, type ErrorDetail } from './errors.ts';
-import { SCHEMAS, type SchemaName } from './openapi.ts';
+import { OPENAPI } from './openapi.ts';
 
 // ajv-formats is CommonJS; under ESM its default export may arrive wrapped.
 type AddFormats = (a: Ajv2020, formats: string[]) => void;
 const addFormats: AddFormats = (addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats);
 
 let ajv: Ajv2020 | undefined;
-const compiled = new Map<SchemaName, ValidateFunction>();
+const compiled = new Map<string, ValidateFunction>();
 
-function validator(name: SchemaName): ValidateFunction {
-  let v = compiled.get(name);
+/**
+ * A validator for a schema of the OpenAPI document: its `$ref`s (`#/components/schemas/…`) resolve
+ * in the document. `schema` is a document schema (JSON), or a component's name.
+ */
+export function contractValidator(schema: object | string): ValidateFunction {
+  const key = typeof schema === 'string' ? schema : JSON.stringify(schema);
+  let v = compiled.get(key);
   if (!v) {
     if (!ajv) {
-      ajv = new Ajv2020({ allErrors: true, strict: false });
+      // discriminator: the IR schema (a component) uses OpenAPI's discriminator keyword.
+      ajv = new Ajv2020({ allErrors: true, strict: false, discriminator: true });
       // `format: date` rejects impossible dates such as 2018-02-30, which the pattern lets through.
       addFormats(ajv, ['date']);
-      ajv.addSchema({ $id: 'tiaowen', components: { schemas: SCHEMAS } } as object);
+      ajv.addSchema({ $id: 'tiaowen', components: OPENAPI.components } as object);
     }
-    v = ajv.compile({ $ref: `tiaowen#/components/schemas/${name}` });
-    compiled.set(name, v);
+    // Local refs of a document schema point into the document, which ajv knows as `tiaowen`.
+    const body = typeof schema === 'string' ? { $ref: `#/components/schemas/${schema}` } : schema;
+    v = ajv.compile(JSON.parse(JSON.stringify(body).replaceAll('"#/components/', '"tiaowen#/components/')) as object);
+    compiled.set(key, v);
   }
   return v;
+}
+
+function validator(schema: TSchema): ValidateFunction {
+  const name = (schema as { $id?: string }).$id;
+  if (!name) throw new Error('validate: a request schema must be a named component');
+  return contractValidator(name);
 }
 
 /** Turns ajv errors into details with JSON pointers and both languages. */
@@ -60,31 +79,31 @@ function describe(e: ErrorObject): { zh: string; en: string } {
   }
 }
 
-export function check<T>(name: SchemaName, value: unknown, prefix = ''): T {
-  const v = validator(name);
+export function check<T extends TSchema>(schema: T, value: unknown, prefix = ''): Static<T> {
+  const v = validator(schema);
   if (!v(value)) throw ApiError.of(400, 'http.invalid-body', ajvDetails(v.errors, prefix));
-  return value as T;
+  return value as Static<T>;
 }
 
 /** Reads a JSON body: 415 unless JSON, 400 when malformed, then checks it against `name`. */
-export async function jsonBody<T>(c: Context, name: SchemaName, opts: { optional?: boolean } = {}): Promise<T> {
+export async function jsonBody<T extends TSchema>(c: Context, schema: T, opts: { optional?: boolean } = {}): Promise<Static<T>> {
   const type = c.req.header('content-type') ?? '';
   const length = c.req.header('content-length');
-  if (opts.optional && (length === '0' || (!type && !length))) return check<T>(name, {});
+  if (opts.optional && (length === '0' || (!type && !length))) return check(schema, {});
   if (!/^application\/(json|[\w.+-]+\+json)\b/i.test(type)) {
     throw ApiError.of(415, 'http.unsupported-media-type', [
       { path: 'header.content-type', message: { zh: `应为 application/json,收到 ${type || '(无)'}`, en: `expected application/json, got ${type || '(none)'}` } },
     ]);
   }
   const text = await c.req.text();
-  if (opts.optional && text.trim() === '') return check<T>(name, {});
+  if (opts.optional && text.trim() === '') return check(schema, {});
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
     throw ApiError.of(400, 'http.malformed-json', [{ path: '/', message: { zh: 'JSON 解析失败', en: (e as Error).message } }]);
   }
-  return check<T>(name, value);
+  return check(schema, value);
 }
 
 export function intQuery(c: Context, name: string, dflt: number, min: number, max: number): number {

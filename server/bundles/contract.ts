@@ -92,7 +92,7 @@ const json = (schema: object, example?: unknown) => ({ content: { 'application/j
 const err = (description: string) => ({ description, ...json(ref('Error')) });
 const pathParam = (name: string, example: string) => ({ name, in: 'path', required: true, schema: { type: 'string' }, example });
 const secured = { security: [{ bearer: [] }] };
-const commonErrors = { '401': err('Missing or invalid token'), '403': err('Role may not call this') };
+const commonErrors = { '400': err('Bad input'), '401': err('Missing or invalid token'), '403': err('Role may not call this'), '429': err('Too many failed authentications or requests; see Retry-After') };
 
 export const bundlePaths = {
   '/api/v1/bundles/key': {

@@ -18,17 +18,12 @@ import { ApiError, type ErrorBody } from '../errors.ts';
 import { msg, type MessageCode } from '../messages.ts';
 import { resolveDraft, resolvePublished } from '../refs.ts';
 import type { DraftMarker } from '../store/store.ts';
+import * as C from '../contract/wire.ts';
 import { check, dateQuery } from '../validate.ts';
-import type { BatchFailed, BatchTexts, BatchUnreadable } from '../wire.ts';
+import type { BatchFailed, BatchLine, BatchTexts, BatchUnreadable } from '../wire.ts';
 import { DRAFT_REF, draftVersionRefused, invalidFacts, requireDraftEvaluator } from './evaluate.ts';
 
-interface BatchLineV1 {
-  id?: unknown;
-  policy?: string;
-  version?: string;
-  asOf?: string;
-  facts: Record<string, unknown>;
-}
+type BatchLineV1 = BatchLine;
 
 export function batchRoutes(app: App): void {
   route(app, 'POST /api/v1/evaluate/batch', async (c) => {
@@ -337,7 +332,7 @@ const draftKey = (id: number, asOf: string) => `${id}\u0000${asOf}`;
 function draftWanted(text: string, q: LineDefaults): { id: number; asOf: string } | undefined {
   let l: BatchLineV1;
   try {
-    l = check<BatchLineV1>('BatchLineV1', JSON.parse(text));
+    l = check(C.BatchLine, JSON.parse(text));
   } catch {
     return undefined; // answered as a malformed or invalid line
   }
@@ -378,7 +373,7 @@ function batchLine(
   }
   const id = value && typeof value === 'object' ? (value as { id?: unknown }).id : undefined;
   try {
-    const l = check<BatchLineV1>('BatchLineV1', value, `line:${line}`);
+    const l = check(C.BatchLine, value, `line:${line}`);
     const policy = l.policy ?? q.policy;
     if (!policy) {
       throw ApiError.of(400, 'http.invalid-body', [{ path: `line:${line}/policy`, message: { zh: '缺少政策(查询参数 policy 或行内 policy)', en: 'no policy (query parameter `policy` or `policy` on the line)' } }]);

@@ -11,6 +11,7 @@ import { actorOf, depsOf, route, todayInShanghai, type App, type Ctx } from '../
 import { ApiError } from '../errors.ts';
 import { parseRef, resolveRef } from '../refs.ts';
 import type { DecisionQuery, DecisionRecord as StoredDecision } from '../store/store.ts';
+import * as C from '../contract/wire.ts';
 import { jsonBody, intQuery } from '../validate.ts';
 import type { BulkReplayRequest, Decision, DecisionList, DecisionRecord, Facts, Job, JobParams } from '../wire.ts';
 
@@ -129,7 +130,7 @@ export function decisionRoutes(app: App): void {
 
   route(app, 'POST /api/v1/decisions/replay', async (c) => {
     const deps = depsOf(c);
-    const body = await jsonBody<BulkReplayRequest>(c, 'BulkReplayRequestV1');
+    const body = await jsonBody(c, C.BulkReplayRequest);
     const asOf = body.asOf ?? todayInShanghai(deps.clock);
     const baselineRef = `${body.filter.policy}@${body.filter.version}`;
     const baseline = await resolveRef(deps, parseRef(baselineRef, '/filter'), asOf, '/filter');

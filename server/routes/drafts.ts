@@ -11,6 +11,7 @@ import { StoreConflict, type DraftRecord, type DraftStatus, type SourceFormat } 
 import { loadRef, resolveDraft } from '../refs.ts';
 import { samePerson } from '../auth/person.ts';
 import { checkPublish } from '../../engine/analysis/versions.ts';
+import * as C from '../contract/wire.ts';
 import { jsonBody } from '../validate.ts';
 import type { CreateDraft, DraftDetail, DraftListResponse, JsonSchema, PublishResponse, RejectRequest, ReviewRequest, SavedDraft, UpdateDraft, ValidateResponse } from '../wire.ts';
 import { factSchemaOf } from './policies.ts';
@@ -94,7 +95,7 @@ export function draftRoutes(app: App): void {
 
   route(app, 'POST /api/v1/drafts', async (c) => {
     const deps = depsOf(c);
-    const body = await jsonBody<CreateDraft>(c, 'CreateDraftV1');
+    const body = await jsonBody(c, C.CreateDraft);
     let input: { policyId?: string; baseHash?: string; format: SourceFormat; source: string };
     if (body.from) {
       const v = deps.policies.record(body.from.policy, body.from.version);
@@ -135,7 +136,7 @@ export function draftRoutes(app: App): void {
   route(app, 'PUT /api/v1/drafts/:id', async (c) => {
     const deps = depsOf(c);
     const id = draftId(c);
-    const body = await jsonBody<UpdateDraft>(c, 'UpdateDraftV1');
+    const body = await jsonBody(c, C.UpdateDraft);
     const actor = actorOf(c).name;
     let r: ReturnType<typeof compile> = { diagnostics: [] };
     const d = await updating(
@@ -172,7 +173,7 @@ export function draftRoutes(app: App): void {
   route(app, 'POST /api/v1/drafts/:id/submit', async (c) => {
     const deps = depsOf(c);
     const id = draftId(c);
-    const body = await jsonBody<ReviewRequest>(c, 'ReviewV1', { optional: true });
+    const body = await jsonBody(c, C.ReviewRequest, { optional: true });
     const d = await updating(
       deps.store.updateDraft(
         id,
@@ -194,7 +195,7 @@ export function draftRoutes(app: App): void {
   route(app, 'POST /api/v1/drafts/:id/approve', async (c) => {
     const deps = depsOf(c);
     const id = draftId(c);
-    const body = await jsonBody<ReviewRequest>(c, 'ReviewV1', { optional: true });
+    const body = await jsonBody(c, C.ReviewRequest, { optional: true });
     const actor = actorOf(c).name;
     const d = await updating(
       deps.store.updateDraft(
@@ -221,7 +222,7 @@ export function draftRoutes(app: App): void {
   route(app, 'POST /api/v1/drafts/:id/reject', async (c) => {
     const deps = depsOf(c);
     const id = draftId(c);
-    const body = await jsonBody<RejectRequest>(c, 'RejectV1');
+    const body = await jsonBody(c, C.RejectRequest);
     const d = await updating(
       deps.store.updateDraft(
         id,

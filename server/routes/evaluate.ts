@@ -9,6 +9,7 @@ import { ApiError } from '../errors.ts';
 import { mayEvaluateDrafts } from '../auth/permissions.ts';
 import { resolveDraft, resolvePublished } from '../refs.ts';
 import type { DraftMarker } from '../store/store.ts';
+import * as C from '../contract/wire.ts';
 import { jsonBody } from '../validate.ts';
 import type { CompareItem, CompareRequest, CompareResponse, DecisionRecord, EvaluateRequest, EvaluateResponse, Facts, ReplayResponse } from '../wire.ts';
 
@@ -72,7 +73,7 @@ async function resolveForEvaluation(
 export function evaluateRoutes(app: App): void {
   route(app, 'POST /api/v1/evaluate', async (c) => {
     const d = depsOf(c);
-    const body = await jsonBody<EvaluateRequest>(c, 'EvaluateRequestV1');
+    const body = await jsonBody(c, C.EvaluateRequest);
     const asOf = body.asOf ?? todayInShanghai(d.clock);
     const explain = body.explain ?? c.req.query('explain') === 'true';
     const { resolved, draft } = await resolveForEvaluation(c, body.policy, body.version, asOf, '/policy');
@@ -86,7 +87,7 @@ export function evaluateRoutes(app: App): void {
 
   route(app, 'POST /api/v1/evaluate/compare', async (c) => {
     const d = depsOf(c);
-    const body = await jsonBody<CompareRequest>(c, 'CompareRequestV1');
+    const body = await jsonBody(c, C.CompareRequest);
     const asOf = body.asOf ?? todayInShanghai(d.clock);
     // The caller's role is checked for the whole request, not per side: it is about who asks.
     body.policies.forEach((p, i) => DRAFT_REF.test(p.policy) && requireDraftEvaluator(c, `/policies/${i}/policy`));

@@ -3,6 +3,7 @@ import { actorOf, depsOf, route, type App } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { OPENAPI } from '../openapi.ts';
 import { ROLES, StoreConflict } from '../store/store.ts';
+import * as C from '../contract/wire.ts';
 import { intQuery, jsonBody } from '../validate.ts';
 import type { AuditPage, CreatedToken, CreateTokenRequest, ErrorBody, Health, ItemList, Me, Ready, TokenInfo } from '../wire.ts';
 
@@ -50,7 +51,7 @@ export function metaRoutes(app: App): void {
   route(app, 'GET /api/v1/tokens', async (c) => c.json<ItemList<TokenInfo>>({ items: await depsOf(c).store.listTokens() }));
 
   route(app, 'POST /api/v1/tokens', async (c) => {
-    const body = await jsonBody<CreateTokenRequest>(c, 'CreateTokenV1');
+    const body = await jsonBody(c, C.CreateTokenRequest);
     const { token, record } = await depsOf(c).auth.create(body.role, body.name, actorOf(c).name);
     return c.json<CreatedToken>({ ...record, token }, 201);
   });

@@ -1,5 +1,6 @@
 /** Read-only views of the published library. */
 import { depsOf, route, type App, type Ctx } from '../context.ts';
+import { decisionSchema } from '../contract/decisionSchema.ts';
 import { ApiError } from '../errors.ts';
 import type { VersionRecord } from '../store/store.ts';
 import { dateQuery } from '../validate.ts';
@@ -130,6 +131,12 @@ export function policyRoutes(app: App): void {
     await ensureNamed(c);
     const v = versionOf(c);
     const resolved = resolvePublished(depsOf(c), v.policyId, v.version, v.effectiveFrom, 'path.version');
+    // of=decision: the other end, what this version answers (facts stay the default and unchanged).
+    const of = c.req.query('of') ?? 'facts';
+    if (of !== 'facts' && of !== 'decision') {
+      throw ApiError.of(400, 'http.invalid-query', [{ path: 'query.of', message: { zh: `应为 facts 或 decision,收到 ${of}`, en: `must be facts or decision, got ${of}` } }]);
+    }
+    if (of === 'decision') return c.json<JsonSchema>(decisionSchema(resolved.ir));
     return c.json<JsonSchema>(factSchemaOf(depsOf(c).engine.factSchema(resolved.ir)));
   });
 }

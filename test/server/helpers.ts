@@ -6,7 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { MiddlewareHandler } from 'hono';
+import { afterEach } from 'vitest';
 import { createApp, prepareDeps, type AppDeps, type ServerConfig } from '../../server/app.ts';
+import { responseProblems } from '../../server/contract/responses.ts';
 import type { App } from '../../server/context.ts';
 import { loadEngine, type EnginePort } from '../../server/engine.ts';
 import { Store, type Clock, type Role } from '../../server/store/store.ts';
@@ -48,13 +51,43 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/**
+ * Every response a test app sends is checked against the OpenAPI document (route, status, content
+ * type, body; NDJSON and SSE line by line). Streamed bodies are read from a copy as they arrive;
+ * after each test, what was found fails that test.
+ */
+const contractProblems: string[] = [];
+const pendingChecks = new Set<Promise<void>>();
+
+export const checkResponses: MiddlewareHandler = async (c, next) => {
+  await next();
+  const res = c.res;
+  const where = `${c.req.method} ${c.req.path} → ${res.status}`;
+  const check = (body: string) => {
+    for (const p of responseProblems(c.req.method, c.req.path, res.status, res.headers.get('content-type'), body)) contractProblems.push(`${where}: ${p}`);
+  };
+  const copy = res.clone();
+  const p = copy.text().then(check, () => undefined);
+  // A JSON body is complete: checked before the test sees the answer. A stream is checked as it ends.
+  if (!/ndjson|event-stream|text\/csv/.test(res.headers.get('content-type') ?? '')) return void (await p);
+  const tracked = p.finally(() => pendingChecks.delete(tracked));
+  pendingChecks.add(tracked);
+};
+
+afterEach(async () => {
+  // Streams a test left unread still end when the server ends them; wait a little for those.
+  await Promise.race([Promise.all(pendingChecks), new Promise((r) => setTimeout(r, 3000).unref())]);
+  const found = contractProblems.splice(0);
+  if (found.length > 0) throw new Error(`responses that do not match the OpenAPI document:\n${found.slice(0, 20).join('\n')}`);
+});
+
 export async function makeApp(opts: { config?: Partial<ServerConfig>; clock?: Clock } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'tiaowen-test-'));
   const clock = opts.clock ?? { now: () => new Date() };
   const where = await testStoreSpec(dir);
   const store = await Store.open(where.spec, clock);
   const deps = await prepareDeps({ store, clock, engine: await sharedEngine(), policiesDir: FIXTURE_POLICIES, config: opts.config });
-  const app = createApp(deps);
+  const app = createApp(deps, { outermost: [checkResponses] });
   const tokens: Record<string, string> = {};
   for (const [name, role] of Object.entries(PEOPLE)) tokens[name] = (await deps.auth.create(role, name, 'test')).token;
   const token = (role: Role) => tokens[Object.keys(PEOPLE).find((n) => PEOPLE[n] === role)!];

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Db } from '../../server/store/sqlite/db.ts';
 import { MIGRATIONS, migrate } from '../../server/store/sqlite/migrations.ts';
+import * as C from '../../server/contract/wire.ts';
 import { check } from '../../server/validate.ts';
 import { makeApp, type TestApp } from './helpers.ts';
 
@@ -43,7 +44,7 @@ describe('version provenance', () => {
     expect(versions.length).toBeGreaterThan(0);
     for (const v of versions) {
       expect(v).toMatchObject({ author: 'system', approvedBy: null, publishedBy: 'system' });
-      check('VersionSummaryV1', v, 'version');
+      check(C.VersionSummary, v, 'version');
     }
   });
 
@@ -69,7 +70,7 @@ describe('version provenance', () => {
     const list = await json<{ items: { id: string; versions: VersionSummary[] }[] }>(t.req('GET', '/api/v1/policies?jurisdiction=demo', { as: '赵六' }));
     const v = list.items[0].versions.find((x) => x.version === '2022.1')!;
     expect(v).toMatchObject({ author: '张三', approvedBy: '李四' });
-    check('VersionSummaryV1', v, 'version');
+    check(C.VersionSummary, v, 'version');
 
     // After a restart the library is rebuilt from SQLite with the same provenance.
     await t.deps.policies.load();
@@ -86,7 +87,7 @@ describe('draft updatedBy / updatedAt', () => {
       const created = await clocked.req('POST', '/api/v1/drafts', { as: '张三', json: { from: { policy: 'demo/loan', version: '2015.1' } } });
       const d = (await created.json()) as DraftWire;
       expect(d).toMatchObject({ updatedBy: '张三', updatedAt: '2024-03-01T02:00:00.000Z' });
-      check('DraftV1', d, 'draft');
+      check(C.Draft, d, 'draft');
 
       now = new Date('2024-03-02T02:00:00Z');
       const saved = await json<DraftWire>(clocked.req('PUT', `/api/v1/drafts/${d.id}`, { as: '王五', json: { source: d.source + '\n' }, headers: { 'if-match': d.etag } }));

@@ -2,8 +2,11 @@
  * Starts a server in its own process for the end-to-end tests; prints {url, adminToken} as one
  * JSON line. Arguments: the data folder, and optionally a `postgres://…` store.
  */
+import { join } from 'node:path';
 import { startServer } from '../../server/main.ts';
-import { FIXTURE_POLICIES } from './helpers.ts';
+
+// Not imported from helpers.ts: that module registers vitest hooks, and this runs outside vitest.
+const FIXTURE_POLICIES = join(import.meta.dirname, '../fixtures/server/policies');
 
 const running = await startServer({
   dataDir: process.argv[2],

@@ -161,7 +161,7 @@ describe('simulate', () => {
     const read = async (id: string) => ((await (await t.req('GET', `/api/v1/jobs/${id}`, { as: '张三' })).json()) as { status: string; error: { code: string; message: { zh: string; en: string }; details?: { path: string; message: { zh: string; en: string } }[] } }).error;
     const job = async (error: unknown, status: 'failed' | 'running' = 'failed') => {
       const id = `job_test_${Math.random().toString(36).slice(2)}`;
-      await t.deps.store.createJob({ id, kind: 'simulate', createdBy: '张三', params: { baseline: 'demo/loan@2015.1', candidate: 'demo2/loan@2016.1', asOf: '2018-06-30' }, total: 1 });
+      await t.deps.store.createJob({ id, kind: 'simulate', createdBy: '张三', params: { baseline: 'demo/loan@2015.1', candidate: 'demo2/loan@2016.1', asOf: '2018-06-30', file: { name: 'data.jsonl', format: 'jsonl', size: 1 } }, total: 1 });
       await t.deps.store.updateJob(id, { status, ...(error ? { error } : {}) });
       return id;
     };
