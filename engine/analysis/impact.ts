@@ -7,6 +7,7 @@
  */
 import type { PolicyIR, RuleIR } from '../ir/types.ts';
 import { printExpr } from '../ir/print.ts';
+import { canonicalJson } from '../ir/hash.ts';
 import { parseDate } from '../values/index.ts';
 import { finalStatuses, type FinalSym } from './analyze.ts';
 import { replay } from './replay.ts';
@@ -65,6 +66,33 @@ function conditionText(rule: RuleIR | undefined): string | undefined {
   return rule ? printExpr(rule.when) : undefined;
 }
 
+/**
+ * Everything a rule's status is decided from: its condition and lets, the declarations of the
+ * facts, parameters (with their dated values) and definitions the condition reads, and the same
+ * of the rules that are exceptions to it. Equal on both sides, the status cannot differ, with no
+ * solver (a list rule would otherwise be "not proved for longer lists" even against itself).
+ */
+function statusFingerprint(ir: PolicyIR, id: string, seen: Set<string> = new Set()): string | undefined {
+  const rule = ir.rules.find((r) => r.id === id);
+  if (!rule) return undefined;
+  if (seen.has(id)) return `cycle:${id}`;
+  seen.add(id);
+  const reads = conditionReads(ir, rule);
+  const pick = <T extends { name: string }>(xs: readonly T[], names: ReadonlySet<string>) => xs.filter((x) => names.has(x.name)).sort((a, b) => a.name.localeCompare(b.name));
+  const exceptions = ir.rules
+    .filter((r) => r.exceptionTo === id)
+    .map((r) => statusFingerprint(ir, r.id, seen))
+    .sort();
+  return canonicalJson({
+    when: rule.when,
+    lets: rule.lets,
+    facts: pick(ir.facts, reads.facts),
+    params: pick(ir.parameters, reads.params),
+    defs: pick(ir.definitions, reads.defs),
+    exceptions,
+  });
+}
+
 export interface ImpactReportWithText extends ImpactReport {
   /** For each changed rule, its condition before and after (absent when the rule is new or gone). */
   conditions: Record<string, { before?: string; after?: string }>;
@@ -117,8 +145,12 @@ export async function changeImpact(before: PolicyIR, after: PolicyIR, opts: Impa
 
   const changes: ImpactItem[] = [];
   const conditions: ImpactReportWithText['conditions'] = {};
+  const unchanged = new Set(ids.filter((id) => {
+    const fp = statusFingerprint(before, id);
+    return fp !== undefined && fp === statusFingerprint(after, id);
+  }));
   for (const id of ids) {
-    if (skip.has(id)) continue;
+    if (unchanged.has(id) || skip.has(id)) continue;
     const goal = differs(z, bounded.a, bounded.b, id);
     const r = await ask(bounded, goal);
     if (r.status === 'sat') {
@@ -158,10 +190,12 @@ export async function changeImpact(before: PolicyIR, after: PolicyIR, opts: Impa
     if (a.status === 'sat') undecided.push({ rule: id, reason: `not proved for lists longer than ${listBound} records` });
     else if (a.status === 'unknown') undecided.push({ rule: id, reason: a.reason });
   }
+  // A rule the encoding cannot model is still unchanged when its text and inputs are.
+  const open = undecided.filter((u) => !unchanged.has(u.rule));
   return {
     changes,
-    identical: changes.length === 0 && undecided.length === 0,
-    undecided,
+    identical: changes.length === 0 && open.length === 0,
+    undecided: open,
     approximated: [...approximated].sort(),
     conditions,
   };

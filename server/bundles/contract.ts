@@ -137,7 +137,6 @@ export const bundlePaths = {
       requestBody: { required: true, ...json(ref('ReportedDecisionsV1')) },
       responses: {
         '201': { description: 'Recorded', ...json(ref('ReportedDecisionsResultV1'), { recorded: 1, ids: ['dec_0193f1c2-5a00-7abc-9def-0123456789ab'] }) },
-        '400': err('Bad input'),
         '404': err('A decision names a policy or version the server does not have'),
         '422': err("A decision's policy hash is not the one the server resolves for its version and date"),
         ...commonErrors,

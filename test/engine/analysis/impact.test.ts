@@ -127,6 +127,15 @@ rule over_cap "超过单户上限"
     expect(rangeWords(range as FactRange, decl)).toEqual({ zh, en });
   });
 
+  it('a version compared with itself is identical, list rules included, with no solver call left undecided', async () => {
+    const { loadPolicyDir } = await import('../../../engine/node.ts');
+    const loaded = await loadPolicyDir('policies/gansu/poverty-loan-book');
+    const book = loaded.files.find((f) => f.ir)!.ir!;
+    expect(JSON.stringify(book)).toMatch(/"aggregate"/); // it has list rules
+    const r = await changeImpact(book, structuredClone(book));
+    expect(r).toMatchObject({ identical: true, changes: [], undecided: [] });
+  });
+
   it('versions that differ in wording only decide identically, proved', async () => {
     const before = version('1', '2015-06-01', redLine('3%', '2015-06-01') + fraud);
     const after = version('2', '2016-01-01', redLine('3%', '2015-06-01', '不良贷款率超过3%红线') + fraud);
