@@ -41,6 +41,8 @@ export interface PolicyAst extends Node {
   definitions: DefinitionAst[];
   rules: RuleAst[];
   disabled: DisabledAst[];
+  /** Outcomes declared complete: on every fact set one of the rules fires (the analysis looks for gaps). */
+  complete?: CompleteAst[];
   /** Comments of header lines that are not nodes, and of the `facts` keyword line. */
   clauseComments?: { title?: Comments; jurisdiction?: Comments; version?: Comments; effective?: Comments; facts?: Comments };
   /** Comments after the last line of the file. */
@@ -127,6 +129,11 @@ export interface RuleAst extends Node {
 
 export interface DisabledAst extends Node {
   rule: string;
+  reason: string;
+}
+
+export interface CompleteAst extends Node {
+  rules: string[];
   reason: string;
 }
 

@@ -535,6 +535,11 @@ export function formatPolicy(ast: PolicyAst, opts: FormatOptions = {}): string {
     flush();
   }
 
+  if (ast.complete && ast.complete.length > 0) {
+    for (const c of ast.complete) line(0, `${k('Complete')} ${c.rules.join(', ')} ${k('Because')} ${quote(c.reason)}`, c.comments);
+    flush();
+  }
+
   if (ast.trailingComments && ast.trailingComments.length > 0) {
     blocks.push(ast.trailingComments.map((t) => '#' + t).join('\n'));
   }

@@ -88,6 +88,7 @@ export class PolicyParser extends CstParser {
         { ALT: () => this.SUBRULE(this.letDecl) },
         { ALT: () => this.SUBRULE(this.ruleDecl) },
         { ALT: () => this.SUBRULE(this.disableDecl) },
+        { ALT: () => this.SUBRULE(this.completeDecl) },
       ]);
     });
   });
@@ -260,6 +261,14 @@ export class PolicyParser extends CstParser {
   disableDecl = this.RULE('disableDecl', () => {
     this.CONSUME(T.Disable);
     this.CONSUME(T.Identifier);
+    this.CONSUME(T.Because);
+    this.CONSUME(T.StringLit);
+  });
+
+  /** `complete r1, r2 because "…"`: on every fact set one of these rules fires (checked for gaps). */
+  completeDecl = this.RULE('completeDecl', () => {
+    this.CONSUME(T.Complete);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.Identifier) });
     this.CONSUME(T.Because);
     this.CONSUME(T.StringLit);
   });

@@ -13,6 +13,7 @@ import type {
   Comments,
   DefinitionAst,
   DisabledAst,
+  CompleteAst,
   ExprAst,
   FactDeclAst,
   OutcomeAst,
@@ -368,6 +369,8 @@ export class AstBuilder extends BaseVisitor {
     for (const n of nodes(ctx, 'letDecl')) policy.definitions.push(this.visit(n) as DefinitionAst);
     for (const n of nodes(ctx, 'ruleDecl')) policy.rules.push(this.visit(n) as RuleAst);
     for (const n of nodes(ctx, 'disableDecl')) policy.disabled.push(this.visit(n) as DisabledAst);
+    const complete = nodes(ctx, 'completeDecl').map((n) => this.visit(n) as CompleteAst);
+    if (complete.length) policy.complete = complete.sort((a, b) => (a.loc?.start.offset ?? 0) - (b.loc?.start.offset ?? 0));
     // Chevrotain groups children by rule name, so restore source order within each kind.
     const byStart = (a: { loc?: Range }, b: { loc?: Range }) => (a.loc?.start.offset ?? 0) - (b.loc?.start.offset ?? 0);
     policy.facts.sort(byStart);
@@ -609,6 +612,12 @@ export class AstBuilder extends BaseVisitor {
     if (label) d.label = this.str(label);
     const en = nodeAt(ctx, 'enText');
     if (en) d.labelEn = this.visit(en) as string;
+    return this.located(d, ctx);
+  }
+
+  completeDecl(ctx: Ctx): CompleteAst {
+    const d: CompleteAst = { rules: tokens(ctx, 'Identifier').map((t) => t.image), reason: this.str(tokenAt(ctx, 'StringLit')) };
+    this.slotCtx(ctx, (c) => addComments(d, 'comments', c));
     return this.located(d, ctx);
   }
 

@@ -190,6 +190,7 @@ export const Consequences = keyword('Consequences', ['consequences'], ['后果']
 export const Compute = keyword('Compute', ['compute'], ['计算'], 'rule');
 export const Disable = keyword('Disable', ['disable'], ['停用'], 'rule');
 export const Because = keyword('Because', ['because'], ['理由'], 'rule');
+export const Complete = keyword('Complete', ['complete'], ['完备'], 'rule');
 // Expressions
 export const If = keyword('If', ['if'], ['如果'], 'operator');
 export const Else = keyword('Else', ['else'], ['否则'], 'operator');

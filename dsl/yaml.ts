@@ -13,6 +13,7 @@ import type {
   CitationAst,
   DefinitionAst,
   DisabledAst,
+  CompleteAst,
   ExprAst,
   FactDeclAst,
   OutcomeAst,
@@ -178,7 +179,7 @@ class YamlReader {
     const where = 'policy';
     this.unknownFields(
       m,
-      ['policy', 'title', 'titleEn', 'jurisdiction', 'version', 'effective', 'extends', 'supersedes', 'sources', 'facts', 'parameters', 'definitions', 'rules', 'disabled'],
+      ['policy', 'title', 'titleEn', 'jurisdiction', 'version', 'effective', 'extends', 'supersedes', 'sources', 'facts', 'parameters', 'definitions', 'rules', 'disabled', 'complete'],
       where,
     );
     const effective = this.map(this.required(m, 'effective', where, '{ from: 2017-08-01 }', m), 'effective', '{ from: 2017-08-01 }');
@@ -205,6 +206,8 @@ class YamlReader {
       ),
       disabled: this.seq(this.field(m, 'disabled'), 'disabled', '[{ rule: r1, reason: "…" }]').map((n) => this.disabled(n)),
     };
+    const complete = this.seq(this.field(m, 'complete'), 'complete', '[{ rules: [r1, r2], reason: "…" }]').map((n) => this.complete(n));
+    if (complete.length) ast.complete = complete;
     const titleEn = this.str(this.field(m, 'titleEn'), 'titleEn');
     if (titleEn !== undefined) ast.titleEn = titleEn;
     const until = this.field(effective, 'until');
@@ -422,6 +425,19 @@ class YamlReader {
     return this.located(o, node);
   }
 
+  complete(node: YamlNode): CompleteAst {
+    const m = this.map(node, 'complete[]', '{ rules: [r1, r2], reason: "…" }');
+    this.unknownFields(m, ['rules', 'reason'], 'complete');
+    const c: CompleteAst = {
+      rules: this.seq(this.required(m, 'rules', 'complete', '[r1, r2]', node), 'complete.rules', '[r1, r2]').flatMap((n) => {
+        const id = this.str(n, 'complete.rules');
+        return id === undefined ? [] : [id];
+      }),
+      reason: this.str(this.required(m, 'reason', 'complete', '"…"', node), 'reason') ?? '',
+    };
+    return this.located(c, node);
+  }
+
   disabled(node: YamlNode): DisabledAst {
     const m = this.map(node, 'disabled[]', '{ rule: r1, reason: "…" }');
     this.unknownFields(m, ['rule', 'reason'], 'disabled');
@@ -545,6 +561,7 @@ export function policyToYaml(ast: PolicyAst): string {
         ),
       ),
       disabled: ast.disabled.length > 0 ? ast.disabled.map((d) => ({ rule: d.rule, reason: d.reason })) : undefined,
+      complete: ast.complete?.length ? ast.complete.map((c) => ({ rules: c.rules, reason: c.reason })) : undefined,
     },
   );
   return stringify(doc, { lineWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' });

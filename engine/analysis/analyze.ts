@@ -2,6 +2,7 @@
  * The solver-backed checks of one policy version: dead rules, rules always suppressed, conflicts,
  * redundant rules; plus the checks that need no solver (unused names, parameter periods).
  */
+import { findGap } from './gaps.ts';
 import { parsePolicySource } from '../../dsl/index.ts';
 import type { Range } from '../../dsl/diagnostics.ts';
 import type { PolicyIR, RuleIR } from '../ir/types.ts';
@@ -451,6 +452,23 @@ export async function analyzePolicy(ir: PolicyIR, opts: AnalyzeOptions = {}): Pr
       }
       if (ans.status === 'unknown') unknownFinding(pair, QUESTIONS.redundant(r.id, other.id), ans);
     }
+  }
+
+  // Declared complete: with the facts those rules read given, one of them fires on every fact set.
+  for (const c of ir.complete ?? []) {
+    const ids = c.rules.filter((id) => rules.some((r) => r.id === id));
+    if (ids.length < c.rules.length) continue; // a rule left out (unsupported) was reported already
+    const question = QUESTIONS.complete(ids);
+    const g = await findGap(ir, ids, { ...(until !== undefined ? { periodEnd: until } : {}), timeoutMs, listBound });
+    if (g.status === 'gap') {
+      push('analysis.gap', 'warning', FINDINGS['analysis.gap']({ rules: ids, reason: c.reason }), {
+        rules: ids,
+        range: ruleRange(ids[0]!),
+        counterexample: g.counterexample,
+        approximated: approx(...ids).filter((x) => x !== 'list-bound'),
+      });
+    } else if (g.status === 'unknown') unknownFinding(ids, question, { status: 'unknown', reason: g.reason });
+    else if (g.status === 'not-proved') unknownFinding(ids, question, { status: 'not-proved' });
   }
   return findings;
 }

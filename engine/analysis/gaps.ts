@@ -1,7 +1,7 @@
 /**
- * Gaps: records, with every fact the given rules read known, on which none of them fires. The
- * language has no way yet to declare an outcome complete (issue 19), so the caller names the rules
- * that together should always decide (say, a policy's eligible and ineligible rules).
+ * Gaps: records, with every fact the given rules read known, on which none of them fires. A
+ * policy declares such a set with `complete r1, r2 because "…"` (IR `complete`); `analyzePolicy`
+ * (and so `tiaowen check`) asks this for each declaration.
  */
 import type { PolicyIR } from '../ir/types.ts';
 import { parseDate } from '../values/index.ts';

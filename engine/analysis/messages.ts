@@ -103,6 +103,16 @@ export const FINDINGS = {
       en: `end ${p.a} the day before ${p.b} starts, or drop its end date (a version without one runs until the next starts)`,
     },
   }),
+  'analysis.gap': (p: { rules: string[]; reason: string }): Entry => ({
+    message: {
+      zh: `声明为完备的规则 ${zhList(p.rules)}(${p.reason})有遗漏:下面这组事实全部给出,却没有一条触发`,
+      en: `the rules declared complete, ${enList(p.rules)} (${p.reason}), leave a gap: with the facts below all given, none of them fires`,
+    },
+    hint: {
+      zh: '补一条规则覆盖这种情形,或放宽某条规则的条件;用示例事实在“试算”中复现',
+      en: 'add a rule for this case or widen a condition; replay the example facts in Try it',
+    },
+  }),
   'analysis.solver-unknown': (p: { rules: string[]; question: Bilingual; reason: string }): Entry => ({
     message: {
       zh: `求解器未能回答(${p.reason}):${p.question.zh}(规则 ${zhList(p.rules)})。这不表示没有问题`,
@@ -127,5 +137,6 @@ export const QUESTIONS = {
   canFire: (rule: string): Bilingual => ({ zh: `规则 ${rule} 的条件能否成立`, en: `whether the condition of ${rule} can hold` }),
   conflict: (a: string, b: string): Bilingual => ({ zh: `${a} 与 ${b} 能否同时触发`, en: `whether ${a} and ${b} can fire together` }),
   redundant: (a: string, b: string): Bilingual => ({ zh: `${a} 是否蕴含 ${b}`, en: `whether ${a} implies ${b}` }),
+  complete: (rules: readonly string[]): Bilingual => ({ zh: `${zhList(rules)} 是否总有一条触发`, en: `whether one of ${enList(rules)} always fires` }),
   impact: (rule: string): Bilingual => ({ zh: `规则 ${rule} 在两版本下的结论能否不同`, en: `whether ${rule} can be judged differently by the two versions` }),
 };

@@ -55,7 +55,8 @@ export type AnalysisCode =
   | 'analysis.overlapping-versions'
   | 'analysis.solver-unknown'
   | 'analysis.not-proved'
-  | 'analysis.unsupported';
+  | 'analysis.unsupported'
+  | 'analysis.gap';
 
 export interface AnalyzeOptions {
   /** Per solver query, in milliseconds (default 5000). A timeout is reported, never taken as "no". */

@@ -13,6 +13,7 @@ import type {
   ComputedValue,
   Definition,
   DisabledRule,
+  CompleteDecl,
   Expr,
   FactDecl,
   FactType,
@@ -187,6 +188,7 @@ class Lowering {
     const definitions = this.lowerDefinitions();
     const rules = this.lowerRules();
     const disabled = this.lowerDisabled();
+    const complete = this.lowerComplete(rules);
 
     this.checkDefinitionCycles(definitions);
     this.typecheckPolicy(definitions, rules);
@@ -208,6 +210,7 @@ class Lowering {
       definitions,
       rules,
       disabled: disabled.length ? disabled : undefined,
+      complete: complete.length ? complete : undefined,
     });
     // Checks run in passes (declarations, then types); readers want them in file order.
     const diagnostics = [...this.diagnostics].sort((x, y) => (x.range?.start.offset ?? -1) - (y.range?.start.offset ?? -1));
@@ -494,6 +497,17 @@ class Lowering {
     if (SEVERITY_ALIASES[s]) return SEVERITY_ALIASES[s];
     this.report(diag('ir.unknown-severity', { severity: s, suggestion: nearest(s, [...SEVERITIES, ...Object.keys(SEVERITY_ALIASES)]) }, this.range(loc)));
     return 'info';
+  }
+
+  /** Each rule named complete must be decided here: this policy's or its base's. */
+  private lowerComplete(rules: readonly RuleIR[]): CompleteDecl[] {
+    const known = new Set([...rules.map((r) => r.id), ...this.baseRuleIds]);
+    return (this.ast.complete ?? []).map((c) => {
+      for (const id of c.rules) {
+        if (!known.has(id) && !this.baseUnreachable) this.report(diag('ir.complete-unknown-rule', { rule: id, rules: [...known] }, this.range(c.loc)));
+      }
+      return { rules: [...c.rules], reason: c.reason };
+    });
   }
 
   private lowerDisabled(): DisabledRule[] {

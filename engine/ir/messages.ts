@@ -177,6 +177,10 @@ export const MESSAGES = {
     },
     hint: { zh: `可用的规则:${listZh(p.rules)}`, en: `Known rules: ${list(p.rules)}` },
   }),
+  'ir.complete-unknown-rule': (p: { rule: string; rules: string[] }): Entry => ({
+    message: { zh: `声明完备的规则“${p.rule}”不存在`, en: `Rule "${p.rule}" declared complete does not exist` },
+    hint: { zh: `可用的规则:${listZh(p.rules)}`, en: `Known rules: ${list(p.rules)}` },
+  }),
   'ir.override-needs-keyword': (p: { id: string }): Entry => ({
     message: {
       zh: `规则“${p.id}”与基础政策中的规则同名`,

@@ -47,6 +47,7 @@ export function irToAst(ir: PolicyIR): PolicyAst {
       }),
     ),
     disabled: (ir.disabled ?? []).map((d) => ({ rule: d.rule, reason: d.reason })),
+    complete: ir.complete?.length ? ir.complete.map((c) => ({ rules: [...c.rules], reason: c.reason })) : undefined,
   });
 }
 

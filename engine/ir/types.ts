@@ -40,6 +40,11 @@ export interface PolicyIR {
   rules: RuleIR[];
   /** Base rules switched off in this variant, by id, each with the reason. */
   disabled?: DisabledRule[];
+  /**
+   * Outcomes declared complete (`complete r1, r2 because "…"`): on every fact set, with every fact
+   * these rules read given, one of them fires. The analysis looks for a gap and gives one.
+   */
+  complete?: CompleteDecl[];
 }
 
 export interface PolicyRef {
@@ -190,6 +195,11 @@ export interface RuleIR {
 
 export interface DisabledRule {
   rule: string;
+  reason: string;
+}
+
+export interface CompleteDecl {
+  rules: string[];
   reason: string;
 }
 

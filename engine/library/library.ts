@@ -246,6 +246,11 @@ export function mergeChain(chain: readonly PolicyIR[]): { ir: PolicyIR; ruleOrig
       rules,
       disabled,
     };
+    // A base's completeness still holds over its rules unless one of them was disabled here.
+    const ids = new Set(rules.map((r) => r.id));
+    const complete = [...(base.complete ?? []).filter((c) => c.rules.every((id) => ids.has(id))), ...(p.complete ?? [])];
+    if (complete.length) merged.complete = complete;
+    else delete merged.complete;
     ruleOrigin = origins;
   }
   if (!merged) throw new Error('engine bug: merging an empty chain');

@@ -51,3 +51,47 @@ describe('gaps', () => {
     expect(d.undetermined).toEqual([]);
   });
 });
+
+describe('an outcome declared complete in the language', () => {
+  const declared = (lo: string, hi: string, clause: string) => `${policy(lo, hi)}
+${clause}
+`;
+
+  it.each([
+    ['English', 'complete adult, minor because "每人都须判定是否符合"'],
+    ['Chinese', '完备 adult、minor 理由 "每人都须判定是否符合"'],
+  ])('%s keywords: the declaration reaches the IR, and the formatter and YAML keep it', async (_lang, clause) => {
+    const r = compileSource(declared('16', '18', clause), { file: 'g.policy' });
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(r.value!.complete).toEqual([{ rules: ['adult', 'minor'], reason: '每人都须判定是否符合' }]);
+    const { printPolicy } = await import('../../../engine/ir/print.ts');
+    for (const [format, file] of [['dsl', 'back.policy'], ['yaml', 'back.policy.yaml']] as const) {
+      const again = compileSource(printPolicy(r.value!, format), { file, format });
+      expect(again.value?.complete, format).toEqual(r.value!.complete);
+    }
+  });
+
+  it('names an unknown rule with a diagnostic', () => {
+    const r = compileSource(declared('16', '18', 'complete adult, elder because "x"'), { file: 'g.policy' });
+    expect(r.diagnostics.map((d) => d.code)).toContain('ir.complete-unknown-rule');
+  });
+
+  it.each([
+    { note: 'a gap is a finding with facts that replay to no verdict', lo: '16', gap: true },
+    { note: 'complementary rules give no gap finding', lo: '18', gap: false },
+  ])('tiaowen check: $note', async ({ lo, gap }) => {
+    const { analyzePolicy } = await import('../../../engine/analysis/index.ts');
+    const ir = compileSource(declared(lo, '18', 'complete adult, minor because "每人都须判定"'), { file: 'g.policy' }).value!;
+    const findings = (await analyzePolicy(ir)).filter((f) => f.code === 'analysis.gap');
+    if (!gap) return expect(findings).toEqual([]);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.rules).toEqual(['adult', 'minor']);
+    expect(findings[0]!.message.zh).toMatch(/有遗漏/);
+    const c = findings[0]!.counterexample!;
+    const lib = new PolicyLibrary();
+    lib.add(ir);
+    const d = evaluateSync(lib.resolve('t/gap', { asOf: c.asOf }).value!, c.facts, { asOf: c.asOf });
+    expect(d.outcomes).toEqual([]);
+    expect(d.undetermined).toEqual([]);
+  });
+});
