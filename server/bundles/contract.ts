@@ -138,6 +138,8 @@ export const bundlePaths = {
       responses: {
         '201': { description: 'Recorded', ...json(ref('ReportedDecisionsResultV1'), { recorded: 1, ids: ['dec_0193f1c2-5a00-7abc-9def-0123456789ab'] }) },
         '404': err('A decision names a policy or version the server does not have'),
+        '413': err('Body too large'),
+        '415': err('Not JSON'),
         '422': err("A decision's policy hash is not the one the server resolves for its version and date"),
         ...commonErrors,
       },
