@@ -50,7 +50,16 @@ interface X {
   k: Kind;
   need: number;
   dur?: { amount: number; unit: 'days' | 'workdays' | 'months' | 'years' };
+  /**
+   * When set, SQL equivalent to `v IS NULL` reading only the operands (a comparison is NULL exactly
+   * when an operand is): `(x >= 90) IS NULL` and `(x >= 180) IS NULL` become the same `x IS NULL`,
+   * one column for every aggregate that counts unknown records.
+   */
+  isNull?: string;
 }
+
+/** `x IS NULL`, through the operands where the expression says how. */
+const nullSql = (x: X): string => x.isNull ?? `${x.v} IS NULL`;
 
 export interface SideInput {
   ir: PolicyIR;
@@ -469,7 +478,9 @@ class Side {
     const kb = b.k === 'dur' ? 'num' : b.k;
     if (ka !== kb) refuse(`a comparison of ${ka} with ${kb}`, sc.where);
     if (ka === 'str' && op !== '==' && op !== '!=') refuse(`strings ordered by ${op}`, sc.where);
-    return { v: `(${av} ${sqlOp} ${bv})`, m: orMasks([a.m, b.m]), k: 'bool', need: maxNeed([a, b]) };
+    const nullable = [a, b].filter((x) => x.m !== null && x.k !== 'dur').map((x) => nullSql(x));
+    const isNull = nullable.length ? nullable.join(' OR ') : 'FALSE';
+    return { v: `(${av} ${sqlOp} ${bv})`, m: orMasks([a.m, b.m]), k: 'bool', need: maxNeed([a, b]), isNull };
   }
 
   arith(op: '+' | '-' | '*' | '/', a: X, b: X, sc: Scope): X {
@@ -676,7 +687,7 @@ class Side {
     const listCol = `t.${this.plan.factColumn(decl)}`;
     const listBit = this.bit(e.list);
     const fn: AggregateFn = e.fn;
-    const wNull = w.m !== null ? part('wn', count(`${w.v} IS NULL`)) : null;
+    const wNull = w.m !== null ? part('wn', count(nullSql(w))) : null;
     const sel = part('n', w.v === 'TRUE' ? countAll() : count(w.v));
     // Each result: when is it unknown (beyond a missing list), its mask then, and its value otherwise.
     let unknownWhen: string[] = [];
@@ -697,12 +708,12 @@ class Side {
             ? this.kleene('AND', [w, this.needBool(val, sc)])
             : this.kleene('OR', [{ ...w, v: `(NOT ${w.v})` }, this.needBool(val, sc)])
           : w;
-        const t = part('t', count(each.v));
-        const f = part('f', count(`NOT ${each.v}`));
-        const x = each.m !== null ? part('x', count(`${each.v} IS NULL`)) : null;
+        // any is decided by a true record, all by a false one: only that count is needed.
+        const decidedBy = fn === 'any' ? part('t', count(each.v)) : part('f', count(`NOT ${each.v}`));
+        const x = each.m !== null ? part('x', count(nullSql(each))) : null;
         mask = bitOr(each.m === null ? null : `CASE WHEN ${each.v} IS NULL THEN ${each.m} ELSE 0 END`);
         kind = 'bool';
-        const decided = fn === 'any' ? `${t} > 0` : `${f} > 0`;
+        const decided = `${decidedBy} > 0`;
         const fallback = fn === 'any' ? 'FALSE' : 'TRUE';
         value = x
           ? `CASE WHEN ${decided} THEN ${fn === 'any' ? 'TRUE' : 'FALSE'} WHEN ${x} > 0 THEN NULL ELSE ${fallback} END`
@@ -722,7 +733,7 @@ class Side {
           break;
         } else {
           if (val.k !== 'num' && val.k !== 'money') refuse(`ratio of ${val.k}`, sc.where);
-          const vNull = val.m !== null ? part('vn', count(`${val.v} IS NULL`)) : null;
+          const vNull = val.m !== null ? part('vn', count(nullSql(val))) : null;
           unknownWhen = [wNull, vNull].filter((x): x is string => x !== null).map((x) => `${x} > 0`);
           mask = bitOr(orMasks([w.m, val.m]));
           const asDouble = (x: string) => (val.k === 'money' ? `CAST(${x} AS ${d.double})` : x);
@@ -740,8 +751,8 @@ class Side {
       case 'avg': {
         if (!val) return refuse(`${fn} without a value`, sc.where);
         if (val.k !== 'num' && val.k !== 'money' && !((fn === 'min' || fn === 'max') && val.k === 'date')) refuse(`${fn} of ${val.k}`, sc.where);
-        const relevant = w.v === 'TRUE' ? 'TRUE' : `(${w.v} IS NULL OR ${w.v})`;
-        const vNull = val.m !== null ? part('vn', count(`${relevant} AND ${val.v} IS NULL`)) : null;
+        const relevant = w.v === 'TRUE' ? 'TRUE' : `(${nullSql(w)} OR ${w.v})`;
+        const vNull = val.m !== null ? part('vn', count(relevant === 'TRUE' ? nullSql(val) : `${relevant} AND ${nullSql(val)}`)) : null;
         unknownWhen = [wNull, vNull].filter((x): x is string => x !== null).map((x) => `${x} > 0`);
         mask = bitOr(orMasks([w.m, val.m === null ? null : w.v === 'TRUE' ? val.m : `CASE WHEN ${relevant} THEN ${val.m} ELSE 0 END`]));
         kind = val.k;
