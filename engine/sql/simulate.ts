@@ -310,14 +310,27 @@ async function judge(db: Db, duck: DuckDb | undefined, plan: SqlPlan, opts: RunS
   const result = summary.read(groups);
   opts.signal?.throwIfAborted();
   opts.onProgress?.({ phase: 'changes' });
-  await db.run(
-    'CREATE TEMP TABLE tw_outcomes (gid BIGINT, baseline_status VARCHAR, baseline_fired VARCHAR, baseline_undetermined VARCHAR, baseline_kinds VARCHAR, candidate_status VARCHAR, candidate_fired VARCHAR, candidate_undetermined VARCHAR, candidate_kinds VARCHAR)',
-  );
-  for (let i = 0; i < result.changedGroups.length; i += 500) {
-    const values = result.changedGroups
-      .slice(i, i + 500)
-      .map((g) => `(${g.gid}, ${[g.baseline, g.candidate].map((o) => [str(o.status), joinIds(o.fired), joinIds(o.undetermined), joinIds(o.kinds)].join(', ')).join(', ')})`);
-    await db.run(`INSERT INTO tw_outcomes VALUES ${values.join(', ')}`);
+  const outcomeColumns = 'gid BIGINT, baseline_status VARCHAR, baseline_fired VARCHAR, baseline_undetermined VARCHAR, baseline_kinds VARCHAR, candidate_status VARCHAR, candidate_fired VARCHAR, candidate_undetermined VARCHAR, candidate_kinds VARCHAR';
+  if (duck) {
+    // DuckDB's appender: thousands of changed groups cost more as parsed VALUES text than the
+    // rest of this step (the database is the simulation's own, so the table need not be TEMP).
+    await db.run(`CREATE TABLE tw_outcomes (${outcomeColumns})`);
+    const app = await duck.connection.createAppender('tw_outcomes');
+    for (const g of result.changedGroups) {
+      app.appendBigInt(BigInt(g.gid));
+      for (const o of [g.baseline, g.candidate]) for (const v of [o.status, o.fired.join(','), o.undetermined.join(','), o.kinds.join(',')]) app.appendVarchar(v);
+      app.endRow();
+    }
+    app.flushSync();
+    app.closeSync();
+  } else {
+    await db.run(`CREATE TEMP TABLE tw_outcomes (${outcomeColumns})`);
+    for (let i = 0; i < result.changedGroups.length; i += 500) {
+      const values = result.changedGroups
+        .slice(i, i + 500)
+        .map((g) => `(${g.gid}, ${[g.baseline, g.candidate].map((o) => [str(o.status), joinIds(o.fired), joinIds(o.undetermined), joinIds(o.kinds)].join(', ')).join(', ')})`);
+      await db.run(`INSERT INTO tw_outcomes VALUES ${values.join(', ')}`);
+    }
   }
   await db.run(`CREATE TEMP TABLE tw_changed AS SELECT u.rid AS rid, o.* FROM (SELECT gid, unnest(rids) AS rid FROM tw_groups) u JOIN tw_outcomes o ON o.gid = u.gid`);
   return result;
