@@ -29,7 +29,8 @@ Options:
   --as-of DATE          judge as on this date, YYYY-MM-DD (default: today in Asia/Shanghai)
   --engine duckdb|node  duckdb (default): SQL where the data is; node: the compiled evaluator in process
   --out FILE            write the changed records with their facts (.parquet or .csv)
-  --coverage FILE       write the coverage of both versions (.json or .csv)
+  --coverage-out FILE   write the rule coverage of both versions (.csv, or JSON otherwise),
+                        either engine (--coverage FILE is the same)
   --json                print the result as JSON
   --policies DIR        where policy ids and bases are looked up (default ./policies)
   --threads N           DuckDB threads (default: all cores)
@@ -110,6 +111,7 @@ export const command: CliCommand = {
       'as-of': { type: 'string' },
       engine: { type: 'string' },
       out: { type: 'string' },
+      'coverage-out': { type: 'string' },
       coverage: { type: 'string' },
       json: { type: 'boolean' },
       policies: { type: 'string' },
@@ -154,14 +156,24 @@ export const command: CliCommand = {
     if ('errors' in candidate) return io.err(candidate.errors.join('\n')), EXIT.failed;
     baselineVersion = baseline.stamp.version;
 
+    const coverageOut = (args.values['coverage-out'] ?? args.values.coverage) as string | undefined;
+    const writeCoverage = async (coverage: { baseline: Coverage; candidate: Coverage }) => {
+      if (!coverageOut) return;
+      const file = userPath(coverageOut);
+      await writeFile(file, path.extname(file).toLowerCase() === '.csv' ? coverageCsv([coverage.baseline, coverage.candidate]) : JSON.stringify(coverage, null, 2) + '\n');
+    };
     const progress = progressBar(io);
     const head = `${baseline.stamp.id}@${baselineVersion} → ${candidate.stamp.id}@${candidate.stamp.version}, as of ${asOf}`;
     if (engine === 'node') {
       if (data.kind !== 'file') return EXIT.usage;
       const r = await simulateInProcess({ file: data.file, baseline, candidate, asOf, onProgress: progress });
       if (progress) process.stderr.write('\n');
-      if (args.values.json) io.out(JSON.stringify({ records: r.records, changed: r.changed.length, baseline: r.baseline, candidate: r.candidate, wallMs: Math.round(r.wallMs) }, null, 2));
-      else io.out([head, `records ${r.records}, changed ${r.changed.length}, ${(r.wallMs / 1000).toFixed(1)} s (in process)`, ...countsTable(r.baseline, r.candidate)].join('\n'));
+      await writeCoverage(r.coverage);
+      if (args.values.json) io.out(JSON.stringify({ records: r.records, changed: r.changed.length, baseline: r.baseline, candidate: r.candidate, coverage: r.coverage, wallMs: Math.round(r.wallMs) }, null, 2));
+      else
+        io.out(
+          [head, `records ${r.records}, changed ${r.changed.length}, ${(r.wallMs / 1000).toFixed(1)} s (in process)`, ...countsTable(r.baseline, r.candidate), ...coverageLines(r.coverage.baseline, 'baseline'), ...coverageLines(r.coverage.candidate, 'candidate')].join('\n'),
+        );
       if (args.values.out) {
         const out = userPath(args.values.out as string);
         await writeFile(out, ['rid,baseline_fired,baseline_undetermined,candidate_fired,candidate_undetermined', ...r.changed.map((c) => [c.rid, c.baseline.fired.join(';'), c.baseline.undetermined.join(';'), c.candidate.fired.join(';'), c.candidate.undetermined.join(';')].join(','))].join('\n') + '\n');
@@ -180,11 +192,7 @@ export const command: CliCommand = {
         memoryLimit: args.values['memory-limit'] as string | undefined,
       });
       try {
-        if (args.values.coverage) {
-          const file = userPath(args.values.coverage as string);
-          const covs = [r.coverage.baseline, r.coverage.candidate];
-          await writeFile(file, path.extname(file).toLowerCase() === '.csv' ? coverageCsv(covs) : JSON.stringify(r.coverage, null, 2) + '\n');
-        }
+        await writeCoverage(r.coverage);
         if (args.values.json) {
           io.out(JSON.stringify({ records: r.records, changed: r.changed, baseline: r.baseline, candidate: r.candidate, coverage: r.coverage, absent: r.absent, wallMs: Math.round(r.wallMs) }, null, 2));
         } else {

@@ -145,8 +145,18 @@ function compactSide(p: CompactDecider) {
   };
 }
 
-/** `simulateChunk` on verdict codes only: the same counts and changes, without building decisions. */
-export function simulateCompactChunk(records: readonly unknown[], baseline: CompactDecider, candidate: CompactDecider, asOf: string): ChunkSimulation {
+/**
+ * `simulateChunk` on verdict codes only: the same counts and changes, without building decisions.
+ * `onCodes` sees each side's codes of each record (side 0 baseline, 1 candidate) before they are
+ * overwritten: what a caller needs for per-rule coverage without deciding twice.
+ */
+export function simulateCompactChunk(
+  records: readonly unknown[],
+  baseline: CompactDecider,
+  candidate: CompactDecider,
+  asOf: string,
+  onCodes?: (index: number, side: 0 | 1, d: { status: 'ok' | 'invalid-facts'; codes: Uint8Array }) => void,
+): ChunkSimulation {
   const a = compactSide(baseline);
   const b = compactSide(candidate);
   const opts = { asOf };
@@ -157,8 +167,12 @@ export function simulateCompactChunk(records: readonly unknown[], baseline: Comp
   for (let index = 0; index < records.length; index++) {
     const facts = records[index];
     const reuse = {};
-    const oa = a.outcome(baseline.decideCompact(facts, opts, reuse, codesA));
-    const ob = b.outcome(candidate.decideCompact(facts, opts, reuse, codesB));
+    const da = baseline.decideCompact(facts, opts, reuse, codesA);
+    onCodes?.(index, 0, da);
+    const oa = a.outcome(da);
+    const db = candidate.decideCompact(facts, opts, reuse, codesB);
+    onCodes?.(index, 1, db);
+    const ob = b.outcome(db);
     if (!sameOutcome(oa, ob)) changes.push({ index, baseline: oa, candidate: ob });
   }
   return { baseline: a.counts(), candidate: b.counts(), changes };

@@ -50,7 +50,16 @@ interface X {
   k: Kind;
   need: number;
   dur?: { amount: number; unit: 'days' | 'workdays' | 'months' | 'years' };
+  /**
+   * When set, SQL equivalent to `v IS NULL` reading only the operands (a comparison is NULL exactly
+   * when an operand is): `(x >= 90) IS NULL` and `(x >= 180) IS NULL` become the same `x IS NULL`,
+   * one column for every aggregate that counts unknown records.
+   */
+  isNull?: string;
 }
+
+/** `x IS NULL`, through the operands where the expression says how. */
+const nullSql = (x: X): string => x.isNull ?? `${x.v} IS NULL`;
 
 export interface SideInput {
   ir: PolicyIR;
@@ -92,6 +101,11 @@ class Plan {
   readonly items = new Map<string, X>();
   /** Working-day counts of a date column, by layer and column: computed once, read by every use. */
   readonly workdayCounts = new Map<string, { v: string; need: number }>();
+  /**
+   * List facts read in list form (DuckDB, the source names a LIST<STRUCT> column): the layer-0
+   * column holding the list with its fields converted once, and those fields.
+   */
+  readonly listConv = new Map<string, Join>();
   constructor(
     readonly d: Dialect,
     readonly source: SqlSource,
@@ -114,6 +128,21 @@ class Plan {
     return col;
   }
 
+  /** Whether aggregates over `list` are list functions over a LIST column instead of a join on its rows. */
+  listForm(list: string): boolean {
+    return this.d.name === 'duckdb' && this.source.listColumns?.[list] !== undefined;
+  }
+
+  /** The layer-0 column of a list in list form; its fields are added as aggregates read them. */
+  listColumn(list: string): Join {
+    let j = this.listConv.get(list);
+    if (!j) {
+      j = { list, parent: false, items: [], fields: new Map(), fieldItems: [], alias: `lc${this.listConv.size}` };
+      this.listConv.set(list, j);
+    }
+    return j;
+  }
+
   join(k: number, list: string, parent: boolean): Join {
     const l = this.layer(k);
     const key = `${list}\u0000${parent}`;
@@ -126,7 +155,14 @@ class Plan {
   }
 
   ctes(): { ctes: string[]; last: string } {
-    const out = [`l0 AS (SELECT s.rid AS rid${this.baseItems.map((i) => `, ${i}`).join('')} FROM ${this.source.records} s)`];
+    // Each list in list form is converted once per record (money to fen, percent to ratio), as the
+    // join form converts each row of the list relation.
+    const lists = [...this.listConv.values()].map((j) => {
+      const col = `s.${ident(this.source.listColumns![j.list]!)}`;
+      const conv = j.fieldItems.length ? `list_transform(${col}, lambda r: struct_pack(${j.fieldItems.map((i) => i.replace(/^(.*) AS (x\d+)$/s, '$2 := $1')).join(', ')}))` : col;
+      return `${conv} AS ${j.alias}`;
+    });
+    const out = [`l0 AS (SELECT s.rid AS rid${[...this.baseItems, ...lists].map((i) => `, ${i}`).join('')} FROM ${this.source.records} s)`];
     for (let k = 1; k < this.layers.length; k++) {
       const l = this.layers[k]!;
       const joins = [...l.joins.values()].map((j) => {
@@ -280,7 +316,7 @@ class Side {
         return { v: `DATE '${this.asOf}'`, m: null, k: 'date', need: 1 };
       case 'fact': {
         const decl = this.facts.get(e.name) ?? refuse(`fact ${e.name}`, sc.where);
-        const v = `${sc.record ? 'p' : 't'}.${this.plan.factColumn(decl)}`;
+        const v = `${sc.record && !sc.record.lambda ? 'p' : 't'}.${this.plan.factColumn(decl)}`;
         if (sc.record) sc.record.parent = true;
         return { v, m: `CASE WHEN ${v} IS NULL THEN ${this.bit(e.name)} ELSE 0 END`, k: kindOfDecl(decl), need: 1 };
       }
@@ -293,7 +329,7 @@ class Side {
           r.join.fields.set(e.name, col);
           r.join.fieldItems.push(`${convert(d, `r.${ident(e.name)}`, decl)} AS ${col}`);
         }
-        const v = `c.${col}`;
+        const v = `${r.lambda ? 'l' : 'c'}.${col}`;
         return { v, m: `CASE WHEN ${v} IS NULL THEN ${this.bit(`${r.list}[].${e.name}`)} ELSE 0 END`, k: kindOfDecl(decl), need: 1 };
       }
       case 'param':
@@ -424,6 +460,8 @@ class Side {
     }
     if (!sc.record) return x;
     sc.record.parent = true;
+    // Inside a lambda the parent row is the row itself.
+    if (sc.record.lambda) return x;
     return { ...x, v: x.v.replace(/^t\./, 'p.'), m: x.m === null ? null : x.m.replace(/^t\./, 'p.') };
   }
 
@@ -440,7 +478,9 @@ class Side {
     const kb = b.k === 'dur' ? 'num' : b.k;
     if (ka !== kb) refuse(`a comparison of ${ka} with ${kb}`, sc.where);
     if (ka === 'str' && op !== '==' && op !== '!=') refuse(`strings ordered by ${op}`, sc.where);
-    return { v: `(${av} ${sqlOp} ${bv})`, m: orMasks([a.m, b.m]), k: 'bool', need: maxNeed([a, b]) };
+    const nullable = [a, b].filter((x) => x.m !== null && x.k !== 'dur').map((x) => nullSql(x));
+    const isNull = nullable.length ? nullable.join(' OR ') : 'FALSE';
+    return { v: `(${av} ${sqlOp} ${bv})`, m: orMasks([a.m, b.m]), k: 'bool', need: maxNeed([a, b]), isNull };
   }
 
   arith(op: '+' | '-' | '*' | '/', a: X, b: X, sc: Scope): X {
@@ -517,7 +557,7 @@ class Side {
       const decl = a.type === 'fact' ? this.facts.get(a.name) : undefined;
       if (decl?.type.kind === 'list') {
         if (sc.record) sc.record.parent = true;
-        return { v: `(${sc.record ? 'p' : 't'}.${this.plan.factColumn(decl)} IS NOT NULL)`, m: null, k: 'bool', need: 1 };
+        return { v: `(${sc.record && !sc.record.lambda ? 'p' : 't'}.${this.plan.factColumn(decl)} IS NOT NULL)`, m: null, k: 'bool', need: 1 };
       }
       const x = this.expr(a, sc);
       return { v: `(${x.v} IS NOT NULL)`, m: null, k: 'bool', need: x.need };
@@ -575,7 +615,7 @@ class Side {
     const d = this.plan.d;
     const count = (x: X): X => {
       if (sc.record) {
-        if (!/^[cp]\.\w+$/.test(x.v)) refuse('workdaysBetween of a computed date inside an aggregate', sc.where);
+        if (!/^[cplt]\.\w+$/.test(x.v)) refuse('workdaysBetween of a computed date inside an aggregate', sc.where);
         return { ...x, v: d.workdayCount!(x.v), k: 'num' };
       }
       const col = /^t\.\w+$/.test(x.v) ? x : this.item(Math.max(1, x.need), x);
@@ -608,12 +648,13 @@ class Side {
     if (!decl || decl.type.kind !== 'list') return refuse(`aggregate over ${e.list}`, sc.where);
     const fields = new Map(decl.type.fields.map((f) => [f.name, f]));
     // Compiled twice: first to learn which layer the inputs need and whether they read the parent row.
-    const probe: RecordScope = { list: e.list, fields, join: { list: e.list, parent: false, items: [], fields: new Map(), fieldItems: [], alias: '' }, parent: false };
+    const lambda = this.plan.listForm(e.list);
+    const probe: RecordScope = { list: e.list, fields, join: { list: e.list, parent: false, items: [], fields: new Map(), fieldItems: [], alias: '' }, parent: false, lambda };
     const w0 = e.where ? this.bool(e.where, { ...sc, record: probe }) : undefined;
     const v0 = e.value ? this.expr(e.value, { ...sc, record: probe }) : undefined;
     const k = Math.max(1, w0?.need ?? 1, v0?.need ?? 1);
-    const join = this.plan.join(k, e.list, probe.parent);
-    const rs: RecordScope = { list: e.list, fields, join, parent: probe.parent };
+    const join = lambda ? this.plan.listColumn(e.list) : this.plan.join(k, e.list, probe.parent);
+    const rs: RecordScope = { list: e.list, fields, join, parent: probe.parent, lambda };
     const w = e.where ? this.bool(e.where, { ...sc, record: rs }) : { v: 'TRUE', m: null, k: 'bool' as Kind, need: 1 };
     const val = e.value ? this.expr(e.value, { ...sc, record: rs }) : undefined;
     // The same aggregate over the same inputs is computed once for every side that reads it.
@@ -621,21 +662,33 @@ class Side {
     const seen = this.plan.aggregates.get(aggKey);
     if (seen) return seen;
     const a = `${this.prefix}g${this.n++}`;
-    const part = (name: string, sql: string) => {
-      join.items.push(`${sql} AS ${a}_${name}`);
-      return `COALESCE(${join.alias}.${a}_${name}, 0)`;
-    };
-    const rawPart = (name: string, sql: string) => {
+    // List form: each part is a column of layer k over the converted list (identical parts of any
+    // aggregate or side are one column), and the aggregate a column of layer k + 1.
+    const L = `t.${join.alias}`;
+    const partCol = (name: string, sql: string) => {
+      if (lambda) return this.item(k, { v: sql, m: null, k: 'num', need: k }).v;
       join.items.push(`${sql} AS ${a}_${name}`);
       return `${join.alias}.${a}_${name}`;
     };
-    const count = (cond: string) => `count(*) FILTER (WHERE ${cond})`;
-    const bitOr = (mask: string | null) => (mask === null ? null : part('m', `bit_or(${mask})`));
+    const part = (name: string, sql: string) => `COALESCE(${partCol(name, sql)}, 0)`;
+    const rawPart = partCol;
+    const filtered = (cond: string) => (cond === 'TRUE' ? L : `list_filter(${L}, lambda l: ${cond})`);
+    const count = (cond: string) => (lambda ? `len(${filtered(cond)})` : `count(*) FILTER (WHERE ${cond})`);
+    const countAll = () => (lambda ? `len(${L})` : 'count(*)');
+    // List form: a mask is only read where the aggregate is unknown, so it stays inline, in the
+    // CASE branch that needs it, and is computed for those records only.
+    const bitOr = (mask: string | null) => (mask === null ? null : lambda ? `COALESCE(list_bit_or(list_transform(${L}, lambda l: ${mask})), 0)` : part('m', `bit_or(${mask})`));
+    /** SQL's sum/min/max of v over the records where w holds: NULL when there are none or all are NULL. */
+    const over = (f: 'sum' | 'min' | 'max', v: string, w: string) =>
+      lambda ? `list_${f}(list_transform(${filtered(w)}, lambda l: ${v}))` : w === 'TRUE' ? `${f}(${v})` : `${f}(${v}) FILTER (WHERE ${w})`;
+    /** Doubles added in record order from 0, as the engine adds them. */
+    const orderedSum = (v: string, w: string) =>
+      lambda ? `COALESCE(list_reduce(list_transform(${filtered(w)}, lambda l: ${v}), lambda x, y: x + y, CAST(0 AS DOUBLE)), CAST(0 AS DOUBLE))` : d.orderedSum(v, w, 'c.idx');
     const listCol = `t.${this.plan.factColumn(decl)}`;
     const listBit = this.bit(e.list);
     const fn: AggregateFn = e.fn;
-    const wNull = w.m !== null ? part('wn', count(`${w.v} IS NULL`)) : null;
-    const sel = part('n', w.v === 'TRUE' ? 'count(*)' : count(w.v));
+    const wNull = w.m !== null ? part('wn', count(nullSql(w))) : null;
+    const sel = part('n', w.v === 'TRUE' ? countAll() : count(w.v));
     // Each result: when is it unknown (beyond a missing list), its mask then, and its value otherwise.
     let unknownWhen: string[] = [];
     let mask: string | null = null;
@@ -655,12 +708,12 @@ class Side {
             ? this.kleene('AND', [w, this.needBool(val, sc)])
             : this.kleene('OR', [{ ...w, v: `(NOT ${w.v})` }, this.needBool(val, sc)])
           : w;
-        const t = part('t', count(each.v));
-        const f = part('f', count(`NOT ${each.v}`));
-        const x = each.m !== null ? part('x', count(`${each.v} IS NULL`)) : null;
+        // any is decided by a true record, all by a false one: only that count is needed.
+        const decidedBy = fn === 'any' ? part('t', count(each.v)) : part('f', count(`NOT ${each.v}`));
+        const x = each.m !== null ? part('x', count(nullSql(each))) : null;
         mask = bitOr(each.m === null ? null : `CASE WHEN ${each.v} IS NULL THEN ${each.m} ELSE 0 END`);
         kind = 'bool';
-        const decided = fn === 'any' ? `${t} > 0` : `${f} > 0`;
+        const decided = `${decidedBy} > 0`;
         const fallback = fn === 'any' ? 'FALSE' : 'TRUE';
         value = x
           ? `CASE WHEN ${decided} THEN ${fn === 'any' ? 'TRUE' : 'FALSE'} WHEN ${x} > 0 THEN NULL ELSE ${fallback} END`
@@ -674,18 +727,18 @@ class Side {
         if (!val) {
           if (wNull) unknownWhen = [`${wNull} > 0`];
           mask = bitOr(w.m);
-          const all = part('c', 'count(*)');
+          const all = part('c', countAll());
           value = `CAST(${sel} AS ${d.double}) / NULLIF(CAST(${all} AS ${d.double}), 0)`;
           valueMask = `CASE WHEN ${all} = 0 THEN ${bigint(DIV0)} ELSE 0 END`;
           break;
         } else {
           if (val.k !== 'num' && val.k !== 'money') refuse(`ratio of ${val.k}`, sc.where);
-          const vNull = val.m !== null ? part('vn', count(`${val.v} IS NULL`)) : null;
+          const vNull = val.m !== null ? part('vn', count(nullSql(val))) : null;
           unknownWhen = [wNull, vNull].filter((x): x is string => x !== null).map((x) => `${x} > 0`);
           mask = bitOr(orMasks([w.m, val.m]));
           const asDouble = (x: string) => (val.k === 'money' ? `CAST(${x} AS ${d.double})` : x);
-          const partSum = val.k === 'money' ? rawPart('s', `sum(${val.v}) FILTER (WHERE ${w.v})`) : rawPart('s', d.orderedSum(val.v, w.v, 'c.idx'));
-          const whole = val.k === 'money' ? rawPart('s2', `sum(${val.v})`) : rawPart('s2', d.orderedSum(val.v, 'TRUE', 'c.idx'));
+          const partSum = val.k === 'money' ? rawPart('s', over('sum', val.v, w.v)) : rawPart('s', orderedSum(val.v, w.v));
+          const whole = val.k === 'money' ? rawPart('s2', over('sum', val.v, 'TRUE')) : rawPart('s2', orderedSum(val.v, 'TRUE'));
           const part0 = `COALESCE(${asDouble(partSum)}, 0)`;
           const whole0 = `COALESCE(${asDouble(whole)}, 0)`;
           value = `${part0} / NULLIF(${whole0}, 0)`;
@@ -698,22 +751,22 @@ class Side {
       case 'avg': {
         if (!val) return refuse(`${fn} without a value`, sc.where);
         if (val.k !== 'num' && val.k !== 'money' && !((fn === 'min' || fn === 'max') && val.k === 'date')) refuse(`${fn} of ${val.k}`, sc.where);
-        const relevant = w.v === 'TRUE' ? 'TRUE' : `(${w.v} IS NULL OR ${w.v})`;
-        const vNull = val.m !== null ? part('vn', count(`${relevant} AND ${val.v} IS NULL`)) : null;
+        const relevant = w.v === 'TRUE' ? 'TRUE' : `(${nullSql(w)} OR ${w.v})`;
+        const vNull = val.m !== null ? part('vn', count(relevant === 'TRUE' ? nullSql(val) : `${relevant} AND ${nullSql(val)}`)) : null;
         unknownWhen = [wNull, vNull].filter((x): x is string => x !== null).map((x) => `${x} > 0`);
         mask = bitOr(orMasks([w.m, val.m === null ? null : w.v === 'TRUE' ? val.m : `CASE WHEN ${relevant} THEN ${val.m} ELSE 0 END`]));
         kind = val.k;
         if (fn === 'sum') {
-          value = val.k === 'money' ? `CAST(COALESCE(${rawPart('s', `sum(${val.v}) FILTER (WHERE ${w.v})`)}, 0) AS ${d.money})` : rawPart('s', d.orderedSum(val.v, w.v, 'c.idx'));
+          value = val.k === 'money' ? `CAST(COALESCE(${rawPart('s', over('sum', val.v, w.v))}, 0) AS ${d.money})` : rawPart('s', orderedSum(val.v, w.v));
           break;
         }
         const empty = `${sel} = 0`;
         if (fn === 'min' || fn === 'max') {
-          value = rawPart('s', `${fn}(${val.v}) FILTER (WHERE ${w.v})`);
+          value = rawPart('s', over(fn, val.v, w.v));
         } else if (val.k === 'money') {
-          value = `CAST(tw_round(CAST(${rawPart('s', `sum(${val.v}) FILTER (WHERE ${w.v})`)} AS ${d.double}) / NULLIF(CAST(${sel} AS ${d.double}), 0)) AS ${d.money})`;
+          value = `CAST(tw_round(CAST(${rawPart('s', over('sum', val.v, w.v))} AS ${d.double}) / NULLIF(CAST(${sel} AS ${d.double}), 0)) AS ${d.money})`;
         } else {
-          value = `${rawPart('s', d.orderedSum(val.v, w.v, 'c.idx'))} / NULLIF(CAST(${sel} AS ${d.double}), 0)`;
+          value = `${rawPart('s', orderedSum(val.v, w.v))} / NULLIF(CAST(${sel} AS ${d.double}), 0)`;
         }
         valueMask = `CASE WHEN ${empty} THEN ${bigint(EMPTY)} ELSE 0 END`;
         break;
@@ -723,7 +776,7 @@ class Side {
     const unknown = unknownWhen.length ? unknownWhen.join(' OR ') : null;
     const v = `CASE WHEN ${listCol} IS NULL THEN NULL${unknown ? ` WHEN ${unknown} THEN NULL` : ''} ELSE ${value} END`;
     const m = `CASE WHEN ${listCol} IS NULL THEN ${listBit}${unknown ? ` WHEN ${unknown} THEN ${mask ?? '0'}` : ''} ELSE ${valueMask ?? '0'} END`;
-    const made = this.item(k, { v, m, k: kind, need: k });
+    const made = this.item(lambda ? k + 1 : k, { v, m, k: kind, need: lambda ? k + 1 : k });
     this.plan.aggregates.set(aggKey, made);
     return made;
   }
@@ -894,6 +947,8 @@ interface RecordScope {
   join: Join;
   /** Set when an expression inside reads the parent row (a fact or a definition). */
   parent: boolean;
+  /** List form: fields are `l.<col>` of a lambda's element, the parent row is `t`. */
+  lambda?: boolean;
 }
 
 interface Scope {

@@ -102,6 +102,15 @@ export async function attachFile(db: DuckDb, file: string, facts: readonly FactD
     if (col === undefined) return [];
     return [f.type.kind === 'list' ? `CAST(${listExpr(f, col)} AS ${structType(f)}) AS ${ident(f.name)}` : `CAST(s.${ident(col)} AS ${columnType(f, 'duckdb')}) AS ${ident(f.name)}`];
   });
+  // Each present list also as itself (LIST<STRUCT>), so aggregates over it are list functions
+  // over the row's own column: no unnest and no GROUP BY by record (engine/sql/README.md).
+  const listColumns: Record<string, string> = {};
+  for (const f of facts) {
+    const col = colOf(f);
+    if (f.type.kind !== 'list' || col === undefined) continue;
+    listColumns[f.name] = `${f.name}[]`;
+    recordCols.push(`CAST(${listExpr(f, col)} AS ${structType(f)}) AS ${ident(`${f.name}[]`)}`);
+  }
   await db.run(`CREATE OR REPLACE VIEW tw_records AS SELECT ${rid} AS rid${recordCols.map((c) => `, ${c}`).join('')} FROM ${raw} s`);
   const lists: Record<string, string> = {};
   for (const f of facts) {
@@ -119,7 +128,7 @@ export async function attachFile(db: DuckDb, file: string, facts: readonly FactD
     );
   }
   const [{ n }] = await db.all<{ n: string }>('SELECT count(*) AS n FROM tw_records');
-  return { source: { records: 'tw_records', lists }, records: Number(n), absent, factColumns };
+  return { source: { records: 'tw_records', lists, listColumns }, records: Number(n), absent, factColumns };
 }
 
 /** An XLSX workbook's first sheet into a text table (streamed: a 台账 of a million rows does not sit in memory). */

@@ -153,51 +153,69 @@ function summarySql(plan: SqlPlan): { sql: string; keyNames: string[]; read: (ro
         counts: s.rules.map(() => [0, 0, 0, 0]),
         bits: s.rules.map(() => new Map<number, number>()),
       }));
+      // Decoding is per group and per rule (tens of thousands of groups × rules): what does not
+      // depend on the group is worked out once.
+      const ids = [...new Set(sides.flatMap(({ s }) => s.rules.map((r) => r.id)))].sort();
+      const kinds = [...new Set(sides.flatMap(({ s }) => s.rules.map((r) => r.kind)))].sort();
+      const idIndex = new Map(ids.map((id, i) => [id, i]));
+      const kindIndex = new Map(kinds.map((k, i) => [k, i]));
+      const layout = sides.map(({ s }) => ({
+        slot: s.rules.map((r) => idIndex.get(r.id)!),
+        kind: s.rules.map((r) => kindIndex.get(r.kind)!),
+      }));
+      type Decoded = { status: 'ok' | 'invalid-facts'; codes: Uint8Array; kinds: Uint8Array; undet: boolean };
       for (const row of rows) {
         const n = Number(row.n);
         records += n;
-        const outcomes = sides.map(({ s, packCols, maskCols, valid }, si) => {
+        const outcomes = sides.map(({ s, packCols, maskCols, valid }, si): Decoded => {
           const a = acc[si]!;
+          const codes = new Uint8Array(ids.length);
+          const fired = new Uint8Array(kinds.length);
           if (row[valid] === false) {
             a.byOutcome['invalid-facts'] = (a.byOutcome['invalid-facts'] ?? 0) + n;
-            return { status: 'invalid-facts' as const, codes: new Map<string, number>(), kinds: new Set<string>() };
+            return { status: 'invalid-facts', codes, kinds: fired, undet: false };
           }
-          const codes = new Map<string, number>();
-          const kinds = new Set<string>();
+          // Each word holds 30 rules' codes, two bits each: below 2^60, exact only as a BigInt.
+          const words = packCols.map((c) => BigInt(String(row[c])));
           let undet = false;
-          s.rules.forEach((r, i) => {
-            const word = BigInt(String(row[packCols[Math.floor(i / 30)]!]));
-            const code = Number((word >> BigInt(2 * (i % 30))) & 3n);
-            codes.set(r.id, code);
+          const { slot, kind } = layout[si]!;
+          for (let i = 0; i < s.rules.length; i++) {
+            const code = Number((words[Math.floor(i / 30)]! >> BigInt(2 * (i % 30))) & 3n);
+            codes[slot[i]!] = code;
             a.counts[i]![code]! += n;
-            if (code === 1) kinds.add(r.kind);
+            if (code === 1) fired[kind[i]!] = 1;
             if (code === 2) {
               undet = true;
               const mask = BigInt(String(row[maskCols[i]!] ?? 0));
-              for (const b of r.bits) if ((mask >> BigInt(b)) & 1n) a.bits[i]!.set(b, (a.bits[i]!.get(b) ?? 0) + n);
+              for (const b of s.rules[i]!.bits) if ((mask >> BigInt(b)) & 1n) a.bits[i]!.set(b, (a.bits[i]!.get(b) ?? 0) + n);
             }
-          });
+          }
           const inc = (k: string) => (a.byOutcome[k] = (a.byOutcome[k] ?? 0) + n);
-          if (kinds.size) kinds.forEach(inc);
-          else inc(undet ? 'undetermined' : 'none');
-          return { status: 'ok' as const, codes, kinds };
+          let any = false;
+          fired.forEach((f, k) => {
+            if (f) (any = true), inc(kinds[k]!);
+          });
+          if (!any) inc(undet ? 'undetermined' : 'none');
+          return { status: 'ok', codes, kinds: fired, undet };
         });
-        const [x, y] = outcomes as [(typeof outcomes)[number], (typeof outcomes)[number]];
-        const before = changed;
-        if (x.status !== y.status) changed += n;
-        else if (x.status === 'ok') {
-          const ids = new Set([...x.codes.keys(), ...y.codes.keys()]);
-          const differs =
-            [...ids].some((id) => {
-              const p = x.codes.get(id) ?? 0;
-              const q = y.codes.get(id) ?? 0;
-              return (p === 1) !== (q === 1) || (p === 2) !== (q === 2);
-            }) ||
-            x.kinds.size !== y.kinds.size ||
-            [...x.kinds].some((k) => !y.kinds.has(k));
-          if (differs) changed += n;
+        const [x, y] = outcomes as [Decoded, Decoded];
+        let differs = x.status !== y.status;
+        if (!differs && x.status === 'ok') {
+          for (let j = 0; j < ids.length && !differs; j++) {
+            const p = x.codes[j]!;
+            const q = y.codes[j]!;
+            differs = (p === 1) !== (q === 1) || (p === 2) !== (q === 2);
+          }
+          for (let k = 0; k < kinds.length && !differs; k++) differs = x.kinds[k] !== y.kinds[k];
         }
-        if (changed !== before) changedGroups.push({ gid: Number(row.gid), baseline: recordOutcome(sides[0]!.s, x), candidate: recordOutcome(sides[1]!.s, y) });
+        if (differs) {
+          changed += n;
+          const outcome = (o: Decoded): RecordOutcome =>
+            o.status === 'invalid-facts'
+              ? { status: 'invalid-facts', fired: [], undetermined: [], kinds: [] }
+              : { status: 'ok', fired: ids.filter((_, j) => o.codes[j] === 1), undetermined: ids.filter((_, j) => o.codes[j] === 2), kinds: kinds.filter((_, k) => o.kinds[k]) };
+          changedGroups.push({ gid: Number(row.gid), baseline: outcome(x), candidate: outcome(y) });
+        }
       }
       const out = sides.map(({ s }, si) => {
         const a = acc[si]!;
@@ -221,18 +239,6 @@ function summarySql(plan: SqlPlan): { sql: string; keyNames: string[]; read: (ro
       });
       return { records, baseline: out[0]!.counts, candidate: out[1]!.counts, changed, coverage: { baseline: out[0]!.coverage, candidate: out[1]!.coverage }, changedGroups };
     },
-  };
-}
-
-/** A record's outcome as engine/parallel/simulate.ts outcomeOf gives it: sorted ids and kinds. */
-function recordOutcome(s: SideLayout, o: { status: 'ok' | 'invalid-facts'; codes: Map<string, number>; kinds: Set<string> }): RecordOutcome {
-  if (o.status === 'invalid-facts') return { status: 'invalid-facts', fired: [], undetermined: [], kinds: [] };
-  const ids = s.rules.map((r) => r.id).sort();
-  return {
-    status: 'ok',
-    fired: ids.filter((id) => o.codes.get(id) === 1),
-    undetermined: ids.filter((id) => o.codes.get(id) === 2),
-    kinds: [...o.kinds].sort(),
   };
 }
 
@@ -304,14 +310,27 @@ async function judge(db: Db, duck: DuckDb | undefined, plan: SqlPlan, opts: RunS
   const result = summary.read(groups);
   opts.signal?.throwIfAborted();
   opts.onProgress?.({ phase: 'changes' });
-  await db.run(
-    'CREATE TEMP TABLE tw_outcomes (gid BIGINT, baseline_status VARCHAR, baseline_fired VARCHAR, baseline_undetermined VARCHAR, baseline_kinds VARCHAR, candidate_status VARCHAR, candidate_fired VARCHAR, candidate_undetermined VARCHAR, candidate_kinds VARCHAR)',
-  );
-  for (let i = 0; i < result.changedGroups.length; i += 500) {
-    const values = result.changedGroups
-      .slice(i, i + 500)
-      .map((g) => `(${g.gid}, ${[g.baseline, g.candidate].map((o) => [str(o.status), joinIds(o.fired), joinIds(o.undetermined), joinIds(o.kinds)].join(', ')).join(', ')})`);
-    await db.run(`INSERT INTO tw_outcomes VALUES ${values.join(', ')}`);
+  const outcomeColumns = 'gid BIGINT, baseline_status VARCHAR, baseline_fired VARCHAR, baseline_undetermined VARCHAR, baseline_kinds VARCHAR, candidate_status VARCHAR, candidate_fired VARCHAR, candidate_undetermined VARCHAR, candidate_kinds VARCHAR';
+  if (duck) {
+    // DuckDB's appender: thousands of changed groups cost more as parsed VALUES text than the
+    // rest of this step (the database is the simulation's own, so the table need not be TEMP).
+    await db.run(`CREATE TABLE tw_outcomes (${outcomeColumns})`);
+    const app = await duck.connection.createAppender('tw_outcomes');
+    for (const g of result.changedGroups) {
+      app.appendBigInt(BigInt(g.gid));
+      for (const o of [g.baseline, g.candidate]) for (const v of [o.status, o.fired.join(','), o.undetermined.join(','), o.kinds.join(',')]) app.appendVarchar(v);
+      app.endRow();
+    }
+    app.flushSync();
+    app.closeSync();
+  } else {
+    await db.run(`CREATE TEMP TABLE tw_outcomes (${outcomeColumns})`);
+    for (let i = 0; i < result.changedGroups.length; i += 500) {
+      const values = result.changedGroups
+        .slice(i, i + 500)
+        .map((g) => `(${g.gid}, ${[g.baseline, g.candidate].map((o) => [str(o.status), joinIds(o.fired), joinIds(o.undetermined), joinIds(o.kinds)].join(', ')).join(', ')})`);
+      await db.run(`INSERT INTO tw_outcomes VALUES ${values.join(', ')}`);
+    }
   }
   await db.run(`CREATE TEMP TABLE tw_changed AS SELECT u.rid AS rid, o.* FROM (SELECT gid, unnest(rids) AS rid FROM tw_groups) u JOIN tw_outcomes o ON o.gid = u.gid`);
   return result;

@@ -17,6 +17,12 @@ export type SqlDialect = 'duckdb' | 'postgres';
 export interface SqlSource {
   records: string;
   lists: Record<string, string>;
+  /**
+   * DuckDB: per list fact, a column of `records` holding the list itself as LIST<STRUCT> (fields
+   * named by the fields). When given, aggregates over that list are list functions with lambdas
+   * over the column (no unnest, no GROUP BY); `lists` is then unused for it.
+   */
+  listColumns?: Record<string, string>;
 }
 
 /** What one bit of a missing-facts mask stands for. */

@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { evaluateSync } from '../../../engine/evaluate/decide.ts';
 import { compileSql, policyQuery } from '../../../engine/sql/compile.ts';
 import { createTablesSql, insertSql, sourceNamed } from '../../../engine/sql/records.ts';
+import { ident } from '../../../engine/sql/dialect.ts';
 import { openDuckDb, type DuckDb } from '../../../engine/sql/duckdb.ts';
 import { arbPolicyIr } from '../ir/arbitraries.ts';
 import { resolveOne } from '../evaluate/ir.ts';
@@ -31,6 +32,7 @@ describe('IR compiled to SQL agrees with the engine on DuckDB', () => {
     let n = 0;
     let compiled = 0;
     let refused = 0;
+    let listForms = 0;
     await fc.assert(
       fc.asyncProperty(arbCase, async ({ ir, asOf, records }) => {
         const resolved = resolveOne(ir, [], ir.effectiveFrom);
@@ -64,9 +66,28 @@ describe('IR compiled to SQL agrees with the engine on DuckDB', () => {
           }
           expectAgree(want, resolved.ir, side, byLayout, `${name} record ${rec.rid} ${JSON.stringify(rec.facts)} asOf ${asOf}`);
         }
+        // List form (the Parquet datasets' path): the same records with each list as a LIST<STRUCT>
+        // column, aggregates as list functions; every column must equal the join form's.
+        const listColumns: Record<string, string> = {};
+        const cols = resolved.ir.facts.flatMap((f) => {
+          if (f.type.kind !== 'list') return [];
+          listColumns[f.name] = `${f.name}[]`;
+          const fields = f.type.fields.map((x) => `${ident(x.name)} := l.${ident(x.name)}`).join(', ');
+          return [`CASE WHEN r.${ident(f.name)} IS NULL THEN NULL ELSE COALESCE((SELECT list(struct_pack(${fields}) ORDER BY l.idx) FROM ${source.lists[f.name]} l WHERE l.rid = r.rid), []) END AS ${ident(`${f.name}[]`)}`];
+        });
+        if (cols.length && policyQuery(plan.value).includes('GROUP BY c.rid')) {
+          await db.run(`CREATE OR REPLACE TABLE ${name}_lf AS SELECT r.*, ${cols.join(', ')} FROM ${source.records} r`);
+          const lf = compileSql([{ ir: resolved.ir, prefix: 'b_' }], { dialect: 'duckdb', asOf, source: { records: `${name}_lf`, lists: {}, listColumns } });
+          expect(lf.diagnostics).toEqual([]);
+          // Where the join form groups a list's rows, the list form reads the list column instead.
+          expect(policyQuery(lf.value!)).not.toContain('GROUP BY');
+          expect(await db.all(`${policyQuery(lf.value!)} ORDER BY rid`)).toEqual(rows);
+          listForms++;
+        }
       }),
       { numRuns: 100, seed: 20261206 },
     );
     expect(compiled).toBeGreaterThan(refused * 4);
+    expect(listForms).toBeGreaterThan(10);
   }, 120_000);
 });

@@ -85,6 +85,8 @@ describe('simulation as SQL', () => {
     expect(duck.changed).toBeGreaterThan(0);
     expect(duck.changed).toBeLessThan(N);
     expect(changes.map(({ facts: _f, ...c }) => c)).toEqual(mem.changed);
+    // Both engines give the same coverage: counts per rule, missing list fields, reasons.
+    expect(mem.coverage).toEqual(duck.coverage);
     // Each changed record comes with its facts, as the in-process simulation read them.
     const byRid = new Map(records.map((r) => [r.rid, r.facts]));
     for (const c of changes) expect(c.facts).toEqual(byRid.get(c.rid));
@@ -276,7 +278,7 @@ describe('tiaowen sql and tiaowen simulate', () => {
     }
   });
 
-  it('simulates a candidate file against a baseline version and exports coverage', async () => {
+  it('simulates a candidate file against a baseline version and exports coverage from either engine', async () => {
     const { householdsSql, povertyLoanIr } = await import('../../../bench/households.ts');
     const pq = path.join(dir, 'cli.parquet');
     const db = await openDuckDb();
@@ -287,15 +289,24 @@ describe('tiaowen sql and tiaowen simulate', () => {
     }
     const cap8 = path.resolve(import.meta.dirname, '../../../bench/sql/poverty-loan-cap8.policy');
     const args = ['simulate', 'gansu/poverty-loan', '--data', pq, '--baseline', '2015.1', '--candidate', cap8, '--as-of', '2019-12-31'];
-    const r = await run([...args, '--json', '--coverage', path.join(dir, 'cov.csv'), '--out', path.join(dir, 'cli-changed.parquet')]);
+    const r = await run([...args, '--json', '--coverage-out', path.join(dir, 'cov.csv'), '--out', path.join(dir, 'cli-changed.parquet')]);
     expect(r.code, r.err).toBe(0);
     const result = JSON.parse(r.out) as { records: number; changed: number; coverage: { baseline: { rules: { rule: string }[] } } };
     expect(result.records).toBe(2000);
     expect(result.changed).toBeGreaterThan(0);
-    const node = await run([...args, '--engine', 'node', '--json']);
+    const node = await run([...args, '--engine', 'node', '--json', '--coverage-out', path.join(dir, 'cov-node.csv')]);
     expect(node.code, node.err).toBe(0);
-    expect((JSON.parse(node.out) as { changed: number }).changed).toBe(result.changed);
+    const nodeResult = JSON.parse(node.out) as { changed: number; coverage: unknown };
+    expect(nodeResult.changed).toBe(result.changed);
+    expect(nodeResult.coverage).toEqual(result.coverage);
     const csv = readFileSync(path.join(dir, 'cov.csv'), 'utf8').trim().split('\n');
+    expect(readFileSync(path.join(dir, 'cov-node.csv'), 'utf8').trim().split('\n')).toEqual(csv);
+    // Households with facts missing: some rule is undetermined and names the fact it lacked.
+    expect(csv.slice(1).some((line) => /,[1-9]\d*,[^,]*,[^,]+,[1-9]\d*,(true|false)$/.test(line))).toBe(true);
+    const json = await run([...args, '--engine', 'node', '--coverage-out', path.join(dir, 'cov.json')]);
+    expect(json.code, json.err).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(dir, 'cov.json'), 'utf8'))).toEqual(result.coverage);
+    expect(json.out).toContain('规则覆盖 rule coverage');
     expect(csv[0]).toBe('policy,version,rule,title,kind,fired,not_fired,undetermined,suppressed,missing_most,missing_most_count,never_fired');
     expect(csv.length).toBe(1 + 2 * result.coverage.baseline.rules.length);
     const text = await run(args);
