@@ -12,6 +12,7 @@ import type { FactError } from '../evaluate/types.ts';
 import { FACT_KIND_TEXT, FACT_MSG, type Bilingual } from '../messages.ts';
 import { parseDate, yuanToFen, type Value } from '../values/index.ts';
 import { EXTENSION_KEYWORDS, factSchema } from './schema.ts';
+import { MAX_DOC_DEPTH, jsonTooDeep } from '../../dsl/depth.ts';
 
 /** Normalized facts: present facts only, as run-time values; list facts as lists of records. */
 export type NormalizedFacts = Record<string, Value>;
@@ -59,6 +60,23 @@ export function validateFacts(
   if (facts === null || facts === undefined) facts = {};
   if (typeof facts !== 'object' || Array.isArray(facts)) {
     return { errors: [{ path: '', code: 'facts.type', message: FACT_KIND_TEXT.facts }] };
+  }
+  // Facts nest as deep as the declared list types at most; anything deeper is refused before ajv
+  // (and later JSON.stringify in the decision log) recurse into it.
+  const deepAt = jsonTooDeep(facts, MAX_DOC_DEPTH);
+  if (deepAt !== undefined) {
+    return {
+      errors: [
+        {
+          path: deepAt,
+          code: 'facts.too-deep',
+          message: {
+            zh: `事实嵌套超过 ${MAX_DOC_DEPTH} 层;政策声明的列表事实不会这样深`,
+            en: `facts nested more than ${MAX_DOC_DEPTH} levels deep; no list fact a policy declares is this deep`,
+          },
+        },
+      ],
+    };
   }
   const validate = validatorFor(ir);
   const errors: FactError[] = [];
