@@ -3,6 +3,14 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// An exception outside the command's promise (a timer, a stream callback): one line, exit 4, as below.
+const die = (e) => {
+  const stack = process.env.TIAOWEN_DEBUG && e instanceof Error ? `\n${e.stack}` : '';
+  process.stderr.write(`内部错误(请报告此问题)/ internal error (please report it): ${e instanceof Error ? e.message : String(e)}${stack}\n`);
+  process.exit(4);
+};
+process.on('uncaughtException', die);
+process.on('unhandledRejection', die);
 const { main } = await import('../server/cli/main.ts');
 try {
   process.exitCode = await main(process.argv.slice(2), {

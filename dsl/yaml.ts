@@ -436,8 +436,11 @@ class YamlReader {
 
 /** Reads a `.policy.yaml` file. `value` is present whenever the YAML itself could be read. */
 export function parseYamlPolicy(text: string, opts: { file?: string } = {}): Result<PolicyAst> {
-  const doc = parseDocument(text, { lineCounter: new LineCounter(), prettyErrors: false, uniqueKeys: true });
   const reader = new YamlReader(text, opts.file);
+  // The yaml package recurses into flow collections (`[[[…`) and overflows the stack on ~10,000.
+  const flowAt = flowTooDeep(text);
+  if (flowAt >= 0) return { diagnostics: [diag('yaml.too-deep', reader.rangeAt(flowAt, flowAt + 1), { max: String(MAX_DOC_DEPTH) })] };
+  const doc = parseDocument(text, { lineCounter: new LineCounter(), prettyErrors: false, uniqueKeys: true });
   const diagnostics: Diagnostic[] = doc.errors.map((e) => {
     const [start, end] = e.pos;
     const detail = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
@@ -458,6 +461,27 @@ export function parseYamlPolicy(text: string, opts: { file?: string } = {}): Res
   if (diagnostics.length === 0) diagnostics.push(...reader.diagnostics);
   diagnostics.sort((a, b) => (a.range?.start.offset ?? 0) - (b.range?.start.offset ?? 0));
   return value ? { value, diagnostics } : { diagnostics };
+}
+
+/**
+ * The offset of the first `[` or `{` opening more than MAX_DOC_DEPTH flow collections, or -1.
+ * Skips quoted scalars and comments; brackets inside plain text count, which can only make it
+ * refuse text with a run of over a hundred unclosed brackets.
+ */
+function flowTooDeep(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      // A quoted scalar: `\"` escapes in double quotes, `''` in single quotes.
+      for (i++; i < text.length && text[i] !== c; i++) if (c === '"' && text[i] === '\\') i++;
+    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === '[' || c === '{') {
+      if (++depth > MAX_DOC_DEPTH) return i;
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return -1;
 }
 
 /** The first YAML node nested deeper than MAX_DOC_DEPTH collections, or undefined; iterative. */
