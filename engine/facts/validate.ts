@@ -37,20 +37,30 @@ function ajv(): Ajv {
 
 // The schema depends only on the fact declarations, so validators are shared by every policy
 // (and every version or variant) that declares the same facts.
-const byDecls = new Map<string, ValidateFunction>();
+// Bounded: every draft edit that changes a fact declares a new set, and a server evaluating
+// drafts for months must not keep a validator (and ajv's own copy of its schema) for each.
+const MAX_VALIDATORS = 256;
+const byDecls = new Map<string, { v: ValidateFunction; schema: object }>();
 const byIr = new WeakMap<object, ValidateFunction>();
 
 function validatorFor(ir: Pick<PolicyIR, 'id' | 'title' | 'titleEn' | 'facts'>): ValidateFunction {
   const cached = byIr.get(ir);
   if (cached) return cached;
   const key = JSON.stringify(ir.facts);
-  let v = byDecls.get(key);
-  if (!v) {
-    v = ajv().compile(factSchema(ir));
-    byDecls.set(key, v);
+  let e = byDecls.get(key);
+  if (!e) {
+    const schema = factSchema(ir);
+    e = { v: ajv().compile(schema), schema };
+    if (byDecls.size >= MAX_VALIDATORS) {
+      const [oldest, old] = byDecls.entries().next().value!;
+      byDecls.delete(oldest);
+      // ajv caches every compiled schema by object; drop it with the validator.
+      ajv().removeSchema(old.schema);
+    }
+    byDecls.set(key, e);
   }
-  byIr.set(ir, v);
-  return v;
+  byIr.set(ir, e.v);
+  return e.v;
 }
 
 export function validateFacts(
