@@ -25,7 +25,7 @@ const HELP = `npm run soak -- [options]
   --requests N   malformed requests in all (default 100000)
   --policies N   mutated policy texts (default 100000)
   --kills N      kill -9 during writes, then check acknowledged writes (default 100)
-  --heap MB      the server's --max-old-space-size (default 256)
+  --heap MB      the server's --max-old-space-size (default 256; 0: V8's default)
   --seed N       seed of every generator (default 20261206)
   --help         this text
 
@@ -55,7 +55,9 @@ interface Server {
 const CHILD = join(import.meta.dirname, '../test/server/serve-child.ts');
 
 function startServer(dataDir: string, heapMb: number): Promise<Server> {
-  const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, '--import', 'tsx', CHILD, dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // --heap 0: V8's own default limit, to compare what the limit changes.
+  const heap = heapMb > 0 ? [`--max-old-space-size=${heapMb}`] : [];
+  const child = spawn(process.execPath, [...heap, '--import', 'tsx', CHILD, dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let err = '';
     child.stderr!.on('data', (d) => (err = (err + String(d)).slice(-4000)));
