@@ -12,7 +12,7 @@ import { makeApp, type TestApp } from '../server/helpers.ts';
 import { checkAnswer, malformedRequest, operationsOf, rng, type Operation } from './requests.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261206);
-const RUNS = Number(process.env.FUZZ_API_RUNS ?? 8);
+const RUNS = Number(process.env.FUZZ_API_RUNS ?? 6);
 
 let t: TestApp;
 let ops: Operation[];

@@ -12,7 +12,7 @@ import { compileSource } from '../../engine/index.ts';
 import { mutate, mutationArb, throughEveryStage } from './mutate.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261206);
-const RUNS = Number(process.env.FUZZ_POLICY_RUNS ?? 60);
+const RUNS = Number(process.env.FUZZ_POLICY_RUNS ?? 50);
 
 function policyFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
