@@ -110,14 +110,21 @@ async function malformed(n: number, heap: number, seed: number): Promise<string[
           const res = await fetch(s.url + r.path, { method: r.method, headers: r.headers, body: r.body });
           const text = await res.text();
           const p = checkAnswer(res.status, res.headers.get('content-type'), text);
-          if (p && problems.length < 50) problems.push(`${r.method} ${r.path.slice(0, 100)} [${r.what}] → ${res.status}: ${p}`);
+          if (p && problems.length < 50) {
+            problems.push(`${r.method} ${r.path.slice(0, 100)} [${r.what}] → ${res.status}: ${p}`);
+            // At once, so a long run that is stopped early still says what it found.
+            console.log(`  PROBLEM ${problems.at(-1)}`);
+          }
         } catch (e) {
           // A reset connection is how the server refuses some oversized input; a dead server is not.
           if (s.child.exitCode !== null || s.child.signalCode !== null) {
             problems.push(`server died after ${sent} requests (${op.method} ${op.path})`);
             return problems;
           }
-          if (!/fetch failed|other side closed|ECONNRESET|UND_ERR/.test(String((e as Error).cause ?? e))) problems.push(`${r.method} ${r.path.slice(0, 80)}: ${String(e)}`);
+          if (!/fetch failed|other side closed|ECONNRESET|UND_ERR/.test(String((e as Error).cause ?? e))) {
+            problems.push(`${r.method} ${r.path.slice(0, 80)} [${r.what}]: ${String(e)} (${String((e as Error).cause)})`);
+            console.log(`  PROBLEM ${problems.at(-1)}`);
+          }
         }
         sent++;
       }
@@ -194,6 +201,7 @@ async function kills(n: number, heap: number, seed: number): Promise<string[]> {
       alive = false;
       await stopped(s.child);
       await writer;
+      if ((k + 1) % 10 === 0) console.log(`  ${k + 1} kills, ${acknowledged.length} acknowledged drafts, problems so far: ${problems.length}`);
     }
     // The last check covers every acknowledged write.
     const s = await startServer(dir, heap);
