@@ -4,6 +4,14 @@
 // TypeScript sources, so `npm run tiaowen` and a fresh clone keep working.
 import { existsSync } from 'node:fs';
 
+// An exception outside the command's promise (a timer, a stream callback): one line, exit 4, as below.
+const die = (e) => {
+  const stack = process.env.TIAOWEN_DEBUG && e instanceof Error ? `\n${e.stack}` : '';
+  process.stderr.write(`内部错误(请报告此问题)/ internal error (please report it): ${e instanceof Error ? e.message : String(e)}${stack}\n`);
+  process.exit(4);
+};
+process.on('uncaughtException', die);
+process.on('unhandledRejection', die);
 const built = new URL('../dist/server/cli/main.js', import.meta.url);
 // In a checkout with an old build, TIAOWEN_SOURCE=1 runs the sources instead (`npm run tiaowen`
 // always does). A package has no sources, so it always runs dist.

@@ -107,12 +107,31 @@ export const DSL_MESSAGES = {
       en: 'write "<jurisdiction>/<topic>" or "<jurisdiction>/<topic>@<version>", e.g. "central/poverty-loan@2017.1"',
     }),
   },
+  'dsl.too-deep': {
+    severity: 'error',
+    message: (p) => ({
+      zh: `${p.whatZh}嵌套超过 ${p.max} 层`,
+      en: `${p.whatEn} nested more than ${p.max} levels deep`,
+    }),
+    hint: () => ({
+      zh: '把内层部分拆成用 let 定义的命名量,或去掉多余的括号、not 和负号;限制见 docs/language.md“嵌套限制”',
+      en: 'name inner parts with `let` definitions, or drop redundant parentheses, `not`s and minus signs; the limit is in docs/language.md, "Nesting limit"',
+    }),
+  },
   'yaml.syntax': {
     severity: 'error',
     message: (p) => ({ zh: `YAML 语法错误:${p.detail}`, en: `YAML syntax error: ${p.detail}` }),
     hint: () => ({
       zh: '检查缩进(只用空格)、冒号后的空格和引号是否成对;含 # 或 : 的文本请加引号',
       en: 'check indentation (spaces only), the space after each colon and matching quotes; quote text containing # or :',
+    }),
+  },
+  'yaml.too-deep': {
+    severity: 'error',
+    message: (p) => ({ zh: `YAML 文档嵌套超过 ${p.max} 层`, en: `YAML document nested more than ${p.max} levels deep` }),
+    hint: () => ({
+      zh: '政策文件不需要这样深的结构;检查是否误写了成串的 [ 或 {,限制见 docs/language.md“嵌套限制”',
+      en: 'no policy needs structure this deep; look for a run of [ or {; the limit is in docs/language.md, "Nesting limit"',
     }),
   },
   'yaml.missing-field': {

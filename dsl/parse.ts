@@ -7,7 +7,8 @@ import { EOF, tokenMatcher, type ILexingError, type IRecognitionException, type 
 import type { ExprAst, PolicyAst } from './ast.ts';
 import type { Diagnostic, Position, Range, Result } from './diagnostics.ts';
 import { diag } from './messages.ts';
-import { parser, type ParseErrorDetail } from './parser.ts';
+import { MAX_DEPTH, MAX_PARSE_DEPTH, exprDepth, tooDeepInPolicy } from './depth.ts';
+import { parser, TooDeepError, type ParseErrorDetail } from './parser.ts';
 import { AstBuilder } from './toAst.ts';
 import * as T from './tokens.ts';
 
@@ -165,16 +166,54 @@ function gluedKeyword(t: IToken, expected: string[]): string | undefined {
 
 type EntryRule = 'policyFile' | 'expression';
 
+function tooDeepExpr(e: ExprAst): { loc: Range | undefined; what: 'expression' } | undefined {
+  const d = exprDepth(e);
+  return d.depth > MAX_DEPTH ? { loc: d.deepest.loc ?? e.loc, what: 'expression' } : undefined;
+}
+
+/**
+ * `dsl.too-deep` at `range`, naming what nests: the tree (`max` = MAX_DEPTH) or, while parsing,
+ * the constructs open at once (`max` = MAX_PARSE_DEPTH).
+ */
+export function tooDeep(range: Range | undefined, what: 'expression' | 'list', max = MAX_DEPTH): Diagnostic {
+  const parsing = max === MAX_PARSE_DEPTH && what === 'expression';
+  return diag('dsl.too-deep', range, {
+    max: String(max),
+    whatZh: what === 'list' ? '列表类型(list of)' : parsing ? '括号、not、负号、if 与函数调用' : '表达式',
+    whatEn: what === 'list' ? 'list type (list of)' : parsing ? 'parentheses, `not`s, minus signs, `if`s and calls' : 'expression',
+  });
+}
+
 function run<R>(text: string, entry: EntryRule, opts: ParseOptions): Result<R> {
   const lexed = T.policyLexer.tokenize(text);
   const diagnostics: Diagnostic[] = [...lexErrors(text, lexed.errors, opts), ...repairTokens(lexed.tokens, text, opts)];
   parser.insertedBefore = new Set();
+  parser.depth = 0;
   parser.input = lexed.tokens;
-  const cst = entry === 'policyFile' ? parser.policyFile() : parser.expression();
+  let cst: ReturnType<typeof parser.expression>;
+  try {
+    cst = entry === 'policyFile' ? parser.policyFile() : parser.expression();
+  } catch (e) {
+    if (!(e instanceof TooDeepError)) throw e;
+    // No tree: every later stage recurses over it. The lexer's findings still stand.
+    const t = e.token;
+    const start = Number.isNaN(t.startOffset) ? text.length : t.startOffset;
+    diagnostics.push(tooDeep(rangeOf(text, start, start + (t.image?.length ?? 0), opts), e.what, MAX_PARSE_DEPTH));
+    return { diagnostics };
+  }
   diagnostics.push(...parseErrors(text, parser.errors, opts, entry));
   const builder = new AstBuilder(opts);
   let value: R | undefined;
   if (cst !== undefined && lexed.tokens.length > 0) value = builder.visit(cst) as R;
+  // Parser depth bounds parentheses, not chains: `1 + 1 + … + 1` is flat text but a deep tree.
+  if (value !== undefined) {
+    const tree: unknown = value;
+    const deep = entry === 'policyFile' ? tooDeepInPolicy(tree as PolicyAst) : tooDeepExpr(tree as ExprAst);
+    if (deep) {
+      diagnostics.push(...builder.diagnostics, tooDeep(deep.loc, deep.what));
+      return { diagnostics };
+    }
+  }
   // Comments inside an expression embedded in YAML stay with the YAML; only files keep them here.
   if (value !== undefined && entry === 'policyFile') {
     builder.attachComments(value as PolicyAst, lexed.groups.comments ?? [], lexed.tokens);

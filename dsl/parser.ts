@@ -17,7 +17,22 @@
  * `between`'s bounds are additive expressions, so its `and` never clashes with logical `and`.
  */
 import { CstParser, EOF, type CstNode, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import { MAX_PARSE_DEPTH } from './depth.ts';
 import * as T from './tokens.ts';
+
+/**
+ * Thrown when nesting passes MAX_DEPTH, before Chevrotain recurses deep enough to overflow the
+ * stack. Not a recognition exception, so Chevrotain's recovery lets it through to parse.ts.
+ */
+export class TooDeepError extends Error {
+  constructor(
+    readonly token: IToken,
+    readonly what: 'expression' | 'list',
+  ) {
+    super('nesting too deep');
+    this.name = 'TooDeepError';
+  }
+}
 
 /** What the error message provider records; toAst turns it into a Diagnostic. */
 export interface ParseErrorDetail {
@@ -60,6 +75,8 @@ const COMPARE_OPS = [T.EqEq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater];
 export class PolicyParser extends CstParser {
   /** Tokens before which the parser inserted a missing token while recovering (see `tryInRuleRecovery`). */
   insertedBefore = new Set<IToken>();
+  /** Nesting levels open in the current parse (see `nested`); parse.ts resets it with the input. */
+  depth = 0;
 
   constructor() {
     super(T.ALL_TOKENS, { recoveryEnabled: true, nodeLocationTracking: 'full', errorMessageProvider, maxLookahead: 3 });
@@ -74,6 +91,24 @@ export class PolicyParser extends CstParser {
       return tok;
     };
     this.performSelfAnalysis();
+  }
+
+  /**
+   * Runs `body` one nesting level deeper, refusing past MAX_DEPTH. Every recursive cycle of the
+   * grammar goes through one of these (expression, not, unary minus, list type), so parser depth
+   * is bounded by MAX_PARSE_DEPTH. ACTION: Chevrotain's grammar recording replays rule bodies and must skip this.
+   */
+  private nested(what: 'expression' | 'list', body: () => void): void {
+    this.ACTION(() => {
+      if (++this.depth > MAX_PARSE_DEPTH) throw new TooDeepError(this.LA(1), what);
+    });
+    try {
+      body();
+    } finally {
+      this.ACTION(() => {
+        this.depth--;
+      });
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -190,12 +225,13 @@ export class PolicyParser extends CstParser {
         },
       },
       {
-        ALT: () => {
-          this.CONSUME(T.ListOf);
-          this.CONSUME2(T.LCurly);
-          this.MANY2(() => this.SUBRULE(this.factDecl));
-          this.CONSUME2(T.RCurly);
-        },
+        ALT: () =>
+          this.nested('list', () => {
+            this.CONSUME(T.ListOf);
+            this.CONSUME2(T.LCurly);
+            this.MANY2(() => this.SUBRULE(this.factDecl));
+            this.CONSUME2(T.RCurly);
+          }),
       },
       { ALT: () => this.CONSUME(T.Identifier) },
       // `number` is a keyword (文号) and a type name.
@@ -345,7 +381,9 @@ export class PolicyParser extends CstParser {
   // Expressions
 
   expression = this.RULE('expression', () => {
-    this.OR([{ ALT: () => this.SUBRULE(this.ifExpr) }, { ALT: () => this.SUBRULE(this.orExpr) }]);
+    this.nested('expression', () => {
+      this.OR([{ ALT: () => this.SUBRULE(this.ifExpr) }, { ALT: () => this.SUBRULE(this.orExpr) }]);
+    });
   });
 
   ifExpr = this.RULE('ifExpr', () => {
@@ -378,7 +416,7 @@ export class PolicyParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(T.Not);
-          this.SUBRULE(this.notExpr);
+          this.nested('expression', () => this.SUBRULE(this.notExpr));
         },
       },
       { ALT: () => this.SUBRULE(this.comparison) },
@@ -452,7 +490,7 @@ export class PolicyParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(T.Minus);
-          this.SUBRULE(this.unary);
+          this.nested('expression', () => this.SUBRULE(this.unary));
         },
       },
       { ALT: () => this.SUBRULE(this.primary) },

@@ -8,7 +8,7 @@
  * Parameter values are read by the parameter's type: under `money`, `500` is 500 yuan; a string
  * value of a non-string type is a DSL literal (`3%`, `5万元`).
  */
-import { LineCounter, YAMLMap, isMap, isScalar, isSeq, parseDocument, stringify, type Node as YamlNode } from 'yaml';
+import { LineCounter, YAMLMap, isMap, isPair, isScalar, isSeq, parseDocument, stringify, type Node as YamlNode } from 'yaml';
 import type {
   CitationAst,
   DefinitionAst,
@@ -27,7 +27,8 @@ import type {
 import type { Diagnostic, Range, Result } from './diagnostics.ts';
 import { formatExpression } from './format.ts';
 import { diag } from './messages.ts';
-import { parseExpression, positionAt } from './parse.ts';
+import { MAX_DOC_DEPTH, tooDeepInPolicy } from './depth.ts';
+import { parseExpression, positionAt, tooDeep } from './parse.ts';
 import { isValidDate } from './toAst.ts';
 import { OUTCOME_BY_WORD, SEVERITY_BY_WORD, TYPE_BY_WORD } from './tokens.ts';
 
@@ -451,19 +452,69 @@ class YamlReader {
 
 /** Reads a `.policy.yaml` file. `value` is present whenever the YAML itself could be read. */
 export function parseYamlPolicy(text: string, opts: { file?: string } = {}): Result<PolicyAst> {
-  const doc = parseDocument(text, { lineCounter: new LineCounter(), prettyErrors: false, uniqueKeys: true });
   const reader = new YamlReader(text, opts.file);
+  // The yaml package recurses into flow collections (`[[[…`) and overflows the stack on ~10,000.
+  const flowAt = flowTooDeep(text);
+  if (flowAt >= 0) return { diagnostics: [diag('yaml.too-deep', reader.rangeAt(flowAt, flowAt + 1), { max: String(MAX_DOC_DEPTH) })] };
+  const doc = parseDocument(text, { lineCounter: new LineCounter(), prettyErrors: false, uniqueKeys: true });
   const diagnostics: Diagnostic[] = doc.errors.map((e) => {
     const [start, end] = e.pos;
     const detail = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     return diag('yaml.syntax', reader.rangeAt(start, Math.max(end, start)), { detail });
   });
   if (diagnostics.length > 0 && !doc.contents) return { diagnostics };
+  // The reader recurses over list types; refuse absurd nesting before it sees the document.
+  const deep = tooDeepYaml(doc.contents ?? undefined);
+  if (deep) {
+    const [start, , end] = deep.range ?? [0, 0, 0];
+    diagnostics.push(diag('yaml.too-deep', reader.rangeAt(start, Math.max(end, start)), { max: String(MAX_DOC_DEPTH) }));
+    return { diagnostics };
+  }
   const value = reader.policy(doc.contents ?? undefined);
+  const deepList = value ? tooDeepInPolicy(value) : undefined;
+  if (deepList) return { diagnostics: [...diagnostics, tooDeep(deepList.loc, deepList.what)] };
   // A broken document makes fields look missing; only its syntax errors are worth reading then.
   if (diagnostics.length === 0) diagnostics.push(...reader.diagnostics);
   diagnostics.sort((a, b) => (a.range?.start.offset ?? 0) - (b.range?.start.offset ?? 0));
   return value ? { value, diagnostics } : { diagnostics };
+}
+
+/**
+ * The offset of the first `[` or `{` opening more than MAX_DOC_DEPTH flow collections, or -1.
+ * Skips quoted scalars and comments; brackets inside plain text count, which can only make it
+ * refuse text with a run of over a hundred unclosed brackets.
+ */
+function flowTooDeep(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      // A quoted scalar: `\"` escapes in double quotes, `''` in single quotes.
+      for (i++; i < text.length && text[i] !== c; i++) if (c === '"' && text[i] === '\\') i++;
+    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === '[' || c === '{') {
+      if (++depth > MAX_DOC_DEPTH) return i;
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return -1;
+}
+
+/** The first YAML node nested deeper than MAX_DOC_DEPTH collections, or undefined; iterative. */
+function tooDeepYaml(root: unknown): YamlNode | undefined {
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [n, d] = stack.pop()!;
+    if (isMap(n) || isSeq(n)) {
+      if (d > MAX_DOC_DEPTH) return n;
+      for (const item of n.items as unknown[]) {
+        if (isPair(item)) {
+          stack.push([item.key, d + 1], [item.value, d + 1]);
+        } else stack.push([item, d + 1]);
+      }
+    }
+  }
+  return undefined;
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import { parse as parseCsv } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import type { FactDecl } from '../engine/ir/types.ts';
 import { ApiError, type ErrorDetail } from './errors.ts';
+import { MAX_DOC_DEPTH, jsonTextTooDeep } from '../dsl/depth.ts';
 
 export type UploadFormat = 'jsonl' | 'csv' | 'xlsx';
 
@@ -46,6 +47,8 @@ function readJsonl(bytes: Uint8Array): DatasetRecord[] {
   text.split('\n').forEach((raw, i) => {
     if (raw.trim() === '') return;
     try {
+      // Deeper than any declared list fact could be: refused before the engine recurses into it.
+      if (jsonTextTooDeep(raw, MAX_DOC_DEPTH) >= 0) throw new Error(`nested more than ${MAX_DOC_DEPTH} levels deep`);
       const v = JSON.parse(raw) as unknown;
       if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
       // Either a bare facts object or a batch-style line {facts: {...}}.

@@ -9,6 +9,7 @@ import addFormatsModule from 'ajv-formats';
 import type { Context } from 'hono';
 import { ApiError, type ErrorDetail } from './errors.ts';
 import { OPENAPI } from './openapi.ts';
+import { MAX_DOC_DEPTH, jsonTextTooDeep } from '../dsl/depth.ts';
 
 // ajv-formats is CommonJS; under ESM its default export may arrive wrapped.
 type AddFormats = (a: Ajv2020, formats: string[]) => void;
@@ -97,13 +98,30 @@ export async function jsonBody<T extends TSchema>(c: Context, schema: T, opts: {
   }
   const text = await c.req.text();
   if (opts.optional && text.trim() === '') return check(schema, {});
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw ApiError.of(400, 'http.malformed-json', [{ path: '/', message: { zh: 'JSON 解析失败', en: (e as Error).message } }]);
+  return check(schema, parseJson(text));
+}
+
+/**
+ * JSON.parse, refusing first what nests deeper than MAX_DOC_DEPTH (dsl/depth.ts): everything after
+ * (ajv, the engine, JSON.stringify into the decision log) recurses with the value. `where` prefixes
+ * the detail path (a batch line).
+ */
+export function parseJson(text: string, where = '/'): unknown {
+  const at = jsonTextTooDeep(text, MAX_DOC_DEPTH);
+  if (at >= 0) {
+    throw ApiError.of(400, 'http.too-deep', [
+      {
+        path: where,
+        code: 'http.too-deep',
+        message: { zh: `在第 ${at + 1} 个字符处嵌套超过 ${MAX_DOC_DEPTH} 层`, en: `nested more than ${MAX_DOC_DEPTH} levels deep at character ${at + 1}` },
+      },
+    ]);
   }
-  return check(schema, value);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw ApiError.of(400, 'http.malformed-json', [{ path: where, message: { zh: 'JSON 解析失败', en: (e as Error).message } }]);
+  }
 }
 
 export function intQuery(c: Context, name: string, dflt: number, min: number, max: number): number {

@@ -12,6 +12,7 @@ import type { FactError } from '../evaluate/types.ts';
 import { FACT_KIND_TEXT, FACT_MSG, type Bilingual } from '../messages.ts';
 import { parseDate, yuanToFen, type Value } from '../values/index.ts';
 import { EXTENSION_KEYWORDS, factSchema } from './schema.ts';
+import { MAX_DOC_DEPTH, jsonTooDeep } from '../../dsl/depth.ts';
 
 /** Normalized facts: present facts only, as run-time values; list facts as lists of records. */
 export type NormalizedFacts = Record<string, Value>;
@@ -36,20 +37,30 @@ function ajv(): Ajv {
 
 // The schema depends only on the fact declarations, so validators are shared by every policy
 // (and every version or variant) that declares the same facts.
-const byDecls = new Map<string, ValidateFunction>();
+// Bounded: every draft edit that changes a fact declares a new set, and a server evaluating
+// drafts for months must not keep a validator (and ajv's own copy of its schema) for each.
+const MAX_VALIDATORS = 256;
+const byDecls = new Map<string, { v: ValidateFunction; schema: object }>();
 const byIr = new WeakMap<object, ValidateFunction>();
 
 function validatorFor(ir: Pick<PolicyIR, 'id' | 'title' | 'titleEn' | 'facts'>): ValidateFunction {
   const cached = byIr.get(ir);
   if (cached) return cached;
   const key = JSON.stringify(ir.facts);
-  let v = byDecls.get(key);
-  if (!v) {
-    v = ajv().compile(factSchema(ir));
-    byDecls.set(key, v);
+  let e = byDecls.get(key);
+  if (!e) {
+    const schema = factSchema(ir);
+    e = { v: ajv().compile(schema), schema };
+    if (byDecls.size >= MAX_VALIDATORS) {
+      const [oldest, old] = byDecls.entries().next().value!;
+      byDecls.delete(oldest);
+      // ajv caches every compiled schema by object; drop it with the validator.
+      ajv().removeSchema(old.schema);
+    }
+    byDecls.set(key, e);
   }
-  byIr.set(ir, v);
-  return v;
+  byIr.set(ir, e.v);
+  return e.v;
 }
 
 export function validateFacts(
@@ -59,6 +70,23 @@ export function validateFacts(
   if (facts === null || facts === undefined) facts = {};
   if (typeof facts !== 'object' || Array.isArray(facts)) {
     return { errors: [{ path: '', code: 'facts.type', message: FACT_KIND_TEXT.facts }] };
+  }
+  // Facts nest as deep as the declared list types at most; anything deeper is refused before ajv
+  // (and later JSON.stringify in the decision log) recurse into it.
+  const deepAt = jsonTooDeep(facts, MAX_DOC_DEPTH);
+  if (deepAt !== undefined) {
+    return {
+      errors: [
+        {
+          path: deepAt,
+          code: 'facts.too-deep',
+          message: {
+            zh: `事实嵌套超过 ${MAX_DOC_DEPTH} 层;政策声明的列表事实不会这样深`,
+            en: `facts nested more than ${MAX_DOC_DEPTH} levels deep; no list fact a policy declares is this deep`,
+          },
+        },
+      ],
+    };
   }
   const validate = validatorFor(ir);
   const errors: FactError[] = [];

@@ -34,6 +34,16 @@ export const TYPE_NAMES: Record<string, Bilingual> = {
 };
 
 export const MESSAGES = {
+  'ir.too-deep': (p: { pointer: string; what: 'document' | 'expression' | 'list'; max: number }): Entry => ({
+    message: {
+      zh: `IR 在 ${p.pointer || '/'} 处${p.what === 'document' ? ' JSON ' : p.what === 'list' ? '列表类型' : '表达式'}嵌套超过 ${p.max} 层`,
+      en: `IR ${p.what === 'document' ? 'JSON' : p.what === 'list' ? 'list type' : 'expression'} nested more than ${p.max} levels deep at ${p.pointer || '/'}`,
+    },
+    hint: {
+      zh: '由政策源文本编译得到的 IR 不会这样深;请从源文本重新编译,限制见 docs/language.md“嵌套限制”',
+      en: 'IR compiled from policy text is never this deep; compile it again from the source; the limit is in docs/language.md, "Nesting limit"',
+    },
+  }),
   'ir.schema': (p: { pointer: string; detail: string; detailZh?: string }): Entry => ({
     message: {
       zh: `IR 不符合模式:位置 ${p.pointer || '/'}:${p.detailZh ?? p.detail}`,

@@ -9,6 +9,7 @@ import schema from './schema.json' with { type: 'json' };
 import type { Diagnostic, Result } from '../../dsl/diagnostics.ts';
 import type { PolicyIR } from './types.ts';
 import { diag } from './messages.ts';
+import { MAX_DEPTH, MAX_DOC_DEPTH, jsonTooDeep } from '../../dsl/depth.ts';
 
 // ajv ships CommonJS with `exports.default`; depending on the loader the class is the module or its default.
 const Ajv2020 = ((Ajv2020Import as unknown as { default?: unknown }).default ?? Ajv2020Import) as typeof Ajv2020Import.default;
@@ -29,9 +30,35 @@ function getValidator(): ValidateFunction {
 export const IR_SCHEMA: object = schema;
 
 export function validateIr(json: unknown): Result<PolicyIR> {
+  // ajv's generated code recurses with the document; bound it first (see dsl/depth.ts).
+  const deepAt = jsonTooDeep(json, MAX_DOC_DEPTH);
+  if (deepAt !== undefined) return { diagnostics: [diag('ir.too-deep', { pointer: deepAt, what: 'document', max: MAX_DOC_DEPTH })] };
   const validate = getValidator();
-  if (validate(json)) return { value: json as PolicyIR, diagnostics: [] };
-  return { diagnostics: (validate.errors ?? []).map(toDiagnostic) };
+  if (!validate(json)) return { diagnostics: (validate.errors ?? []).map(toDiagnostic) };
+  const nested = tooDeepIr(json);
+  if (nested) return { diagnostics: [diag('ir.too-deep', { ...nested, max: MAX_DEPTH })] };
+  return { value: json as PolicyIR, diagnostics: [] };
+}
+
+/**
+ * The first expression or list type nested deeper than MAX_DEPTH, the same limit the DSL and YAML
+ * readers enforce, so IR sent directly is bounded like IR compiled from text. Expression nodes
+ * are the objects with a string `type`; list types the objects with `kind: 'list'`. Iterative.
+ */
+function tooDeepIr(json: unknown): { pointer: string; what: 'expression' | 'list' } | undefined {
+  const stack: [unknown, number, number, string][] = [[json, 0, 0, '']];
+  while (stack.length > 0) {
+    const [v, exprs, lists, ptr] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    const o = v as Record<string, unknown>;
+    const e = typeof o.type === 'string' ? exprs + 1 : exprs;
+    const l = o.kind === 'list' ? lists + 1 : lists;
+    if (e > MAX_DEPTH) return { pointer: ptr, what: 'expression' };
+    if (l > MAX_DEPTH) return { pointer: ptr, what: 'list' };
+    const entries: [string, unknown][] = Array.isArray(v) ? v.map((x, i) => [String(i), x]) : Object.entries(o);
+    for (const [k, x] of entries) stack.push([x, e, l, `${ptr}/${k}`]);
+  }
+  return undefined;
 }
 
 function toDiagnostic(e: ErrorObject): Diagnostic {

@@ -4,6 +4,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { CliCommand, CliIo } from './command.ts';
+import { internalErrorText } from '../../engine/cli/command.ts';
 
 const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   check: () => import('../../engine/cli/check.ts'),
@@ -59,6 +60,13 @@ async function overview(): Promise<string> {
 
 // Run when executed directly (npm start, npm run tiaowen, bin/tiaowen.js), not when imported by tests.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  // An exception outside the command's promise (a timer, a stream callback) is a bug too: one line, exit 4.
+  const die = (e: unknown) => {
+    process.stderr.write(`${internalErrorText(e)}\n`);
+    process.exit(4);
+  };
+  process.on('uncaughtException', die);
+  process.on('unhandledRejection', die);
   main(process.argv.slice(2), { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') }).then(
     (code) => {
       // Setting exitCode (not calling exit) lets `serve` keep running on its open server.

@@ -19,7 +19,7 @@ import { msg, type MessageCode } from '../messages.ts';
 import { resolveDraft, resolvePublished } from '../refs.ts';
 import type { DraftMarker } from '../store/store.ts';
 import * as C from '../contract/wire.ts';
-import { check, dateQuery } from '../validate.ts';
+import { check, dateQuery, parseJson } from '../validate.ts';
 import type { BatchFailed, BatchLine, BatchTexts, BatchUnreadable } from '../wire.ts';
 import { DRAFT_REF, draftVersionRefused, invalidFacts, requireDraftEvaluator } from './evaluate.ts';
 
@@ -332,7 +332,7 @@ const draftKey = (id: number, asOf: string) => `${id}\u0000${asOf}`;
 function draftWanted(text: string, q: LineDefaults): { id: number; asOf: string } | undefined {
   let l: BatchLineV1;
   try {
-    l = check(C.BatchLine, JSON.parse(text));
+    l = check(C.BatchLine, parseJson(text));
   } catch {
     return undefined; // answered as a malformed or invalid line
   }
@@ -367,9 +367,11 @@ function batchLine(
   const d = depsOf(c);
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJson(text, `line:${line}`);
   } catch (e) {
-    return { ok: false, answer: lineError(line, 'batch.malformed-line', [{ path: `line:${line}`, message: { zh: 'JSON 解析失败', en: (e as Error).message } }]) };
+    // Too deep or not JSON: either way this line cannot be read; the detail says which.
+    const details = e instanceof ApiError ? e.details : undefined;
+    return { ok: false, answer: lineError(line, 'batch.malformed-line', details) };
   }
   const id = value && typeof value === 'object' ? (value as { id?: unknown }).id : undefined;
   try {

@@ -4,7 +4,7 @@
  * of the draft's authors), publish as an immutable, content-addressed version.
  */
 import { createHash } from 'node:crypto';
-import { hasErrors } from '../../dsl/diagnostics.ts';
+import { hasErrors, type Diagnostic } from '../../dsl/diagnostics.ts';
 import { actorOf, depsOf, param, route, type App, type AppDeps, type Ctx } from '../context.ts';
 import { ApiError, diagnosticDetails } from '../errors.ts';
 import { StoreConflict, type DraftRecord, type DraftStatus, type SourceFormat } from '../store/store.ts';
@@ -61,6 +61,15 @@ function compile(deps: AppDeps, d: Pick<DraftRecord, 'id' | 'source' | 'format'>
   return deps.policies.compile(d.source, d.format, `draft:${d.id}`);
 }
 
+/**
+ * Refuses source nested past the limit (dsl/depth.ts). Other errors are saved with the draft to be
+ * fixed later, but a tree too deep to build is not a draft in progress: it is hostile or generated.
+ */
+function refuseTooDeep(diagnostics: readonly Diagnostic[]): void {
+  const deep = diagnostics.filter((d) => d.code.endsWith('.too-deep'));
+  if (deep.length > 0) throw ApiError.of(422, 'draft.too-deep', diagnosticDetails(deep));
+}
+
 /** Runs a store update, translating the store's refusals into API errors. */
 async function updating(p: Promise<DraftRecord | undefined>, id: number): Promise<DraftRecord> {
   try {
@@ -109,6 +118,7 @@ export function draftRoutes(app: App): void {
     } else {
       const format = body.format ?? (/^\s*policy\s*:/m.test(body.source!) ? 'yaml' : 'dsl');
       const r = deps.policies.compile(body.source!, format);
+      refuseTooDeep(r.diagnostics);
       input = { policyId: r.value?.id, format, source: body.source! };
     }
     const d = await deps.store.createDraft({ ...input, author: actorOf(c).name });
@@ -150,6 +160,7 @@ export function draftRoutes(app: App): void {
         },
         (before) => {
           r = compile(deps, { id, source: body.source, format: body.format ?? before.format });
+          refuseTooDeep(r.diagnostics);
           return { source: body.source, format: body.format ?? before.format, status: 'editing', policyId: r.value?.id, bumpRevision: true };
         },
       ),
