@@ -313,7 +313,7 @@ const PATHS: Record<string, Record<string, object>> = {
       parameters: [
         ...policyParams,
         pathParam('version', 'Version label, e.g. 2015.1'),
-        query('count', 'Records (default 200)', { type: 'integer', minimum: 1, maximum: 10000, default: 200 }),
+        query('count', 'Records (default 200; at most 2000 as XLSX)', { type: 'integer', minimum: 1, maximum: 10000, default: 200 }),
         query('seed', 'Seed (default 1)', { type: 'integer', minimum: 0, maximum: 2147483647, default: 1 }),
         query('format', 'jsonl (default), csv or xlsx', { type: 'string', enum: ['jsonl', 'csv', 'xlsx'], default: 'jsonl' }),
       ],

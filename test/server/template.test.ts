@@ -114,6 +114,8 @@ describe('dataset template', () => {
   it('refuses an unknown format and an unknown version', async () => {
     await expectError(await t.req('GET', `${BASE}/template?format=pdf`, { as: '张三' }), 400, 'http.invalid-query');
     await expectError(await t.req('GET', '/api/v1/policies/demo/loan/versions/1999.1/template', { as: '张三' }), 404, 'policy.version-not-found');
+    await expectError(await t.req('GET', `${BASE}/sample?count=2001&format=xlsx`, { as: '张三' }), 400, 'http.invalid-query');
+    await expectError(await t.req('GET', `${BASE}/sample?count=0`, { as: '张三' }), 400, 'http.invalid-query');
   });
 });
 
