@@ -113,7 +113,8 @@ export function simulateRoutes(app: App): void {
         candidate: text('candidate')!,
         asOf,
         file: { name: file.name, format: uploadedFormat, size: uploaded.length },
-        ...(Object.keys(mapping).length > 0 ? { mapping } : {}),
+        // JSONL lines are facts objects by name: a mapping does not apply to them.
+        ...(Object.keys(mapping).length > 0 && uploadedFormat !== 'jsonl' ? { mapping } : {}),
       } satisfies JobParams,
       total: dataset.total,
       // Stored with the job so that any instance can run it, and run it again if this one dies.

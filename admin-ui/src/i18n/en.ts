@@ -250,7 +250,7 @@ export const en: Record<MessageKey, string> = {
   'simulate.mapIgnore': '— ignore this column —',
   'simulate.mapApply': 'Simulate with this mapping',
   'simulate.mapCancel': 'Cancel',
-  'simulate.mapSaved': 'Saved column mapping used ({n} columns)',
+  'simulate.mapSaved': 'The column mapping saved for this policy went with the upload ({n} columns)',
   'simulate.missingMost': 'Fact missing most',
   'simulate.needFile': 'Choose a dataset file.',
   'review.title': 'Review',

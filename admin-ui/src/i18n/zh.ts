@@ -249,7 +249,7 @@ export const zh = {
   'simulate.mapIgnore': '— 忽略此列 —',
   'simulate.mapApply': '按此对照开始模拟',
   'simulate.mapCancel': '取消',
-  'simulate.mapSaved': '已使用保存的列对照({n} 列)',
+  'simulate.mapSaved': '已随上传附上为此政策保存的列对照({n} 列)',
   'simulate.missingMost': '最常缺少的事实',
   'review.title': '审核',
   'review.waiting': '等待我审核的草稿',
