@@ -43,6 +43,10 @@ export const MESSAGES = {
   'upload.unsupported-format': { zh: '不支持的文件格式,请上传 JSONL、CSV 或 XLSX', en: 'Unsupported file format; upload JSONL, CSV or XLSX' },
   'upload.broken': { zh: '上传的文件无法读取', en: 'The uploaded file cannot be read' },
   'upload.empty': { zh: '上传的文件没有数据行', en: 'The uploaded file has no data rows' },
+  'upload.unmapped-columns': {
+    zh: '上传文件中有列不对应任何事实:请为这些列指定事实(或忽略),随任务提交对照关系(表单字段 mapping)',
+    en: 'Some columns of the upload match no fact: map each to a fact (or ignore it) and send the mapping with the job (form field `mapping`)',
+  },
   'token.not-found': { zh: '没有这个令牌', en: 'No such token' },
   'token.bad-name': { zh: '令牌名称(持有人)不合要求', en: 'The token name (its holder) is not acceptable' },
   'token.last-admin': { zh: '这是最后一个有效的管理员令牌,吊销后将无人能管理;请先为另一位管理员创建令牌', en: 'This is the last active admin token: revoking it would lock everyone out; create one for another admin first' },

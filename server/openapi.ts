@@ -282,6 +282,55 @@ const PATHS: Record<string, Record<string, object>> = {
       responses: { '200': ok('JSON Schema', W.JsonSchema), '404': err('Unknown policy or version'), '422': err('No version of the base is in force') },
     }),
   },
+  '/api/v1/policies/{jurisdiction}/{topic}/versions/{version}/template': {
+    get: op('GET /api/v1/policies/:jurisdiction/:topic/versions/:version/template', {
+      id: 'getVersionTemplate',
+      tag: 'policies',
+      summary: 'A dataset template for simulating on this version (XLSX or CSV)',
+      description:
+        "One column per fact headed by its Chinese label (the upload takes labels or names), one example row valid for the version; list facts as one column holding a JSON array of records. XLSX: a second sheet `说明` lists each column's fact name, type and allowed values, enum and yes/no columns have dropdowns. CSV: the same notes as `#` lines before the header, which the upload skips.",
+      parameters: [...policyParams, pathParam('version', 'Version label, e.g. 2015.1'), query('format', 'xlsx (default) or csv', { type: 'string', enum: ['xlsx', 'csv'], default: 'xlsx' })],
+      responses: {
+        '200': {
+          description: 'The template file (Content-Disposition: attachment)',
+          content: {
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', contentMediaType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } },
+            'text/csv': { schema: { type: 'string' } },
+          },
+        },
+        '404': err('Unknown policy or version'),
+        '422': err('No version of the base is in force'),
+      },
+    }),
+  },
+  '/api/v1/policies/{jurisdiction}/{topic}/versions/{version}/sample': {
+    get: op('GET /api/v1/policies/:jurisdiction/:topic/versions/:version/sample', {
+      id: 'getVersionSample',
+      tag: 'policies',
+      summary: 'A generated sample dataset for this version (JSONL, CSV or XLSX)',
+      description:
+        'Made-up records, the same for the same seed and count (a record does not depend on the count); values fall near the thresholds the rules compare with, and some facts are missing, so a simulation of two versions on it shows changes. CSV and XLSX as the template (labels as headers).',
+      parameters: [
+        ...policyParams,
+        pathParam('version', 'Version label, e.g. 2015.1'),
+        query('count', 'Records (default 200; at most 2000 as XLSX)', { type: 'integer', minimum: 1, maximum: 10000, default: 200 }),
+        query('seed', 'Seed (default 1)', { type: 'integer', minimum: 0, maximum: 2147483647, default: 1 }),
+        query('format', 'jsonl (default), csv or xlsx', { type: 'string', enum: ['jsonl', 'csv', 'xlsx'], default: 'jsonl' }),
+      ],
+      responses: {
+        '200': {
+          description: 'The sample file (Content-Disposition: attachment)',
+          content: {
+            'application/x-ndjson': { schema: { type: 'string', contentMediaType: 'application/x-ndjson', contentSchema: { type: 'object', description: 'One facts object per line' }, description: 'NDJSON: one facts object per line' } },
+            'text/csv': { schema: { type: 'string' } },
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', contentMediaType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } },
+          },
+        },
+        '404': err('Unknown policy or version'),
+        '422': err('No version of the base is in force'),
+      },
+    }),
+  },
   '/api/v1/evaluate': {
     post: op('POST /api/v1/evaluate', {
       id: 'evaluate',
@@ -375,6 +424,12 @@ const PATHS: Record<string, Record<string, object>> = {
                 baseline: { type: 'string', description: '<policy>@<version>, <policy> (in force on asOf) or draft:<id>' },
                 candidate: { type: 'string', description: 'As baseline' },
                 asOf: date,
+                mapping: {
+                  type: 'string',
+                  contentMediaType: 'application/json',
+                  description:
+                    'CSV/XLSX: JSON object, column header → fact name ("" ignores the column), for headers that are not fact names or labels. Without it such headers are refused with 422 upload.unmapped-columns, one detail per header (path column:<header>).',
+                },
               },
             },
           },
@@ -385,7 +440,8 @@ const PATHS: Record<string, Record<string, object>> = {
         '404': err('Unknown reference'),
         '413': err('Upload too large'),
         '415': err('Not multipart'),
-        '422': err('Broken upload, or a draft with errors'),
+        '400': err('Bad input, or a mapping that is not a JSON object of strings'),
+        '422': err('Broken upload, columns matching no fact (upload.unmapped-columns), or a draft with errors'),
       },
     }),
   },

@@ -6,6 +6,7 @@
 import { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import ExcelJS from 'exceljs';
+import { matchColumn, suggestFacts } from '../engine/facts/columns.ts';
 import type { FactDecl } from '../engine/ir/types.ts';
 import { ApiError, type ErrorDetail } from './errors.ts';
 import { MAX_DOC_DEPTH, jsonTextTooDeep } from '../dsl/depth.ts';
@@ -34,8 +35,14 @@ function broken(details: ErrorDetail[]): ApiError {
   return ApiError.of(422, 'upload.broken', details);
 }
 
-export async function readDataset(bytes: Uint8Array, format: UploadFormat, facts: FactDecl[]): Promise<DatasetRecord[]> {
-  const records = format === 'jsonl' ? readJsonl(bytes) : format === 'csv' ? await readCsv(bytes, facts) : await readXlsx(bytes, facts);
+/**
+ * A reviewer's column mapping for a 台账 whose headers are not the facts' names or labels:
+ * header → fact name, or `""` to ignore the column. Headers it does not name match as usual.
+ */
+export type ColumnMapping = Record<string, string>;
+
+export async function readDataset(bytes: Uint8Array, format: UploadFormat, facts: FactDecl[], mapping: ColumnMapping = {}): Promise<DatasetRecord[]> {
+  const records = format === 'jsonl' ? readJsonl(bytes) : format === 'csv' ? await readCsv(bytes, facts, mapping) : await readXlsx(bytes, facts, mapping);
   if (records.length === 0) throw ApiError.of(422, 'upload.empty');
   return records;
 }
@@ -62,12 +69,36 @@ function readJsonl(bytes: Uint8Array): DatasetRecord[] {
   return out;
 }
 
-/** Column header → fact, by name or Chinese (or English) label. */
-function columnMap(headers: string[], facts: FactDecl[]): (FactDecl | undefined)[] {
-  return headers.map((h) => {
+/**
+ * Column header → fact, by the mapping, else by name or Chinese (or English) label; `null` for a
+ * column to ignore (blank header, or mapped to ""). A header matching no fact is refused with
+ * 422 `upload.unmapped-columns`, one detail per header (`column:<header>`, with the closest
+ * facts), so the admin UI can ask for a mapping instead of every record failing validation.
+ */
+function columnMap(headers: string[], facts: FactDecl[], mapping: ColumnMapping): (FactDecl | null)[] {
+  const unmapped: ErrorDetail[] = [];
+  const map = headers.map((h) => {
     const t = h.trim();
-    return facts.find((f) => f.name === t) ?? facts.find((f) => f.label === t) ?? facts.find((f) => f.labelEn === t);
+    if (t === '') return null;
+    const to = Object.hasOwn(mapping, t) ? mapping[t] : Object.hasOwn(mapping, h) ? mapping[h] : undefined;
+    if (to === '') return null;
+    const f = to !== undefined ? facts.find((x) => x.name === to) : matchColumn(t, facts);
+    if (!f) {
+      const near = suggestFacts(t, facts, 1).map((s) => facts.find((x) => x.name === s.fact)!);
+      const unknownTarget = to !== undefined ? { zh: `对照的事实 ${to} 不存在;`, en: `the mapped fact ${to} does not exist; ` } : { zh: '', en: '' };
+      unmapped.push({
+        path: `column:${t}`,
+        code: 'upload.unmapped-column',
+        message: {
+          zh: `列「${t}」不对应任何事实;${unknownTarget.zh}${near.length ? `最接近:${near[0].label}(${near[0].name})` : '没有相近的事实'}`,
+          en: `column "${t}" matches no fact; ${unknownTarget.en}${near.length ? `closest: ${near[0].labelEn ?? near[0].label} (${near[0].name})` : 'no similar fact'}`,
+        },
+      });
+    }
+    return f ?? null;
   });
+  if (unmapped.length) throw ApiError.of(422, 'upload.unmapped-columns', unmapped);
+  return map;
 }
 
 export function coerce(raw: unknown, fact: FactDecl): unknown {
@@ -118,70 +149,103 @@ export function coerce(raw: unknown, fact: FactDecl): unknown {
   }
 }
 
-function rowToFacts(cells: unknown[], map: (FactDecl | undefined)[], headers: string[]): Record<string, unknown> {
+function rowToFacts(cells: unknown[], map: (FactDecl | null)[]): Record<string, unknown> {
   const facts: Record<string, unknown> = {};
   cells.forEach((cell, i) => {
     const f = map[i];
-    if (f) {
-      const v = coerce(cell, f);
-      if (v !== undefined) facts[f.name] = v;
-    } else if (headers[i] && cell !== undefined && cell !== null && cell !== '') {
-      // Unknown columns are passed on so fact validation names them; blank ones are ignored.
-      facts[headers[i].trim()] = cell;
-    }
+    if (!f) return; // an ignored column, or a cell beyond the headers
+    const v = coerce(cell, f);
+    if (v !== undefined) facts[f.name] = v;
   });
   return facts;
 }
 
-async function readCsv(bytes: Uint8Array, facts: FactDecl[]): Promise<DatasetRecord[]> {
-  const parser = Readable.from([Buffer.from(bytes)]).pipe(parseCsv({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: true }));
+async function readCsv(bytes: Uint8Array, facts: FactDecl[], mapping: ColumnMapping): Promise<DatasetRecord[]> {
+  // Lines starting with # are notes (the template's column descriptions); # inside a line is data.
+  const parser = Readable.from([Buffer.from(bytes)]).pipe(
+    // info: each record with its own line count (the parser's running count is read ahead).
+    parseCsv({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, comment: '#', comment_no_infix: true, info: true }),
+  );
   const out: DatasetRecord[] = [];
   let headers: string[] | undefined;
-  let map: (FactDecl | undefined)[] = [];
+  let map: (FactDecl | null)[] = [];
   try {
-    for await (const row of parser as AsyncIterable<string[]>) {
+    for await (const { record: row, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (!headers) {
         headers = row;
-        map = columnMap(headers, facts);
+        map = columnMap(headers, facts, mapping);
         continue;
       }
-      out.push({ line: (parser as unknown as { info: { lines: number } }).info.lines, facts: rowToFacts(row, map, headers) });
+      out.push({ line: info.lines, facts: rowToFacts(row, map) });
     }
   } catch (e) {
+    if (e instanceof ApiError) throw e;
     throw broken([{ path: 'file', message: { zh: 'CSV 无法解析', en: (e as Error).message } }]);
   }
   return out;
 }
 
-async function readXlsx(bytes: Uint8Array, facts: FactDecl[]): Promise<DatasetRecord[]> {
-  const out: DatasetRecord[] = [];
+async function readXlsx(bytes: Uint8Array, facts: FactDecl[], mapping: ColumnMapping): Promise<DatasetRecord[]> {
   try {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([Buffer.from(bytes)]), {
-      worksheets: 'emit',
-      sharedStrings: 'cache',
-      hyperlinks: 'ignore',
-      styles: 'cache',
-      entries: 'ignore',
-    });
-    for await (const sheet of reader) {
-      let headers: string[] | undefined;
-      let map: (FactDecl | undefined)[] = [];
-      for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
-        const values = (row.values as unknown[]).slice(1).map(cellValue);
-        if (!headers) {
-          headers = values.map((v) => String(v ?? ''));
-          map = columnMap(headers, facts);
-          continue;
-        }
-        if (values.every((v) => v === undefined || v === null || v === '')) continue;
-        out.push({ line: row.number, facts: rowToFacts(values, map, headers) });
-      }
-      break; // the first sheet holds the data
-    }
+    const streamed = await xlsxRecords(streamedRows(bytes), facts, mapping);
+    if (!streamed.garbled) return streamed.records;
+    // exceljs's streaming reader can cut a multi-byte character at a chunk boundary into U+FFFD
+    // (exceljs#2084, open): Chinese text in long cells comes back garbled. Read the file whole.
+    return (await xlsxRecords(loadedRows(bytes), facts, mapping)).records;
   } catch (e) {
+    if (e instanceof ApiError) throw e;
     throw broken([{ path: 'file', message: { zh: 'XLSX 文件无法读取', en: (e as Error).message } }]);
   }
-  return out;
+}
+
+interface SheetRow {
+  number: number;
+  values: unknown[];
+}
+
+/** The first sheet's rows, streamed (memory stays flat for large uploads). */
+async function* streamedRows(bytes: Uint8Array): AsyncGenerator<SheetRow> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([Buffer.from(bytes)]), {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'cache',
+    entries: 'ignore',
+  });
+  for await (const sheet of reader) {
+    for await (const row of sheet as AsyncIterable<ExcelJS.Row>) yield { number: row.number, values: (row.values as unknown[]).slice(1).map(cellValue) };
+    return; // the first sheet holds the data
+  }
+}
+
+/** The first sheet's rows, from the whole workbook in memory. */
+async function* loadedRows(bytes: Uint8Array): AsyncGenerator<SheetRow> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer); // exceljs types ask for its own Buffer type; a Node Buffer is what it reads
+  const sheet = wb.worksheets[0];
+  if (!sheet) return;
+  const rows: SheetRow[] = [];
+  sheet.eachRow((row, number) => rows.push({ number, values: (row.values as unknown[]).slice(1).map(cellValue) }));
+  yield* rows;
+}
+
+const isGarbled = (v: unknown) => typeof v === 'string' && v.includes('\uFFFD');
+
+async function xlsxRecords(rows: AsyncIterable<SheetRow>, facts: FactDecl[], mapping: ColumnMapping): Promise<{ records: DatasetRecord[]; garbled: boolean }> {
+  const records: DatasetRecord[] = [];
+  let headers: string[] | undefined;
+  let map: (FactDecl | null)[] = [];
+  for await (const { number, values } of rows) {
+    if (values.some(isGarbled)) return { records, garbled: true };
+    if (!headers) {
+      headers = values.map((v) => String(v ?? ''));
+      map = columnMap(headers, facts, mapping);
+      continue;
+    }
+    if (values.every((v) => v === undefined || v === null || v === '')) continue;
+    records.push({ line: number, facts: rowToFacts(values, map) });
+  }
+  return { records, garbled: false };
 }
 
 /** Plain value of an ExcelJS cell (rich text, formulas with results, hyperlinks). */

@@ -31,6 +31,9 @@ export const PERMISSIONS = {
   'GET /api/v1/policies/:jurisdiction/:topic': READERS,
   'GET /api/v1/policies/:jurisdiction/:topic/versions/:version': READERS,
   'GET /api/v1/policies/:jurisdiction/:topic/versions/:version/schema': [...READERS, 'system'],
+  // Getting started with a simulation: a blank template and made-up records, no household data.
+  'GET /api/v1/policies/:jurisdiction/:topic/versions/:version/template': READERS,
+  'GET /api/v1/policies/:jurisdiction/:topic/versions/:version/sample': READERS,
 
   'POST /api/v1/evaluate': EVALUATORS,
   'POST /api/v1/evaluate/compare': EVALUATORS,

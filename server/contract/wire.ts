@@ -421,6 +421,7 @@ export const JobParams = named(
     candidate: Type.String(),
     asOf: Type.String(),
     file: Type.Object({ name: Type.String(), format: Literals(['jsonl', 'csv', 'xlsx']), size: Type.Integer({ minimum: 0 }) }),
+    mapping: Opt(Type.Record(Type.String(), Type.String(), { description: 'Column header → fact name ("" ignored), as sent with the upload' })),
   }),
 );
 

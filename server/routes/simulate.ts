@@ -7,7 +7,7 @@ import { msg } from '../messages.ts';
 import type { ProgressEvent } from '../jobs.ts';
 import { parseRef, resolveRef } from '../refs.ts';
 import type { ChangeFilter, JobChange, JobRecord } from '../store/store.ts';
-import { detectFormat } from '../upload.ts';
+import { detectFormat, readDataset, type ColumnMapping, type UploadFormat } from '../upload.ts';
 import { intQuery, isIsoDate } from '../validate.ts';
 import type { CancelResponse, ChangesPage, Job, JobChange as WireJobChange, JobError, JobParams, SimulationResult } from '../wire.ts';
 
@@ -83,11 +83,24 @@ export function simulateRoutes(app: App): void {
     if (!isIsoDate(asOf)) throw ApiError.of(400, 'http.invalid-body', [{ path: 'form.asOf', message: { zh: '应为日期 YYYY-MM-DD', en: 'must be a date YYYY-MM-DD' } }]);
     const baseline = await resolveRef(deps, parseRef(text('baseline'), 'form.baseline'), asOf, 'form.baseline');
     const candidate = await resolveRef(deps, parseRef(text('candidate'), 'form.candidate'), asOf, 'form.candidate');
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    const format = detectFormat(file.name, file.type, bytes.subarray(0, 4));
-    if (!format) throw ApiError.of(415, 'upload.unsupported-format', [{ path: 'form.file', message: { zh: file.name, en: file.name } }]);
+    const uploaded = new Uint8Array(await file.arrayBuffer());
+    const uploadedFormat = detectFormat(file.name, file.type, uploaded.subarray(0, 4));
+    if (!uploadedFormat) throw ApiError.of(415, 'upload.unsupported-format', [{ path: 'form.file', message: { zh: file.name, en: file.name } }]);
     // Columns map to the facts of both sides (a candidate may add facts).
     const facts = [...candidate.ir.facts, ...baseline.ir.facts.filter((f) => !candidate.ir.facts.some((g) => g.name === f.name))];
+    const mapping = mappingOf(text('mapping'));
+    let bytes = uploaded;
+    let format: UploadFormat = uploadedFormat;
+    if (Object.keys(mapping).length > 0 && format !== 'jsonl') {
+      // The job input (stored so any instance can run the job again) is the mapped records as
+      // JSONL, each on its original line number (blank lines between), so that the mapping needs
+      // no column of its own in the store and changed records keep the lines of the file.
+      const records = await readDataset(uploaded, format, facts, mapping);
+      const lines = new Array<string>(records[records.length - 1].line).fill('');
+      for (const r of records) lines[r.line - 1] = JSON.stringify(r.facts);
+      bytes = new TextEncoder().encode(lines.join('\n'));
+      format = 'jsonl';
+    }
     const dataset = await deps.jobs.prepareDataset(bytes, format, facts);
     const id = `job_${randomUUID()}`;
     const job = await deps.store.createJob({
@@ -99,7 +112,9 @@ export function simulateRoutes(app: App): void {
         baseline: text('baseline')!,
         candidate: text('candidate')!,
         asOf,
-        file: { name: file.name, format, size: bytes.length },
+        file: { name: file.name, format: uploadedFormat, size: uploaded.length },
+        // JSONL lines are facts objects by name: a mapping does not apply to them.
+        ...(Object.keys(mapping).length > 0 && uploadedFormat !== 'jsonl' ? { mapping } : {}),
       } satisfies JobParams,
       total: dataset.total,
       // Stored with the job so that any instance can run it, and run it again if this one dies.
@@ -211,6 +226,23 @@ export function simulateRoutes(app: App): void {
       }
     });
   });
+}
+
+/** The `mapping` form field: a JSON object of header → fact name ("" ignores the column). */
+function mappingOf(raw: string | undefined): ColumnMapping {
+  if (raw === undefined || raw.trim() === '') return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    v = undefined;
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v) || Object.values(v).some((x) => typeof x !== 'string')) {
+    throw ApiError.of(400, 'http.invalid-body', [
+      { path: 'form.mapping', message: { zh: '应为 JSON 对象:列名 → 事实名(空字符串表示忽略此列)', en: 'must be a JSON object: header → fact name ("" ignores the column)' } },
+    ]);
+  }
+  return v as ColumnMapping;
 }
 
 /** `rule` and `kind` from the query: the same filters for the paged list and the download. */

@@ -461,6 +461,75 @@ describe('simulate', () => {
     await page.context().close();
   });
 
+  it('downloads a template, maps a ledger with other headers to facts once, and remembers the mapping', async () => {
+    const page = await h.open('author', '#/simulate');
+    await page.locator('#baseline').selectOption('gansu/poverty-loan@2015.1');
+    await page.locator('#candidate').selectOption('gansu/poverty-loan@2015.1');
+    await page.locator('[data-testid=starter]').waitFor();
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: '下载模板(XLSX)' }).click();
+    const got = await download;
+    expect(got.suggestedFilename()).toBe('gansu-poverty-loan-2015.1-template.xlsx');
+    const { readFile } = await import('node:fs/promises');
+    const ExcelJS = (await import('exceljs')).default;
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await readFile((await got.path())!)) as unknown as ArrayBuffer);
+    const sheet = wb.worksheets[0];
+    const labels = (sheet.getRow(1).values as unknown[]).slice(1).map(String);
+    const example = (sheet.getRow(2).values as unknown[]).slice(1);
+    expect(labels.length).toBeGreaterThan(2);
+    expect(wb.worksheets[1].name).toBe('说明');
+    // A county's own ledger: every header with its own note in brackets, and a remarks column.
+    const ledger = new ExcelJS.Workbook();
+    const ws = ledger.addWorksheet('台账');
+    ws.addRow([...labels.map((l) => `${l}(台账)`), '备注']);
+    ws.addRow([...example, '核实中']);
+    ws.addRow([...example, '']);
+    const bytes = Buffer.from(await ledger.xlsx.writeBuffer());
+    await page.locator('#file').setInputFiles({ name: 'county-ledger.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: bytes });
+    await page.getByRole('button', { name: '开始模拟' }).click();
+    const form = page.locator('[data-testid=mapping]');
+    await form.waitFor();
+    await see(page, /列不对应任何事实/);
+    const selects = form.locator('select');
+    await expect(selects.count()).resolves.toBe(labels.length + 1);
+    // Suggestions by similarity: each bracketed header maps to its fact; the remarks to nothing.
+    const first = form.locator(`select[data-header="${labels[0]}(台账)"]`);
+    await expect(first.inputValue()).resolves.not.toBe('');
+    await expect(form.locator('select[data-header="备注"]').inputValue()).resolves.toBe('');
+    await h.shot(page, 'simulate-mapping');
+    await page.getByRole('button', { name: '按此对照开始模拟' }).click();
+    await page.waitForURL(/#\/simulate\/job_/);
+    await see(page, '模拟完成');
+    await see(page, /共 2 条/);
+    // The same ledger again: the mapping remembered for the policy applies itself.
+    await page.evaluate(() => (location.hash = '#/simulate'));
+    await page.locator('#baseline').selectOption('gansu/poverty-loan@2015.1');
+    await page.locator('#candidate').selectOption('gansu/poverty-loan@2015.1');
+    await page.locator('#file').setInputFiles({ name: 'county-ledger.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: bytes });
+    await page.getByRole('button', { name: '开始模拟' }).click();
+    await page.waitForURL(/#\/simulate\/job_/);
+    await page.locator('[data-testid=map-note]').waitFor();
+    await see(page, '模拟完成');
+    await expect(page.locator('[data-testid=mapping]').count()).resolves.toBe(0);
+    await page.context().close();
+  });
+
+  it('simulates on a generated sample with one click, and the run shows changes', async () => {
+    const id = await raisedCapDraft();
+    const page = await h.open('author', '#/simulate');
+    await page.locator('#baseline').selectOption('gansu/poverty-loan@2015.1');
+    await page.locator('#candidate').selectOption(`draft:${id}`);
+    await page.locator('#asof').fill('2017-06-30');
+    await page.getByRole('button', { name: '用样例数据模拟' }).click();
+    await page.waitForURL(/#\/simulate\/job_/);
+    await see(page, '模拟完成');
+    await see(page, /共 200 条/);
+    // The sample's amounts fall near the cap (5万元): raising it to 6万元 changes some records.
+    await page.locator('[data-testid=changes] tbody tr').first().waitFor();
+    await page.context().close();
+  });
+
   it('says which file formats it reads', async () => {
     const page = await h.open('author', '#/simulate');
     await page.locator('#file').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });

@@ -34,7 +34,8 @@ describe('role walk', () => {
     const person = Object.keys(PEOPLE).find((n) => PEOPLE[n] === role)!;
     const res = await t.req(method, concrete(path), { as: person });
     const access = PERMISSIONS[key];
-    const body = res.headers.get('content-type')?.includes('json') ? ((await res.json()) as { error?: { code: string } }) : {};
+    // Only JSON bodies carry an error (NDJSON, e.g. a sample dataset, is data).
+    const body = res.headers.get('content-type')?.split(';')[0] === 'application/json' ? ((await res.json()) as { error?: { code: string } }) : {};
     if (access !== 'public' && !access.includes(role)) {
       expect(res.status).toBe(403);
       expect(body.error?.code).toBe('auth.forbidden');

@@ -9,10 +9,39 @@ import { href, navigate, type Route } from '../router.ts';
 import { durationWords, todayInShanghai } from '../words.ts';
 import { factLabel, namesOf, outcomeKindWords, ruleCite, ruleTitle, type Names } from '../ruleNames.ts';
 import type { Coverage, Draft, ErrorDetail, Job, JobChange, Page, PolicySummary, ProgressEvent } from '../wire.ts';
+import { suggestFacts } from '../../../engine/facts/columns.ts';
+import type { FactDecl } from '../../../engine/ir/types.ts';
 import '../components/tw-bar-chart.ts';
 import '../components/tw-state.ts';
 
 const PAGE_SIZE = 20;
+/** Records of a one-click sample. */
+const SAMPLE_COUNT = 200;
+/**
+ * Column mappings are remembered per policy in this browser (localStorage), not on the server:
+ * a 台账's headers are a local habit, and the mapping holds no case data.
+ */
+const MAPPING_KEY = (policy: string) => `tiaowen.columns.${policy}`;
+
+type ColumnMapping = Record<string, string>;
+
+interface MappingForm {
+  file: File;
+  /** Headers the server matched to no fact, in file order. */
+  headers: string[];
+  facts: FactDecl[];
+  /** Header → fact name, or "" to ignore the column. */
+  choice: ColumnMapping;
+  saved: ColumnMapping;
+}
+
+function storage(): Storage | undefined {
+  try {
+    return globalThis.localStorage;
+  } catch {
+    return undefined; // blocked by privacy settings: mappings are then asked for each time
+  }
+}
 
 interface Refs {
   versions: string[];
@@ -42,6 +71,8 @@ export class TwPageSimulate extends LitElement {
       .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(28rem, 1fr)); gap: 1rem; }
       td, th { font-size: 0.86rem; }
       .pager { display: flex; gap: 0.5rem; align-items: center; margin-top: 0.5rem; }
+      .mapgrid { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: 0.4rem 1rem; }
+      .mapgrid select { min-width: 0; width: 100%; }
       .rec { font-family: var(--tw-mono); font-size: 0.8rem; max-width: 28rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
     `,
   ];
@@ -59,6 +90,9 @@ export class TwPageSimulate extends LitElement {
   @state() private filterRule = '';
   @state() private filterKind = '';
   @state() private actionError = '';
+  @state() private mapping?: MappingForm;
+  /** Says that a remembered mapping was applied to the upload. */
+  @state() private mapNote = '';
   private readonly i18n = new LangController(this);
   private readonly refs = new Loader<Refs>(this);
   private readonly job = new Loader<Job>(this);
@@ -125,7 +159,9 @@ export class TwPageSimulate extends LitElement {
   override render() {
     return html`
       <h1>${t('simulate.title')}</h1>
-      ${this.refs.render((r) => this.renderForm(r))}
+      ${this.refs.render((r) => html`${this.renderForm(r)}${this.renderStarter()}`)}
+      ${this.mapping ? this.renderMapping(this.mapping) : nothing}
+      ${this.mapNote ? html`<p class="muted" role="status" data-testid="map-note">${this.mapNote}</p>` : nothing}
       ${this.startError ? html`<tw-state kind="error" .message=${this.startError.message} .details=${this.startError.details} .retryable=${false}></tw-state>` : nothing}
       ${this.jobId ? this.job.render((j) => this.renderJob(j)) : nothing}
     `;
@@ -153,19 +189,169 @@ export class TwPageSimulate extends LitElement {
       this.startError = { message: t('simulate.needFile'), details: [] };
       return;
     }
+    await this.runJob(file);
+  };
+
+  /**
+   * Starts the job. A CSV or XLSX goes with the mapping remembered for the policy; when the
+   * server names columns that match no fact, the mapping form is shown instead.
+   */
+  private async runJob(file: File, explicit?: ColumnMapping): Promise<void> {
+    const tabular = !/\.(jsonl|ndjson)$/i.test(file.name);
+    const saved = this.savedMapping();
+    const mapping = explicit ?? saved;
     const form = new FormData();
     form.set('file', file, file.name);
     form.set('baseline', this.baseline);
     form.set('candidate', this.candidate);
     form.set('asOf', this.asOf);
+    if (tabular && Object.keys(mapping).length > 0) form.set('mapping', JSON.stringify(mapping));
     this.starting = true;
+    this.startError = undefined;
+    this.mapNote = '';
     try {
       const r = await api.simulate(form);
+      this.mapping = undefined;
+      const used = Object.keys(r.data.params.mapping ?? {}).length;
+      if (!explicit && used > 0) this.mapNote = t('simulate.mapSaved', { n: used });
       navigate(href('simulate', [r.data.id]));
     } catch (err) {
-      this.startError = { message: errorWords(err), details: err instanceof ApiFailure ? err.details : [] };
+      if (err instanceof ApiFailure && err.code === 'upload.unmapped-columns') await this.askMapping(file, err.details, mapping);
+      else this.startError = { message: errorWords(err), details: err instanceof ApiFailure ? err.details : [] };
     } finally {
       this.starting = false;
+    }
+  }
+
+  /** The policy a mapping is remembered for: the candidate's (a draft's own policy), else the baseline's. */
+  private mappingPolicy(): string {
+    const policyOf = (ref: string) => (ref.startsWith('draft:') ? (this.refs.data?.drafts.find((d) => `draft:${d.id}` === ref)?.policyId ?? ref) : ref.split('@')[0]);
+    return policyOf(this.candidate || this.baseline);
+  }
+
+  private savedMapping(): ColumnMapping {
+    try {
+      const raw = storage()?.getItem(MAPPING_KEY(this.mappingPolicy()));
+      const v = raw ? (JSON.parse(raw) as unknown) : undefined;
+      return v && typeof v === 'object' && !Array.isArray(v) ? (v as ColumnMapping) : {};
+    } catch {
+      return {};
+    }
+  }
+
+  /** Facts of a reference, from its fact schema (names, labels): what columns may map to. */
+  private async factsOf(ref: string): Promise<FactDecl[]> {
+    if (!ref) return [];
+    const path = ref.startsWith('draft:')
+      ? `/drafts/${encodeURIComponent(ref.slice(6))}/schema`
+      : `/policies/${ref.split('@')[0]}/versions/${encodeURIComponent(ref.split('@')[1] ?? '')}/schema`;
+    const schema = await api.get<{ properties?: Record<string, { title?: string; 'x-label-en'?: string; 'x-kind'?: string }> }>(path);
+    return Object.entries(schema.properties ?? {}).map(([name, p]) => ({ name, label: p.title ?? name, labelEn: p['x-label-en'], type: { kind: 'string' } }));
+  }
+
+  private async askMapping(file: File, details: ErrorDetail[], saved: ColumnMapping): Promise<void> {
+    const headers = details.filter((d) => d.path.startsWith('column:')).map((d) => d.path.slice('column:'.length));
+    try {
+      const [a, b] = await Promise.all([this.factsOf(this.candidate), this.factsOf(this.baseline)]);
+      const facts = [...a, ...b.filter((f) => !a.some((g) => g.name === f.name))];
+      const known = (name: string | undefined) => name !== undefined && (name === '' || facts.some((f) => f.name === name));
+      const choice = Object.fromEntries(headers.map((h) => [h, known(saved[h]) ? saved[h] : (suggestFacts(h, facts, 1)[0]?.fact ?? '')]));
+      this.mapping = { file, headers, facts, choice, saved };
+    } catch (err) {
+      this.startError = { message: errorWords(err), details: err instanceof ApiFailure ? err.details : [] };
+    }
+  }
+
+  private applyMapping = async (e: Event): Promise<void> => {
+    e.preventDefault();
+    const m = this.mapping;
+    if (!m) return;
+    const merged = { ...m.saved, ...m.choice };
+    try {
+      storage()?.setItem(MAPPING_KEY(this.mappingPolicy()), JSON.stringify(merged));
+    } catch {
+      // storage full or blocked: the mapping still goes with this job
+    }
+    await this.runJob(m.file, merged);
+  };
+
+  private renderMapping(m: MappingForm) {
+    const label = (f: FactDecl) => (lang() === 'en' && f.labelEn ? f.labelEn : f.label);
+    return html`<section class="card" aria-labelledby="h-map" data-testid="mapping">
+      <h2 id="h-map">${t('simulate.mapTitle')}</h2>
+      <p>${t('simulate.mapHint', { n: m.headers.length })}</p>
+      <form @submit=${this.applyMapping}>
+        <div class="mapgrid">${m.headers.map(
+          (h, i) => html`<div class="field">
+            <label for="map-${i}">${t('simulate.mapColumn', { header: h })}</label>
+            <select id="map-${i}" data-header=${h} @change=${(e: Event) => (this.mapping = { ...m, choice: { ...m.choice, [h]: (e.target as HTMLSelectElement).value } })}>
+              <option value="" ?selected=${m.choice[h] === ''}>${t('simulate.mapIgnore')}</option>
+              ${m.facts.map((f) => html`<option value=${f.name} ?selected=${m.choice[h] === f.name}>${label(f)}${f.label !== f.name ? ` (${f.name})` : ''}</option>`)}
+            </select>
+          </div>`,
+        )}</div>
+        <div class="toolbar">
+          <button class="primary" type="submit" ?disabled=${this.starting}>${t('simulate.mapApply')}</button>
+          <button type="button" @click=${() => (this.mapping = undefined)}>${t('simulate.mapCancel')}</button>
+        </div>
+      </form>
+    </section>`;
+  }
+
+  /** The published version a template or sample is made for: the candidate, else the baseline. */
+  private templateVersion(): { policy: string; version: string } | undefined {
+    for (const ref of [this.candidate, this.baseline]) {
+      if (!ref || ref.startsWith('draft:')) continue;
+      const [policy, version] = ref.split('@');
+      if (policy && version) return { policy, version };
+    }
+    return undefined;
+  }
+
+  private renderStarter() {
+    return html`<section class="card" aria-labelledby="h-start" data-testid="starter">
+      <h2 id="h-start">${t('simulate.start.template')}</h2>
+      <p class="muted">${t('simulate.templateHint')}</p>
+      <div class="toolbar">
+        <button type="button" @click=${() => this.downloadTemplate('xlsx')}>${t('simulate.templateXlsx')}</button>
+        <button type="button" @click=${() => this.downloadTemplate('csv')}>${t('simulate.templateCsv')}</button>
+        <button type="button" class="primary" ?disabled=${this.starting} @click=${this.simulateSample}>${t('simulate.sample')}</button>
+      </div>
+    </section>`;
+  }
+
+  private versionPath(v: { policy: string; version: string }): string {
+    return `/policies/${v.policy}/versions/${encodeURIComponent(v.version)}`;
+  }
+
+  private async downloadTemplate(format: 'xlsx' | 'csv'): Promise<void> {
+    this.startError = undefined;
+    const v = this.templateVersion();
+    if (!v) {
+      this.startError = { message: t('simulate.needVersion'), details: [] };
+      return;
+    }
+    try {
+      const blob = await api.download(`${this.versionPath(v)}/template?format=${format}`);
+      save(blob, `${v.policy.replace(/\//g, '-')}-${v.version}-template.${format}`);
+    } catch (err) {
+      this.startError = { message: errorWords(err), details: [] };
+    }
+  }
+
+  /** One click: a generated sample for the chosen version, simulated under both sides. */
+  private simulateSample = async (): Promise<void> => {
+    this.startError = undefined;
+    const v = this.templateVersion();
+    if (!this.baseline || !this.candidate || !v) {
+      this.startError = { message: t(!v ? 'simulate.needVersion' : 'simulate.needBoth'), details: [] };
+      return;
+    }
+    try {
+      const blob = await api.download(`${this.versionPath(v)}/sample?count=${SAMPLE_COUNT}&format=jsonl`);
+      await this.runJob(new File([blob], `${v.policy.replace(/\//g, '-')}-${v.version}-sample.jsonl`, { type: 'application/x-ndjson' }));
+    } catch (err) {
+      this.startError = { message: errorWords(err), details: [] };
     }
   };
 
@@ -333,16 +519,21 @@ export class TwPageSimulate extends LitElement {
       if (this.filterRule) q.set('rule', this.filterRule);
       if (this.filterKind) q.set('kind', this.filterKind);
       const blob = await api.download(`/jobs/${encodeURIComponent(this.jobId)}/download?${q}`);
-      const url = URL.createObjectURL(blob);
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = `${this.jobId}-changes.${format}`;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      save(blob, `${this.jobId}-changes.${format}`);
     } catch (e) {
       this.actionError = errorWords(e);
     }
   }
+}
+
+/** Hands a fetched file to the browser as a download. */
+function save(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 declare global {
