@@ -167,6 +167,21 @@ describe('decision log integrity', () => {
     expect(bad.out).toContain('checkpoint-mismatch');
   });
 
+  it('decisions logged before the chain existed are chained once, at the first start of this version', async () => {
+    const h = await harness();
+    const [kept] = await h.decide(1);
+    // As an older version wrote them: no batch. Then the store is opened as if for the first time since.
+    const cols = 'at, caller, policy_id, version, policy_hash, as_of, facts, masked, decision, draft, texts, subject, reported_by';
+    const old = ['dec_00000000-0001-7000-8000-000000000001', 'dec_00000000-0002-7000-8000-000000000002'];
+    for (const id of old) await h.store.db.run(`INSERT INTO decisions (id, ${cols}) SELECT ?, ${cols} FROM decisions WHERE id = ?`, [id, kept!]);
+    expect((await verify(h.spec)).out).toContain(`inserted: decision ${old[0]}`);
+    await h.store.db.run("DELETE FROM meta WHERE key = 'decisions.chained'");
+    const ok = await verify(h.spec);
+    expect(ok.out).toMatch(/the decision log is whole: 4 decisions, \d+ batches, 2 partitions/);
+    expect(ok.code).toBe(0);
+    expect((await h.store.db.all<{ ledger: string }>('SELECT ledger FROM decisions WHERE id IN (?, ?)', old)).map((r) => r.ledger.split('/')[1])).toEqual(['legacy', 'legacy']);
+  });
+
   it('hashes with SM3 when configured, stored with each batch', async () => {
     const h = await harness({ config: { decisionLog: { retentionDays: 0, maskFields: [], hash: 'sm3' } } });
     const ids = await h.decide(2);
