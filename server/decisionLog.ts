@@ -185,9 +185,9 @@ export class DecisionLog {
     this.flushing = this.flushing.then(async () => {
       while (this.pending.length) {
         const batch = this.pending.splice(0, this.maxBatch);
+        const link = this.nextLink();
         try {
           const started = performance.now();
-          const link = this.nextLink();
           const hash = await this.store.insertDecisions(
             batch.map((p) => p.record),
             link,
@@ -198,6 +198,10 @@ export class DecisionLog {
           this.stats.rows += batch.length;
           for (const p of batch) p.resolve();
         } catch (err) {
+          // A commit may have landed although its answer was lost (a dropped connection): take the
+          // head from the store, or every later batch would collide with it.
+          const head = await this.store.ledgerHead(link.part).catch(() => undefined);
+          if (head) this.head = head;
           for (const p of batch) p.reject(err);
         }
       }
