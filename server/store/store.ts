@@ -38,8 +38,8 @@ export { DB_FILE, isPostgresUrl, redactStoreSpec } from './sql.ts';
 /** Advisory-lock keys (PostgreSQL) for work one instance at a time does. */
 const AUDIT_LOCK = 7_301_002;
 const LEDGER_LOCK = 7_301_006;
-/** Meta key set once decisions logged before the chain existed are chained. */
-const LEDGER_CHAINED = 'decisions.chained';
+/** The mark migration 7 (PostgreSQL 4) puts on rows logged before the chain existed, until chained. */
+const LEDGER_PENDING = 'unchained';
 export const SEED_LOCK = 7_301_003;
 
 export const ROLES = ['admin', 'author', 'reviewer', 'system', 'viewer'] as const;
@@ -854,13 +854,12 @@ export class Store {
    * lock, so instances starting together do it once.
    */
   private async chainDecisions(): Promise<void> {
-    // Once only: a row without a batch after that was written past the log, and verify names it.
-    if (await this.getMeta(LEDGER_CHAINED)) return;
+    // Only rows the migration marked: a row without a batch written later went past the log, and verify names it.
+    if (!(await this.db.get('SELECT id FROM decisions WHERE ledger = ? LIMIT 1', [LEDGER_PENDING]))) return;
     await this.db.withLock(LEDGER_LOCK, async () => {
-      if (await this.getMeta(LEDGER_CHAINED)) return;
       for (;;) {
-        const rows = await this.db.all('SELECT * FROM decisions WHERE ledger IS NULL ORDER BY id LIMIT 1000');
-        if (rows.length === 0) return void (await this.setMeta(LEDGER_CHAINED, this.now()));
+        const rows = await this.db.all('SELECT * FROM decisions WHERE ledger = ? ORDER BY id LIMIT 1000', [LEDGER_PENDING]);
+        if (rows.length === 0) return;
         const byPart = new Map<string, Record<string, unknown>[]>();
         for (const r of rows) {
           const part = `${String(r.at).slice(0, 10)}/legacy`;

@@ -180,6 +180,8 @@ CREATE TABLE decision_checkpoints (
   count INTEGER NOT NULL,
   dropped_at TEXT NOT NULL
 );
+-- Rows logged before the chain existed: chained at the first start (../store.ts chainDecisions).
+UPDATE decisions SET ledger = 'unchained';
 `,
   },
 ];
