@@ -1035,8 +1035,7 @@ export class Store {
   /**
    * Retention sweep: drops whole partitions of days before `before`'s day (ISO time), so nothing
    * younger than `before` goes, keeping each one's last hash as a checkpoint (also written in the
-   * audit entry, which is chained); returns how many decisions were deleted. `except` names
-   * partitions still being written (this writer's own).
+   * audit entry, which is chained); returns how many decisions were deleted.
    */
   async deleteDecisionsBefore(before: string): Promise<number> {
     const day = before.slice(0, 10);
