@@ -29,12 +29,6 @@ export interface SqlDatabase extends Queryable {
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /**
-   * Runs statements in order in one transaction, all or none. SQLite sends them to its thread in
-   * one step (a transaction otherwise waits on the main thread between statements); PostgreSQL
-   * runs them in `transaction`.
-   */
-  runAll(statements: { sql: string; params: SqlValue[] }[]): Promise<void>;
-  /**
    * Runs `fn` while holding a database-wide lock named by `key`, so that of several instances
    * starting at once only one migrates; a no-op lock on SQLite (one process owns the file).
    */

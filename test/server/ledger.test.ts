@@ -13,7 +13,6 @@ import { createApp, prepareDeps, type ServerConfig } from '../../server/app.ts';
 import { command as auditCommand } from '../../server/cli/audit.ts';
 import { startServer, StartupError } from '../../server/main.ts';
 import { Store, type Clock } from '../../server/store/store.ts';
-import { Db, inlineParams } from '../../server/store/sqlite/db.ts';
 import { checkResponses, expectError, FIXTURE_POLICIES, NPL_4, sharedEngine, testStoreSpec } from './helpers.ts';
 
 interface Harness {
@@ -209,24 +208,3 @@ describe('decision log integrity', () => {
   });
 });
 
-describe('SQLite runAll: a commit in one step', () => {
-  it('inlines values as literals (quotes doubled) and keeps all or none', async () => {
-    expect(inlineParams('INSERT INTO t VALUES (?2, ?1, ?3)', ["it's", 7, null])).toBe("INSERT INTO t VALUES (7, 'it''s', NULL)");
-    const dir = mkdtempSync(join(tmpdir(), 'tiaowen-ledger-'));
-    const db = await Db.open(join(dir, 'a.sqlite'));
-    try {
-      await db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, s TEXT)');
-      await db.runAll([{ sql: 'INSERT INTO t VALUES (?, ?)', params: [1, "a'); DROP TABLE t; --"] }, { sql: 'INSERT INTO t VALUES (?, ?)', params: [2, 'x\u0000y'] }]);
-      expect(await db.all('SELECT * FROM t ORDER BY id')).toEqual([{ id: 1, s: "a'); DROP TABLE t; --" }, { id: 2, s: 'x\u0000y' }]);
-      // The second statement fails (duplicate key): the first is not kept.
-      await expect(db.runAll([{ sql: 'INSERT INTO t VALUES (?, ?)', params: [3, 'c'] }, { sql: 'INSERT INTO t VALUES (?, ?)', params: [1, 'dup'] }])).rejects.toThrow(/UNIQUE/);
-      expect((await db.all<{ id: number }>('SELECT id FROM t ORDER BY id')).map((r) => r.id)).toEqual([1, 2]);
-      // And the connection is usable afterwards (no transaction left open).
-      await db.runAll([{ sql: 'INSERT INTO t VALUES (?, ?)', params: [3, 'c'] }]);
-      expect((await db.all('SELECT id FROM t')).length).toBe(3);
-    } finally {
-      await db.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});

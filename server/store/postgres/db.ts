@@ -100,12 +100,6 @@ export class PgDb implements SqlDatabase {
     }
   }
 
-  runAll(statements: { sql: string; params: SqlValue[] }[]): Promise<void> {
-    return this.transaction(async (tx) => {
-      for (const st of statements) await tx.run(st.sql, st.params);
-    });
-  }
-
   async withLock<T>(key: number, fn: () => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {

@@ -108,26 +108,6 @@ export class Db implements SqlDatabase {
     });
   }
 
-  runAll(statements: { sql: string; params: SqlValue[] }[]): Promise<void> {
-    // A NUL would end the SQL text early: such rare values take the statement-by-statement path.
-    const inlinable = statements.every((st) => st.params.every((v) => typeof v !== 'string' || !v.includes('\u0000')));
-    if (!inlinable) {
-      return this.transaction(async (tx) => {
-        for (const st of statements) await tx.run(st.sql, st.params);
-      });
-    }
-    const script = `BEGIN IMMEDIATE;\n${statements.map((st) => inlineParams(st.sql, st.params)).join(';\n')};\nCOMMIT;`;
-    return this.exclusive(async () => {
-      try {
-        await rawExec(this.raw, script);
-      } catch (err) {
-        // exec stops at the failing statement, inside the transaction: nothing of it stays.
-        await rawExec(this.raw, 'ROLLBACK').catch(() => undefined);
-        throw err;
-      }
-    });
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -171,23 +151,4 @@ function rawAll<T>(raw: sqlite3.Database, sql: string, params: SqlValue[]) {
 }
 function rawExec(raw: sqlite3.Database, sql: string) {
   return new Promise<void>((resolve, reject) => raw.exec(sql, (err) => (err ? reject(err) : resolve())));
-}
-
-/**
- * `?` and `?N` placeholders replaced by SQL literals, for `runAll`'s one-step script. Only for the
- * store's own statements, which have no quoted text of their own: strings are quoted with `'`
- * doubled (SQLite has no other escape), numbers as they are, buffers as X'…'.
- */
-export function inlineParams(sql: string, params: SqlValue[]): string {
-  let next = 0;
-  return sql.replace(/\?(\d*)/g, (_, n: string) => {
-    const v = params[n ? Number(n) - 1 : next++];
-    if (v === null || v === undefined) return 'NULL';
-    if (typeof v === 'number') {
-      if (!Number.isFinite(v)) throw new Error('a non-finite number cannot be a SQL literal');
-      return String(v);
-    }
-    if (typeof v === 'string') return `'${v.replaceAll("'", "''")}'`;
-    return `X'${Buffer.from(v).toString('hex')}'`;
-  });
 }
