@@ -14,13 +14,16 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Decision } from '../engine/evaluate/types.ts';
 import { leanDecision, type DecisionTexts, type LeanDecision } from '../engine/evaluate/lean.ts';
 import type { ResolvedPolicyLike } from './engine.ts';
-import type { Clock, DecisionInsert, DraftMarker, Store } from './store/store.ts';
+import type { Clock, DecisionInsert, DraftMarker, LedgerHead, LedgerLink, Store } from './store/store.ts';
+import { LEDGER_GENESIS, ledgerAlgAvailable, partitionOf, type LedgerAlg } from './store/ledger.ts';
 
 export interface DecisionLogConfig {
   /** Decisions older than this are deleted by the retention sweep; 0 keeps them forever. */
   retentionDays: number;
   /** Fact (or record field) names replaced by a salted hash before storage, at any depth. */
   maskFields: string[];
+  /** The hash of the log's tamper evidence (store/ledger.ts): SHA-256, or SM3 (GB/T 32905) where required. */
+  hash?: LedgerAlg;
 }
 
 export interface LogEntry {
@@ -64,6 +67,13 @@ export class DecisionLog {
   private sweepTimer: NodeJS.Timeout | undefined;
   /** For /metrics: commits, rows committed, and time spent committing. */
   readonly stats = { commits: 0, rows: 0, commitSeconds: 0 };
+  /**
+   * This process's chains: its own partitions (one a UTC day), so no two writers ever extend the
+   * same chain and no commit waits for another instance's. Only the flush loop, one commit at a
+   * time, moves the head.
+   */
+  readonly writer = `w${randomBytes(5).toString('hex')}`;
+  private head: LedgerHead | undefined;
 
   constructor(
     private readonly store: Store,
@@ -74,6 +84,8 @@ export class DecisionLog {
   ) {}
 
   async init(): Promise<void> {
+    // `tiaowen serve` refuses this with a StartupError first; here for other embedders.
+    if (!ledgerAlgAvailable(this.config.hash ?? 'sha256')) throw new Error(`decisionLog.hash ${this.config.hash} is not available in this Node (OpenSSL) build`);
     let salt = await this.store.getMeta('mask.salt');
     if (!salt) {
       salt = randomBytes(16).toString('hex');
@@ -173,14 +185,23 @@ export class DecisionLog {
     this.flushing = this.flushing.then(async () => {
       while (this.pending.length) {
         const batch = this.pending.splice(0, this.maxBatch);
+        const link = this.nextLink();
         try {
           const started = performance.now();
-          await this.store.insertDecisions(batch.map((p) => p.record));
+          const hash = await this.store.insertDecisions(
+            batch.map((p) => p.record),
+            link,
+          );
+          if (hash !== undefined) this.head = { part: link.part, seq: link.seq, hash, count: (link.opens ? 0 : this.head!.count) + batch.length };
           this.stats.commitSeconds += (performance.now() - started) / 1000;
           this.stats.commits++;
           this.stats.rows += batch.length;
           for (const p of batch) p.resolve();
         } catch (err) {
+          // A commit may have landed although its answer was lost (a dropped connection): take the
+          // head from the store, or every later batch would collide with it.
+          const head = await this.store.ledgerHead(link.part).catch(() => undefined);
+          if (head) this.head = head;
           for (const p of batch) p.reject(err);
         }
       }
@@ -221,6 +242,15 @@ export class DecisionLog {
     return this.store.deleteDecisionsBefore(cutoff);
   }
 
+  /** The next batch's place in this writer's chain: a new partition when the day has turned. */
+  private nextLink(): LedgerLink {
+    const alg = this.config.hash ?? 'sha256';
+    const part = partitionOf(this.clock.now(), this.writer);
+    if (this.head?.part === part) return { part, seq: this.head.seq + 1, prev: this.head.hash, alg };
+    // The partition the writer leaves is sealed in the same audit entry that opens the new one.
+    return { part, seq: 1, prev: LEDGER_GENESIS, alg, opens: this.head ? { previous: this.head } : {} };
+  }
+
   startSweeping(everyMs = 3_600_000): void {
     this.sweepTimer = setInterval(() => void this.sweep().catch(() => undefined), everyMs);
     this.sweepTimer.unref();
@@ -229,6 +259,12 @@ export class DecisionLog {
   async close(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     await this.flush();
+    // Where this writer's last partition ends, so a cut tail is noticed by `tiaowen audit verify`.
+    if (this.head) {
+      const head = this.head;
+      this.head = undefined;
+      await this.store.sealPartition(head);
+    }
   }
 }
 

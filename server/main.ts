@@ -16,6 +16,7 @@ import type { EnginePort } from './engine.ts';
 import { DB_FILE, isPostgresUrl, redactStoreSpec, Store, systemClock, type Clock } from './store/store.ts';
 import type { Logger } from 'pino';
 import { ApiError } from './errors.ts';
+import { ledgerAlgAvailable, LEDGER_ALGS } from './store/ledger.ts';
 
 export interface StartOptions {
   /** Data directory: the SQLite file (unless `store` names PostgreSQL) and config.json. */
@@ -50,7 +51,7 @@ export { DB_FILE };
 /** Why the server could not start, in both languages; `tiaowen serve` prints it and exits 3. */
 export class StartupError extends Error {
   constructor(
-    readonly code: 'store.locked' | 'port.in-use' | 'store.unreachable',
+    readonly code: 'store.locked' | 'port.in-use' | 'store.unreachable' | 'config.hash-unavailable',
     readonly zh: string,
     readonly en: string,
   ) {
@@ -215,6 +216,15 @@ function listen(port: number, hostname: string, fetch: (req: Request, env: unkno
 /** The services, the seed library and the first admin token, on an open store. */
 async function prepare(opts: StartOptions, store: Store, clock: Clock): Promise<{ deps: AppDeps; adminToken?: string }> {
   const fileConfig = readConfigFile(opts.dataDir);
+  const hash: string = opts.config?.decisionLog?.hash ?? fileConfig.decisionLog?.hash ?? 'sha256';
+  if (!ledgerAlgAvailable(hash)) {
+    // Refused rather than falling back: a deployment that requires SM3 must not log under SHA-256 unawares.
+    throw new StartupError(
+      'config.hash-unavailable',
+      `decisionLog.hash 设为 ${hash},但本机 Node(OpenSSL)不支持该算法;可选 ${LEDGER_ALGS.filter(ledgerAlgAvailable).join('、')}`,
+      `decisionLog.hash is ${hash}, which this Node (OpenSSL) build does not provide; available: ${LEDGER_ALGS.filter(ledgerAlgAvailable).join(', ')}`,
+    );
+  }
   const deps = await prepareDeps({
     store,
     clock,

@@ -34,6 +34,7 @@ export const MESSAGES = {
   'draft.four-eyes': { zh: '审核人不能是草稿的作者或编辑者(四眼原则)', en: 'The approver must be someone other than the draft’s authors (four eyes)' },
   'facts.invalid': { zh: '事实数据不符合政策的事实定义', en: 'The facts do not match the policy’s fact declarations' },
   'decision.not-found': { zh: '没有这条决定记录', en: 'No such decision' },
+  'decision.tampered': { zh: '决定日志中有记录与其提交批次的哈希不符(记录后被修改);请运行 tiaowen audit verify', en: 'Logged decisions do not match the hash of their commit batch (edited after logging); run tiaowen audit verify' },
   'job.not-found': { zh: '没有这个任务', en: 'No such job' },
   'job.not-finished': { zh: '任务尚未完成', en: 'The job has not finished' },
   'job.finished': { zh: '任务已结束,无法取消', en: 'The job has already ended and cannot be cancelled' },

@@ -632,7 +632,7 @@ const PATHS: Record<string, Record<string, object>> = {
         '404': err('Unknown policy, version or draft'),
         '413': err('Body too large'),
         '415': err('Not JSON'),
-        '422': err('No decisions to replay, or the draft has errors'),
+        '422': err('No decisions to replay, the draft has errors, or matching decisions were edited after logging (decision.tampered)'),
       },
     }),
   },

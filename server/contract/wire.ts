@@ -213,6 +213,7 @@ export const DecisionRecord = named(
     draft: Opt(DraftMarker),
     subject: Opt(Str("The caller's own id of the case, when it gave one")),
     reportedBy: Opt(Str('Set when a client decided in its own process with a policy bundle and reported it: the client name')),
+    intact: Opt(Type.Boolean({ description: 'On a single read: whether the record still matches the hash of the commit batch it was logged in (false: edited since)' })),
   }),
 );
 
@@ -245,8 +246,9 @@ export const Replayed = named(
   Type.Object({
     decisionId: Type.String(),
     replayable: Type.Literal(true),
-    same: Type.Boolean({ description: 'Same outcome (trace aside) from the same policy hash' }),
+    same: Type.Boolean({ description: 'Same outcome (trace aside) from the same policy hash, from a record that is intact' }),
     policyHashSame: Type.Boolean(),
+    intact: Type.Boolean({ description: 'Whether the logged record still matches the hash of its commit batch; an edited record is never `same`' }),
     original: Decision,
     replayed: Decision,
   }),

@@ -3,14 +3,15 @@
  * caller, subject — in SQL; outcome kind and rule fired — on the decisions read), newest first,
  * with a cursor; `format=ndjson|csv` streams every match for export. `POST
  * /api/v1/decisions/replay` re-decides a filtered set under another version as a simulation job
- * (progress, summary of what changes, changed records — the simulate pages show it).
+ * (progress, summary of what changes, changed records — the simulate pages show it); refused when a
+ * matching record fails its commit batch's hash (edited after it was logged).
  */
 import { randomUUID } from 'node:crypto';
 import { stream } from 'hono/streaming';
 import { actorOf, depsOf, route, todayInShanghai, type App, type Ctx } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { parseRef, resolveRef } from '../refs.ts';
-import type { DecisionQuery, DecisionRecord as StoredDecision } from '../store/store.ts';
+import type { DecisionQuery, DecisionRecord as StoredDecision, Integrity } from '../store/store.ts';
 import * as C from '../contract/wire.ts';
 import { jsonBody, intQuery } from '../validate.ts';
 import type { BulkReplayRequest, Decision, DecisionList, DecisionRecord, Facts, Job, JobParams } from '../wire.ts';
@@ -138,10 +139,21 @@ export function decisionRoutes(app: App): void {
     // The logged facts as a JSONL dataset; masked facts cannot be judged again and are left out.
     const lines: string[] = [];
     let skippedMasked = 0;
+    // Facts edited after logging would be replayed as if decided on: such a log is refused whole.
+    const batches = new Map<string, Integrity>();
+    const tampered: string[] = [];
     for await (const r of matching(c, { query: { ...body.filter } }, undefined)) {
       if ('cursor' in r) break;
-      if (r.masked.length) skippedMasked++;
+      if ((await deps.store.decisionIntegrity(r.id, batches)) !== 'intact') tampered.push(r.id);
+      else if (r.masked.length) skippedMasked++;
       else lines.push(JSON.stringify({ facts: r.facts }));
+    }
+    if (tampered.length > 0) {
+      throw ApiError.of(
+        422,
+        'decision.tampered',
+        tampered.slice(0, 20).map((id) => ({ path: '/filter', message: { zh: `决定 ${id} 与其提交批次的哈希不符`, en: `decision ${id} does not match the hash of its commit batch` } })),
+      );
     }
     if (lines.length === 0) {
       throw ApiError.of(422, 'upload.empty', [

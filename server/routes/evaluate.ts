@@ -119,10 +119,13 @@ export function evaluateRoutes(app: App): void {
   });
 
   route(app, 'GET /api/v1/decisions/:id', async (c) => {
-    const rec = await depsOf(c).store.decision(param(c, 'id'));
+    const store = depsOf(c).store;
+    const rec = await store.decision(param(c, 'id'));
     if (!rec) throw ApiError.of(404, 'decision.not-found', [{ path: 'path.id', message: { zh: param(c, 'id'), en: param(c, 'id') } }]);
+    // An edited row is served, but not as genuine: its batch no longer hashes to what was committed.
+    const intact = (await store.decisionIntegrity(rec.id)) === 'intact';
     // The store reads facts and decision back from JSON as `unknown`; they were logged as these.
-    return c.json<DecisionRecord>({ ...rec, facts: rec.facts as Facts, decision: rec.decision as Decision });
+    return c.json<DecisionRecord>({ ...rec, facts: rec.facts as Facts, decision: rec.decision as Decision, intact });
   });
 
   route(app, 'POST /api/v1/decisions/:id/replay', async (c) => {
@@ -160,11 +163,14 @@ export function evaluateRoutes(app: App): void {
     // Replay is the check on the fast path, so it runs the reference evaluator.
     const replayed = await d.engine.evaluate(resolved, rec.facts, { asOf: rec.asOf, explain: original.trace !== undefined });
     const strip = (x: Decision) => JSON.stringify({ ...x, trace: undefined });
+    // A record edited after logging would otherwise replay as `same` on its edited facts.
+    const intact = (await d.store.decisionIntegrity(rec.id)) === 'intact';
     return c.json<ReplayResponse>({
       decisionId: rec.id,
       replayable: true,
-      same: strip(original) === strip(replayed) && resolved.stamp.hash === rec.policyHash,
+      same: intact && strip(original) === strip(replayed) && resolved.stamp.hash === rec.policyHash,
       policyHashSame: resolved.stamp.hash === rec.policyHash,
+      intact,
       original,
       replayed,
     });

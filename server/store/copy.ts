@@ -18,6 +18,8 @@ export const TABLES: { name: string; key: string[] }[] = [
   { name: 'audit', key: ['id'] },
   { name: 'decision_texts', key: ['id'] },
   { name: 'decisions', key: ['id'] },
+  { name: 'decision_batches', key: ['part', 'seq'] },
+  { name: 'decision_checkpoints', key: ['part'] },
   { name: 'jobs', key: ['id'] },
   { name: 'job_changes', key: ['job_id', 'seq'] },
   { name: 'job_inputs', key: ['job_id'] },

@@ -12,6 +12,20 @@ import { Db } from './sqlite/db.ts';
 import { migrate as migrateSqlite, MIGRATIONS as SQLITE_MIGRATIONS } from './sqlite/migrations.ts';
 import { migrate as migratePostgres, MIGRATIONS as PG_MIGRATIONS } from './postgres/migrations.ts';
 import { latest } from './migrate.ts';
+import {
+  batchHash,
+  dayOfPartition,
+  entriesOf,
+  LEDGER_GENESIS,
+  ledgerAlgAvailable,
+  ledgerRowOf,
+  parseEntries,
+  prefixOf,
+  rowDigest,
+  type LedgerAlg,
+  type LedgerProblem,
+  type LedgerRow,
+} from './ledger.ts';
 import { isPostgresUrl, isUniqueViolation, type ChangeChannel, type Dialect, type Queryable, type SqlDatabase, type SqlValue } from './sql.ts';
 import { msg } from '../messages.ts';
 import type { ChangeFilter, Draft, DraftMarker, DraftStatus, JobStatus, SourceFormat } from '../wire.ts';
@@ -23,6 +37,9 @@ export { DB_FILE, isPostgresUrl, redactStoreSpec } from './sql.ts';
 
 /** Advisory-lock keys (PostgreSQL) for work one instance at a time does. */
 const AUDIT_LOCK = 7_301_002;
+const LEDGER_LOCK = 7_301_006;
+/** The mark migration 7 (PostgreSQL 4) puts on rows logged before the chain existed, until chained. */
+const LEDGER_PENDING = 'unchained';
 export const SEED_LOCK = 7_301_003;
 
 export const ROLES = ['admin', 'author', 'reviewer', 'system', 'viewer'] as const;
@@ -150,6 +167,34 @@ export interface DecisionInsert extends DecisionRecord {
   factsJson?: string;
 }
 
+/** The link of the decision log's chain a commit writes (./ledger.ts); `opens` on a partition's first batch. */
+export interface LedgerLink {
+  part: string;
+  seq: number;
+  prev: string;
+  alg: LedgerAlg;
+  /** The partition is new: its opening (and the last head of the writer's previous one) goes into the audit trail. */
+  opens?: { previous?: LedgerHead };
+}
+
+/** Where a partition's chain stands. */
+export interface LedgerHead {
+  part: string;
+  seq: number;
+  hash: string;
+  count: number;
+}
+
+/** Whether a logged decision is as it was committed. */
+export type Integrity = 'intact' | 'tampered' | 'unchained';
+
+/** What the audit trail says of a partition: opened, sealed at a head, dropped at a checkpoint. */
+interface PartitionClaims {
+  opened: Set<string>;
+  sealed: Map<string, LedgerHead>;
+  dropped: Map<string, LedgerHead>;
+}
+
 /** What a job needs to run on any instance: its upload and both sides, resolved when it was created. */
 export interface JobInput {
   format: string;
@@ -197,6 +242,17 @@ interface AuditRow {
   hash: string | null;
 }
 
+interface BatchRow {
+  part: string;
+  seq: number;
+  alg: string;
+  at: string;
+  count: number;
+  entries: string;
+  prev_hash: string;
+  hash: string;
+}
+
 const json = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
 const parse = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : undefined);
 const opt = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
@@ -232,6 +288,7 @@ export class Store {
       await (db.dialect === 'postgres' ? migratePostgres(db) : migrateSqlite(db));
       const store = new Store(db, clock);
       await store.chainAudit();
+      await store.chainDecisions();
       return store;
     } catch (e) {
       await db.close().catch(() => undefined);
@@ -630,8 +687,13 @@ export class Store {
 
   // ---- decisions -------------------------------------------------------------------------------
 
-  async insertDecisions(records: DecisionInsert[]): Promise<void> {
-    if (records.length === 0) return;
+  /**
+   * Commits decisions; with `link`, as one batch of the decision log's chain (./ledger.ts): the
+   * rows name the batch, and the batch row (hash over the rows' digests and the previous batch's
+   * hash) is written in the same transaction. Returns the batch's hash.
+   */
+  async insertDecisions(records: DecisionInsert[], link?: LedgerLink): Promise<string | undefined> {
+    if (records.length === 0) return undefined;
     // Many rows per statement. Columns that rows of one request share (time, caller, policy, as-of
     // date, masked names, draft, texts, reporting client) are bound once as ?1..?10 and referred to
     // by number in every row; a row binds only its id, facts, decision and subject (binding runs on
@@ -651,12 +713,14 @@ export class Store {
       const draft = json(d.draft);
       const texts = d.texts?.id ?? null;
       const reportedBy = d.reportedBy ?? null;
-      const shared: SqlValue[] = [d.at, d.caller, d.policyId, d.version, d.policyHash, d.asOf, masked, draft, texts, reportedBy];
+      const shared: SqlValue[] = [d.at, d.caller, d.policyId, d.version, d.policyHash, d.asOf, masked, draft, texts, reportedBy, link?.part ?? null, link?.seq ?? null];
       const key = `${d.at}\u0000${d.caller}\u0000${d.policyId}\u0000${d.version}\u0000${d.policyHash}\u0000${d.asOf}\u0000${masked}\u0000${draft}\u0000${texts}\u0000${reportedBy}`;
       const g = groups.get(key);
       if (g) g.rows.push(d);
       else groups.set(key, { shared, rows: [d] });
     }
+    // The chain's view of each row: exactly the values bound, so a read gives the same digest.
+    const ledgerRows: LedgerRow[] = [];
     for (const { shared, rows } of groups.values()) {
       for (let i = 0; i < rows.length; i += ROWS) {
         const part = rows.slice(i, i + ROWS);
@@ -664,29 +728,250 @@ export class Store {
         const values: string[] = [];
         for (const d of part) {
           const n = params.length;
-          params.push(d.id, d.factsJson ?? JSON.stringify(d.facts), d.decisionJson ?? JSON.stringify(d.decision), d.subject ?? null);
-          values.push(`(?${n + 1}, ?1, ?2, ?3, ?4, ?5, ?6, ?${n + 2}, ?7, ?${n + 3}, ?8, ?9, ?${n + 4}, ?10)`);
+          const facts = d.factsJson ?? JSON.stringify(d.facts);
+          const decision = d.decisionJson ?? JSON.stringify(d.decision);
+          params.push(d.id, facts, decision, d.subject ?? null);
+          values.push(`(?${n + 1}, ?1, ?2, ?3, ?4, ?5, ?6, ?${n + 2}, ?7, ?${n + 3}, ?8, ?9, ?${n + 4}, ?10, ?11, ?12)`);
+          if (link) {
+            const [at, caller, policyId, version, policyHash, asOf, masked, draft, texts, reportedBy] = shared as [string, string, string, string, string, string, string, string | null, string | null, string | null];
+            ledgerRows.push([d.id, at, caller, policyId, version, policyHash, asOf, facts, masked, decision, draft, texts, d.subject ?? null, reportedBy]);
+          }
         }
         statements.push({
-          sql: `INSERT INTO decisions (id, at, caller, policy_id, version, policy_hash, as_of, facts, masked, decision, draft, texts, subject, reported_by) VALUES ${values.join(', ')}`,
+          sql: `INSERT INTO decisions (id, at, caller, policy_id, version, policy_hash, as_of, facts, masked, decision, draft, texts, subject, reported_by, ledger, ledger_seq) VALUES ${values.join(', ')}`,
           params,
         });
       }
+    }
+    let hash: string | undefined;
+    if (link) {
+      // Hashed before BEGIN too: one digest a row and one a batch, no wait on any other batch.
+      ledgerRows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      const digests = ledgerRows.map((r) => rowDigest(link.alg, r));
+      hash = batchHash(link, digests);
+      statements.push({
+        sql: 'INSERT INTO decision_batches (part, seq, alg, at, count, entries, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        params: [link.part, link.seq, link.alg, this.now(), digests.length, entriesOf(ledgerRows.map((r) => r[0]), digests), link.prev, hash],
+      });
     }
     // The usual case, one statement: atomic on its own (autocommit), and one round trip to
     // SQLite's thread instead of three (in a transaction, BEGIN, INSERT and COMMIT each wait for
     // the main thread, busy deciding, to hand over the next step).
     if (newTexts.size === 0 && statements.length === 1) {
       await this.db.run(statements[0]!.sql, statements[0]!.params);
-      return;
+      return hash;
     }
+    // Rows and batch row in one transaction. (Sending them to SQLite as one script with values
+    // inlined measured slower: SQLite parses long literals more slowly than it binds them.)
     await this.db.transaction(async (tx) => {
       if (newTexts.size > 0) {
         await tx.run(`INSERT INTO decision_texts (id, texts) VALUES ${[...newTexts.keys()].map(() => '(?, ?)').join(', ')} ON CONFLICT (id) DO NOTHING`, textParams);
       }
       for (const st of statements) await tx.run(st.sql, st.params);
+      if (link?.opens) {
+        // The trail (itself chained) names every partition, so a partition deleted whole is noticed.
+        await this.audit(tx, {
+          actor: 'system',
+          action: 'decision.partition-open',
+          target: `decisions:${link.part}`,
+          after: { part: link.part, alg: link.alg, ...(link.opens.previous ? { previous: link.opens.previous } : {}) },
+        });
+      }
     });
     for (const id of newTexts.keys()) this.storedTexts.add(id);
+    return hash;
+  }
+
+  /** Records in the audit trail where a writer's partition ended (at shutdown), so its tail cannot be cut unnoticed. */
+  async sealPartition(head: LedgerHead): Promise<void> {
+    await this.db.transaction((tx) => this.audit(tx, { actor: 'system', action: 'decision.partition-seal', target: `decisions:${head.part}`, after: head }));
+  }
+
+  /**
+   * Whether the stored decision `id` is as its batch committed it (its whole batch is rehashed);
+   * `cache` keeps each batch's answer across the decisions of one request.
+   */
+  async decisionIntegrity(id: string, cache?: Map<string, Integrity>): Promise<Integrity> {
+    const r = await this.db.get<{ ledger: string | null; ledger_seq: number | null }>('SELECT ledger, ledger_seq FROM decisions WHERE id = ?', [id]);
+    if (!r || r.ledger === null || r.ledger_seq === null) return 'unchained';
+    const key = `${r.ledger}#${r.ledger_seq}`;
+    const known = cache?.get(key);
+    if (known) return known;
+    const b = await this.db.get<BatchRow>('SELECT * FROM decision_batches WHERE part = ? AND seq = ?', [r.ledger, Number(r.ledger_seq)]);
+    const answer: Integrity = !b ? 'unchained' : (await this.checkBatch(b)).length === 0 ? 'intact' : 'tampered';
+    cache?.set(key, answer);
+    return answer;
+  }
+
+  /** A batch's rows against its entries and hash: what is edited, deleted or inserted in it. */
+  private async checkBatch(b: BatchRow, seen?: Map<string, number>): Promise<LedgerProblem[]> {
+    const alg = b.alg as LedgerAlg;
+    const seq = Number(b.seq);
+    const listed = parseEntries(b.entries);
+    const problems: LedgerProblem[] = [];
+    if (!ledgerAlgAvailable(alg)) throw new Error(`hash ${alg} is not available in this Node (OpenSSL) build`);
+    // Rows of a batch lie within its id range (ids are time-ordered); other writers' rows may interleave.
+    const rows =
+      listed.length === 0
+        ? []
+        : await this.db.all('SELECT * FROM decisions WHERE id >= ? AND id <= ? AND ledger = ? AND ledger_seq = ? ORDER BY id', [listed[0]!.id, listed[listed.length - 1]!.id, b.part, seq]);
+    seen?.set(`${b.part}#${seq}`, rows.length);
+    const byId = new Map(rows.map((r) => [r.id as string, r]));
+    const digests: string[] = [];
+    for (const e of listed) {
+      const r = byId.get(e.id);
+      if (!r) {
+        problems.push({ kind: 'deleted', part: b.part, seq, decisionId: e.id });
+        continue;
+      }
+      byId.delete(e.id);
+      const d = rowDigest(alg, ledgerRowOf(r));
+      digests.push(d);
+      if (prefixOf(d) !== e.prefix) problems.push({ kind: 'edited', part: b.part, seq, decisionId: e.id, expected: e.prefix, found: prefixOf(d) });
+    }
+    for (const id of byId.keys()) problems.push({ kind: 'inserted', part: b.part, seq, decisionId: id });
+    if (problems.length === 0 && (listed.length !== Number(b.count) || batchHash({ part: b.part, seq, alg, prev: b.prev_hash }, digests) !== b.hash)) {
+      problems.push({ kind: 'batch-edited', part: b.part, seq, expected: b.hash });
+    }
+    return problems;
+  }
+
+  /** The last batch of a partition (a writer continuing one after a restart, the legacy backfill). */
+  async ledgerHead(part: string, tx: Queryable = this.db): Promise<LedgerHead | undefined> {
+    const r = await tx.get<{ seq: number; hash: string }>('SELECT seq, hash FROM decision_batches WHERE part = ? ORDER BY seq DESC LIMIT 1', [part]);
+    if (!r) return undefined;
+    const n = await tx.get<{ n: number }>('SELECT COALESCE(sum(count), 0) AS n FROM decision_batches WHERE part = ?', [part]);
+    return { part, seq: Number(r.seq), hash: r.hash, count: Number(n?.n ?? 0) };
+  }
+
+  /**
+   * Chains decisions logged before the chain existed (an older data folder): in id order, into
+   * `<day>/legacy` partitions, a batch per 1000 rows, at the first start of this version. Under a
+   * lock, so instances starting together do it once.
+   */
+  private async chainDecisions(): Promise<void> {
+    // Only rows the migration marked: a row without a batch written later went past the log, and verify names it.
+    if (!(await this.db.get('SELECT id FROM decisions WHERE ledger = ? LIMIT 1', [LEDGER_PENDING]))) return;
+    await this.db.withLock(LEDGER_LOCK, async () => {
+      for (;;) {
+        const rows = await this.db.all('SELECT * FROM decisions WHERE ledger = ? ORDER BY id LIMIT 1000', [LEDGER_PENDING]);
+        if (rows.length === 0) return;
+        const byPart = new Map<string, Record<string, unknown>[]>();
+        for (const r of rows) {
+          const part = `${String(r.at).slice(0, 10)}/legacy`;
+          byPart.set(part, [...(byPart.get(part) ?? []), r]);
+        }
+        await this.db.transaction(async (tx) => {
+          for (const [part, list] of byPart) {
+            const head = await this.ledgerHead(part, tx);
+            const link = { part, seq: (head?.seq ?? 0) + 1, prev: head?.hash ?? LEDGER_GENESIS, alg: 'sha256' as const };
+            const digests = list.map((r) => rowDigest(link.alg, ledgerRowOf(r)));
+            const hash = batchHash(link, digests);
+            const ids = list.map((r) => r.id as string);
+            await tx.run(`UPDATE decisions SET ledger = ?, ledger_seq = ? WHERE id IN (${ids.map(() => '?').join(', ')})`, [part, link.seq, ...ids]);
+            await tx.run('INSERT INTO decision_batches (part, seq, alg, at, count, entries, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+              part, link.seq, link.alg, this.now(), ids.length, entriesOf(ids, digests), link.prev, hash,
+            ]);
+            if (!head) await this.audit(tx, { actor: 'system', action: 'decision.partition-open', target: `decisions:${part}`, after: { part, alg: link.alg } });
+          }
+        });
+      }
+    });
+  }
+
+  /** What the audit trail says of the log's partitions (opened, sealed, dropped with their checkpoints). */
+  private async partitionClaims(): Promise<PartitionClaims> {
+    const claims: PartitionClaims = { opened: new Set(), sealed: new Map(), dropped: new Map() };
+    const rows = await this.db.all<{ action: string; after: string | null }>(
+      "SELECT action, after FROM audit WHERE action IN ('decision.partition-open', 'decision.partition-seal', 'decision.retention-sweep') ORDER BY id",
+    );
+    for (const r of rows) {
+      const after = r.after ? (JSON.parse(r.after) as Record<string, unknown>) : {};
+      if (r.action === 'decision.partition-open') {
+        claims.opened.add(after.part as string);
+        const prev = after.previous as LedgerHead | undefined;
+        if (prev) claims.sealed.set(prev.part, prev);
+      } else if (r.action === 'decision.partition-seal') claims.sealed.set(after.part as string, after as unknown as LedgerHead);
+      else for (const c of (after.checkpoints as LedgerHead[] | undefined) ?? []) claims.dropped.set(c.part, c);
+    }
+    return claims;
+  }
+
+  /**
+   * Verifies the decision log: every partition's batches in sequence, each batch against its rows
+   * (naming edited, deleted and inserted decisions), rows no batch lists, and partitions against
+   * what the audit trail recorded (opened, sealed, dropped at a checkpoint).
+   */
+  async verifyDecisions(onProgress?: (checked: number) => void): Promise<{ decisions: number; batches: number; partitions: number; checkpoints: number; problems: LedgerProblem[] }> {
+    const problems: LedgerProblem[] = [];
+    const claims = await this.partitionClaims();
+    const parts = (await this.db.all<{ part: string }>('SELECT DISTINCT part FROM decision_batches ORDER BY part')).map((r) => r.part);
+    const checkpoints = new Map(
+      (await this.db.all<{ part: string; last_seq: number; last_hash: string; count: number }>('SELECT * FROM decision_checkpoints')).map((c) => [
+        c.part,
+        { part: c.part, seq: Number(c.last_seq), hash: c.last_hash, count: Number(c.count) },
+      ]),
+    );
+    let decisions = 0;
+    let batches = 0;
+    // Rows each batch's id range held, to find rows that claim a batch from outside its range.
+    const seen = new Map<string, number>();
+    for (const part of parts) {
+      let prev = LEDGER_GENESIS;
+      let expectSeq = 1;
+      let count = 0;
+      let after = 0;
+      for (;;) {
+        const rows = await this.db.all<BatchRow>('SELECT * FROM decision_batches WHERE part = ? AND seq > ? ORDER BY seq LIMIT 200', [part, after]);
+        if (rows.length === 0) break;
+        for (const b of rows) {
+          const seq = Number(b.seq);
+          if (seq !== expectSeq) problems.push({ kind: 'batch-missing', part, seq: expectSeq, found: String(seq) });
+          else if (b.prev_hash !== prev) problems.push({ kind: 'batch-edited', part, seq, expected: prev, found: b.prev_hash });
+          problems.push(...(await this.checkBatch(b, seen)));
+          prev = b.hash;
+          expectSeq = seq + 1;
+          count += Number(b.count);
+          batches++;
+          after = seq;
+        }
+        onProgress?.(batches);
+      }
+      decisions += count;
+      const sealed = claims.sealed.get(part);
+      if (sealed && (expectSeq - 1 < sealed.seq || (expectSeq - 1 === sealed.seq && prev !== sealed.hash))) {
+        problems.push({ kind: 'truncated', part, seq: sealed.seq, expected: sealed.hash, found: expectSeq - 1 === sealed.seq ? prev : `seq ${expectSeq - 1}` });
+      }
+    }
+    const present = new Set(parts);
+    for (const part of claims.opened) {
+      if (!present.has(part) && !checkpoints.has(part)) problems.push({ kind: 'partition-missing', part });
+    }
+    for (const [part, cp] of checkpoints) {
+      const said = claims.dropped.get(part);
+      if (!said || said.hash !== cp.hash || said.seq !== cp.seq || said.count !== cp.count) {
+        problems.push({ kind: 'checkpoint-mismatch', part, expected: said?.hash ?? '(no retention sweep recorded it)', found: cp.hash });
+      }
+    }
+    // Rows that no batch holds: written past the log, or moved to a batch or partition that is gone.
+    const stray = await this.db.all<{ id: string; ledger: string | null }>(
+      `SELECT d.id, d.ledger FROM decisions d LEFT JOIN decision_batches b ON b.part = d.ledger AND b.seq = d.ledger_seq WHERE b.part IS NULL ORDER BY d.id LIMIT 1000`,
+    );
+    for (const r of stray) problems.push({ kind: 'inserted', ...(r.ledger ? { part: r.ledger } : {}), decisionId: r.id });
+    const claimed = await this.db.all<{ ledger: string; ledger_seq: number; n: number }>(
+      'SELECT ledger, ledger_seq, count(*) AS n FROM decisions WHERE ledger IS NOT NULL GROUP BY ledger, ledger_seq',
+    );
+    for (const c of claimed) {
+      const inRange = seen.get(`${c.ledger}#${c.ledger_seq}`);
+      if (inRange === undefined || Number(c.n) <= inRange) continue;
+      const b = (await this.db.get<{ entries: string }>('SELECT entries FROM decision_batches WHERE part = ? AND seq = ?', [c.ledger, Number(c.ledger_seq)]))!;
+      const listed = parseEntries(b.entries);
+      const [from, to] = [listed[0]?.id ?? '', listed.at(-1)?.id ?? ''];
+      for (const r of await this.db.all<{ id: string }>('SELECT id FROM decisions WHERE ledger = ? AND ledger_seq = ? AND (id < ? OR id > ?)', [c.ledger, Number(c.ledger_seq), from, to])) {
+        problems.push({ kind: 'inserted', part: c.ledger, seq: Number(c.ledger_seq), decisionId: r.id });
+      }
+    }
+    return { decisions, batches, partitions: parts.length, checkpoints: checkpoints.size, problems };
   }
 
   /** Texts by id, parsed once; they never change (the id is their hash). */
@@ -743,12 +1028,47 @@ export class Store {
     };
   }
 
-  /** Retention sweep: deletes decisions older than `before` (ISO time); returns how many. */
+  /**
+   * Retention sweep: drops whole partitions of days before `before`'s day (ISO time), so nothing
+   * younger than `before` goes, keeping each one's last hash as a checkpoint (also written in the
+   * audit entry, which is chained); returns how many decisions were deleted.
+   */
   async deleteDecisionsBefore(before: string): Promise<number> {
+    const day = before.slice(0, 10);
     return this.db.transaction(async (tx) => {
-      const { changes } = await tx.run('DELETE FROM decisions WHERE at < ?', [before]);
-      if (changes > 0) {
-        await this.audit(tx, { actor: 'system', action: 'decision.retention-sweep', target: 'decisions', after: { before, deleted: changes } });
+      // Instances sweeping at once on PostgreSQL take turns: one drops, the next finds nothing.
+      if (this.db.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(?)', [LEDGER_LOCK]);
+      const parts = await tx.all<{ part: string; seq: number; n: number }>(
+        'SELECT part, max(seq) AS seq, sum(count) AS n FROM decision_batches WHERE part < ? GROUP BY part ORDER BY part',
+        [day],
+      );
+      const checkpoints: LedgerHead[] = [];
+      let changes = 0;
+      for (const p of parts) {
+        // A partition's rows were all made before its day ended (the day is the commit's), so older than `before`.
+        if (dayOfPartition(p.part) >= day) continue;
+        const first = await tx.get<{ entries: string }>('SELECT entries FROM decision_batches WHERE part = ? ORDER BY seq LIMIT 1', [p.part]);
+        const last = (await tx.get<{ entries: string; hash: string; alg: string }>('SELECT entries, hash, alg FROM decision_batches WHERE part = ? AND seq = ?', [p.part, Number(p.seq)]))!;
+        const from = parseEntries(first?.entries ?? '')[0]?.id ?? '';
+        const to = parseEntries(last.entries).at(-1)?.id ?? '';
+        // By id range (the primary key) rather than a scan: ids are time-ordered.
+        changes += (await tx.run('DELETE FROM decisions WHERE id >= ? AND id <= ? AND ledger = ?', [from, to, p.part])).changes;
+        await tx.run('DELETE FROM decision_batches WHERE part = ?', [p.part]);
+        const cp: LedgerHead = { part: p.part, seq: Number(p.seq), hash: last.hash, count: Number(p.n) };
+        await tx.run('INSERT INTO decision_checkpoints (part, alg, last_seq, last_hash, count, dropped_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (part) DO NOTHING', [
+          cp.part,
+          last.alg,
+          cp.seq,
+          cp.hash,
+          cp.count,
+          this.now(),
+        ]);
+        checkpoints.push(cp);
+      }
+      // Rows no batch holds (none once the store has opened and chained older rows) go by time.
+      changes += (await tx.run('DELETE FROM decisions WHERE ledger IS NULL AND at < ?', [before])).changes;
+      if (changes > 0 || checkpoints.length > 0) {
+        await this.audit(tx, { actor: 'system', action: 'decision.retention-sweep', target: 'decisions', after: { before, deleted: changes, checkpoints } });
       }
       return changes;
     });

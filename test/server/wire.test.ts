@@ -168,7 +168,7 @@ const SAVED_DRAFT: Shape<W.SavedDraft> = { ...DRAFT_DETAIL, diagnostics: 'req' }
 const REVIEW: Shape<W.Review> = { id: 'req', draftId: 'req', actor: 'req', action: 'req', comment: 'opt', revision: 'req', at: 'req' };
 const EVALUATE: Shape<W.EvaluateResponse> = { decisionId: 'req', decision: 'req', draft: 'opt' };
 const DECISION_RECORD: Shape<W.DecisionRecord> = {
-  id: 'req', at: 'req', caller: 'req', policyId: 'req', version: 'req', policyHash: 'req', asOf: 'req', facts: 'req', masked: 'req', decision: 'req', draft: 'opt', subject: 'opt', reportedBy: 'opt',
+  id: 'req', at: 'req', caller: 'req', policyId: 'req', version: 'req', policyHash: 'req', asOf: 'req', facts: 'req', masked: 'req', decision: 'req', draft: 'opt', subject: 'opt', reportedBy: 'opt', intact: 'opt',
 };
 const COMPARE_DECIDED: Shape<W.CompareDecided> = {
   policy: 'req', version: 'req', jurisdiction: 'req', decisionId: 'req', decision: 'req', draft: 'opt', ignoredFacts: 'req', status: 'never', error: 'never',
@@ -193,7 +193,7 @@ const ME: Shape<W.Me> = { name: 'req', role: 'req' };
 const VALIDATE_OK: Shape<Extract<W.ValidateResponse, { ok: true }>> = { ok: 'req', revision: 'req', etag: 'req', diagnostics: 'req', hash: 'req', ir: 'req' };
 const PUBLISH: Shape<W.PublishResponse> = { draft: 'req', version: 'req' };
 const PUBLISHED: Shape<W.PublishedVersion> = { id: 'req', version: 'req', hash: 'req', publishedAt: 'req', publishedBy: 'req', author: 'req', approvedBy: 'req' };
-const REPLAYED: Shape<W.Replayed> = { decisionId: 'req', replayable: 'req', same: 'req', policyHashSame: 'req', original: 'req', replayed: 'req' };
+const REPLAYED: Shape<W.Replayed> = { decisionId: 'req', replayable: 'req', same: 'req', policyHashSame: 'req', intact: 'req', original: 'req', replayed: 'req' };
 const DIFF: Shape<W.DiffResponse> = { a: 'req', b: 'req', semantic: 'req', text: 'req', impact: 'opt' };
 const BATCH_DECIDED: Shape<W.BatchDecided> = {
   line: 'req', id: 'opt', draft: 'opt', decisionId: 'req', decision: 'req', lean: 'never', texts: 'never', status: 'never', error: 'never',

@@ -153,6 +153,37 @@ CREATE INDEX decisions_caller ON decisions(caller, id);
 ALTER TABLE decisions ADD COLUMN reported_by TEXT;
 `,
   },
+  {
+    id: 4,
+    // As SQLite's migration 7: the decision log's tamper evidence (../ledger.ts): each group commit is a batch hashed
+    // over its rows and chained per partition (writer and day); a row names its partition and
+    // batch. Checkpoints keep the last hash of partitions the retention sweep dropped.
+    sql: `
+ALTER TABLE decisions ADD COLUMN ledger TEXT;
+ALTER TABLE decisions ADD COLUMN ledger_seq INTEGER;
+CREATE TABLE decision_batches (
+  part TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  alg TEXT NOT NULL CHECK (alg IN ('sha256','sm3')),
+  at TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  entries TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  PRIMARY KEY (part, seq)
+);
+CREATE TABLE decision_checkpoints (
+  part TEXT PRIMARY KEY,
+  alg TEXT NOT NULL,
+  last_seq INTEGER NOT NULL,
+  last_hash TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  dropped_at TEXT NOT NULL
+);
+-- Rows logged before the chain existed: chained at the first start (../store.ts chainDecisions).
+UPDATE decisions SET ledger = 'unchained';
+`,
+  },
 ];
 
 export function migrate(db: SqlDatabase): Promise<number> {

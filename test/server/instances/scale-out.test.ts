@@ -3,7 +3,7 @@
  * together (migrations, seeding and the first admin token happen once), see each other's
  * publishes, keep four eyes across instances, take over a simulation whose instance was killed,
  * and lose nothing acknowledged when instances are killed under load. The audit trail they
- * wrote together is one unbroken chain.
+ * wrote together is one unbroken chain, and their decision log verifies (a chain per instance).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -204,6 +204,23 @@ describe('instances on one PostgreSQL', () => {
     const fresh = await instance();
     for (const d of decisions) expect((await call(fresh.url, admin, 'GET', `/api/v1/decisions/${d}`)).status).toBe(200);
     for (const v of versions) expect((await call(fresh.url, admin, 'GET', `/api/v1/policies/${v}/versions/1`)).status).toBe(200);
+  });
+
+  it('the decision log the instances wrote concurrently verifies: one chain per instance and day', async () => {
+    const store = await Store.open(db.url);
+    try {
+      const log = await store.verifyDecisions();
+      expect(log.problems).toEqual([]);
+      // B and C (and the fresh instance's reads aside) wrote their own partitions, each its own chain.
+      expect(log.partitions).toBeGreaterThanOrEqual(2);
+      expect(log.decisions).toBe(await store.countDecisions());
+      // An edit in any instance's partition is named.
+      const row = (await store.db.get<{ id: string }>('SELECT id FROM decisions ORDER BY id LIMIT 1 OFFSET 3'))!;
+      await store.db.run("UPDATE decisions SET caller = 'mallory' WHERE id = ?", [row.id]);
+      expect((await store.verifyDecisions()).problems).toMatchObject([{ kind: 'edited', decisionId: row.id }]);
+    } finally {
+      await store.close();
+    }
   });
 
   it('the audit trail all instances wrote is one unbroken chain', async () => {
