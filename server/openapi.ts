@@ -214,6 +214,9 @@ const DECISION_EXAMPLE = {
 };
 
 const PATHS: Record<string, Record<string, object>> = {
+  '/livez': {
+    get: op('GET /livez', { id: 'getLive', tag: 'meta', summary: 'Liveness: the process answers; touches no store (a constant answer)', responses: { '200': ok('Alive', W.Live, { status: 'live' }) } }),
+  },
   '/healthz': {
     get: op('GET /healthz', { id: 'getHealth', tag: 'meta', summary: 'Liveness and database check', responses: { '200': ok('Healthy', W.Health, { status: 'ok', policies: 12 }), '503': err('The store does not answer') } }),
   },

@@ -48,6 +48,8 @@ export type Role = Static<typeof C.Role>;
 /** `GET /api/v1/me`: who the bearer token belongs to. */
 export type Me = Static<typeof C.Me>;
 /** `GET /healthz` when the database answers (503 with an `ErrorBody` when it does not). */
+/** `GET /livez`: the process answers (nothing else is touched: a load balancer's liveness probe). */
+export type Live = Static<typeof C.Live>;
 export type Health = Static<typeof C.Health>;
 /** `GET /readyz`: store reachable, migrations done, not shutting down (503 with an `ErrorBody` otherwise). */
 export type Ready = Static<typeof C.Ready>;

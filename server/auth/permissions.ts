@@ -21,6 +21,7 @@ const ADMIN: readonly Role[] = ['admin'];
 const REPORTERS: readonly Role[] = ['admin', 'system'];
 
 export const PERMISSIONS = {
+  'GET /livez': 'public',
   'GET /healthz': 'public',
   'GET /readyz': 'public',
   'GET /metrics': 'public',

@@ -49,6 +49,7 @@ export const SourceFormat = named('SourceFormat', Literals(['dsl', 'yaml']));
 export const Role = named('Role', Literals(['admin', 'author', 'reviewer', 'system', 'viewer']));
 
 export const Me = named('Me', Type.Object({ name: Type.String(), role: Role }));
+export const Live = named('Live', Type.Object({ status: Type.Literal('live') }));
 export const Health = named('Health', Type.Object({ status: Type.Literal('ok'), policies: Type.Integer({ minimum: 0, description: 'Published versions held in memory' }) }));
 export const Ready = named(
   'Ready',

@@ -566,6 +566,7 @@ describe('diff errors and tokens', () => {
 describe('health, metrics, UI', () => {
   it('answers /healthz, /metrics and / without a token', async () => {
     expect(((await (await t.req('GET', '/healthz')).json()) as { status: string }).status).toBe('ok');
+    expect(await (await t.req('GET', '/livez')).json()).toEqual({ status: 'live' });
     const metrics = await (await t.req('GET', '/metrics')).text();
     expect(metrics).toMatch(/^tiaowen_http_requests_total\{method="GET",route="\/api\/v1\/policies",status="200"\} \d+$/m);
     expect(metrics).toMatch(/^tiaowen_published_versions \d+$/m);
