@@ -514,7 +514,7 @@ const PATHS: Record<string, Record<string, object>> = {
       tag: 'drafts',
       summary: 'Create a draft from a version or from source',
       requestBody: jsonBody(W.CreateDraft, { from: { policy: 'gansu/poverty-loan-book', version: '2015.1' } }),
-      responses: { '201': ok('The draft (ETag header)', W.DraftDetail), '404': err('Unknown version'), '413': err('Body too large'), '415': err('Not JSON') },
+      responses: { '201': ok('The draft (ETag header)', W.DraftDetail), '404': err('Unknown version'), '413': err('Body too large'), '415': err('Not JSON'), '422': err('The source nests deeper than the language allows (draft.too-deep); nothing is saved') },
     }),
   },
   '/api/v1/drafts/{id}': {
@@ -532,6 +532,7 @@ const PATHS: Record<string, Record<string, object>> = {
         '412': err('Stale ETag'),
         '413': err('Body too large'),
         '415': err('Not JSON'),
+        '422': err('The source nests deeper than the language allows (draft.too-deep); the draft is unchanged'),
         '428': err('If-Match missing'),
       },
     }),

@@ -16,29 +16,39 @@ type AddFormats = (a: Ajv2020, formats: string[]) => void;
 const addFormats: AddFormats = (addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats);
 
 let ajv: Ajv2020 | undefined;
+let firstErrorAjv: Ajv2020 | undefined;
 const compiled = new Map<string, ValidateFunction>();
 
 /**
  * A validator for a schema of the OpenAPI document: its `$ref`s (`#/components/schemas/…`) resolve
  * in the document. `schema` is a document schema (JSON), or a component's name.
  */
-export function contractValidator(schema: object | string): ValidateFunction {
-  const key = typeof schema === 'string' ? schema : JSON.stringify(schema);
+export function contractValidator(schema: object | string, opts: { allErrors?: boolean } = {}): ValidateFunction {
+  const all = opts.allErrors ?? true;
+  const key = `${all ? 'all' : 'first'}:${typeof schema === 'string' ? schema : JSON.stringify(schema)}`;
   let v = compiled.get(key);
   if (!v) {
-    if (!ajv) {
-      // discriminator: the IR schema (a component) uses OpenAPI's discriminator keyword.
-      ajv = new Ajv2020({ allErrors: true, strict: false, discriminator: true });
-      // `format: date` rejects impossible dates such as 2018-02-30, which the pattern lets through.
-      addFormats(ajv, ['date']);
-      ajv.addSchema({ $id: 'tiaowen', components: OPENAPI.components } as object);
-    }
+    const instance = all ? (ajv ??= documentAjv(true)) : (firstErrorAjv ??= documentAjv(false));
     // Local refs of a document schema point into the document, which ajv knows as `tiaowen`.
     const body = typeof schema === 'string' ? { $ref: `#/components/schemas/${schema}` } : schema;
-    v = ajv.compile(JSON.parse(JSON.stringify(body).replaceAll('"#/components/', '"tiaowen#/components/')) as object);
+    v = instance.compile(JSON.parse(JSON.stringify(body).replaceAll('"#/components/', '"tiaowen#/components/')) as object);
     compiled.set(key, v);
   }
   return v;
+}
+
+/**
+ * An ajv holding the document. Requests are checked with every error (details for the caller);
+ * answers (the test-mode response check) stop at the first: with every error, a `oneOf` over the
+ * IR's expression kinds walks every branch at every level, exponential in an expression's depth.
+ */
+function documentAjv(allErrors: boolean): Ajv2020 {
+  // discriminator: the IR schema (a component) uses OpenAPI's discriminator keyword.
+  const a = new Ajv2020({ allErrors, strict: false, discriminator: true });
+  // `format: date` rejects impossible dates such as 2018-02-30, which the pattern lets through.
+  addFormats(a, ['date']);
+  a.addSchema({ $id: 'tiaowen', components: OPENAPI.components } as object);
+  return a;
 }
 
 function validator(schema: TSchema): ValidateFunction {

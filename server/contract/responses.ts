@@ -29,7 +29,7 @@ function declared(method: string, path: string): Responses | undefined {
 }
 
 function validate(schema: object, value: unknown, where: string): string[] {
-  const v = contractValidator(schema);
+  const v = contractValidator(schema, { allErrors: false });
   return v(value) ? [] : (v.errors ?? []).slice(0, 5).map((e) => `${where}${e.instancePath || '/'} ${e.message ?? e.keyword} ${JSON.stringify(e.params)}`);
 }
 
