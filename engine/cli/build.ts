@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { renderDiagnostic, hasErrors } from '../../dsl/index.ts';
 import { generate, standaloneModule, Unsupported } from '../compiled/index.ts';
 import { parseDate } from '../values/dates.ts';
+import { factsValidatorSource } from '../facts/validate.ts';
 import { EXIT, guarded, type CliCommand } from './command.ts';
 import { parse, usageError as usageErrorFor, EXIT_CODES_HELP } from './args.ts';
 import { isIoError, libraryDir, userPath, POLICY_FILE } from './files.ts';
@@ -91,7 +92,7 @@ export const command: CliCommand = {
     let source: string;
     try {
       const gen = generate(resolved.value.ir);
-      source = standaloneModule(gen, JSON.stringify(resolved.value), (args.values.runtime as string | undefined) ?? defaultRuntime(out));
+      source = standaloneModule(gen, JSON.stringify(resolved.value), (args.values.runtime as string | undefined) ?? defaultRuntime(out), factsValidatorSource(resolved.value.ir));
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
       io.err(`生成器不支持此政策的写法 / the generator does not cover this policy (${e.message}); it is evaluated by the interpreter`);

@@ -2,3 +2,4 @@
 export { compilePolicy, fromFactory, generatedFor, type CompiledPolicy, type CompileOptions, type DecideOptions, type CompactDecision, type Factory } from './policy.ts';
 export { generate, standaloneModule, Unsupported, type Generated, type Statics } from './generate.ts';
 export { workdaysBetweenFast } from './workdays.ts';
+export { VALIDATOR_REQUIRES } from '../facts/validate.ts';

@@ -9,10 +9,11 @@
  */
 import { CONTRADICTORY_KINDS, type OutcomeKind, type RuleIR } from '../ir/types.ts';
 import type { ResolvedPolicy } from '../library/library.ts';
-import { validateFacts, type NormalizedFacts } from '../facts/validate.ts';
+import type { ValidateFunction } from 'ajv';
+import { registerFactsValidator, validateFacts, type NormalizedFacts } from '../facts/validate.ts';
 import { MSG } from '../messages.ts';
 import { parameterValue } from '../evaluate/interpret.ts';
-import { computedResult, evaluateNormalizedSync, evaluateSync, resolveCitation, sameSubject } from '../evaluate/decide.ts';
+import { computedResult, evaluateNormalizedSync, evaluateSync, resolveCitation, sameSubject, setOwn } from '../evaluate/decide.ts';
 import type { Conflict, Decision, FiredOutcome, ResolvedCitation, SuppressedRule, UndeterminedRule } from '../evaluate/types.ts';
 import { mergeUnknown, parseDate, unknown, type Unknown } from '../values/index.ts';
 import { generate, Unsupported, type Generated, type Statics } from './generate.ts';
@@ -181,8 +182,11 @@ function interpreted(policy: ResolvedPolicy): CompiledPolicy {
  * build`) share it. The factory's state is per evaluator, so two evaluators of one policy do not
  * share slots; one evaluator runs one decision at a time (decisions are synchronous).
  */
-export function fromFactory(policy: ResolvedPolicy, made: { statics: Statics; factory: Factory }): CompiledPolicy {
+export function fromFactory(policy: ResolvedPolicy, made: { statics: Statics; factory: Factory; factsValidator?: ValidateFunction }): CompiledPolicy {
   const ir = policy.ir;
+  // A standalone module brings its facts validator, precompiled: facts the generated reader
+  // leaves to the reference are then checked without compiling anything at run time.
+  if (made.factsValidator) registerFactsValidator(ir.facts, made.factsValidator);
   const S = made.statics;
   const g = made.factory(rt, S);
   const n = ir.rules.length;
@@ -258,7 +262,7 @@ export function fromFactory(policy: ResolvedPolicy, made: { statics: Statics; fa
             // Copied: an unknown may be a constant shared between decisions.
             if (result.type === 'undetermined') result.missingFacts = result.missingFacts.slice();
             const l = labels[i]![k]!;
-            computed[cs[k]!.name] = l.label !== undefined ? (l.labelEn !== undefined ? { label: l.label, labelEn: l.labelEn, result } : { label: l.label, result }) : l.labelEn !== undefined ? { labelEn: l.labelEn, result } : { result };
+            setOwn(computed, cs[k]!.name, l.label !== undefined ? (l.labelEn !== undefined ? { label: l.label, labelEn: l.labelEn, result } : { label: l.label, result }) : l.labelEn !== undefined ? { labelEn: l.labelEn, result } : { result });
           }
           const then = r.rule.then;
           outcomes.push(

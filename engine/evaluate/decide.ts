@@ -201,14 +201,23 @@ export function sameSubject(a: RuleIR, b: RuleIR): boolean {
   return ca.some((c) => cb.includes(c));
 }
 
+/**
+ * Sets an own, enumerable property, so a computed value named `__proto__` is a key of the
+ * decision like any other name (plain assignment would replace the object's prototype).
+ */
+export function setOwn<T>(o: Record<string, T>, name: string, value: T): void {
+  if (name === '__proto__') Object.defineProperty(o, name, { value, enumerable: true, writable: true, configurable: true });
+  else o[name] = value;
+}
+
 function firedOutcome(rule: RuleIR, citation: ResolvedCitation, ctx: EvalContext): FiredOutcome {
   const computed: FiredOutcome['computed'] = {};
   for (const c of rule.then.computed) {
-    computed[c.name] = {
+    setOwn(computed, c.name, {
       ...(c.label !== undefined ? { label: c.label } : {}),
       ...(c.labelEn !== undefined ? { labelEn: c.labelEn } : {}),
       result: computedResult(evalExpr(c.expr, ctx), staticKind(c.expr, ctx)),
-    };
+    });
   }
   return {
     ruleId: rule.id,

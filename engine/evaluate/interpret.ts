@@ -434,7 +434,7 @@ export function cleanNumber(x: number): number {
 
 /** The names an expression reads (facts, parameters, definitions, as_of) with their values. */
 export function valuesSeen(e: Expr, ctx: EvalContext): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out = Object.create(null) as Record<string, unknown>; // names are policy text (`__proto__` too)
   const visit = (x: Expr, inRecord: boolean): void => {
     switch (x.type) {
       case 'fact':

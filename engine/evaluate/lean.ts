@@ -16,7 +16,7 @@
 import type { LocalizedText, OutcomeKind, Severity } from '../ir/types.ts';
 import type { ResolvedPolicy } from '../library/library.ts';
 import { canonicalJson, sha256Hex } from '../ir/hash.ts';
-import { resolveCitation } from './decide.ts';
+import { resolveCitation, setOwn } from './decide.ts';
 import type { ComputedResult, Conflict, Decision, FactError, FiredOutcome, PolicyStamp, ResolvedCitation, RuleTrace } from './types.ts';
 
 export interface RuleTexts {
@@ -152,11 +152,11 @@ export function expandDecision(lean: LeanDecision, texts: DecisionTexts): Decisi
     const t = texts.rules[ruleId]!;
     const computed: FiredOutcome['computed'] = {};
     t.computed.forEach((c, i) => {
-      computed[c.name] = {
+      setOwn(computed, c.name, {
         ...(c.label !== undefined ? { label: c.label } : {}),
         ...(c.labelEn !== undefined ? { labelEn: c.labelEn } : {}),
         result: results[i]!,
-      };
+      });
     });
     return {
       ruleId,

@@ -24,9 +24,9 @@ export function factSchema(ir: Pick<PolicyIR, 'id' | 'title' | 'titleEn' | 'fact
 }
 
 function properties(decls: readonly FactDecl[]): Record<string, JsonSchema> {
-  const out: Record<string, JsonSchema> = {};
-  for (const d of decls) out[d.name] = declSchema(d);
-  return out;
+  // fromEntries defines own properties, so a fact named `__proto__` is a property like any other
+  // (assigning `out['__proto__']` would set the object's prototype instead).
+  return Object.fromEntries(decls.map((d) => [d.name, declSchema(d)]));
 }
 
 /** Extension keywords the validator must accept (ajv strict mode rejects unknown keywords). */

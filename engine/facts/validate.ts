@@ -6,6 +6,10 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import standaloneModule from 'ajv/dist/standalone/index.js';
+import * as formatsModule from 'ajv-formats/dist/formats.js';
+import * as ucs2lengthModule from 'ajv/dist/runtime/ucs2length.js';
+import * as equalModule from 'ajv/dist/runtime/equal.js';
 import localizeZhModule from 'ajv-i18n/localize/zh/index.js';
 import type { FactDecl, PolicyIR } from '../ir/types.ts';
 import type { FactError } from '../evaluate/types.ts';
@@ -23,16 +27,67 @@ function cjsDefault<T>(m: { default: T }): T {
 }
 const addFormats = cjsDefault(addFormatsModule);
 const localizeZh = cjsDefault(localizeZhModule);
+const standaloneCode = cjsDefault(standaloneModule);
+
+/** One configuration for the validators compiled here and the standalone ones `tiaowen build` writes. */
+function newAjv(standalone: boolean): Ajv {
+  // multipleOfPrecision: 12345.67 / 0.01 is not an integer in binary floating point.
+  // ownProperties: an absent fact named like an Object.prototype member (`toString`,
+  // `constructor`) is absent, not the inherited function.
+  const a = new Ajv({ allErrors: true, multipleOfPrecision: 6, allowUnionTypes: true, ownProperties: true, ...(standalone ? { code: { source: true } } : {}) });
+  addFormats(a, ['date']);
+  a.addVocabulary([...EXTENSION_KEYWORDS]);
+  return a;
+}
 
 let ajvInstance: Ajv | undefined;
 function ajv(): Ajv {
-  if (!ajvInstance) {
-    // multipleOfPrecision: 12345.67 / 0.01 is not an integer in binary floating point.
-    ajvInstance = new Ajv({ allErrors: true, multipleOfPrecision: 6, allowUnionTypes: true });
-    addFormats(ajvInstance, ['date']);
-    ajvInstance.addVocabulary([...EXTENSION_KEYWORDS]);
-  }
+  ajvInstance ??= newAjv(false);
   return ajvInstance;
+}
+
+/**
+ * The facts validator of a policy as standalone CommonJS source (ajv's standalone code), for
+ * modules that must run where code generation from strings is forbidden. Annotations (titles,
+ * labels, descriptions) are left out: they play no part in validation, so no policy text but
+ * enum values reaches the source, and those only as JSON literals. The source calls `require`
+ * only for {@link VALIDATOR_REQUIRES}.
+ */
+export function factsValidatorSource(ir: Pick<PolicyIR, 'id' | 'title' | 'titleEn' | 'facts'>): string {
+  const a = newAjv(true);
+  return standaloneCode(a, a.compile(withoutAnnotations(factSchema(ir)) as object));
+}
+
+/** The modules standalone validators require, for a `require` that serves only these. */
+export const VALIDATOR_REQUIRES: Readonly<Record<string, unknown>> = {
+  // As CommonJS `require` returns them: module.exports, which an ESM namespace holds as `default`.
+  'ajv-formats/dist/formats': cjsDefault(formatsModule as unknown as { default: unknown }),
+  'ajv/dist/runtime/ucs2length': cjsDefault(ucs2lengthModule as unknown as { default: unknown }),
+  'ajv/dist/runtime/equal': cjsDefault(equalModule as unknown as { default: unknown }),
+};
+
+const ANNOTATIONS = new Set<string>(['title', 'description', ...EXTENSION_KEYWORDS]);
+function withoutAnnotations(s: unknown): unknown {
+  if (Array.isArray(s)) return s.map(withoutAnnotations);
+  if (s === null || typeof s !== 'object') return s;
+  // `properties` maps fact names (never annotations) to schemas.
+  return Object.fromEntries(
+    Object.entries(s).flatMap(([k, v]): [string, unknown][] =>
+      k === 'properties'
+        ? [[k, Object.fromEntries(Object.entries(v as object).map(([n, x]) => [n, withoutAnnotations(x)]))]]
+        : ANNOTATIONS.has(k)
+          ? []
+          : [[k, withoutAnnotations(v)]],
+    ),
+  );
+}
+
+/**
+ * Installs a precompiled facts validator (a standalone module's) for policies declaring exactly
+ * these facts, so `validateFacts` never compiles one.
+ */
+export function registerFactsValidator(facts: PolicyIR['facts'], validate: ValidateFunction): void {
+  precompiled.set(JSON.stringify(facts), validate);
 }
 
 // The schema depends only on the fact declarations, so validators are shared by every policy
@@ -41,12 +96,19 @@ function ajv(): Ajv {
 // drafts for months must not keep a validator (and ajv's own copy of its schema) for each.
 const MAX_VALIDATORS = 256;
 const byDecls = new Map<string, { v: ValidateFunction; schema: object }>();
+/** Validators modules brought with them (never evicted: a module registers once, on import). */
+const precompiled = new Map<string, ValidateFunction>();
 const byIr = new WeakMap<object, ValidateFunction>();
 
 function validatorFor(ir: Pick<PolicyIR, 'id' | 'title' | 'titleEn' | 'facts'>): ValidateFunction {
   const cached = byIr.get(ir);
   if (cached) return cached;
   const key = JSON.stringify(ir.facts);
+  const brought = precompiled.get(key);
+  if (brought) {
+    byIr.set(ir, brought);
+    return brought;
+  }
   let e = byDecls.get(key);
   if (!e) {
     const schema = factSchema(ir);
@@ -105,13 +167,20 @@ export function validateFacts(
     });
   }
   if (errors.length > 0) return { errors };
-  const out: NormalizedFacts = {};
+  // Null prototype: a fact named `__proto__` or `toString` is an entry like any other, for the
+  // interpreter reading these records and for everything they are handed to.
+  const out: NormalizedFacts = Object.create(null) as NormalizedFacts;
   const record = facts as Record<string, unknown>;
   for (const d of ir.facts) {
-    const v = normalize(d, record[d.name], `/${escapePointer(d.name)}`, [labelOf(d)], errors);
+    const v = normalize(d, own(record, d.name), `/${escapePointer(d.name)}`, [labelOf(d)], errors);
     if (v !== undefined) out[d.name] = v;
   }
   return errors.length > 0 ? { errors } : { facts: out, errors };
+}
+
+/** A record's own property only: nothing inherited reads as a fact. */
+function own(record: Record<string, unknown>, name: string): unknown {
+  return Object.hasOwn(record, name) ? record[name] : undefined;
 }
 
 function normalize(d: FactDecl, raw: unknown, path: string, subject: Bilingual[], errors: FactError[]): Value | undefined {
@@ -140,11 +209,11 @@ function normalize(d: FactDecl, raw: unknown, path: string, subject: Bilingual[]
       return { kind: 'string', value: raw as string };
     case 'list': {
       const records = (raw as Record<string, unknown>[]).map((rec, i) => {
-        const r: Record<string, Value> = {};
+        const r = Object.create(null) as Record<string, Value>;
         for (const f of t.fields) {
           const v = normalize(
             f,
-            rec[f.name],
+            own(rec, f.name),
             `${path}/${i}/${escapePointer(f.name)}`,
             [...subject, { zh: `[${i}]`, en: `[${i}]` }, labelOf(f)],
             errors,

@@ -291,6 +291,9 @@ class Lowering {
   }
 
   private lowerFactDecl(f: FactDeclAst): FactDecl {
+    // JSON Schema validators (ajv among them) skip a property named __proto__, so facts under
+    // that name could never be checked.
+    if (f.name === '__proto__') this.report(diag('ir.reserved-name', { name: f.name }, this.range(f.loc)));
     return clean({ name: f.name, label: f.label, labelEn: f.labelEn, type: this.lowerFactType(f.type), description: f.description });
   }
 

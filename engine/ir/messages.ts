@@ -84,6 +84,13 @@ export const MESSAGES = {
       ? { zh: '变体政策继承基础政策的事实,删除此声明即可', en: 'A variant inherits the base facts: remove this declaration' }
       : { zh: '删除重复的声明,或改用不同的名称', en: 'Remove the repeated declaration or use another name' },
   }),
+  'ir.reserved-name': (p: { name: string }): Entry => ({
+    message: { zh: `“${p.name}”不能用作事实或字段名`, en: `"${p.name}" cannot name a fact or field` },
+    hint: {
+      zh: '事实以 JSON 对象传入,这个名称在 JSON 校验中有特殊含义;请改用其他名称',
+      en: 'Facts arrive as a JSON object, where this name has a special meaning to validators: use another name',
+    },
+  }),
   'ir.duplicate-name': (p: { name: string; what: Bilingual }): Entry => ({
     message: { zh: `${p.what.zh}“${p.name}”重复`, en: `${p.what.en} "${p.name}" is declared twice` },
     hint: { zh: '删除重复的声明,或改用不同的名称', en: 'Remove the repeated declaration or use another name' },

@@ -66,15 +66,19 @@ describe('tiaowen build', () => {
     const asOf = '2019-12-31';
     expect((await run('build', 'gansu/poverty-loan-book', '--policies', policies, '--as-of', asOf, '--out', out)).code).toBe(0);
     const facts = { 弄虚作假: true, 贷款: [{ 金额: 60000, 逾期天数: 200, 纳入黑名单: false }, { 金额: 1000 }] };
+    // Facts the generated reader leaves to the reference validator: a wrong type, an undeclared
+    // fact, a bad date, a field named like an Object.prototype member.
+    const invalid = [{ 弄虚作假: 'yes' }, { 未声明: 1 }, { 贷款: [{ 金额: '1.234', toString: 1 }] }, { 贷款: [{ constructor: 'x' }] }];
     const script = path.join(dir, 'run.mjs');
     await writeFile(
       script,
       [
         `const { default: ev } = await import(${JSON.stringify(pathToFileURL(out).href)});`,
         `const d = ev.decide(${JSON.stringify(facts)}, { asOf: ${JSON.stringify(asOf)} });`,
+        `const bad = ${JSON.stringify(invalid)}.map((f) => ev.decide(f, { asOf: ${JSON.stringify(asOf)} }));`,
         // Proof the flag holds in the child: new Function must throw there.
         "let forbidden = false; try { new Function('return 1'); } catch { forbidden = true; }",
-        'process.stdout.write(JSON.stringify({ forbidden, d }));',
+        'process.stdout.write(JSON.stringify({ forbidden, d, bad }));',
       ].join('\n'),
     );
     const child = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) =>
@@ -82,11 +86,15 @@ describe('tiaowen build', () => {
         e ? reject(new Error(`${e.message}\n${stderr}`)) : resolve({ stdout, stderr }),
       ),
     );
-    const got = JSON.parse(child.stdout) as { forbidden: boolean; d: unknown };
+    const got = JSON.parse(child.stdout) as { forbidden: boolean; d: unknown; bad: { status: string }[] };
     expect(got.forbidden).toBe(true);
     const { library } = await loadPolicyDir(policies);
-    const want = await evaluate(library.resolve('gansu/poverty-loan-book', { asOf }).value!, facts, { asOf });
+    const resolved = library.resolve('gansu/poverty-loan-book', { asOf }).value!;
+    const want = await evaluate(resolved, facts, { asOf });
     expect(JSON.stringify(got.d)).toBe(JSON.stringify(want));
+    // The module's precompiled validator gives the reference's errors, word for word.
+    expect(got.bad.map((d) => d.status)).toEqual(['invalid-facts', 'invalid-facts', 'invalid-facts', 'invalid-facts']);
+    for (const [i, f] of invalid.entries()) expect(JSON.stringify(got.bad[i])).toBe(JSON.stringify(await evaluate(resolved, f, { asOf })));
   }, 120_000);
 
   it('says what is wrong without --out', async () => {

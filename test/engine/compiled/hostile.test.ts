@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PolicyIR } from '../../../engine/ir/types.ts';
 import { evaluate } from '../../../engine/evaluate/decide.ts';
 import { compilePolicy, generate, standaloneModule } from '../../../engine/compiled/index.ts';
+import { validateIr } from '../../../engine/ir/validate.ts';
 import { F, FLD, N, P, R, S, agg, and, ar, call, cmp, resolveOne, rule } from '../evaluate/ir.ts';
 
 const EXIT = '"); process.exit(1);//';
@@ -81,6 +82,9 @@ function codeOutsideStrings(src: string): string {
   return src.replace(/"(?:[^"\\\n]|\\.)*"/g, '""');
 }
 
+/** The hostile policy with every `__proto__` name renamed. */
+const tameIr = (): PolicyIR => JSON.parse(JSON.stringify(hostile).replaceAll('"__proto__"', '"valueOf"')) as PolicyIR;
+
 describe('hostile policy texts', () => {
   afterEach(() => {
     vi.restoreAllMocks();
@@ -110,22 +114,29 @@ describe('hostile policy texts', () => {
     expect(got.suppressed.map((s) => [s.ruleId, s.byRuleId])).toEqual([[EXIT, NL]]);
     const computed = got.outcomes.find((o) => o.ruleId === TICK)!.computed;
     expect(computed[EXIT]!.result).toEqual({ type: 'money', yuan: '6.50' });
-    // A computed value named __proto__ is assigned as the reference assigns it (`computed[name] =`),
-    // which sets the object's prototype instead of a key: a finding, kept identical here.
-    expect(Object.keys(computed)).toEqual([EXIT]);
-    // The reference's fact schema cannot hold a fact or field named __proto__ (ajv rejects the
-    // schema: a finding); with that name renamed, it agrees with generated code, as JSON.
-    const tame = JSON.parse(JSON.stringify(hostile).replaceAll('"__proto__"', '"valueOf"')) as PolicyIR;
+    // A computed value named __proto__ is an own key of the decision, not its prototype.
+    expect(Object.keys(computed)).toEqual([EXIT, '__proto__']);
+    expect(Object.getPrototypeOf(computed)).toBe(Object.prototype);
+    // A fact or field cannot be named __proto__ (JSON Schema validators skip that property): the
+    // IR schema refuses it. With those renamed, the reference reads only own properties, so an
+    // absent `toString` or `constructor` is absent, never the inherited function.
+    expect(validateIr(hostile).value).toBeUndefined();
+    expect(validateIr(tameIr()).value).toBeDefined();
+    const tame = tameIr();
     const tameResolved = resolveOne(tame, [], '2020-06-30');
     const tameCompiled = compilePolicy(tameResolved, { codegen: true });
     expect(tameCompiled.generated).toBe(true);
     const tameFacts = factsText.replaceAll('"__proto__"', '"valueOf"');
-    for (const f of [tameFacts, '{}', '{"constructor": "nope"}', '{"__proto__": 1}', '{"toString": [{"constructor": 1}]}', '{"toString": [{"valueOf": 1, "constructor": "x"}]}']) {
+    for (const f of [tameFacts, '{}', '{"constructor": "nope"}', '{"valueOf": 1}', '{"toString": [{"constructor": 1}]}', '{"toString": [{"valueOf": 1, "constructor": "x"}]}']) {
       const a = tameCompiled.decide(JSON.parse(f), { asOf: '2020-06-30' });
       const b = await evaluate(tameResolved, JSON.parse(f), { asOf: '2020-06-30' });
       expect(JSON.stringify(a)).toBe(JSON.stringify(b));
     }
     expect(tameCompiled.decide(JSON.parse(tameFacts), { asOf: '2020-06-30' }).outcomes.map((o) => o.ruleId)).toEqual(['valueOf', 'constructor', TICK, COMMENT, NL]);
+    const empty = await evaluate(tameResolved, {}, { asOf: '2020-06-30' });
+    expect(empty.status).toBe('ok');
+    expect(empty.undetermined.map((u) => u.ruleId)).toEqual(expect.arrayContaining(['valueOf', 'constructor', TICK]));
+    expect((await evaluate(tameResolved, JSON.parse('{"valueOf": 1}'), { asOf: '2020-06-30' })).status).toBe('invalid-facts');
 
     // The standalone module form quotes them the same way.
     const mod = standaloneModule(gen, JSON.stringify(resolved), './runtime.ts');

@@ -104,6 +104,7 @@ rule r1 "again" #!
     message "x"
 ` },
   { note: 'duplicate fact', code: 'ir.duplicate-fact', src: HEADER + `  人数 "again": integer #!\n` + RULE('通过') },
+  { note: 'a fact named __proto__', code: 'ir.reserved-name', src: HEADER + `  __proto__ "原型": integer #!\n` + RULE('通过') },
   { note: 'missing citation', code: 'ir.missing-citation', src: HEADER + `
 rule r1 "规则" #!
   when 通过
@@ -192,7 +193,7 @@ describe('semantic diagnostics', () => {
   it('covers every code the stage documents', () => {
     const codes = new Set(rows.map((r) => r.code));
     for (const c of [
-      'ir.unknown-name', 'ir.type-mismatch', 'ir.duplicate-rule', 'ir.duplicate-fact', 'ir.missing-citation',
+      'ir.unknown-name', 'ir.type-mismatch', 'ir.duplicate-rule', 'ir.duplicate-fact', 'ir.reserved-name', 'ir.missing-citation',
       'ir.unknown-source', 'ir.unknown-enum-value', 'ir.unknown-outcome-kind', 'ir.unknown-severity',
       'ir.unknown-function', 'ir.wrong-arity', 'ir.definition-cycle', 'ir.unreachable-extends',
       'ir.unknown-base-rule', 'ir.override-needs-keyword', 'ir.parameter-dates', 'ir.bad-period',

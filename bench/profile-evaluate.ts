@@ -1,0 +1,122 @@
+/**
+ * Where a one-decision request's time goes (issue #18, row (d″)): starts `tiaowen serve` under
+ * `--cpu-prof`, drives POST /api/v1/evaluate with autocannon (32 connections), stops the server,
+ * and sums the main thread's CPU profile by part of the request (authentication, validation,
+ * deciding, serialising, the decision log, HTTP and the rest), by self time.
+ *
+ *   npx tsx bench/profile-evaluate.ts [--seconds 10] [--connections 32] [--keep DIR]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { parsedRecords } from './generate-loans.ts';
+import { AS_OF, BASELINE, POLICY_DIR } from './load.ts';
+
+const HELP = `usage: npx tsx bench/profile-evaluate.ts [--seconds N] [--connections N] [--keep DIR]
+  --seconds N      how long to drive POST /api/v1/evaluate (default 10)
+  --connections N  concurrent connections (default 32)
+  --keep DIR       write the .cpuprofile there (open it in Chrome DevTools) instead of deleting it
+Prints the server main thread's self time by part of the request, and the top functions.`;
+
+const { values } = parseArgs({ options: { seconds: { type: 'string' }, connections: { type: 'string' }, keep: { type: 'string' }, help: { type: 'boolean' } } });
+if (values.help) {
+  process.stdout.write(HELP + '\n');
+  process.exit(0);
+}
+const seconds = Number(values.seconds ?? 10);
+const connections = Number(values.connections ?? 32);
+if (!(seconds > 0) || !(connections > 0)) {
+  process.stderr.write('--seconds and --connections take a number above 0\n');
+  process.exit(2);
+}
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** The part of a request a frame belongs to, by the file it runs in (first match wins). */
+const PARTS: [string, RegExp][] = [
+  ['decision log (serialise, hash, SQLite)', /server\/(decisionLog|store)|sqlite3|node:crypto|ledger/],
+  ['authentication', /server\/auth/],
+  ['facts validation (ajv)', /facts\/validate|ajv/],
+  ['deciding (generated code)', /engine\/(compiled|evaluate|values)|<anonymous>|eval/],
+  ['request/answer JSON', /JSON|json/],
+  ['routing, middleware, access log (Hono)', /hono|server\/(app|routes|requests|metrics|context|errors|engine|policies)/],
+  ['HTTP (node:http, sockets)', /node:(http|net|_http|stream|internal\/streams)|_http_|net\.js|stream/],
+];
+
+function summarise(p: Profile): void {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const self = new Map<number, number>();
+  p.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)));
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  const parts = new Map<string, number>();
+  const fns = new Map<string, number>();
+  for (const [id, us] of self) {
+    const f = byId.get(id)!.callFrame;
+    const where = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/(node_modules\/)?/, '')}:${f.lineNumber + 1}`;
+    fns.set(where, (fns.get(where) ?? 0) + us);
+    const name = f.functionName;
+    const part =
+      name === '(idle)' ? 'idle' : name === '(garbage collector)' ? 'garbage collection' : name === '(program)' ? 'V8/native (program)' : (PARTS.find(([, re]) => re.test(f.url) || re.test(name))?.[0] ?? 'other');
+    parts.set(part, (parts.get(part) ?? 0) + us);
+  }
+  const pct = (us: number) => `${((100 * us) / total).toFixed(1)}%`;
+  process.stdout.write(`\nserver main thread, ${(total / 1e6).toFixed(1)} s sampled\n\n| Part | self time | share |\n|---|---|---|\n`);
+  for (const [k, us] of [...parts].sort((a, b) => b[1] - a[1])) process.stdout.write(`| ${k} | ${(us / 1e6).toFixed(2)} s | ${pct(us)} |\n`);
+  process.stdout.write('\nTop functions by self time:\n');
+  for (const [k, us] of [...fns].sort((a, b) => b[1] - a[1]).slice(0, 25)) process.stdout.write(`  ${pct(us).padStart(6)}  ${k}\n`);
+}
+
+const data = mkdtempSync(path.join(tmpdir(), 'tiaowen-prof-'));
+const profDir = values.keep ?? mkdtempSync(path.join(tmpdir(), 'tiaowen-cpuprof-'));
+const server = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, '--import', 'tsx', 'server/cli/main.ts', 'serve', '--port', '0', '--data', data, '--policies', POLICY_DIR], {
+  cwd: path.resolve(import.meta.dirname, '..'),
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+try {
+  let out = '';
+  const { url, token } = await new Promise<{ url: string; token: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000);
+    server.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      const u = /listening on (http:\/\/\S+)/.exec(out);
+      const t = /Bearer (tw_\S+)/.exec(out);
+      if (u && t) {
+        clearTimeout(timer);
+        server.stdout.removeAllListeners('data');
+        server.stdout.resume();
+        resolve({ url: u[1]!, token: t[1]! });
+      }
+    });
+    server.on('exit', () => reject(new Error(`server exited: ${out}`)));
+  });
+  const { default: autocannon } = await import('autocannon');
+  const body = JSON.stringify({ policy: BASELINE, asOf: AS_OF, facts: parsedRecords(1)[0] });
+  const drive = (duration: number) =>
+    autocannon({ url: `${url}/api/v1/evaluate`, method: 'POST', connections, duration, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+  await drive(2); // warm-up: generated code, caches, JIT
+  const r = await drive(seconds);
+  process.stdout.write(`POST /api/v1/evaluate: ${Math.round(r.requests.average)} requests/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r.non2xx} non-2xx (${connections} connections, ${seconds} s; the profile covers warm-up and start-up too)\n`);
+} finally {
+  server.kill('SIGINT');
+  await new Promise((r) => server.once('exit', r));
+  rmSync(data, { recursive: true, force: true });
+}
+const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+if (!file) {
+  process.stderr.write(`no profile was written in ${profDir}\n`);
+  process.exit(1);
+}
+summarise(JSON.parse(readFileSync(path.join(profDir, file), 'utf8')) as Profile);
+if (values.keep) process.stdout.write(`\nprofile: ${path.join(profDir, file)}\n`);
+else rmSync(profDir, { recursive: true, force: true });
