@@ -39,6 +39,8 @@ interface ProfileNode {
 }
 interface Profile {
   nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
   samples: number[];
   timeDeltas: number[];
 }
@@ -54,10 +56,22 @@ const PARTS: [string, RegExp][] = [
   ['HTTP (node:http, sockets)', /node:(http|net|_http|stream|internal\/streams)|_http_|net\.js|stream/],
 ];
 
-function summarise(p: Profile): void {
+/**
+ * Only the samples of the measured run count: the profile covers start-up (module loading) and
+ * warm-up too, so it is cut to `windowUs` before the last sample, less the shutdown margin.
+ */
+function summarise(p: Profile, windowUs: number, marginUs: number): void {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  p.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)));
+  let t = p.startTime;
+  const times = p.timeDeltas.map((d) => (t += d));
+  const last = times[times.length - 1] ?? p.endTime;
+  const from = last - marginUs - windowUs;
+  const to = last - marginUs;
+  p.samples.forEach((id, i) => {
+    if (times[i]! < from || times[i]! > to) return;
+    self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0));
+  });
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   const parts = new Map<string, number>();
   const fns = new Map<string, number>();
@@ -77,6 +91,8 @@ function summarise(p: Profile): void {
   for (const [k, us] of [...fns].sort((a, b) => b[1] - a[1]).slice(0, 25)) process.stdout.write(`  ${pct(us).padStart(6)}  ${k}\n`);
 }
 
+let doneAt: number | undefined;
+let shutdownUs = 0;
 const data = mkdtempSync(path.join(tmpdir(), 'tiaowen-prof-'));
 const profDir = values.keep ?? mkdtempSync(path.join(tmpdir(), 'tiaowen-cpuprof-'));
 const server = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, '--import', 'tsx', 'server/cli/main.ts', 'serve', '--port', '0', '--data', data, '--policies', POLICY_DIR], {
@@ -106,10 +122,12 @@ try {
     autocannon({ url: `${url}/api/v1/evaluate`, method: 'POST', connections, duration, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
   await drive(2); // warm-up: generated code, caches, JIT
   const r = await drive(seconds);
-  process.stdout.write(`POST /api/v1/evaluate: ${Math.round(r.requests.average)} requests/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r.non2xx} non-2xx (${connections} connections, ${seconds} s; the profile covers warm-up and start-up too)\n`);
+  doneAt = performance.now();
+  process.stdout.write(`POST /api/v1/evaluate: ${Math.round(r.requests.average)} requests/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r.non2xx} non-2xx (${connections} connections, ${seconds} s)\n`);
 } finally {
   server.kill('SIGINT');
   await new Promise((r) => server.once('exit', r));
+  shutdownUs = doneAt === undefined ? 0 : (performance.now() - doneAt) * 1000;
   rmSync(data, { recursive: true, force: true });
 }
 const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
@@ -117,6 +135,6 @@ if (!file) {
   process.stderr.write(`no profile was written in ${profDir}\n`);
   process.exit(1);
 }
-summarise(JSON.parse(readFileSync(path.join(profDir, file), 'utf8')) as Profile);
+summarise(JSON.parse(readFileSync(path.join(profDir, file), 'utf8')) as Profile, seconds * 1e6, shutdownUs);
 if (values.keep) process.stdout.write(`\nprofile: ${path.join(profDir, file)}\n`);
 else rmSync(profDir, { recursive: true, force: true });
