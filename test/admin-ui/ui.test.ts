@@ -263,6 +263,38 @@ describe('try it', () => {
     await page.context().close();
   });
 
+  it('previews the decision in the browser as facts are typed, as the server decides it', async () => {
+    const page = await h.open('author', '#/try?policy=gansu/poverty-loan&version=2015.1&asOf=2017-06-30');
+    const evaluations: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/api/v1/evaluate')) evaluations.push(r.url());
+    });
+    await page.locator('tw-fact-form').waitFor();
+    await page.getByLabel(/借款人类型/).first().selectOption({ index: 1 });
+    await page.locator('#f-贷款金额').fill('60000');
+    await page.locator('#f-贷款金额').press('Tab');
+    await page.locator('#f-贷款期限月数').fill('36');
+    await page.locator('#f-贷款期限月数').press('Tab');
+    const preview = page.locator('[data-testid=preview]');
+    await preview.locator('li[data-rule]').first().waitFor();
+    // Decided in the page by generated code: no request to the server's evaluate.
+    expect(evaluations).toEqual([]);
+    expect(await preview.getByTestId('preview-note').innerText()).toMatch(/生成代码/);
+    const previewed = await preview.locator('li[data-rule]').evaluateAll((els) => els.map((e) => e.getAttribute('data-rule')));
+    await page.getByRole('button', { name: '计算' }).click();
+    await page.locator('[data-testid=results] tw-decision .outcome').first().waitFor();
+    const decided = await page.locator('[data-testid=results] tw-decision .outcome').evaluateAll((els) => els.map((e) => e.getAttribute('data-rule')));
+    expect(previewed).toEqual(decided);
+    expect(evaluations.length).toBe(1);
+    // A changed fact changes the preview without asking the server.
+    await page.locator('#f-贷款金额').fill('10000');
+    await page.locator('#f-贷款金额').press('Tab');
+    await expect.poll(async () => JSON.stringify(await preview.locator('li[data-rule]').evaluateAll((els) => els.map((e) => e.getAttribute('data-rule'))))).not.toBe(JSON.stringify(previewed));
+    expect(evaluations.length).toBe(1);
+    await h.shot(page, 'try-preview');
+    await page.context().close();
+  });
+
   it('compares the same facts under a variant side by side', async () => {
     const page = await h.open('reviewer', '#/try?policy=central/responsibility');
     await page.locator('tw-fact-form').waitFor();

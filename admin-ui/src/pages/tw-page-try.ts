@@ -11,6 +11,7 @@ import type { CompareItem, Draft, ErrorDetail, JsonSchema, PolicySummary } from 
 import '../components/tw-fact-form.ts';
 import '../components/tw-decision.ts';
 import '../components/tw-state.ts';
+import { preview, type Preview } from '../preview.ts';
 
 interface Side {
   policy: string;
@@ -71,6 +72,9 @@ export class TwPageTry extends LitElement {
   @state() private running = false;
   @state() private results?: CompareItem[];
   @state() private failure?: { message: string; details: ErrorDetail[] };
+  /** The decision computed in this browser as the facts are typed (published versions only). */
+  @state() private preview?: Preview;
+  private previewFor = '';
 
   private readonly i18n = new LangController(this);
   private readonly library = new Loader<PolicySummary[]>(this);
@@ -121,6 +125,20 @@ export class TwPageTry extends LitElement {
     void this.schema.run(() => api.schema(p.id, version));
   }
 
+  override updated(): void {
+    // Previewed again whenever what it depends on changed; a late answer for older input is dropped.
+    if (draftIdOf(this.policy) !== undefined || !this.policy) {
+      this.preview = undefined;
+      return;
+    }
+    const key = JSON.stringify([this.policy, this.version, this.asOf, this.facts]);
+    if (key === this.previewFor) return;
+    this.previewFor = key;
+    void preview(this.policy, this.version || undefined, this.asOf, this.facts).then((p) => {
+      if (this.previewFor === key) this.preview = p;
+    });
+  }
+
   private setFacts(f: Record<string, unknown>): void {
     this.facts = f;
     this.json = JSON.stringify(f, null, 2);
@@ -130,6 +148,7 @@ export class TwPageTry extends LitElement {
     return html`
       <h1>${t('try.title')}</h1>
       ${this.library.render((list) => this.renderInputs(list), { isEmpty: (v) => v.length === 0, emptyText: t('library.empty') })}
+      ${this.renderPreview()}
       ${this.renderResults()}
     `;
   }
@@ -200,6 +219,27 @@ export class TwPageTry extends LitElement {
             <div id="json-error" class="err" role="alert">${this.jsonError}</div>
           </div>`}
     `;
+  }
+
+  private renderPreview() {
+    const p = this.preview;
+    if (!p) return nothing;
+    const d = p.decision;
+    const words =
+      d.status === 'invalid-facts'
+        ? t('try.previewInvalid', { n: d.factErrors.length })
+        : t('try.previewSummary', { fired: d.outcomes.length, undetermined: d.undetermined.length, conflicts: d.conflicts.length });
+    return html`<section class="card" data-testid="preview" aria-live="polite">
+      <h2>${t('try.preview')}</h2>
+      <p>${words}</p>
+      <ul>
+        ${d.outcomes.map((o) => html`<li data-rule=${o.ruleId}>${o.title} <span class="muted">(${o.citation.documentTitle ?? o.citation.source} ${o.citation.article})</span></li>`)}
+      </ul>
+      <p class="muted" data-testid="preview-note">${t(p.generated ? 'try.previewNote' : 'try.previewNoteInterpreted', {
+        // Browsers coarsen performance.now() (to 0.1 ms without cross-origin isolation).
+        time: p.micros >= 100 ? t('try.previewMs', { ms: (p.micros / 1000).toFixed(1) }) : t('try.previewUnderMs'),
+      })}</p>
+    </section>`;
   }
 
   private renderResults() {
