@@ -1,7 +1,7 @@
 // autocannon ships no types; the benchmark uses only this much of it.
 declare module 'autocannon' {
   interface Result {
-    requests: { average: number };
+    requests: { average: number; total: number };
     latency: { p50: number; p99: number };
     non2xx: number;
     /** Bytes per second of answers. */

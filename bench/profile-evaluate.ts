@@ -47,6 +47,8 @@ interface Profile {
 
 /** The part of a request a frame belongs to, by the file it runs in (first match wins). */
 const PARTS: [string, RegExp][] = [
+  // @hono/node-server materialises a WHATWG Request (undici, with an AbortSignal) when the body is read.
+  ['Request/Response objects (undici, AbortSignal)', /undici|abort_controller|js_transferable|webidl|fetch\/|headers/],
   ['decision log (serialise, hash, SQLite)', /server\/(decisionLog|store)|sqlite3|node:crypto|ledger/],
   ['authentication', /server\/auth/],
   ['facts validation (ajv)', /facts\/validate|ajv/],
@@ -60,7 +62,7 @@ const PARTS: [string, RegExp][] = [
  * Only the samples of the measured run count: the profile covers start-up (module loading) and
  * warm-up too, so it is cut to `windowUs` before the last sample, less the shutdown margin.
  */
-function summarise(p: Profile, windowUs: number, marginUs: number): void {
+function summarise(p: Profile, windowUs: number, marginUs: number, requests: number): void {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
   let t = p.startTime;
@@ -87,12 +89,15 @@ function summarise(p: Profile, windowUs: number, marginUs: number): void {
   const pct = (us: number) => `${((100 * us) / total).toFixed(1)}%`;
   process.stdout.write(`\nserver main thread, ${(total / 1e6).toFixed(1)} s sampled\n\n| Part | self time | share |\n|---|---|---|\n`);
   for (const [k, us] of [...parts].sort((a, b) => b[1] - a[1])) process.stdout.write(`| ${k} | ${(us / 1e6).toFixed(2)} s | ${pct(us)} |\n`);
+  const busy = total - (parts.get('idle') ?? 0);
+  process.stdout.write(`\nbusy ${(busy / 1e6).toFixed(2)} s of ${(total / 1e6).toFixed(2)} s; per request: ${requests > 0 ? ((busy / requests) | 0) : '?'} µs of main-thread CPU\n`);
   process.stdout.write('\nTop functions by self time:\n');
   for (const [k, us] of [...fns].sort((a, b) => b[1] - a[1]).slice(0, 25)) process.stdout.write(`  ${pct(us).padStart(6)}  ${k}\n`);
 }
 
 let doneAt: number | undefined;
 let shutdownUs = 0;
+let requestCount = 0;
 const data = mkdtempSync(path.join(tmpdir(), 'tiaowen-prof-'));
 const profDir = values.keep ?? mkdtempSync(path.join(tmpdir(), 'tiaowen-cpuprof-'));
 const server = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, '--import', 'tsx', 'server/cli/main.ts', 'serve', '--port', '0', '--data', data, '--policies', POLICY_DIR], {
@@ -123,6 +128,7 @@ try {
   await drive(2); // warm-up: generated code, caches, JIT
   const r = await drive(seconds);
   doneAt = performance.now();
+  requestCount = r.requests.total;
   process.stdout.write(`POST /api/v1/evaluate: ${Math.round(r.requests.average)} requests/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r.non2xx} non-2xx (${connections} connections, ${seconds} s)\n`);
 } finally {
   server.kill('SIGINT');
@@ -135,6 +141,6 @@ if (!file) {
   process.stderr.write(`no profile was written in ${profDir}\n`);
   process.exit(1);
 }
-summarise(JSON.parse(readFileSync(path.join(profDir, file), 'utf8')) as Profile, seconds * 1e6, shutdownUs);
+summarise(JSON.parse(readFileSync(path.join(profDir, file), 'utf8')) as Profile, seconds * 1e6, shutdownUs, requestCount);
 if (values.keep) process.stdout.write(`\nprofile: ${path.join(profDir, file)}\n`);
 else rmSync(profDir, { recursive: true, force: true });
