@@ -27,8 +27,11 @@ const localizeZh = cjsDefault(localizeZhModule);
 let ajvInstance: Ajv | undefined;
 function ajv(): Ajv {
   if (!ajvInstance) {
-    // multipleOfPrecision: 12345.67 / 0.01 is not an integer in binary floating point.
-    ajvInstance = new Ajv({ allErrors: true, multipleOfPrecision: 6, allowUnionTypes: true });
+    // multipleOfPrecision: 12345.67 / 0.01 is not an integer in binary floating point, and the
+    // error grows with the amount (318373237.97 / 0.01 is off by 4e-6), so 6 digits refused valid
+    // amounts above about 10^8 yuan. 2 digits still refuses a third decimal; normalize() then checks
+    // the two decimals exactly (yuanToFen).
+    ajvInstance = new Ajv({ allErrors: true, multipleOfPrecision: 2, allowUnionTypes: true });
     addFormats(ajvInstance, ['date']);
     ajvInstance.addVocabulary([...EXTENSION_KEYWORDS]);
   }
