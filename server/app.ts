@@ -27,6 +27,7 @@ import { policyRoutes } from './routes/policies.ts';
 import { simulateRoutes } from './routes/simulate.ts';
 import { decisionRoutes } from './routes/decisions.ts';
 import { bundleRoutes } from './bundles/routes.ts';
+import { libraryRoutes } from './library/routes.ts';
 import { DEFAULT_LIMITS, RateLimits, requestIds } from './requests.ts';
 import type { Logger } from 'pino';
 import type { Clock, Store } from './store/store.ts';
@@ -66,6 +67,7 @@ export async function prepareDeps(opts: {
     metrics: new Metrics(),
     lifecycle: { draining: false },
     logger: opts.logger,
+    policiesDir: opts.policiesDir,
   };
 }
 
@@ -142,6 +144,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): App {
   diffRoutes(app);
   simulateRoutes(app);
   draftRoutes(app);
+  libraryRoutes(app);
 
   serveUi(app, deps.config.uiDir);
 

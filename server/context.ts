@@ -60,6 +60,8 @@ export interface AppDeps {
   lifecycle: { draining: boolean };
   /** The access log (one JSON line per request); none in tests unless asked. */
   logger?: Logger;
+  /** The library folder the server was seeded from, which `POST /api/v1/library/sync` proposes. */
+  policiesDir?: string;
 }
 
 export type AppEnv = { Variables: { actor: Actor | undefined; deps: AppDeps; requestId: string; client: string } };

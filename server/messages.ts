@@ -56,6 +56,7 @@ export const MESSAGES = {
   'batch.line-error': { zh: '此行无法处理', en: 'This line could not be processed' },
   'bundle.policy-mismatch': { zh: '上报的决定所用政策与服务器解析的版本不一致(哈希不同)', en: 'A reported decision was made on a policy other than the one the server resolves (hash differs)' },
   'batch.malformed-line': { zh: '此行不是合法的 JSON 对象', en: 'This line is not a valid JSON object' },
+  'library.none': { zh: '服务启动时未指定政策库目录,无法比较', en: 'The server was started without a library folder; there is nothing to compare' },
 } satisfies Record<string, Text>;
 
 export type MessageCode = keyof typeof MESSAGES;

@@ -594,6 +594,17 @@ const PATHS: Record<string, Record<string, object>> = {
       responses: { '201': ok('The draft and the version it became', W.PublishResponse), '404': err('Unknown draft'), '409': err('Wrong state or version label taken'), '422': err('Draft has errors') },
     }),
   },
+  '/api/v1/library/sync': {
+    post: op('POST /api/v1/library/sync', {
+      id: 'syncLibrary',
+      tag: 'drafts',
+      summary: "Propose the server's library folder as drafts",
+      description:
+        'Each policy or version in the library folder (--policies) that the deployment has not published becomes a draft for review. A published version is never overwritten (a label published with other content is reported as version-taken); content a draft already proposes is skipped.',
+      requestBody: jsonBody(W.LibrarySyncRequest, { dryRun: true }, false),
+      responses: { '200': ok('What was proposed, line by line', W.LibrarySyncResponse), '409': err('The server was started without a library folder (library.none)') },
+    }),
+  },
   '/api/v1/decisions': {
     get: op('GET /api/v1/decisions', {
       id: 'listDecisions',

@@ -230,3 +230,10 @@ export type CreateTokenRequest = Static<typeof C.CreateTokenRequest>;
 export type CreatedToken = Static<typeof C.CreatedToken>;
 
 export type { Decision, DecisionTexts, Diagnostic, LeanDecision, PolicyDiff, PolicyIR, PolicyRef, TextDiff };
+
+// ---- library sync ---------------------------------------------------------------------------
+
+/** `POST /api/v1/library/sync` body (schema `LibrarySyncV1`). */
+export type LibrarySyncRequest = Static<typeof C.LibrarySyncRequest>;
+/** `POST /api/v1/library/sync`: one row per library version, what was (or would be) done. */
+export type LibrarySyncResponse = Static<typeof C.LibrarySyncResponse>;

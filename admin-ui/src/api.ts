@@ -130,6 +130,11 @@ export class ApiClient {
     return (await this.get<W.PolicyListResponse>(`/policies${inForceOn ? `?inForceOn=${encodeURIComponent(inForceOn)}` : ''}`)).items;
   }
 
+  /** The server's library folder against what it published: with `dryRun`, only what would be proposed (admin). */
+  async syncLibrary(dryRun: boolean): Promise<W.LibrarySyncResponse['items']> {
+    return (await this.post<W.LibrarySyncResponse>('/library/sync', { dryRun })).items;
+  }
+
   policy(id: string): Promise<W.PolicyDetail> {
     return this.get<W.PolicyDetail>(`/policies/${policyPath(id)}`);
   }

@@ -33,7 +33,8 @@ export type Action =
   | 'review'
   | 'publish'
   | 'audit'
-  | 'decisions';
+  | 'decisions'
+  | 'syncLibrary';
 
 const ACTIONS: Record<Action, readonly Role[]> = {
   read: ['admin', 'author', 'reviewer', 'viewer'],
@@ -44,6 +45,7 @@ const ACTIONS: Record<Action, readonly Role[]> = {
   publish: ['admin', 'author', 'reviewer'],
   audit: ['admin', 'reviewer'],
   decisions: ['admin', 'reviewer'],
+  syncLibrary: ['admin'],
 };
 
 export function can(role: Role | undefined, action: Action): boolean {

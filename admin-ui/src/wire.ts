@@ -41,6 +41,7 @@ export type {
   JobParams,
   JobStatus,
   JsonSchema,
+  LibrarySyncResponse,
   Me,
   Page,
   PolicyDetail,

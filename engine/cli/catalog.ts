@@ -96,12 +96,31 @@ export async function renderCatalog(root: string): Promise<string> {
     'the rules the version decides (inherited ones included), and atomic conditions seen true, false and undetermined.',
     '覆盖率指决策用例覆盖的范围:在某个用例中触发的规则数 / 该版本判定的全部规则数(含继承),以及原子条件取真、假、无法判定的比例。',
     '',
+    ...BOUNDS_CONVENTION,
+    '',
     '| jurisdiction 辖区 | policy 政策 | document 文件 | version 版本 | in force 施行期间 | extends 继承 | rules 规则 | cases 用例 | rules fired 规则覆盖 | conditions 条件覆盖 |',
     '|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
   ].join('\n');
 }
+
+/**
+ * How the library reads the words that set a bound: stated once in the catalogue, followed by every
+ * policy (each case at a bound quotes the deciding word in its note).
+ */
+const BOUNDS_CONVENTION = [
+  '## Bounds / 界限用语',
+  '',
+  'The library reads bounds as 《立法技术规范(试行)(一)》 does: 以上、以下、以内、不超过、不低于、不少于、达到 include the',
+  'number; 超过、高于、低于、不满、不足 exclude it. "(含)" says the bound is included. A period "X日前" or "X月底前" includes',
+  'that day; "N日内"/"N年内" starts the day after the event and ends on the Nth day. Every threshold has decision cases at,',
+  'just below and just above the bound, each note quoting the deciding word; every version is checked the day before,',
+  'on the first and last day of, and the day after its period in force (test/policies/periods.test.ts).',
+  '界限用语依《立法技术规范(试行)(一)》:以上、以下、以内、不超过、不低于、不少于、达到包括本数;超过、高于、低于、不满、不足不包括本数;',
+  '"(含)"表示包括本数。"X日前""X月底前"包括当日;"N日内""N年内"自次日起算,至第N日止。每个界限都有恰在、略低于、略高于界限的',
+  '用例,说明中引用决定界限的用语;每个版本都检查施行前一日、施行首末日与失效次日。',
+];
 
 /** Each version's coverage by the library's own decision cases, as `tiaowen test --coverage` reports it. */
 async function caseCoverage(root: string, files: LoadedLibrary['files'], library: PolicyLibrary): Promise<Map<string, CoverageReport>> {

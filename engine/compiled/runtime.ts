@@ -41,9 +41,9 @@ export function moneyFen(raw: unknown): number | typeof UNSURE {
     // Whole yuan in int32 range: exactly raw × 100 fen (-0 reads as 0, as below).
     if ((raw | 0) === raw) return raw === 0 ? 0 : raw * 100;
     if (!Number.isFinite(raw)) return UNSURE;
-    // ajv's multipleOf with multipleOfPrecision 6, as configured in engine/facts/validate.ts.
+    // ajv's multipleOf with multipleOfPrecision 2, as configured in engine/facts/validate.ts.
     const q = raw / 0.01;
-    if (Math.abs(Math.round(q) - q) > 1e-6) return UNSURE;
+    if (Math.abs(Math.round(q) - q) > 1e-2) return UNSURE;
     // d / 100 === raw exactly means raw's shortest decimal form has at most two decimals and is
     // d fen, which is what yuanToFen reads from its text (-0 reads as 0).
     if (Math.abs(raw) < 1e13) {

@@ -31,10 +31,13 @@ const standaloneCode = cjsDefault(standaloneModule);
 
 /** One configuration for the validators compiled here and the standalone ones `tiaowen build` writes. */
 function newAjv(standalone: boolean): Ajv {
-  // multipleOfPrecision: 12345.67 / 0.01 is not an integer in binary floating point.
+  // multipleOfPrecision: 12345.67 / 0.01 is not an integer in binary floating point, and the
+  // error grows with the amount (318373237.97 / 0.01 is off by 4e-6), so 6 digits refused valid
+  // amounts above about 10^8 yuan. 2 digits still refuses a third decimal; normalize() then checks
+  // the two decimals exactly (yuanToFen).
   // ownProperties: an absent fact named like an Object.prototype member (`toString`,
   // `constructor`) is absent, not the inherited function.
-  const a = new Ajv({ allErrors: true, multipleOfPrecision: 6, allowUnionTypes: true, ownProperties: true, ...(standalone ? { code: { source: true } } : {}) });
+  const a = new Ajv({ allErrors: true, multipleOfPrecision: 2, allowUnionTypes: true, ownProperties: true, ...(standalone ? { code: { source: true } } : {}) });
   addFormats(a, ['date']);
   a.addVocabulary([...EXTENSION_KEYWORDS]);
   return a;

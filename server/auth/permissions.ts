@@ -76,6 +76,9 @@ export const PERMISSIONS = {
   'GET /api/v1/tokens': ADMIN,
   'POST /api/v1/tokens': ADMIN,
   'DELETE /api/v1/tokens/:id': ADMIN,
+
+  // Proposes the server's library folder as drafts (server/library/): an administrator's act.
+  'POST /api/v1/library/sync': ADMIN,
 } as const satisfies Record<string, Access>;
 
 export type RouteKey = keyof typeof PERMISSIONS;

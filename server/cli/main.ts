@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   token: () => import('./token.ts'),
   audit: () => import('./audit.ts'),
   store: () => import('./store.ts'),
+  library: () => import('./library.ts'),
 };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

@@ -514,3 +514,24 @@ export const TokenInfo = named('TokenInfo', Type.Object(tokenFields));
 export const TokenList = named('TokenList', ItemList(TokenInfo));
 export const CreateTokenRequest = named('CreateTokenV1', Type.Object({ role: Role, name: NonEmpty(undefined, 200) }, { additionalProperties: false }));
 export const CreatedToken = named('CreatedToken', Type.Object({ ...tokenFields, token: Str('The secret, shown this once') }));
+
+// ---- library sync (server/library/) ---------------------------------------------------------
+
+export const LibrarySyncRequest = named(
+  'LibrarySyncV1',
+  Type.Object({ dryRun: Opt(Type.Boolean({ description: 'Say what would be proposed; create nothing' })) }, { additionalProperties: false }),
+);
+export const LibrarySyncRow = named(
+  'LibrarySyncRow',
+  Type.Object({
+    policy: Str('Policy id, or — for a file that does not compile'),
+    version: Type.String(),
+    file: Str('The file, relative to the library folder'),
+    change: Literals(['new-policy', 'new-version', 'published', 'invalid']),
+    status: Literals(['proposed', 'would-propose', 'up-to-date', 'already-proposed', 'version-taken', 'invalid']),
+    draft: Opt(Type.Integer({ description: 'The draft proposed now, or the one already proposing the same content' })),
+    draftStatus: Opt(Type.String()),
+    note: Type.Object({ zh: Type.String(), en: Type.String() }),
+  }),
+);
+export const LibrarySyncResponse = named('LibrarySync', ItemList(LibrarySyncRow));

@@ -117,6 +117,7 @@ describe('catalogues and roles', () => {
     ['simulate', 'POST /api/v1/simulate'],
     ['audit', 'GET /api/v1/audit'],
     ['read', 'GET /api/v1/policies'],
+    ['syncLibrary', 'POST /api/v1/library/sync'],
   ] as const)('%s matches %s', (action, key) => {
     for (const role of ['admin', 'author', 'reviewer', 'system', 'viewer'] as const) {
       expect(can(role, action), `${role} ${action}`).toBe((PERMISSIONS[key] as readonly string[]).includes(role));

@@ -3,17 +3,18 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { LangController, lang, t, type MessageKey } from '../i18n/index.ts';
 import { shared } from '../styles.ts';
 import { api, currentUser } from '../context.ts';
-import { Loader } from '../loader.ts';
+import { Loader, errorWords } from '../loader.ts';
 import { href, policyHref, type Route } from '../router.ts';
 import { can } from '../session.ts';
 import { jurisdictionWords, periodStatus, timeWords, todayInShanghai } from '../words.ts';
-import type { PolicySummary } from '../wire.ts';
+import type { LibrarySyncResponse, PolicySummary } from '../wire.ts';
 import '../components/tw-timeline.ts';
 import '../components/tw-state.ts';
 
 /**
  * Library: every published policy grouped by jurisdiction, with the version in force today, a
- * search box, and per policy its versions and a timeline of their effective periods.
+ * search box, and per policy its versions and a timeline of their effective periods. An admin
+ * can propose the server's library folder as drafts (check first, then propose: never a publish).
  */
 @customElement('tw-page-library')
 export class TwPageLibrary extends LitElement {
@@ -32,12 +33,19 @@ export class TwPageLibrary extends LitElement {
       summary { cursor: pointer; font-weight: 500; }
       td, th { font-size: 0.88rem; }
       .inforce { margin: 0.35rem 0; }
+      .sync { margin-top: 1rem; background: var(--tw-surface); border: 1px solid var(--tw-border); border-radius: var(--tw-radius); padding: 0.75rem 1rem; }
+      .sync .actions { display: flex; gap: 0.5rem; flex-wrap: wrap; margin: 0.5rem 0; }
+      .msg { min-height: 1.4rem; }
     `,
   ];
 
   /** The current route (query `q` is the search). */
   @property({ attribute: false }) route?: Route;
   @state() private query = '';
+  /** The last check or proposal of the library folder (admin). */
+  @state() private syncRows?: LibrarySyncResponse['items'];
+  @state() private syncBusy = false;
+  @state() private syncMsg?: { ok: boolean; text: string };
   private readonly i18n = new LangController(this);
   private readonly loader = new Loader<PolicySummary[]>(this);
   private readonly today = todayInShanghai();
@@ -58,8 +66,59 @@ export class TwPageLibrary extends LitElement {
         </div>
         ${can(currentUser()?.role, 'edit') ? html`<a class="button primary" href=${href('editor', ['new'])}>${t('library.newDraft')}</a>` : nothing}
       </div>
+      ${can(currentUser()?.role, 'syncLibrary') ? this.renderSync() : nothing}
       ${this.loader.render((items) => this.renderList(items), { isEmpty: (v) => v.length === 0, emptyText: t('library.empty') })}
     `;
+  }
+
+  /** Admin only: check the folder (a dry run), then propose what is new as drafts. */
+  private renderSync() {
+    const rows = this.syncRows;
+    const pending = rows?.filter((r) => r.status === 'would-propose').length ?? 0;
+    const shown = rows?.filter((r) => r.status !== 'up-to-date') ?? [];
+    return html`<details class="sync" data-sync>
+      <summary>${t('library.sync')}</summary>
+      <p class="muted">${t('library.syncHint')}</p>
+      <div class="actions">
+        <button type="button" ?disabled=${this.syncBusy} @click=${() => this.sync(true)}>${t('library.syncCheck')}</button>
+        ${pending > 0
+          ? html`<button type="button" class="primary" ?disabled=${this.syncBusy} @click=${() => this.sync(false)}>${t('library.syncPropose', { n: pending })}</button>`
+          : nothing}
+      </div>
+      <div class="msg ${this.syncMsg && !this.syncMsg.ok ? 'err' : 'ok'}" role=${this.syncMsg && !this.syncMsg.ok ? 'alert' : 'status'}>${this.syncMsg?.text ?? ''}</div>
+      ${shown.length
+        ? html`<div class="scroll-x"><table>
+            <thead><tr><th>${t('library.syncPolicy')}</th><th>${t('col.version')}</th><th>${t('col.status')}</th><th></th></tr></thead>
+            <tbody>
+              ${shown.map(
+                (r) => html`<tr data-row=${`${r.policy}@${r.version}`}>
+                  <td class="mono">${r.policy === '—' ? r.file : r.policy}</td>
+                  <td>${r.version}</td>
+                  <td>${t(`library.syncStatus.${r.status}` as MessageKey)}</td>
+                  <td>${r.draft ? html`<a href=${href('editor', [String(r.draft)])}>#${r.draft}</a> ` : nothing}<span class="muted">${lang() === 'en' ? r.note.en : r.note.zh}</span></td>
+                </tr>`,
+              )}
+            </tbody>
+          </table></div>`
+        : nothing}
+    </details>`;
+  }
+
+  private async sync(dryRun: boolean): Promise<void> {
+    this.syncBusy = true;
+    this.syncMsg = undefined;
+    try {
+      const rows = await api.syncLibrary(dryRun);
+      this.syncRows = rows;
+      const proposed = rows.filter((r) => r.status === 'proposed').length;
+      const pending = rows.filter((r) => r.status === 'would-propose').length;
+      if (!dryRun) this.syncMsg = { ok: true, text: t('library.syncDone', { n: proposed }) };
+      else if (pending === 0) this.syncMsg = { ok: true, text: t('library.syncNothing') };
+    } catch (e) {
+      this.syncMsg = { ok: false, text: errorWords(e) };
+    } finally {
+      this.syncBusy = false;
+    }
   }
 
   private matchesQuery(p: PolicySummary): boolean {
