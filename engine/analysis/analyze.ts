@@ -8,7 +8,7 @@ import type { Range } from '../../dsl/diagnostics.ts';
 import type { PolicyIR, RuleIR } from '../ir/types.ts';
 import { formatDate, parseDate } from '../values/index.ts';
 import { probe } from './probe.ts';
-import { replay } from './replay.ts';
+import { replay, replayRaw } from './replay.ts';
 import { Encoder, Unsupported, World, type Sym, type Tri } from './encode.ts';
 import type { Decision } from '../evaluate/types.ts';
 import { FINDINGS, QUESTIONS, approximationText } from './messages.ts';
@@ -293,7 +293,7 @@ export async function analyzePolicy(ir: PolicyIR, opts: AnalyzeOptions = {}): Pr
       question,
       lists: usesLists(r.id),
       goal: (enc) => enc.condition(r).t,
-      verify: (c) => replay(ir, c, true).trace?.find((t) => t.ruleId === r.id)?.condition.result === true,
+      verify: (c) => replayRaw(ir, c).raw.get(r.id) === 'fired',
     });
     if (a.status === 'unsat') {
       dead.add(r.id);

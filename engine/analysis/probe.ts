@@ -7,7 +7,7 @@
  */
 import type { Expr, FactDecl, PolicyIR } from '../ir/types.ts';
 import { formatDate, parseDate } from '../values/index.ts';
-import { replay } from './replay.ts';
+import { replay, replayRaw } from './replay.ts';
 import type { Counterexample } from './types.ts';
 import { ruleReads } from './usage.ts';
 
@@ -158,9 +158,9 @@ export function sampleRecords(ir: PolicyIR, period: { from: number; until: numbe
 export function probe(ir: PolicyIR, period: { from: number; until: number }, samples = 240, seed = 19): ProbeResult {
   const out: ProbeResult = { heldRaw: new Set(), fired: new Set(), conflicts: new Map(), holdsWithout: new Set() };
   for (const c0 of sampleRecords(ir, period, samples, seed)) {
-    const d = replay(ir, c0, true);
+    const { decision: d, raw } = replayRaw(ir, c0);
     if (d.status !== 'ok') continue; // a generated value the schema rejects: skip
-    const held = new Set((d.trace ?? []).filter((t) => t.condition.result === true).map((t) => t.ruleId));
+    const held = new Set([...raw].filter(([, s]) => s === 'fired').map(([id]) => id));
     held.forEach((r) => out.heldRaw.add(r));
     for (const r of held) for (const o of ir.rules) if (!held.has(o.id)) out.holdsWithout.add(`${r}\u0000${o.id}`);
     for (const o of d.outcomes) out.fired.add(o.ruleId);

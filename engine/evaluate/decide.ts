@@ -10,7 +10,7 @@ import { validateFacts, type NormalizedFacts } from '../facts/validate.ts';
 import { MSG } from '../messages.ts';
 import { fenToYuan, formatDate, mergeUnknown, parseDate, todayInShanghai, unknown, type Unknown, type Value } from '../values/index.ts';
 import { cleanNumber, createContext, evalExpr, ruleContext, staticKind, type EvalContext } from './interpret.ts';
-import { judgeRulesInterp, judgeRulesJre, type RuleVerdict } from './jre.ts';
+import { judgeRulesInterp, judgeRulesJre, type RuleStatus, type RuleVerdict } from './jre.ts';
 import type {
   ComputedResult,
   Conflict,
@@ -37,6 +37,17 @@ export function evaluateSync(policy: ResolvedPolicy, facts: unknown, opts: Evalu
   if ('decision' in prepared) return prepared.decision;
   const verdicts = judgeRulesInterp(prepared.ctx, Boolean(opts.explain));
   return decide(policy, prepared.ctx, prepared.asOf, verdicts, Boolean(opts.explain));
+}
+
+/**
+ * The interpreter's decision plus each rule's raw status (its condition alone, before exceptions),
+ * without building an explain trace: what engine/analysis needs on hundreds of sampled records.
+ */
+export function evaluateSyncRaw(policy: ResolvedPolicy, facts: unknown, asOf: string): { decision: Decision; raw: ReadonlyMap<string, RuleStatus> } {
+  const prepared = prepare(policy, facts, { asOf });
+  if ('decision' in prepared) return { decision: prepared.decision, raw: new Map() };
+  const verdicts = judgeRulesInterp(prepared.ctx, false);
+  return { decision: decide(policy, prepared.ctx, prepared.asOf, verdicts, false), raw: new Map(verdicts.map((v) => [v.rule.id, v.status])) };
 }
 
 /** The decision on facts already normalised (`validateFacts(...).facts`), by the interpreter: the fallback of engine/compiled. */
