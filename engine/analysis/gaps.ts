@@ -8,7 +8,7 @@ import { parseDate } from '../values/index.ts';
 import { DEFAULT_LIST_BOUND, DEFAULT_TIMEOUT_MS, finalStatuses } from './analyze.ts';
 import { Encoder, World } from './encode.ts';
 import { replay } from './replay.ts';
-import { checkSat, solverContext } from './solver.ts';
+import { checkSat, queryBudget, solverContext, type CheckResult } from './solver.ts';
 import type { Counterexample } from './types.ts';
 import { conditionReads } from './usage.ts';
 
@@ -22,7 +22,7 @@ export type GapResult =
 export async function findGap(
   ir: PolicyIR,
   rules: readonly string[],
-  opts: { periodEnd?: string; timeoutMs?: number; listBound?: number } = {},
+  opts: { periodEnd?: string; timeoutMs?: number; listBound?: number; deadline?: number; signal?: AbortSignal } = {},
 ): Promise<GapResult> {
   const z = await solverContext();
   const chosen = ir.rules.filter((r) => rules.includes(r.id));
@@ -43,7 +43,9 @@ export async function findGap(
     const known = ir.facts.filter((f) => facts.has(f.name)).map((f) => w.present(f));
     const goal = z.And(...known, ...chosen.map((r) => z.Not(finals.get(r.id)!.fired)));
     const period = [w.asOf.ge(w.real(from)), w.asOf.le(w.real(until))];
-    return { w, r: await checkSat(z, [...w.constraints, ...w.relevant(goal), ...period, goal], opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) };
+    const budget = queryBudget(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.deadline, opts.signal);
+    const r: CheckResult = budget <= 0 ? { status: 'unknown', reason: 'timeout' } : await checkSat(z, [...w.constraints, ...w.relevant(goal), ...period, goal], budget);
+    return { w, r };
   };
   const { w, r } = await ask('bounded');
   if (r.status === 'sat') {
