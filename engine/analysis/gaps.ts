@@ -1,5 +1,6 @@
 /**
- * Gaps: records, with every fact the given rules read known, on which none of them fires. A
+ * Gaps: records, with every fact the given rules read known (a list: each record's fields too),
+ * on which none of them fires. A
  * policy declares such a set with `complete r1, r2 because "…"` (IR `complete`); `analyzePolicy`
  * (and so `tiaowen check`) asks this for each declaration.
  */
@@ -40,7 +41,7 @@ export async function findGap(
     const w = new World(z, opts.listBound ?? DEFAULT_LIST_BOUND, mode);
     const enc = new Encoder(ir, w);
     const finals = finalStatuses(z, enc, ir);
-    const known = ir.facts.filter((f) => facts.has(f.name)).map((f) => w.present(f));
+    const known = ir.facts.filter((f) => facts.has(f.name)).map((f) => w.given(f));
     const goal = z.And(...known, ...chosen.map((r) => z.Not(finals.get(r.id)!.fired)));
     const period = [w.asOf.ge(w.real(from)), w.asOf.le(w.real(until))];
     const budget = queryBudget(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.deadline, opts.signal);
