@@ -1,6 +1,5 @@
 /** The reference interpreter's decision on a counterexample: how every finding is confirmed. */
-import { evaluateSync, evaluateSyncRaw } from '../evaluate/decide.ts';
-import type { RuleStatus } from '../evaluate/jre.ts';
+import { evaluateSync, judgeSyncRaw, type RawVerdicts } from '../evaluate/decide.ts';
 import type { Decision } from '../evaluate/types.ts';
 import type { PolicyIR } from '../ir/types.ts';
 import type { ResolvedPolicy } from '../library/library.ts';
@@ -15,7 +14,7 @@ export function replay(ir: PolicyIR, c: Counterexample, explain = false): Decisi
   return evaluateSync(resolvedOf(ir), c.facts, { asOf: c.asOf, explain });
 }
 
-/** The decision and each rule's raw status (condition alone, before exceptions); no trace, so cheap. */
-export function replayRaw(ir: PolicyIR, c: Counterexample): { decision: Decision; raw: ReadonlyMap<string, RuleStatus> } {
-  return evaluateSyncRaw(resolvedOf(ir), c.facts, c.asOf);
+/** Each rule's raw status, the rules fired and the conflicts, as the decision has them; nothing else built, so cheap. */
+export function replayRaw(ir: PolicyIR, c: Counterexample): RawVerdicts {
+  return judgeSyncRaw(resolvedOf(ir), c.facts, c.asOf);
 }
