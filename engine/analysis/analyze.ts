@@ -33,7 +33,17 @@ export interface SourceMap {
   policy?: Range;
 }
 
+/** The last map made: `checkFindings` and `analyzePolicy` ask for the same text in turn (parsing is not free). */
+let lastMap: { text: string; file?: string; map: SourceMap } | undefined;
+
 export function sourceMap(text: string, file?: string): SourceMap {
+  if (lastMap && lastMap.text === text && lastMap.file === file) return lastMap.map;
+  const map = buildSourceMap(text, file);
+  lastMap = { text, ...(file !== undefined ? { file } : {}), map };
+  return map;
+}
+
+function buildSourceMap(text: string, file?: string): SourceMap {
   const parsed = parsePolicySource(text, file !== undefined ? { file } : {});
   const ast = parsed.value;
   const map: SourceMap = { rules: new Map(), facts: new Map(), params: new Map(), defs: new Map() };
