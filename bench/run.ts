@@ -23,7 +23,7 @@ import { toZenInput, zenDecisionTable } from './zen.ts';
 
 const HELP = `usage: npm run bench [-- --quick] [-- --only a,c,d] [-- --runs N]
   --quick   small run (seconds): fewer records, 100,000-record simulation, 3 s HTTP
-  --only    run only these rows (letters a–h, comma-separated); the others are left out
+  --only    run only these rows (letters a–i, comma-separated); the others are left out
   --households N  row (g): households simulated as SQL (default 30,000,000; --quick 1,000,000)
   --http-batch N         records per HTTP request in row (d) (default 50)
   --http-connections N   concurrent connections in row (d) (default 2)
@@ -40,8 +40,8 @@ if (argv.includes('--help')) {
 const quick = argv.includes('--quick');
 const onlyAt = argv.indexOf('--only');
 const only = onlyAt >= 0 ? new Set((argv[onlyAt + 1] ?? '').split(',').map((s) => s.trim())) : undefined;
-if (only && (only.size === 0 || [...only].some((r) => !/^[a-h]$/.test(r)))) {
-  process.stderr.write(`--only takes row letters a–h, comma-separated (e.g. --only c,d); got ${argv[onlyAt + 1] ?? '(nothing)'}\n`);
+if (only && (only.size === 0 || [...only].some((r) => !/^[a-i]$/.test(r)))) {
+  process.stderr.write(`--only takes row letters a–i, comma-separated (e.g. --only c,d); got ${argv[onlyAt + 1] ?? '(nothing)'}\n`);
   process.exit(2);
 }
 const want = (row: string) => only === undefined || only.has(row);
@@ -314,6 +314,26 @@ async function measureOnce(): Promise<Row[]> {
       rows.push(...(await scalingRows({ records, batch: BATCH, connections: CONNECTIONS, seconds: HTTP_SECONDS, log })));
     } catch (e) {
       rows.push({ name: '(f) scale-out', rate: 'n/a', p50: 'n/a', p99: 'n/a', notes: `failed: ${(e as Error).message.slice(0, 200)}` });
+    }
+  }
+  // (i) `tiaowen check policies` with every analysis on, in a child process (bench/check.ts)
+  if (want('i')) {
+    log('(i) tiaowen check policies …');
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'check.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    try {
+      const c = JSON.parse(out) as { wallMs: number; userMs: number; systemMs: number; summary: string };
+      rows.push({
+        name: '(i) `tiaowen check policies`, every analysis on (Z3), whole library',
+        rate: 'n/a',
+        p50: `wall ${(c.wallMs / 1000).toFixed(1)} s`,
+        p99: `CPU ${((c.userMs + c.systemMs) / 1000).toFixed(1)} s (user ${(c.userMs / 1000).toFixed(1)} s)`,
+        notes: `target ≤ 10 s; from process start (module loading included); ${c.summary.split(' / ')[0]}`,
+      });
+    } catch {
+      rows.push({ name: '(i) tiaowen check policies', rate: 'n/a', p50: 'n/a', p99: 'n/a', notes: `child exited ${code}: ${out.slice(0, 200)}` });
     }
   }
   return rows;

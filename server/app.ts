@@ -20,6 +20,7 @@ import { Metrics } from './metrics.ts';
 import { PolicyService } from './policies.ts';
 import { diffRoutes } from './routes/diff.ts';
 import { draftRoutes } from './routes/drafts.ts';
+import { analyzeRoutes } from './routes/analyze.ts';
 import { batchRoutes } from './routes/batch.ts';
 import { evaluateRoutes } from './routes/evaluate.ts';
 import { metaRoutes } from './routes/meta.ts';
@@ -145,6 +146,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): App {
   simulateRoutes(app);
   draftRoutes(app);
   libraryRoutes(app);
+  analyzeRoutes(app);
 
   serveUi(app, deps.config.uiDir);
 

@@ -7,6 +7,7 @@ import type { Decision, EvaluateOptions, FactError, PolicyStamp } from '../engin
 import type { Diagnostic, Result } from '../dsl/diagnostics.ts';
 import type { Task, TaskResult } from '../engine/parallel/index.ts';
 import type { DecisionTexts } from '../engine/evaluate/lean.ts';
+import type { AnalysisOutcome, AnalysisRequest } from '../engine/parallel/analysis.ts';
 
 export interface ResolvedPolicyLike {
   stamp: PolicyStamp;
@@ -45,6 +46,15 @@ export interface EnginePort {
   validateFacts(ir: PolicyIR, facts: unknown): { errors: FactError[] };
   factSchema(ir: PolicyIR): object;
   loadPolicyDir(dir: string): Promise<{ files: { file: string; ir?: PolicyIR; diagnostics: Diagnostic[] }[] }>;
+  /** The editor's analysis (Z3) on one worker thread, shared by the process; started on first use. */
+  analyzer(): AnalyzerLike;
+}
+
+/** What the server uses of `engine/parallel`'s `AnalysisWorker`. */
+export interface AnalyzerLike {
+  analyze(req: AnalysisRequest): Promise<AnalysisOutcome>;
+  /** Starts the thread and loads Z3 ahead of the first request (the server does at start). */
+  warm(): void;
 }
 
 /** What the server uses of `engine/parallel`'s `WorkerPool`. */
@@ -65,6 +75,8 @@ export async function loadEngine(): Promise<EnginePort> {
   const { compilePolicy } = await import('../engine/compiled/index.ts');
   const { WorkerPool } = await import('../engine/parallel/index.ts');
   const { decisionTexts } = await import('../engine/evaluate/lean.ts');
+  const { AnalysisWorker } = await import('../engine/parallel/analysis.ts');
+  let analyzer: InstanceType<typeof AnalysisWorker> | undefined;
   const compiled = perPolicy(compilePolicy);
   const texts = perPolicy(decisionTexts);
   return {
@@ -80,6 +92,7 @@ export async function loadEngine(): Promise<EnginePort> {
     validateFacts: (ir, facts) => e.validateFacts(ir, facts),
     factSchema: (ir) => e.factSchema(ir),
     loadPolicyDir: (dir) => e.loadPolicyDir(dir),
+    analyzer: () => (analyzer ??= new AnalysisWorker()),
   };
 }
 

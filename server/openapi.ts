@@ -555,6 +555,21 @@ const PATHS: Record<string, Record<string, object>> = {
       responses: { '200': ok('Diagnostics, and the IR when it compiles', { anyOf: [W.ValidateOk, W.ValidateFailed] } as unknown as TSchema), '404': err('Unknown draft') },
     }),
   },
+  '/api/v1/analyze': {
+    post: op('POST /api/v1/analyze', {
+      id: 'analyze',
+      tag: 'drafts',
+      summary: 'Prove things about an unsaved policy text: dead rules, conflicts, redundancy, gaps (Z3)',
+      description:
+        "For the editor: the text is compiled as a draft (a variant's base from the library) and analysed like `tiaowen check` in a worker thread, bounded by `budgetMs`; a question not answered in time is an `analysis.solver-unknown` finding naming its rules, never silence. A newer request with the same `key` supersedes an older one. Findings carry a counterexample (facts and as-of date) to evaluate.",
+      requestBody: jsonBody(W.AnalyzeRequest, { source: 'policy "demo/new-policy" …', format: 'dsl', key: 'draft:7', budgetMs: 8000 }),
+      responses: {
+        '200': ok('Findings, or the compile errors that stop the analysis', { anyOf: [W.AnalyzeOk, W.AnalyzeFailed] } as unknown as TSchema),
+        '409': err('Superseded by a newer request with the same key (analysis.superseded), or cancelled (analysis.cancelled)'),
+        '503': err('Too many analyses waiting (analysis.busy)'),
+      },
+    }),
+  },
   '/api/v1/drafts/{id}/submit': {
     post: op('POST /api/v1/drafts/:id/submit', {
       id: 'submitDraft',

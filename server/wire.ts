@@ -164,6 +164,10 @@ export type ReviewRequest = Static<typeof C.ReviewRequest>;
 export type RejectRequest = Static<typeof C.RejectRequest>;
 /** `POST /api/v1/drafts/:id/validate`. */
 export type ValidateResponse = Static<typeof C.ValidateOk> | Static<typeof C.ValidateFailed>;
+/** `POST /api/v1/analyze`: the solver's findings on an unsaved text, or its compile errors. */
+export type AnalyzeRequest = Static<typeof C.AnalyzeRequest>;
+export type AnalyzeResponse = Static<typeof C.AnalyzeOk> | Static<typeof C.AnalyzeFailed>;
+export type AnalysisFinding = Static<typeof C.Finding>;
 /** The version a publish created. */
 export type PublishedVersion = Static<typeof C.PublishedVersion>;
 /** `POST /api/v1/drafts/:id/publish` (201). */

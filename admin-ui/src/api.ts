@@ -160,6 +160,11 @@ export class ApiClient {
     return this.post<W.CompareResponse>('/evaluate/compare', req);
   }
 
+  /** The solver's findings on an unsaved text (POST /analyze); `signal` drops a stale request. */
+  async analyze(req: W.AnalyzeRequest, signal?: AbortSignal): Promise<W.AnalyzeResponse> {
+    return (await this.request<W.AnalyzeResponse>('/analyze', { method: 'POST', body: req, signal })).data;
+  }
+
   diff(from: string, to: string, impact = false): Promise<W.DiffResponse> {
     return this.get<W.DiffResponse>(`/diff?a=${encodeURIComponent(from)}&b=${encodeURIComponent(to)}${impact ? '&impact=true' : ''}`);
   }

@@ -6,6 +6,9 @@
 import type { CompareItem as CompareSide, Decision, DraftMarker } from '../../server/wire.ts';
 
 export type {
+  AnalysisFinding,
+  AnalyzeRequest,
+  AnalyzeResponse,
   AuditEntry,
   AuditPage,
   CancelResponse,

@@ -8,11 +8,11 @@ import type { Range } from '../../dsl/diagnostics.ts';
 import type { PolicyIR, RuleIR } from '../ir/types.ts';
 import { formatDate, parseDate } from '../values/index.ts';
 import { probe } from './probe.ts';
-import { replay } from './replay.ts';
+import { replay, replayRaw } from './replay.ts';
 import { Encoder, Unsupported, World, type Sym, type Tri } from './encode.ts';
 import type { Decision } from '../evaluate/types.ts';
 import { FINDINGS, QUESTIONS, approximationText } from './messages.ts';
-import { checkSat, solverContext, type B, type CheckResult, type Z3 } from './solver.ts';
+import { checkSat, queryBudget, solverContext, type B, type CheckResult, type Z3 } from './solver.ts';
 import { contradictoryKinds, sameSubject } from './subject.ts';
 import type { AnalysisCode, AnalyzeOptions, Approximation, Counterexample, Finding } from './types.ts';
 import { conditionReads, parameterPeriods, ruleReads, unusedNames } from './usage.ts';
@@ -33,7 +33,17 @@ export interface SourceMap {
   policy?: Range;
 }
 
+/** The last map made: `checkFindings` and `analyzePolicy` ask for the same text in turn (parsing is not free). */
+let lastMap: { text: string; file?: string; map: SourceMap } | undefined;
+
 export function sourceMap(text: string, file?: string): SourceMap {
+  if (lastMap && lastMap.text === text && lastMap.file === file) return lastMap.map;
+  const map = buildSourceMap(text, file);
+  lastMap = { text, ...(file !== undefined ? { file } : {}), map };
+  return map;
+}
+
+function buildSourceMap(text: string, file?: string): SourceMap {
   const parsed = parsePolicySource(text, file !== undefined ? { file } : {});
   const ast = parsed.value;
   const map: SourceMap = { rules: new Map(), facts: new Map(), params: new Map(), defs: new Map() };
@@ -132,7 +142,7 @@ class Prover {
     private readonly z: Z3,
     private readonly ir: PolicyIR,
     private readonly period: { from: number; until: number },
-    private readonly opts: { timeoutMs: number; listBound: number },
+    private readonly opts: { timeoutMs: number; listBound: number; deadline?: number; signal?: AbortSignal },
     private readonly skip: ReadonlySet<string>,
     /** Whether any condition reads working days (then the quick weekdays model is worth a try). */
     private readonly usesWorkdays: boolean,
@@ -152,9 +162,11 @@ class Prover {
 
   private async check(mode: 'bounded' | 'abstract' | 'quick', q: Query): Promise<CheckResult & { world: World }> {
     const { w, enc, finals } = this.world(mode);
+    const budget = queryBudget(this.opts.timeoutMs, this.opts.deadline, this.opts.signal);
+    if (budget <= 0) return { status: 'unknown', reason: 'timeout', world: w };
     const goal = q.goal(enc, finals);
     const period = [w.asOf.ge(w.real(this.period.from)), w.asOf.le(w.real(this.period.until))];
-    const r = await checkSat(this.z, [...w.constraints, ...w.relevant(goal), ...period, goal], this.opts.timeoutMs);
+    const r = await checkSat(this.z, [...w.constraints, ...w.relevant(goal), ...period, goal], budget);
     return { ...r, world: w };
   }
 
@@ -266,7 +278,8 @@ export async function analyzePolicy(ir: PolicyIR, opts: AnalyzeOptions = {}): Pr
   }
   // Concrete records first: what they show needs no query.
   const seen = probe(ir, period, opts.probeSamples ?? 240);
-  const prover = new Prover(z, ir, period, { timeoutMs, listBound }, skip, JSON.stringify(ir).includes('workday'));
+  const bounds = { ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}), ...(opts.signal ? { signal: opts.signal } : {}) };
+  const prover = new Prover(z, ir, period, { timeoutMs, listBound, ...bounds }, skip, JSON.stringify(ir).includes('workday'));
   const rules = ir.rules.filter((r) => !skip.has(r.id));
   const reads = new Map(rules.map((r) => [r.id, conditionReads(ir, r)]));
   const approx = (...ids: string[]): Approximation[] => {
@@ -293,7 +306,7 @@ export async function analyzePolicy(ir: PolicyIR, opts: AnalyzeOptions = {}): Pr
       question,
       lists: usesLists(r.id),
       goal: (enc) => enc.condition(r).t,
-      verify: (c) => replay(ir, c, true).trace?.find((t) => t.ruleId === r.id)?.condition.result === true,
+      verify: (c) => replayRaw(ir, c).raw.get(r.id) === 'fired',
     });
     if (a.status === 'unsat') {
       dead.add(r.id);
@@ -459,7 +472,7 @@ export async function analyzePolicy(ir: PolicyIR, opts: AnalyzeOptions = {}): Pr
     const ids = c.rules.filter((id) => rules.some((r) => r.id === id));
     if (ids.length < c.rules.length) continue; // a rule left out (unsupported) was reported already
     const question = QUESTIONS.complete(ids);
-    const g = await findGap(ir, ids, { ...(until !== undefined ? { periodEnd: until } : {}), timeoutMs, listBound });
+    const g = await findGap(ir, ids, { ...(until !== undefined ? { periodEnd: until } : {}), timeoutMs, listBound, ...bounds });
     if (g.status === 'gap') {
       push('analysis.gap', 'warning', FINDINGS['analysis.gap']({ rules: ids, reason: c.reason }), {
         rules: ids,

@@ -16,6 +16,9 @@ export interface CheckFindingsOptions {
   /** false: only the findings that need no solver (unused names, parameter and version periods). */
   solver: boolean;
   timeoutMs?: number;
+  /** See `AnalyzeOptions.deadline` / `signal`: the editor's bounded, cancellable analysis. */
+  deadline?: number;
+  signal?: AbortSignal;
 }
 
 export async function checkFindings(library: PolicyLibrary, ir: PolicyIR, opts: CheckFindingsOptions): Promise<Finding[]> {
@@ -24,7 +27,13 @@ export async function checkFindings(library: PolicyLibrary, ir: PolicyIR, opts: 
     .filter((f) => f.policy.version === ir.version)
     .map((f) => (policyRange ? { ...f, range: policyRange } : f));
   const sources = new Map([[`${ir.id}@${ir.version}`, { text: opts.text, ...(opts.file !== undefined ? { file: opts.file } : {}) }]]);
-  const found = await analyzeResolved(library, ir, { sources, noSolver: !opts.solver, ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) });
+  const found = await analyzeResolved(library, ir, {
+    sources,
+    noSolver: !opts.solver,
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
   return [...periods, ...found];
 }
 

@@ -240,6 +240,19 @@ export class World {
     return this.fact(decl).present;
   }
 
+  /**
+   * Given in full: a scalar present; a list present with every field of each of its records
+   * present (what "every fact is given" means for a gap: a record missing a field leaves an
+   * aggregate undetermined, which the decision already reports).
+   */
+  given(decl: FactDecl): B {
+    const f = this.fact(decl);
+    if (!('records' in f)) return f.present;
+    const z = this.z;
+    const full = f.records.flatMap((rec, i) => (rec.size === 0 ? [] : [z.Implies(f.len.gt(this.real(i)), z.And(...[...rec.values()].map((v) => v.present)))]));
+    return full.length === 0 ? f.present : z.And(f.present, ...full);
+  }
+
   /** The model's facts as JSON a caller would send, and its as-of date. */
   counterexample(m: Z3Model): Counterexample {
     const facts: Record<string, unknown> = {};

@@ -1,5 +1,6 @@
 /**
- * Gaps: records, with every fact the given rules read known, on which none of them fires. A
+ * Gaps: records, with every fact the given rules read known (a list: each record's fields too),
+ * on which none of them fires. A
  * policy declares such a set with `complete r1, r2 because "…"` (IR `complete`); `analyzePolicy`
  * (and so `tiaowen check`) asks this for each declaration.
  */
@@ -8,7 +9,7 @@ import { parseDate } from '../values/index.ts';
 import { DEFAULT_LIST_BOUND, DEFAULT_TIMEOUT_MS, finalStatuses } from './analyze.ts';
 import { Encoder, World } from './encode.ts';
 import { replay } from './replay.ts';
-import { checkSat, solverContext } from './solver.ts';
+import { checkSat, queryBudget, solverContext, type CheckResult } from './solver.ts';
 import type { Counterexample } from './types.ts';
 import { conditionReads } from './usage.ts';
 
@@ -22,7 +23,7 @@ export type GapResult =
 export async function findGap(
   ir: PolicyIR,
   rules: readonly string[],
-  opts: { periodEnd?: string; timeoutMs?: number; listBound?: number } = {},
+  opts: { periodEnd?: string; timeoutMs?: number; listBound?: number; deadline?: number; signal?: AbortSignal } = {},
 ): Promise<GapResult> {
   const z = await solverContext();
   const chosen = ir.rules.filter((r) => rules.includes(r.id));
@@ -40,10 +41,12 @@ export async function findGap(
     const w = new World(z, opts.listBound ?? DEFAULT_LIST_BOUND, mode);
     const enc = new Encoder(ir, w);
     const finals = finalStatuses(z, enc, ir);
-    const known = ir.facts.filter((f) => facts.has(f.name)).map((f) => w.present(f));
+    const known = ir.facts.filter((f) => facts.has(f.name)).map((f) => w.given(f));
     const goal = z.And(...known, ...chosen.map((r) => z.Not(finals.get(r.id)!.fired)));
     const period = [w.asOf.ge(w.real(from)), w.asOf.le(w.real(until))];
-    return { w, r: await checkSat(z, [...w.constraints, ...w.relevant(goal), ...period, goal], opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) };
+    const budget = queryBudget(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.deadline, opts.signal);
+    const r: CheckResult = budget <= 0 ? { status: 'unknown', reason: 'timeout' } : await checkSat(z, [...w.constraints, ...w.relevant(goal), ...period, goal], budget);
+    return { w, r };
   };
   const { w, r } = await ask('bounded');
   if (r.status === 'sat') {

@@ -139,4 +139,5 @@ export const QUESTIONS = {
   redundant: (a: string, b: string): Bilingual => ({ zh: `${a} 是否蕴含 ${b}`, en: `whether ${a} implies ${b}` }),
   complete: (rules: readonly string[]): Bilingual => ({ zh: `${zhList(rules)} 是否总有一条触发`, en: `whether one of ${enList(rules)} always fires` }),
   impact: (rule: string): Bilingual => ({ zh: `规则 ${rule} 在两版本下的结论能否不同`, en: `whether ${rule} can be judged differently by the two versions` }),
+  whole: (): Bilingual => ({ zh: '整部政策的分析(死规则、冲突、冗余、完备性)', en: 'the analysis of the whole policy (dead rules, conflicts, redundancy, completeness)' }),
 };

@@ -7,7 +7,7 @@
  */
 import type { Expr, FactDecl, PolicyIR } from '../ir/types.ts';
 import { formatDate, parseDate } from '../values/index.ts';
-import { replay } from './replay.ts';
+import { replay, replayRaw } from './replay.ts';
 import type { Counterexample } from './types.ts';
 import { ruleReads } from './usage.ts';
 
@@ -158,15 +158,15 @@ export function sampleRecords(ir: PolicyIR, period: { from: number; until: numbe
 export function probe(ir: PolicyIR, period: { from: number; until: number }, samples = 240, seed = 19): ProbeResult {
   const out: ProbeResult = { heldRaw: new Set(), fired: new Set(), conflicts: new Map(), holdsWithout: new Set() };
   for (const c0 of sampleRecords(ir, period, samples, seed)) {
-    const d = replay(ir, c0, true);
-    if (d.status !== 'ok') continue; // a generated value the schema rejects: skip
-    const held = new Set((d.trace ?? []).filter((t) => t.condition.result === true).map((t) => t.ruleId));
+    const { status, raw, fired, conflicts } = replayRaw(ir, c0);
+    if (status !== 'ok') continue; // a generated value the schema rejects: skip
+    const held = new Set([...raw].filter(([, s]) => s === 'fired').map(([id]) => id));
     held.forEach((r) => out.heldRaw.add(r));
     for (const r of held) for (const o of ir.rules) if (!held.has(o.id)) out.holdsWithout.add(`${r}\u0000${o.id}`);
-    for (const o of d.outcomes) out.fired.add(o.ruleId);
-    for (const k of d.conflicts) {
-      const key = `${k.rules[0]}\u0000${k.rules[1]}`;
-      if (!out.conflicts.has(key)) out.conflicts.set(key, trim(ir, c0, k.rules));
+    for (const id of fired) out.fired.add(id);
+    for (const k of conflicts) {
+      const key = `${k[0]}\u0000${k[1]}`;
+      if (!out.conflicts.has(key)) out.conflicts.set(key, trim(ir, c0, k));
     }
   }
   return out;

@@ -55,6 +55,17 @@ export async function shutdownSolver(): Promise<void> {
 
 export type CheckResult = { status: 'sat'; model: Z3Model } | { status: 'unsat' } | { status: 'unknown'; reason: string };
 
+/**
+ * The time a query may take: `timeoutMs`, cut to what is left before `deadline`; 0 when the
+ * deadline has passed (the caller then answers "unknown (timeout)" without asking). Throws when
+ * `signal` is aborted, so a cancelled analysis stops between queries.
+ */
+export function queryBudget(timeoutMs: number, deadline?: number, signal?: AbortSignal): number {
+  signal?.throwIfAborted();
+  if (deadline === undefined) return timeoutMs;
+  return Math.max(0, Math.min(timeoutMs, Math.floor(deadline - Date.now())));
+}
+
 /** Checks a conjunction of constraints with a timeout; "unknown" carries Z3's reason (timeout, incomplete, …). */
 export async function checkSat(ctx: Z3, constraints: readonly B[], timeoutMs: number): Promise<CheckResult> {
   const s = new ctx.Solver();

@@ -80,6 +80,14 @@ export interface AnalyzeOptions {
   probeSamples?: number;
   /** Skip the solver-backed checks (unused names and parameter periods only). */
   noSolver?: boolean;
+  /**
+   * Wall-clock bound for the whole analysis (epoch ms): each query gets at most what is left, and
+   * once it has passed every remaining question is reported `analysis.solver-unknown` (timeout),
+   * naming its rules — never as "no problem". For the editor, which must answer in seconds.
+   */
+  deadline?: number;
+  /** Aborted: the analysis stops at its next query and rejects with the signal's reason (a stale editor request). */
+  signal?: AbortSignal;
 }
 
 /** One rule whose verdict differs between two versions, with a record that shows it. */

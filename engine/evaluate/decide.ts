@@ -10,7 +10,7 @@ import { validateFacts, type NormalizedFacts } from '../facts/validate.ts';
 import { MSG } from '../messages.ts';
 import { fenToYuan, formatDate, mergeUnknown, parseDate, todayInShanghai, unknown, type Unknown, type Value } from '../values/index.ts';
 import { cleanNumber, createContext, evalExpr, ruleContext, staticKind, type EvalContext } from './interpret.ts';
-import { judgeRulesInterp, judgeRulesJre, type RuleVerdict } from './jre.ts';
+import { judgeRulesInterp, judgeRulesJre, type RuleStatus, type RuleVerdict } from './jre.ts';
 import type {
   ComputedResult,
   Conflict,
@@ -37,6 +37,43 @@ export function evaluateSync(policy: ResolvedPolicy, facts: unknown, opts: Evalu
   if ('decision' in prepared) return prepared.decision;
   const verdicts = judgeRulesInterp(prepared.ctx, Boolean(opts.explain));
   return decide(policy, prepared.ctx, prepared.asOf, verdicts, Boolean(opts.explain));
+}
+
+/** What engine/analysis reads of a decision on a sampled record: no citations, messages or computed values built. */
+export interface RawVerdicts {
+  status: 'ok' | 'invalid-facts';
+  /** Each rule's condition alone (before exceptions). */
+  raw: ReadonlyMap<string, RuleStatus>;
+  /** Rules that fire after exceptions, in rule order (the decision's outcomes). */
+  fired: string[];
+  /** The decision's conflicts, as rule id pairs in the same order. */
+  conflicts: [string, string][];
+}
+
+/**
+ * The interpreter's verdicts without a decision: the same fired rules and conflicts as
+ * `evaluateSync`, but nothing a caller reads is built (the analysis judges hundreds of records per policy).
+ */
+export function judgeSyncRaw(policy: ResolvedPolicy, facts: unknown, asOf: string): RawVerdicts {
+  const prepared = prepare(policy, facts, { asOf });
+  if ('decision' in prepared) return { status: 'invalid-facts', raw: new Map(), fired: [], conflicts: [] };
+  const ir = policy.ir;
+  const list = judgeRulesInterp(prepared.ctx, false);
+  const verdicts = new Map(list.map((v) => [v.rule.id, v]));
+  const finals = finalStatuses(ir, verdicts);
+  const firedRules = ir.rules.filter((r) => finals.get(r.id)!.status === 'fired');
+  const conflicts: [string, string][] = [];
+  for (let i = 0; i < firedRules.length; i++) {
+    for (let j = i + 1; j < firedRules.length; j++) {
+      const a = firedRules[i]!;
+      const b = firedRules[j]!;
+      // As conflicts() below: contradictory kinds, neither an exception to the other, same subject.
+      if (!CONTRADICTORY_KINDS.some(([x, y]) => (a.then.kind === x && b.then.kind === y) || (a.then.kind === y && b.then.kind === x))) continue;
+      if (a.exceptionTo === b.id || b.exceptionTo === a.id || !sameSubject(a, b)) continue;
+      conflicts.push([a.id, b.id]);
+    }
+  }
+  return { status: 'ok', raw: new Map(list.map((v) => [v.rule.id, v.status])), fired: firedRules.map((r) => r.id), conflicts };
 }
 
 /** The decision on facts already normalised (`validateFacts(...).facts`), by the interpreter: the fallback of engine/compiled. */

@@ -59,6 +59,8 @@ export const PERMISSIONS = {
   'POST /api/v1/drafts/:id/approve': REVIEWERS,
   'POST /api/v1/drafts/:id/reject': REVIEWERS,
   'POST /api/v1/drafts/:id/publish': ANALYSTS,
+  // The solver's findings on an unsaved text (the editor): those who write or review policies.
+  'POST /api/v1/analyze': ANALYSTS,
 
   'GET /api/v1/decisions': DECISION_READERS,
   'POST /api/v1/decisions/replay': REVIEWERS,

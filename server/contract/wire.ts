@@ -5,7 +5,7 @@
  * `V1` are request bodies (the names the document has always used).
  */
 import { Type, type TSchema } from '@sinclair/typebox';
-import { Coverage, Decision, DecisionTexts, Diagnostic, ImpactReport, LeanDecision, PolicyDiff, PolicyIR, RecordOutcome, TextDiff } from './engine.ts';
+import { Coverage, Decision, DecisionTexts, Diagnostic, ImpactReport, LeanDecision, PolicyDiff, PolicyIR, RecordOutcome, SourceRange, TextDiff } from './engine.ts';
 import { AnyJson, Dict, IsoDate, Literals, named, Nullable } from './schema.ts';
 
 const Str = (description?: string) => Type.String(description ? { description } : {});
@@ -535,3 +535,52 @@ export const LibrarySyncRow = named(
   }),
 );
 export const LibrarySyncResponse = named('LibrarySync', ItemList(LibrarySyncRow));
+// ---- analysis of an unsaved text (the editor) ------------------------------------------------
+
+export const AnalyzeRequest = named(
+  'AnalyzeV1',
+  Type.Object(
+    {
+      source: Type.String({ minLength: 1, maxLength: 1_000_000 }),
+      format: Opt(SourceFormat),
+      key: Opt(NonEmpty('Which editor asks (e.g. draft:7): a newer request with the same key from the same person supersedes an older one still waiting or running (409 analysis.superseded)', 200)),
+      budgetMs: Opt(Type.Integer({ minimum: 0, maximum: 60_000, description: 'Wall-clock bound for the whole analysis (default 10000). Questions left when it runs out are reported as analysis.solver-unknown (timeout), naming their rules' })),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+export const Counterexample = named(
+  'Counterexample',
+  Type.Object({ asOf: IsoDate(), facts: Facts }, { description: 'Facts and an as-of date: evaluate them to see the finding for yourself' }),
+);
+
+export const Finding = named(
+  'Finding',
+  Type.Object({
+    code: Str('Stable code, e.g. analysis.conflict (engine/analysis/README.md)'),
+    severity: Literals(['error', 'warning', 'info']),
+    message: Text,
+    range: Opt(SourceRange),
+    hint: Opt(Text),
+    policy: Type.Object({ id: Type.String(), version: Type.String() }),
+    rules: Type.Array(Type.String(), { description: 'Rule ids involved' }),
+    ruleRanges: Opt(Dict(SourceRange)),
+    names: Opt(Type.Array(Type.String())),
+    versions: Opt(Type.Array(Type.String())),
+    counterexample: Opt(Counterexample),
+    approximated: Opt(Type.Array(Literals(['list-bound', 'money-rounding']))),
+  }),
+);
+
+export const AnalyzeOk = named(
+  'AnalyzeOk',
+  Type.Object({
+    ok: Type.Literal(true),
+    diagnostics: Type.Array(Diagnostic),
+    findings: Type.Array(Finding),
+    timedOut: Type.Boolean({ description: 'Some question was not answered in time (its finding says which rules)' }),
+    elapsedMs: Type.Integer({ minimum: 0 }),
+  }),
+);
+export const AnalyzeFailed = named('AnalyzeFailed', Type.Object({ ok: Type.Literal(false), diagnostics: Type.Array(Diagnostic) }));

@@ -110,6 +110,45 @@ export function toCmDiagnostics(diags: readonly Diagnostic[], docLength: number,
   });
 }
 
+/** A finding of the server's analysis (engine/analysis): a diagnostic that may carry a counterexample. */
+export interface AnalysisDiagnostic extends Diagnostic {
+  rules?: string[];
+  counterexample?: { asOf: string; facts: Record<string, unknown> };
+}
+
+export interface FindingWords {
+  /** The counterexample line under the message. */
+  counterexample: (asOf: string, facts: string) => string;
+  /** The label of the "try this counterexample" action. */
+  tryLabel: string;
+}
+
+/**
+ * CodeMirror diagnostics for analysis findings: always warnings (they are proofs about meaning, not
+ * errors that stop a save), the counterexample in the tooltip and, when `onTry` is given, an
+ * action that opens it on the Try page.
+ */
+export function findingsToCm(
+  findings: readonly AnalysisDiagnostic[],
+  docLength: number,
+  lang: 'zh' | 'en',
+  words: FindingWords,
+  onTry?: (c: { asOf: string; facts: Record<string, unknown> }) => void,
+): CmDiagnostic[] {
+  return findings.map((f, i) => {
+    const [cm] = toCmDiagnostics([f], docLength, lang);
+    const ce = f.counterexample;
+    return {
+      ...cm!,
+      severity: 'warning',
+      message: ce ? `${cm!.message}\n${words.counterexample(ce.asOf, JSON.stringify(ce.facts))}` : cm!.message,
+      // Keyed so tests and the tooltip tell findings apart (several may share a range).
+      markClass: `tw-finding tw-finding-${i}`,
+      ...(ce && onTry ? { actions: [{ name: words.tryLabel, apply: () => onTry(ce) }] } : {}),
+    };
+  });
+}
+
 export interface EditorSetup {
   format: 'dsl' | 'yaml';
   readonly: boolean;
@@ -118,6 +157,10 @@ export interface EditorSetup {
   extraNames: () => ExtraName[];
   onChange: (text: string) => void;
   label: string;
+  /** Diagnostics added to the linter's for this exact text (the server's analysis findings). */
+  extraDiagnostics?: (text: string) => CmDiagnostic[];
+  /** The linter's own diagnostics, each time it has run. */
+  onLinted?: (text: string, diagnostics: CmDiagnostic[]) => void;
 }
 
 export function editorExtensions(s: EditorSetup): Extension[] {
@@ -136,7 +179,15 @@ export function editorExtensions(s: EditorSetup): Extension[] {
     syntaxHighlighting(policyHighlight),
     autocompletion({ override: s.format === 'dsl' ? [policyCompletion(s.extraNames)] : [] }),
     lintGutter(),
-    linter(async (view) => toCmDiagnostics(await s.lint(view.state.doc.toString()), view.state.doc.length, s.lang()), { delay: 300 }),
+    linter(
+      async (view) => {
+        const text = view.state.doc.toString();
+        const own = toCmDiagnostics(await s.lint(text), text.length, s.lang());
+        s.onLinted?.(text, own);
+        return [...own, ...(s.extraDiagnostics?.(text) ?? [])];
+      },
+      { delay: 300 },
+    ),
     // Tab indents; Escape then Tab leaves the editor (CodeMirror's documented keyboard escape hatch).
     keymap.of([...defaultKeymap, ...historyKeymap, ...searchKeymap, indentWithTab]),
     EditorView.editable.of(!s.readonly),

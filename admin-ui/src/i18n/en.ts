@@ -138,6 +138,8 @@ export const en: Record<MessageKey, string> = {
   'editor.yaml': 'YAML',
   'editor.viewAs': 'View',
   'editor.diagnostics': 'Diagnostics',
+  'editor.counterexample': 'Counterexample: as of {asOf}, facts {facts}',
+  'editor.tryCounterexample': 'Try this counterexample',
   'editor.noDiagnostics': 'No problems found.',
   'editor.conflict': '{who} saved this draft at {at}. Your changes did not overwrite theirs.',
   'editor.conflictReload': 'Load their version (yours stays in the comparison)',

@@ -136,6 +136,8 @@ export const zh = {
   'editor.yaml': 'YAML',
   'editor.viewAs': '视图',
   'editor.diagnostics': '诊断',
+  'editor.counterexample': '反例:{asOf} 时,事实 {facts}',
+  'editor.tryCounterexample': '用这个反例试算',
   'editor.noDiagnostics': '没有发现问题。',
   'editor.conflict': '此草稿已被 {who} 于 {at} 保存。您的修改未覆盖对方的内容。',
   'editor.conflictReload': '载入对方的版本(您的修改将放在对比中)',

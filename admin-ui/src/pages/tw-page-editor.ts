@@ -3,7 +3,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { LangController, lang, pick, t, type MessageKey } from '../i18n/index.ts';
 import { shared } from '../styles.ts';
 import { ApiFailure } from '../api.ts';
-import { api, currentUser } from '../context.ts';
+import { api, currentUser, handOffFacts } from '../context.ts';
 import { Loader, errorWords } from '../loader.ts';
 import { href, navigate, policyHref, type Route } from '../router.ts';
 import { can } from '../session.ts';
@@ -12,7 +12,8 @@ import { baseRefs, convert, keywordsOf, lintPolicy, refKey, withKeywords, type F
 import type { PolicyIR } from '../../../engine/ir/types.ts';
 import type { Diagnostic } from '../../../dsl/diagnostics.ts';
 import type { Draft, DraftDetail } from '../wire.ts';
-import type { ExtraName } from '../editor/codemirror.ts';
+import { findingsToCm, type ExtraName } from '../editor/codemirror.ts';
+import type { Diagnostic as CmDiagnostic } from '@codemirror/lint';
 import type { TwPolicyEditor } from '../components/tw-policy-editor.ts';
 import '../components/tw-policy-editor.ts';
 import '../components/tw-source-view.ts';
@@ -246,6 +247,7 @@ export class TwPageEditor extends LitElement {
             .readonly=${!this.editable}
             .label=${t('editor.title')}
             .lint=${this.lint}
+            .analyze=${this.analyze}
             .extraNames=${this.extraNames}
             @change=${(e: CustomEvent<string>) => {
               this.text = e.detail;
@@ -312,6 +314,24 @@ export class TwPageEditor extends LitElement {
     const base = [...this.bases.values()][0];
     if (base) this.extraNames = [...base.facts.map((f) => ({ name: f.name, kind: 'fact', label: f.label })), ...base.parameters.map((p) => ({ name: p.name, kind: 'parameter', label: p.label }))];
     return r.diagnostics;
+  };
+
+  /**
+   * The server's analysis (dead rules, conflicts, redundancy, gaps) of the text as typed, shown as
+   * warnings with their counterexample; "try" opens it on the Try page for a saved draft.
+   */
+  private analyze = async (text: string, signal: AbortSignal): Promise<CmDiagnostic[]> => {
+    const d = this.draft;
+    const r = await api.analyze({ source: text, format: this.format, key: d ? `draft:${d.id}` : 'new', budgetMs: 8000 }, signal);
+    if (!r.ok) return [];
+    // The Try page evaluates the saved draft: offered only while the text is the saved one.
+    const onTry = d && text === this.savedText
+      ? (c: { asOf: string; facts: Record<string, unknown> }) => {
+          handOffFacts(c.facts);
+          navigate(href('try', [], { policy: `draft:${d.id}`, asOf: c.asOf, handoff: '1' }));
+        }
+      : undefined;
+    return findingsToCm(r.findings, text.length, lang(), { counterexample: (asOf, facts) => t('editor.counterexample', { asOf, facts }), tryLabel: t('editor.tryCounterexample') }, onTry);
   };
 
   private switchFormat(to: Format): void {

@@ -52,6 +52,44 @@ describe('gaps', () => {
   });
 });
 
+describe('gaps through lists', () => {
+  // A record without its field leaves `any` undetermined: the decision says so; it is no gap.
+  const listPolicy = `policy "t/gap-list"
+  title "列表"
+  jurisdiction t
+  version "1"
+  effective from 2020-01-01
+  source 文 "文件"
+
+facts
+  成员 "成员": list of { 身份 "身份": enum { 户主 "户主", 其他 "其他" } }
+
+rule has_head "有户主"
+  cites 文 "一"
+  when any(成员 where 身份 == "户主")
+  then eligible
+    message "有"
+
+rule no_head "无户主"
+  cites 文 "一"
+  when not any(成员 where 身份 == "户主")
+  then ineligible
+    message "无"
+`;
+
+  it('complementary conditions over a list leave no gap with every record given in full', async () => {
+    const ir = compileSource(listPolicy, { file: 'l.policy' }).value!;
+    const r = await findGap(ir, ['has_head', 'no_head']);
+    // Bounded model: no gap; beyond the bound the abstract model may not prove it, never a gap.
+    expect(['complete', 'not-proved']).toContain(r.status);
+    // A record missing its field is what the bounded model must not call a gap: the interpreter leaves both undetermined.
+    const lib = new PolicyLibrary();
+    lib.add(ir);
+    const d = evaluateSync(lib.resolve('t/gap-list', { asOf: '2020-01-01' }).value!, { 成员: [{}] }, { asOf: '2020-01-01' });
+    expect(d.undetermined.map((u) => u.ruleId).sort()).toEqual(['has_head', 'no_head']);
+  });
+});
+
 describe('an outcome declared complete in the language', () => {
   const declared = (lo: string, hi: string, clause: string) => `${policy(lo, hi)}
 ${clause}

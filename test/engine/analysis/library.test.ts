@@ -31,7 +31,17 @@ describe('the policy library', () => {
 
     const byCode = new Map<string, Finding[]>();
     for (const f of findings) byCode.set(f.code, [...(byCode.get(f.code) ?? []), f]);
-    expect([...byCode.keys()].sort()).toEqual(['analysis.conflict', 'analysis.unused-fact']);
+    expect([...byCode.keys()].sort()).toEqual(['analysis.conflict', 'analysis.not-proved', 'analysis.unused-fact']);
+
+    // Declared complete (`complete … because`): no gap anywhere. The one "not proved" is the
+    // public-opinion grades, proved for lists of up to listBound 重大情形 records (its file says so).
+    expect(byCode.get('analysis.gap')).toBeUndefined();
+    const notProved = byCode.get('analysis.not-proved') ?? [];
+    expect(notProved.map((f) => `${f.policy.id} ${f.rules.join(',')}`)).toEqual([
+      'gansu/public-opinion art19_extraordinary,art19_major,art19_sensitive,art19_general,art19_unclassified',
+    ]);
+    const declared = [...library.ids()].flatMap((id) => library.versions(id).flatMap((v) => (v.complete ?? []).map(() => id)));
+    expect(declared).toEqual(expect.arrayContaining(['gansu/poverty-loan', 'gansu/public-opinion']));
 
     const rulesOf = new Map<string, PolicyIR['rules'][number]>();
     for (const f of findings.filter((x) => x.code === 'analysis.conflict')) {
