@@ -626,10 +626,9 @@ class Side {
         const name = `wc${this.plan.workdayCounts.size}`;
         const layer = this.plan.layer(k);
         if (d.workdayCountJoined) {
-          // A hash join on a table of a few thousand days: cheaper per row than any expression.
-          const alias = `wj${this.plan.workdayCounts.size}`;
-          layer.calendar.push(`\n  LEFT JOIN tw_workday_adj ${alias} ON ${alias}.d = ${col.v}`);
-          layer.items.push(`${d.workdayCountJoined(col.v, alias)} AS ${name}`);
+          // One cross join per layer with the one-row list of ordinals, shared by its date columns.
+          if (!layer.calendar.length) layer.calendar.push('\n  CROSS JOIN tw_workday_ords wo');
+          layer.items.push(`${d.workdayCountJoined(col.v, 'wo')} AS ${name}`);
         } else layer.items.push(`${d.workdayCount!(col.v)} AS ${name}`);
         hit = { v: `t.${name}`, need: k + 1 };
         this.plan.workdayCounts.set(key, hit);

@@ -117,7 +117,7 @@ type SummaryPart = Omit<SqlSimulationResult, 'changes' | 'close' | 'absent' | 'w
  * mean is worked out here. Far cheaper than a filtered count per rule and fact: the distinct
  * verdict patterns are few.
  */
-function summarySql(plan: SqlPlan): { sql: string; keyNames: string[]; read: (rows: Record<string, unknown>[]) => SummaryPart } {
+export function summarySql(plan: SqlPlan): { sql: string; keyNames: string[]; read: (rows: Record<string, unknown>[]) => SummaryPart } {
   const keys: string[] = [];
   const sides = plan.sides.map((s, si) => {
     const packs: string[][] = [];
