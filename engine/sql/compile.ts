@@ -102,6 +102,12 @@ class Plan {
   /** Working-day counts of a date column, by layer and column: computed once, read by every use. */
   readonly workdayCounts = new Map<string, { v: string; need: number }>();
   /**
+   * Final columns (verdicts, masks, computed values, validity) by layer and expression: a rule the
+   * candidate leaves as the baseline has it reads the baseline's columns, so the summary groups by
+   * one column where it would group by two equal ones.
+   */
+  readonly finals = new Map<string, string>();
+  /**
    * List facts read in list form (DuckDB, the source names a LIST<STRUCT> column): the layer-0
    * column holding the list with its fields converted once, and those fields.
    */
@@ -110,6 +116,16 @@ class Plan {
     readonly d: Dialect,
     readonly source: SqlSource,
   ) {}
+
+  /** A final column of layer k: the existing one with the same expression, else `expr AS name`. */
+  finalItem(k: number, expr: string, name: string): string {
+    const key = `${k}\u0000${expr}`;
+    const hit = this.finals.get(key);
+    if (hit) return hit;
+    this.finals.set(key, name);
+    this.layer(k).items.push(`${expr} AS ${name}`);
+    return name;
+  }
 
   layer(k: number): Layer {
     while (this.layers.length <= k) this.layers.push({ items: [], joins: new Map(), calendar: [] });
@@ -901,15 +917,16 @@ class Side {
     const finalLayer = condLayer + 1;
     const rules: RuleColumns[] = placed.map((p, i) => {
       const f = finalOf(p.rule.id);
-      const s = `${this.prefix}s${i}`;
-      this.plan.layer(finalLayer).items.push(`CAST(${f.s} AS SMALLINT) AS ${s}`, `CAST(${f.m} AS BIGINT) AS ${s}m`);
+      const s = this.plan.finalItem(finalLayer, `CAST(${f.s} AS SMALLINT)`, `${this.prefix}s${i}`);
+      const sm = this.plan.finalItem(finalLayer, `CAST(${f.m} AS BIGINT)`, `${this.prefix}s${i}m`);
       const computed = p.computed.map((x, j) => {
         const col = `${this.prefix}v${i}_${j}`;
-        this.plan.layer(finalLayer).items.push(
-          `CASE WHEN (${f.s}) = 1 THEN ${x.x.v} END AS ${col}`,
-          `CASE WHEN (${f.s}) = 1 THEN ${x.x.m ?? '0'} ELSE 0 END AS ${col}m`,
-        );
-        return { name: x.c.name, kind: x.kind, column: col, mask: `${col}m` };
+        return {
+          name: x.c.name,
+          kind: x.kind,
+          column: this.plan.finalItem(finalLayer, `CASE WHEN (${f.s}) = 1 THEN ${x.x.v} END`, col),
+          mask: this.plan.finalItem(finalLayer, `CASE WHEN (${f.s}) = 1 THEN ${x.x.m ?? '0'} ELSE 0 END`, `${col}m`),
+        };
       });
       const bits = this.readsOf(p.rule.when, p.rule);
       for (const ex of ir.rules.filter((r) => r.exceptionTo === p.rule.id)) this.readsOf(ex.when, ex, bits);
@@ -918,19 +935,19 @@ class Side {
         kind: p.rule.then.kind,
         title: p.rule.title,
         status: s,
-        mask: `${s}m`,
+        mask: sm,
         bits: [0, 1, 2, 3, ...[...bits].sort((a, b) => a - b)],
         computed,
       };
     });
-    const validCol = `${this.prefix}valid`;
+    let validCol = `${this.prefix}valid`;
     const checks = ir.facts.flatMap((f) => {
       const col = `t.${this.plan.factColumn(f)}`;
       if (f.type.kind === 'enum') return [`(${col} IS NULL OR ${col} IN (${f.type.values.map((v) => str(v.value)).join(', ')}))`];
       if (f.type.kind === 'integer') return [`(${col} IS NULL OR ${col} = FLOOR(${col}))`];
       return [];
     });
-    this.plan.layer(finalLayer).items.push(`${checks.length ? checks.join(' AND ') : 'TRUE'} AS ${validCol}`);
+    validCol = this.plan.finalItem(finalLayer, checks.length ? checks.join(' AND ') : 'TRUE', validCol);
     return { policyId: ir.id, version: ir.version, prefix: this.prefix, bits: this.bits, rules, valid: validCol };
   }
 }
