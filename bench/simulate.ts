@@ -10,7 +10,7 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WorkerPool, addCounts, emptyCounts, type Task } from '../engine/parallel/index.ts';
-import { DEFAULT_SEED, takeRecords } from './generate-loans.ts';
+import { DEFAULT_SEED, GENERATOR_VERSION, takeRecords } from './generate-loans.ts';
 import { AS_OF, benchPolicies } from './load.ts';
 
 const argv = process.argv.slice(2);
@@ -25,7 +25,7 @@ const chunkBytes = opt('--chunk-bytes', 1 << 20);
 /** The records as a JSONL file, made once per count (generation is not what is measured). */
 async function dataset(): Promise<string> {
   const dir = path.join(tmpdir(), 'tiaowen-bench');
-  const file = path.join(dir, `loans-${DEFAULT_SEED}-${count}.jsonl`);
+  const file = path.join(dir, `loans-v${GENERATOR_VERSION}-${DEFAULT_SEED}-${count}.jsonl`);
   if (existsSync(file)) return file;
   mkdirSync(dir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;

@@ -17,7 +17,7 @@ import { runSqlSimulation } from '../engine/sql/simulate.ts';
 import { columnType, unionFacts } from '../engine/sql/records.ts';
 import { ident, str } from '../engine/sql/dialect.ts';
 import type { FactDecl } from '../engine/ir/types.ts';
-import { DEFAULT_SEED, takeRecords } from './generate-loans.ts';
+import { DEFAULT_SEED, GENERATOR_VERSION, takeRecords } from './generate-loans.ts';
 import { AS_OF, benchPolicies } from './load.ts';
 import { HOUSEHOLD_SEED, povertyLoanIr, writeHouseholds } from './households.ts';
 
@@ -75,7 +75,7 @@ async function households(count: number): Promise<void> {
 
 /** The JSONL bench/simulate.ts reads (made the same way if it is not there yet). */
 async function loanJsonl(count: number): Promise<string> {
-  const file = path.join(dir, `loans-${DEFAULT_SEED}-${count}.jsonl`);
+  const file = path.join(dir, `loans-v${GENERATOR_VERSION}-${DEFAULT_SEED}-${count}.jsonl`);
   if (existsSync(file)) return file;
   const tmp = `${file}.${process.pid}.tmp`;
   const out = createWriteStream(tmp);

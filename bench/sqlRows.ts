@@ -51,7 +51,7 @@ export async function sqlRows(o: { g: boolean; h: boolean; households: number; l
       const s = JSON.parse(out) as { records: number; wallMs: number; recordsPerSec: number; peakRssMiB: number; changed: number; avgLoans: number; redLineFired: { baseline: number; candidate: number } };
       const ratio = o.inProcessRate ? ` = ${(s.recordsPerSec / o.inProcessRate).toFixed(1)}× row (e)` : '';
       rows.push({
-        name: `(h) simulation as SQL (DuckDB), ${fmt(s.records)} loan books (${s.avgLoans} loans each, child table) × 2 versions (red line 3% → 5%)`,
+        name: `(h) simulation as SQL (DuckDB), ${fmt(s.records)} loan books (${s.avgLoans} loans each, a LIST<STRUCT> column) × 2 versions (red line 3% → 5%)`,
         rate: `${fmt(s.recordsPerSec)} records/s`,
         p50: `wall ${(s.wallMs / 1000).toFixed(1)} s`,
         p99: `peak RSS ${s.peakRssMiB} MiB`,

@@ -102,6 +102,19 @@ class Plan {
   /** Working-day counts of a date column, by layer and column: computed once, read by every use. */
   readonly workdayCounts = new Map<string, { v: string; need: number }>();
   /**
+   * Final columns (verdicts, masks, computed values, validity) by layer and expression: a rule the
+   * candidate leaves as the baseline has it reads the baseline's columns, so the summary groups by
+   * one column where it would group by two equal ones.
+   */
+  readonly finals = new Map<string, string>();
+  /**
+   * List form: per list column and layer, the conditions whose records are counted to learn
+   * whether an aggregate is unknown (`… IS NULL`). One pass counts the records meeting any of
+   * them (`nn…`, written into the layer by ctes()); each condition's own count is then taken only
+   * for the records where that is not 0 (a record with a missing field is the exception).
+   */
+  readonly nullGuards = new Map<string, { k: number; list: string; name: string; conds: Set<string> }>();
+  /**
    * List facts read in list form (DuckDB, the source names a LIST<STRUCT> column): the layer-0
    * column holding the list with its fields converted once, and those fields.
    */
@@ -110,6 +123,16 @@ class Plan {
     readonly d: Dialect,
     readonly source: SqlSource,
   ) {}
+
+  /** A final column of layer k: the existing one with the same expression, else `expr AS name`. */
+  finalItem(k: number, expr: string, name: string): string {
+    const key = `${k}\u0000${expr}`;
+    const hit = this.finals.get(key);
+    if (hit) return hit;
+    this.finals.set(key, name);
+    this.layer(k).items.push(`${expr} AS ${name}`);
+    return name;
+  }
 
   layer(k: number): Layer {
     while (this.layers.length <= k) this.layers.push({ items: [], joins: new Map(), calendar: [] });
@@ -154,7 +177,22 @@ class Plan {
     return j;
   }
 
+  /** The guard column (see nullGuards) of list column `list` (`t.lc…`) in layer k, with `cond` among its conditions. */
+  nullGuard(k: number, list: string, cond: string): string {
+    const key = `${k}\u0000${list}`;
+    let g = this.nullGuards.get(key);
+    if (!g) {
+      g = { k, list, name: `nn${this.nullGuards.size}`, conds: new Set() };
+      this.nullGuards.set(key, g);
+    }
+    g.conds.add(cond);
+    return `t.${g.name}`;
+  }
+
   ctes(): { ctes: string[]; last: string } {
+    for (const g of this.nullGuards.values()) {
+      this.layer(g.k).items.push(`len(list_filter(${g.list}, lambda l: ${[...g.conds].map((c) => `(${c})`).join(' OR ')})) AS ${g.name}`);
+    }
     // Each list in list form is converted once per record (money to fen, percent to ratio), as the
     // join form converts each row of the list relation.
     const lists = [...this.listConv.values()].map((j) => {
@@ -626,10 +664,9 @@ class Side {
         const name = `wc${this.plan.workdayCounts.size}`;
         const layer = this.plan.layer(k);
         if (d.workdayCountJoined) {
-          // A hash join on a table of a few thousand days: cheaper per row than any expression.
-          const alias = `wj${this.plan.workdayCounts.size}`;
-          layer.calendar.push(`\n  LEFT JOIN tw_workday_adj ${alias} ON ${alias}.d = ${col.v}`);
-          layer.items.push(`${d.workdayCountJoined(col.v, alias)} AS ${name}`);
+          // One cross join per layer with the one-row list of ordinals, shared by its date columns.
+          if (!layer.calendar.length) layer.calendar.push('\n  CROSS JOIN tw_workday_ords wo');
+          layer.items.push(`${d.workdayCountJoined(col.v, 'wo')} AS ${name}`);
         } else layer.items.push(`${d.workdayCount!(col.v)} AS ${name}`);
         hit = { v: `t.${name}`, need: k + 1 };
         this.plan.workdayCounts.set(key, hit);
@@ -671,6 +708,15 @@ class Side {
       return `${join.alias}.${a}_${name}`;
     };
     const part = (name: string, sql: string) => `COALESCE(${partCol(name, sql)}, 0)`;
+    // A count of records whose condition is unknown: in list form, counted only where the layer's
+    // one guard pass found such a record (a column of layer k + 1; the aggregate moves to k + 2).
+    let guarded = false;
+    const nullCount = (name: string, cond: string) => {
+      if (!lambda) return part(name, count(cond));
+      guarded = true;
+      const guard = this.plan.nullGuard(k, L, cond);
+      return this.item(k + 1, { v: `CASE WHEN ${guard} > 0 THEN ${count(cond)} ELSE 0 END`, m: null, k: 'num', need: k + 1 }).v;
+    };
     const rawPart = partCol;
     const filtered = (cond: string) => (cond === 'TRUE' ? L : `list_filter(${L}, lambda l: ${cond})`);
     const count = (cond: string) => (lambda ? `len(${filtered(cond)})` : `count(*) FILTER (WHERE ${cond})`);
@@ -687,7 +733,7 @@ class Side {
     const listCol = `t.${this.plan.factColumn(decl)}`;
     const listBit = this.bit(e.list);
     const fn: AggregateFn = e.fn;
-    const wNull = w.m !== null ? part('wn', count(nullSql(w))) : null;
+    const wNull = w.m !== null ? nullCount('wn', nullSql(w)) : null;
     const sel = part('n', w.v === 'TRUE' ? countAll() : count(w.v));
     // Each result: when is it unknown (beyond a missing list), its mask then, and its value otherwise.
     let unknownWhen: string[] = [];
@@ -710,7 +756,7 @@ class Side {
           : w;
         // any is decided by a true record, all by a false one: only that count is needed.
         const decidedBy = fn === 'any' ? part('t', count(each.v)) : part('f', count(`NOT ${each.v}`));
-        const x = each.m !== null ? part('x', count(nullSql(each))) : null;
+        const x = each.m !== null ? nullCount('x', nullSql(each)) : null;
         mask = bitOr(each.m === null ? null : `CASE WHEN ${each.v} IS NULL THEN ${each.m} ELSE 0 END`);
         kind = 'bool';
         const decided = `${decidedBy} > 0`;
@@ -733,7 +779,7 @@ class Side {
           break;
         } else {
           if (val.k !== 'num' && val.k !== 'money') refuse(`ratio of ${val.k}`, sc.where);
-          const vNull = val.m !== null ? part('vn', count(nullSql(val))) : null;
+          const vNull = val.m !== null ? nullCount('vn', nullSql(val)) : null;
           unknownWhen = [wNull, vNull].filter((x): x is string => x !== null).map((x) => `${x} > 0`);
           mask = bitOr(orMasks([w.m, val.m]));
           const asDouble = (x: string) => (val.k === 'money' ? `CAST(${x} AS ${d.double})` : x);
@@ -752,7 +798,7 @@ class Side {
         if (!val) return refuse(`${fn} without a value`, sc.where);
         if (val.k !== 'num' && val.k !== 'money' && !((fn === 'min' || fn === 'max') && val.k === 'date')) refuse(`${fn} of ${val.k}`, sc.where);
         const relevant = w.v === 'TRUE' ? 'TRUE' : `(${nullSql(w)} OR ${w.v})`;
-        const vNull = val.m !== null ? part('vn', count(relevant === 'TRUE' ? nullSql(val) : `${relevant} AND ${nullSql(val)}`)) : null;
+        const vNull = val.m !== null ? nullCount('vn', relevant === 'TRUE' ? nullSql(val) : `${relevant} AND ${nullSql(val)}`) : null;
         unknownWhen = [wNull, vNull].filter((x): x is string => x !== null).map((x) => `${x} > 0`);
         mask = bitOr(orMasks([w.m, val.m === null ? null : w.v === 'TRUE' ? val.m : `CASE WHEN ${relevant} THEN ${val.m} ELSE 0 END`]));
         kind = val.k;
@@ -776,7 +822,8 @@ class Side {
     const unknown = unknownWhen.length ? unknownWhen.join(' OR ') : null;
     const v = `CASE WHEN ${listCol} IS NULL THEN NULL${unknown ? ` WHEN ${unknown} THEN NULL` : ''} ELSE ${value} END`;
     const m = `CASE WHEN ${listCol} IS NULL THEN ${listBit}${unknown ? ` WHEN ${unknown} THEN ${mask ?? '0'}` : ''} ELSE ${valueMask ?? '0'} END`;
-    const made = this.item(lambda ? k + 1 : k, { v, m, k: kind, need: lambda ? k + 1 : k });
+    const at = lambda ? (guarded ? k + 2 : k + 1) : k;
+    const made = this.item(at, { v, m, k: kind, need: at });
     this.plan.aggregates.set(aggKey, made);
     return made;
   }
@@ -902,15 +949,16 @@ class Side {
     const finalLayer = condLayer + 1;
     const rules: RuleColumns[] = placed.map((p, i) => {
       const f = finalOf(p.rule.id);
-      const s = `${this.prefix}s${i}`;
-      this.plan.layer(finalLayer).items.push(`CAST(${f.s} AS SMALLINT) AS ${s}`, `CAST(${f.m} AS BIGINT) AS ${s}m`);
+      const s = this.plan.finalItem(finalLayer, `CAST(${f.s} AS SMALLINT)`, `${this.prefix}s${i}`);
+      const sm = this.plan.finalItem(finalLayer, `CAST(${f.m} AS BIGINT)`, `${this.prefix}s${i}m`);
       const computed = p.computed.map((x, j) => {
         const col = `${this.prefix}v${i}_${j}`;
-        this.plan.layer(finalLayer).items.push(
-          `CASE WHEN (${f.s}) = 1 THEN ${x.x.v} END AS ${col}`,
-          `CASE WHEN (${f.s}) = 1 THEN ${x.x.m ?? '0'} ELSE 0 END AS ${col}m`,
-        );
-        return { name: x.c.name, kind: x.kind, column: col, mask: `${col}m` };
+        return {
+          name: x.c.name,
+          kind: x.kind,
+          column: this.plan.finalItem(finalLayer, `CASE WHEN (${f.s}) = 1 THEN ${x.x.v} END`, col),
+          mask: this.plan.finalItem(finalLayer, `CASE WHEN (${f.s}) = 1 THEN ${x.x.m ?? '0'} ELSE 0 END`, `${col}m`),
+        };
       });
       const bits = this.readsOf(p.rule.when, p.rule);
       for (const ex of ir.rules.filter((r) => r.exceptionTo === p.rule.id)) this.readsOf(ex.when, ex, bits);
@@ -919,19 +967,19 @@ class Side {
         kind: p.rule.then.kind,
         title: p.rule.title,
         status: s,
-        mask: `${s}m`,
+        mask: sm,
         bits: [0, 1, 2, 3, ...[...bits].sort((a, b) => a - b)],
         computed,
       };
     });
-    const validCol = `${this.prefix}valid`;
+    let validCol = `${this.prefix}valid`;
     const checks = ir.facts.flatMap((f) => {
       const col = `t.${this.plan.factColumn(f)}`;
       if (f.type.kind === 'enum') return [`(${col} IS NULL OR ${col} IN (${f.type.values.map((v) => str(v.value)).join(', ')}))`];
       if (f.type.kind === 'integer') return [`(${col} IS NULL OR ${col} = FLOOR(${col}))`];
       return [];
     });
-    this.plan.layer(finalLayer).items.push(`${checks.length ? checks.join(' AND ') : 'TRUE'} AS ${validCol}`);
+    validCol = this.plan.finalItem(finalLayer, checks.length ? checks.join(' AND ') : 'TRUE', validCol);
     return { policyId: ir.id, version: ir.version, prefix: this.prefix, bits: this.bits, rules, valid: validCol };
   }
 }

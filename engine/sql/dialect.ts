@@ -21,7 +21,7 @@ export interface Dialect {
   orderedSum(value: string, filter: string, order: string): string;
   /** The running count of working days up to a date (SQL), when the dialect computes it inline; else undefined. */
   workdayCount?: (x: string) => string;
-  /** The same, reading the adjustment from `alias`, a join of tw_workday_adj on the date (DuckDB). */
+  /** The same, reading `alias`.ord, the one row of tw_workday_ords cross-joined (DuckDB). */
   workdayCountJoined?: (x: string, alias: string) => string;
 }
 
@@ -32,7 +32,11 @@ export const DUCKDB: Dialect = {
   workdayCount: (x) => `tw_wcum(${x})`,
   workdayCountJoined: (x, alias) => {
     if (!WORKDAY_RANGE.last) workdayCountMacro();
-    return `CAST(${weekdaysSql(x)} + COALESCE(${alias}.a, CASE WHEN ${x} > DATE '${WORKDAY_RANGE.last}' THEN ${WORKDAY_RANGE.after} ELSE 0 END) AS INTEGER)`;
+    // Inside the table's years the ordinal is one list element (no arithmetic); outside, the
+    // weekday arithmetic plus the adjustment before or after the table (CASE evaluates it only
+    // for those rows).
+    const { first, last, after } = WORKDAY_RANGE;
+    return `CASE WHEN ${x} BETWEEN DATE '${first}' AND DATE '${last}' THEN ${alias}.ord[${x} - DATE '${first}' + 1] ELSE CAST(${weekdaysSql(x)} + CASE WHEN ${x} > DATE '${last}' THEN ${after} ELSE 0 END AS INTEGER) END`;
   },
   orderedSum: (v, f, o) => `COALESCE(list_reduce(list(${v} ORDER BY ${o}) FILTER (WHERE ${f}), lambda x, y: x + y, CAST(0 AS DOUBLE)), CAST(0 AS DOUBLE))`,
 };
@@ -158,8 +162,12 @@ function workdayCountMacro(): string[] {
   WORKDAY_RANGE.after = run;
   return [
     `CREATE OR REPLACE MACRO tw_wcum(x) AS CAST(${weekdays} + CASE WHEN x < DATE '${iso(first)}' THEN 0 WHEN x > DATE '${iso(last)}' THEN ${run} ELSE ${adjAt} END AS INTEGER)`,
-    // The same adjustments as a small table, for a hash join per date column (cheapest at scale).
+    // The same adjustments as a small table (kept for ad-hoc queries) …
     `CREATE OR REPLACE TABLE tw_workday_adj AS SELECT CAST(DATE '${iso(first)}' + CAST(i AS INTEGER) AS DATE) AS d, CAST(${at('2 * i')} AS INTEGER) AS a FROM range(${last - first + 1}) r(i)`,
+    // … and every day's ordinal (weekdays + adjustment) as one list in one row, cross-joined once
+    // per layer and indexed by the day: a list element per date column instead of a hash join
+    // each (9 date columns × 1,000,000 rows: 0.23 s CPU against 0.7 s for the joins).
+    `CREATE OR REPLACE TABLE tw_workday_ords AS SELECT list(CAST(${weekdaysSql('d')} + a AS INTEGER) ORDER BY d) AS ord FROM tw_workday_adj`,
   ];
 }
 

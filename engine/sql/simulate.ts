@@ -106,6 +106,13 @@ interface Db {
 }
 
 
+/** Query results by column name (each column's values in group order). */
+type Columns = Record<string, unknown[]>;
+
+/** Verdict codes of this many rules share a group key (two bits each, below 2^52: exact as a double). */
+const RULES_PER_WORD = 26;
+const MAX_EXACT = 2n ** 53n - 1n;
+
 type SummaryPart = Omit<SqlSimulationResult, 'changes' | 'close' | 'absent' | 'wallMs'> & {
   /** Outcomes of the groups whose records changed, by group id. */
   changedGroups: { gid: number; baseline: RecordOutcome; candidate: RecordOutcome }[];
@@ -117,24 +124,29 @@ type SummaryPart = Omit<SqlSimulationResult, 'changes' | 'close' | 'absent' | 'w
  * mean is worked out here. Far cheaper than a filtered count per rule and fact: the distinct
  * verdict patterns are few.
  */
-function summarySql(plan: SqlPlan): { sql: string; keyNames: string[]; read: (rows: Record<string, unknown>[]) => SummaryPart } {
+export function summarySql(plan: SqlPlan): { sql: string; keyNames: string[]; read: (rows: Columns) => SummaryPart } {
   const keys: string[] = [];
+  // A key whose expression another key already has (a rule both versions decide from the same
+  // columns) is that key: fewer columns to hash, group and fetch.
+  const byExpr = new Map<string, string>();
+  const key = (expr: string, name: string): string => {
+    const hit = byExpr.get(expr);
+    if (hit) return hit;
+    byExpr.set(expr, name);
+    keys.push(`${expr} AS ${name}`);
+    return name;
+  };
   const sides = plan.sides.map((s, si) => {
     const packs: string[][] = [];
     s.rules.forEach((r, i) => {
-      const w = Math.floor(i / 30);
-      (packs[w] ??= []).push(i % 30 === 0 ? `CAST(t.${r.status} AS BIGINT)` : `CAST(t.${r.status} AS BIGINT) * ${2 ** (2 * (i % 30))}`);
+      const w = Math.floor(i / RULES_PER_WORD);
+      const j = i % RULES_PER_WORD;
+      (packs[w] ??= []).push(j === 0 ? `CAST(t.${r.status} AS BIGINT)` : `CAST(t.${r.status} AS BIGINT) * ${4 ** j}`);
     });
-    const packCols = packs.map((p, w) => {
-      keys.push(`(${p.join(' + ')}) AS s${si}p${w}`);
-      return `s${si}p${w}`;
-    });
-    const maskCols = s.rules.map((r, i) => {
-      keys.push(`CASE WHEN t.${r.status} = 2 THEN t.${r.mask} ELSE 0 END AS s${si}m${i}`);
-      return `s${si}m${i}`;
-    });
-    keys.push(`t.${s.valid} AS s${si}v`);
-    return { s, packCols, maskCols, valid: `s${si}v` };
+    const packCols = packs.map((p, w) => key(`(${p.join(' + ')})`, `s${si}p${w}`));
+    const maskCols = s.rules.map((r, i) => key(`CASE WHEN t.${r.status} = 2 THEN t.${r.mask} ELSE 0 END`, `s${si}m${i}`));
+    const valid = key(`t.${s.valid}`, `s${si}v`);
+    return { s, packCols, maskCols, valid };
   });
   const keyNames = keys.map((k) => k.slice(k.lastIndexOf(' AS ') + 4));
   // The changed records' ids travel with their group: the verdicts are evaluated once.
@@ -144,7 +156,7 @@ function summarySql(plan: SqlPlan): { sql: string; keyNames: string[]; read: (ro
   return {
     sql,
     keyNames,
-    read(rows) {
+    read(cols) {
       let records = 0;
       let changed = 0;
       const changedGroups: SummaryPart['changedGroups'] = [];
@@ -163,31 +175,50 @@ function summarySql(plan: SqlPlan): { sql: string; keyNames: string[]; read: (ro
         slot: s.rules.map((r) => idIndex.get(r.id)!),
         kind: s.rules.map((r) => kindIndex.get(r.kind)!),
       }));
+      const col = (name: string): unknown[] => cols[name] ?? [];
+      const gidCol = col('gid');
+      const nCol = col('n');
+      const sideCols = sides.map(({ packCols, maskCols, valid }) => ({ words: packCols.map(col), masks: maskCols.map(col), valid: col(valid) }));
+      const wordOf = Array.from({ length: Math.max(0, ...sides.map(({ s }) => s.rules.length)) }, (_, i) => Math.floor(i / RULES_PER_WORD));
+      const placeOf = wordOf.map((_, i) => 4 ** (i % RULES_PER_WORD));
+      const codeBufs = sides.map(() => new Uint8Array(ids.length));
+      const firedBufs = sides.map(() => new Uint8Array(kinds.length));
       type Decoded = { status: 'ok' | 'invalid-facts'; codes: Uint8Array; kinds: Uint8Array; undet: boolean };
-      for (const row of rows) {
-        const n = Number(row.n);
+      for (let g = 0; g < nCol.length; g++) {
+        const n = Number(nCol[g]);
         records += n;
-        const outcomes = sides.map(({ s, packCols, maskCols, valid }, si): Decoded => {
+        const outcomes = sides.map(({ s }, si): Decoded => {
           const a = acc[si]!;
-          const codes = new Uint8Array(ids.length);
-          const fired = new Uint8Array(kinds.length);
-          if (row[valid] === false) {
+          const sc = sideCols[si]!;
+          // Reused from group to group (typed arrays are slow to allocate; tens of thousands of groups).
+          const codes = codeBufs[si]!.fill(0);
+          const fired = firedBufs[si]!.fill(0);
+          if (sc.valid[g] === false) {
             a.byOutcome['invalid-facts'] = (a.byOutcome['invalid-facts'] ?? 0) + n;
             return { status: 'invalid-facts', codes, kinds: fired, undet: false };
           }
-          // Each word holds 30 rules' codes, two bits each: below 2^60, exact only as a BigInt.
-          const words = packCols.map((c) => BigInt(String(row[c])));
+          // Each word holds RULES_PER_WORD rules' codes, two bits each: below 2^52, exact as a double.
+          const words = sc.words.map((w) => Number(w[g]));
           let undet = false;
           const { slot, kind } = layout[si]!;
           for (let i = 0; i < s.rules.length; i++) {
-            const code = Number((words[Math.floor(i / 30)]! >> BigInt(2 * (i % 30))) & 3n);
+            // `| 0`: a small integer, not a double, as an array index (a double index is a slow lookup).
+            const code = (Math.floor(words[wordOf[i]!]! / placeOf[i]!) % 4) | 0;
             codes[slot[i]!] = code;
             a.counts[i]![code]! += n;
             if (code === 1) fired[kind[i]!] = 1;
             if (code === 2) {
               undet = true;
-              const mask = BigInt(String(row[maskCols[i]!] ?? 0));
-              for (const b of s.rules[i]!.bits) if ((mask >> BigInt(b)) & 1n) a.bits[i]!.set(b, (a.bits[i]!.get(b) ?? 0) + n);
+              const raw = sc.masks[i]![g] ?? 0;
+              const m = typeof raw === 'number' ? raw : BigInt(String(raw));
+              const bitCounts = a.bits;
+              if (typeof m === 'bigint' && m > MAX_EXACT) {
+                for (const b of s.rules[i]!.bits) if ((m >> BigInt(b)) & 1n) a.bits[i]!.set(b, (a.bits[i]!.get(b) ?? 0) + n);
+              } else if (m) {
+                // Below 2^53 (every mask of a policy with fewer than 50 facts and fields): bit tests as doubles.
+                const x = Number(m);
+                for (const b of s.rules[i]!.bits) if (Math.floor(x / 2 ** b) % 2 === 1) bitCounts[i]!.set(b, (bitCounts[i]!.get(b) ?? 0) + n);
+              }
             }
           }
           const inc = (k: string) => (a.byOutcome[k] = (a.byOutcome[k] ?? 0) + n);
@@ -214,7 +245,7 @@ function summarySql(plan: SqlPlan): { sql: string; keyNames: string[]; read: (ro
             o.status === 'invalid-facts'
               ? { status: 'invalid-facts', fired: [], undetermined: [], kinds: [] }
               : { status: 'ok', fired: ids.filter((_, j) => o.codes[j] === 1), undetermined: ids.filter((_, j) => o.codes[j] === 2), kinds: kinds.filter((_, k) => o.kinds[k]) };
-          changedGroups.push({ gid: Number(row.gid), baseline: outcome(x), candidate: outcome(y) });
+          changedGroups.push({ gid: Number(gidCol[g]), baseline: outcome(x), candidate: outcome(y) });
         }
       }
       const out = sides.map(({ s }, si) => {
@@ -254,6 +285,8 @@ function changedSql(a: SideLayout, b: SideLayout): string {
   for (const id of ids) {
     const x = code(a, id);
     const y = code(b, id);
+    // Both versions read the same verdict column (compileSql shares equal columns): never differs.
+    if (x === y) continue;
     same.push(`((${x} = 1) <> (${y} = 1))`, `((${x} = 2) <> (${y} = 2))`);
   }
   const kinds = [...new Set([...a.rules, ...b.rules].map((r) => r.kind))];
@@ -266,6 +299,12 @@ function changedSql(a: SideLayout, b: SideLayout): string {
   }
   parts.push(`(t.${a.valid} AND (${same.join(' OR ')}))`);
   return `(${parts.join(' OR ')})`;
+}
+
+function toColumns(rows: Record<string, unknown>[]): Columns {
+  const out: Columns = {};
+  for (const name of Object.keys(rows[0] ?? {})) out[name] = rows.map((r) => r[name]);
+  return out;
 }
 
 function toChanged(row: Record<string, unknown>): ChangedRecord {
@@ -306,8 +345,11 @@ async function judge(db: Db, duck: DuckDb | undefined, plan: SqlPlan, opts: RunS
   opts.signal?.throwIfAborted();
   const summary = summarySql(plan);
   await withProgress(duck, 'judge', opts.onProgress, () => db.run(`CREATE TEMP TABLE tw_groups AS ${summary.sql}`));
-  const groups = await db.all(`SELECT gid, ${summary.keyNames.join(', ')}, n FROM tw_groups`);
-  const result = summary.read(groups);
+  const fetch = `SELECT gid, ${summary.keyNames.join(', ')}, n FROM tw_groups`;
+  // Tens of thousands of groups: DuckDB's columns as JS values (numbers, bigints) cost a fraction
+  // of row objects of JSON text.
+  const columns: Columns = duck ? ((await duck.connection.runAndReadAll(fetch)).getColumnsObjectJS() as Columns) : toColumns(await db.all(fetch));
+  const result = summary.read(columns);
   opts.signal?.throwIfAborted();
   opts.onProgress?.({ phase: 'changes' });
   const outcomeColumns = 'gid BIGINT, baseline_status VARCHAR, baseline_fired VARCHAR, baseline_undetermined VARCHAR, baseline_kinds VARCHAR, candidate_status VARCHAR, candidate_fired VARCHAR, candidate_undetermined VARCHAR, candidate_kinds VARCHAR';
