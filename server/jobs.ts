@@ -16,7 +16,8 @@ import { addCounts, emptyCounts, type Task } from '../engine/parallel/index.ts';
 import type { EnginePort, PoolLike, ResolvedPolicyLike } from './engine.ts';
 import { ApiError, type ErrorBody, type ErrorDetail } from './errors.ts';
 import type { Clock, JobChange, JobRecord, JobStatus, Store } from './store/store.ts';
-import { readDataset, type DatasetRecord, type UploadFormat } from './upload.ts';
+import { keptColumnsOf, readDataset, type DatasetRecord, type UploadFormat } from './upload.ts';
+import { ReportTally } from './report/tally.ts';
 import type { Coverage, ProgressEvent } from './wire.ts';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
@@ -92,9 +93,15 @@ export function splitLines(text: string, linesPerChunk = CHUNK_LINES): LineChunk
 
 /** The facts of one JSONL line, as upload.ts reads them (bare facts or `{facts: {...}}`). */
 function lineFacts(chunk: LineChunk, offset: number): Record<string, unknown> {
-  const text = chunk.text.split('\n')[offset] ?? '';
+  return lineEntry(chunk.text.split('\n')[offset] ?? '').facts;
+}
+
+/** One JSONL line's facts and the columns kept for the report (`{facts, columns}` lines). */
+function lineEntry(text: string): { facts: Record<string, unknown>; columns?: Record<string, string> } {
   const v = JSON.parse(text) as Record<string, unknown>;
-  return 'facts' in v && typeof v.facts === 'object' ? (v.facts as Record<string, unknown>) : v;
+  if (!('facts' in v && typeof v.facts === 'object')) return { facts: v };
+  const columns = keptColumnsOf(v.columns);
+  return columns ? { facts: v.facts as Record<string, unknown>, columns } : { facts: v.facts as Record<string, unknown> };
 }
 
 /**
@@ -361,16 +368,32 @@ export class JobRunner {
     let done = 0;
     let changes: JobChange[] = [];
     let lastWrite = performance.now();
+    const tally = new ReportTally(this.engine, baseline, candidate, asOf);
     for await (const r of pool.ordered(tasks)) {
       if (r.op !== 'simulate') throw new Error('engine bug: wrong task result');
       const s = sent.shift()!;
       addCounts(sides.baseline, r.baseline);
       addCounts(sides.candidate, r.candidate);
+      // The report counts every record by the columns one may group by: JSONL lines are parsed
+      // again here (the workers parsed them for deciding), by line offset within the chunk.
+      let entries: ({ facts: Record<string, unknown>; columns?: Record<string, string> } | undefined)[];
+      if (s.chunk) {
+        entries = s.chunk.text.split('\n').map((t) => {
+          if (!t.trim()) return undefined;
+          try {
+            return lineEntry(t);
+          } catch {
+            return undefined; // the check pass refused broken lines; nothing to count
+          }
+        });
+      } else entries = s.records!;
+      for (const e of entries) if (e) tally.record(e.facts, e.columns);
       for (const ch of r.changes) {
         changed++;
         const line = s.chunk ? s.chunk.firstLine + ch.index : s.records![ch.index]!.line;
-        const record = s.chunk ? lineFacts(s.chunk, ch.index) : s.records![ch.index]!.facts;
-        changes.push({ seq: seq++, line, record, baseline: ch.baseline, candidate: ch.candidate });
+        const entry = entries[ch.index] ?? { facts: s.chunk ? lineFacts(s.chunk, ch.index) : s.records![ch.index]!.facts };
+        tally.changed(entry.facts);
+        changes.push({ seq: seq++, line, record: entry.facts, baseline: ch.baseline, candidate: ch.candidate, ...(entry.columns ? { columns: entry.columns } : {}) });
       }
       done += r.count;
       if (cancelled()) return this.stopped(id, em, done, total, started, changes);
@@ -392,7 +415,7 @@ export class JobRunner {
       baseline: { ...stamp(baseline), ...sides.baseline },
       candidate: { ...stamp(candidate), ...sides.candidate },
     };
-    const status = await this.store.finishJob(id, total, result);
+    const status = await this.store.finishJob(id, total, result, tally.finish(total));
     em.emit('event', { type: 'end', done: total, total, rate: rate(total, started, this.clock), status } satisfies ProgressEvent);
   }
 
@@ -423,18 +446,24 @@ export class JobRunner {
       // Row n (from 1) of the file is the record on line lineOfRow[n - 1]; only the numbers are
       // kept, the facts of a changed record are read again from the upload (few records change).
       const lineOfRow: number[] = [];
-      const write = async (line: number, facts: unknown) => {
+      const tally = new ReportTally(this.engine, baseline, candidate, asOf);
+      const write = async (line: number, facts: unknown, columns?: Record<string, string>) => {
         lineOfRow.push(line);
+        tally.record(facts, columns);
         if (!out.write(JSON.stringify(facts) + '\n')) await once(out, 'drain');
       };
       if (dataset.kind === 'jsonl') {
         for (const chunk of dataset.chunks) {
           const lines = chunk.text.split('\n');
-          for (let k = 0; k < lines.length; k++) if (lines[k]!.trim()) await write(chunk.firstLine + k, lineFacts(chunk, k));
+          for (let k = 0; k < lines.length; k++) {
+            if (!lines[k]!.trim()) continue;
+            const e = lineEntry(lines[k]!);
+            await write(chunk.firstLine + k, e.facts, e.columns);
+          }
         }
-      } else for (const r of dataset.records) await write(r.line, r.facts);
-      const recordOfRow = (row: number): unknown => {
-        if (dataset.kind === 'records') return dataset.records[row]!.facts;
+      } else for (const r of dataset.records) await write(r.line, r.facts, r.columns);
+      const recordOfRow = (row: number): { facts: Record<string, unknown>; columns?: Record<string, string> } => {
+        if (dataset.kind === 'records') return dataset.records[row]!;
         const line = lineOfRow[row]!;
         // The chunk holding the line: the last whose first line is not after it.
         let lo = 0;
@@ -445,7 +474,7 @@ export class JobRunner {
           else hi = mid - 1;
         }
         const chunk = dataset.chunks[lo]!;
-        return lineFacts(chunk, line - chunk.firstLine);
+        return lineEntry(chunk.text.split('\n')[line - chunk.firstLine] ?? '');
       };
       out.end();
       await once(out, 'finish');
@@ -471,7 +500,9 @@ export class JobRunner {
         for await (const page of r.changes(1000)) {
           if (this.cancelled.has(id)) break;
           const changes: JobChange[] = page.map((c) => {
-            return { seq: seq++, line: lineOfRow[c.rid - 1]!, record: recordOfRow(c.rid - 1), baseline: c.baseline, candidate: c.candidate };
+            const e = recordOfRow(c.rid - 1);
+            tally.changed(e.facts);
+            return { seq: seq++, line: lineOfRow[c.rid - 1]!, record: e.facts, baseline: c.baseline, candidate: c.candidate, ...(e.columns ? { columns: e.columns } : {}) };
           });
           await this.store.updateJob(id, { changes });
         }
@@ -488,7 +519,7 @@ export class JobRunner {
           baseline: { ...stamp(baseline), ...r.baseline },
           candidate: { ...stamp(candidate), ...r.candidate },
         };
-        const status = await this.store.finishJob(id, total, result);
+        const status = await this.store.finishJob(id, total, result, tally.finish(total));
         em.emit('event', { type: 'end', done: total, total, rate: rate(total, started, this.clock), status } satisfies ProgressEvent);
         return true;
       } finally {
