@@ -11,6 +11,7 @@
  */
 import type { Static } from '@sinclair/typebox';
 import type * as C from './contract/wire.ts';
+import type * as R from './contract/report.ts';
 import type { Diagnostic } from '../dsl/diagnostics.ts';
 import type { PolicyDiff, TextDiff } from '../engine/diff/index.ts';
 import type { Coverage, RuleCoverage } from '../engine/sql/simulate.ts';
@@ -230,3 +231,14 @@ export type CreateTokenRequest = Static<typeof C.CreateTokenRequest>;
 export type CreatedToken = Static<typeof C.CreatedToken>;
 
 export type { Decision, DecisionTexts, Diagnostic, LeanDecision, PolicyDiff, PolicyIR, PolicyRef, TextDiff };
+
+// ---- impact reports (server/report/) --------------------------------------------------------
+
+/** A finished simulation's impact report (`GET /jobs/{id}/report`). */
+export type ImpactReport = Static<typeof R.ImpactReportV1>;
+/** One group of a report's breakdown. */
+export type ReportGroup = Static<typeof R.ReportGroupV1>;
+/** A simulation attached to a draft (`POST /drafts/{id}/simulations`). */
+export type DraftSimulationView = Static<typeof R.DraftSimulationV1>;
+/** The simulations attached to a draft, each with its report. */
+export type DraftSimulations = Static<typeof R.DraftSimulationsV1>;

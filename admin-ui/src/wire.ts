@@ -6,6 +6,10 @@
 import type { CompareItem as CompareSide, Decision, DraftMarker } from '../../server/wire.ts';
 
 export type {
+  ImpactReport,
+  ReportGroup,
+  DraftSimulationView,
+  DraftSimulations,
   AuditEntry,
   AuditPage,
   CancelResponse,
