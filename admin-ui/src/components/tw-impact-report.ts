@@ -44,7 +44,7 @@ export class TwImpactReport extends LitElement {
     if (!r) return nothing;
     const title = (x: { title: string; titleEn?: string }) => pick({ zh: x.title, en: x.titleEn ?? x.title });
     const rule = (x: { rule: string; title: string; titleEn?: string; article: string }) =>
-      html`${title(x)} <span class="cite">${x.article}</span> <span class="id">${x.rule}</span>`;
+      html`<span class="title">${title(x)}</span> <span class="cite">${x.article}</span> <span class="id">${x.rule}</span>`;
     const moved = r.rules.filter((x) => DIRECTIONS.some((d) => x.directions[d] > 0));
     return html`
       <section class="summary" data-testid="report-summary" aria-labelledby="rs-h">
@@ -53,9 +53,9 @@ export class TwImpactReport extends LitElement {
       </section>
       ${r.change.added.length + r.change.removed.length + r.change.changed.length + r.change.parameters.length
         ? html`<section aria-labelledby="rc-h"><h3 id="rc-h">${t('report.change')}</h3><ul data-testid="report-change">
-            ${r.change.added.map((x) => html`<li>${t('report.added')}:${rule(x)}</li>`)}
-            ${r.change.removed.map((x) => html`<li>${t('report.removed')}:${rule(x)}</li>`)}
-            ${r.change.changed.map((x) => html`<li>${t('report.changedRule')}:${rule(x)}</li>`)}
+            ${r.change.added.map((x) => html`<li data-rule=${x.rule}>${t('report.added')}:${rule(x)}</li>`)}
+            ${r.change.removed.map((x) => html`<li data-rule=${x.rule}>${t('report.removed')}:${rule(x)}</li>`)}
+            ${r.change.changed.map((x) => html`<li data-rule=${x.rule}>${t('report.changedRule')}:${rule(x)}</li>`)}
             ${r.change.parameters.map((p) => html`<li>${t('report.parameter')}:${p.label} ${p.values.map((v) => html`${v.old ?? '—'} → ${v.new ?? '—'}`)}</li>`)}
           </ul></section>`
         : nothing}
@@ -64,7 +64,7 @@ export class TwImpactReport extends LitElement {
         ${moved.length
           ? html`<div class="scroll-x"><table data-testid="report-rules">
               <thead><tr><th>${t('simulate.rule')}</th><th class="n">${t('report.firedBefore')}</th><th class="n">${t('report.firedAfter')}</th>${DIRECTIONS.map((d) => html`<th class="n">${t(directionKey(d))}</th>`)}</tr></thead>
-              <tbody>${moved.map((x) => html`<tr><td>${rule(x)}</td><td class="n">${x.baseline.fired}</td><td class="n">${x.candidate.fired}</td>${DIRECTIONS.map((d) => html`<td class="n">${x.directions[d]}</td>`)}</tr>`)}</tbody>
+              <tbody>${moved.map((x) => html`<tr data-rule=${x.rule}><td>${rule(x)}</td><td class="n">${x.baseline.fired}</td><td class="n">${x.candidate.fired}</td>${DIRECTIONS.map((d) => html`<td class="n">${x.directions[d]}</td>`)}</tr>`)}</tbody>
             </table></div>`
           : html`<p class="muted">${t('report.noMoves')}</p>`}
       </section>
