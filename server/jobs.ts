@@ -91,11 +91,6 @@ export function splitLines(text: string, linesPerChunk = CHUNK_LINES): LineChunk
   return chunks;
 }
 
-/** The facts of one JSONL line, as upload.ts reads them (bare facts or `{facts: {...}}`). */
-function lineFacts(chunk: LineChunk, offset: number): Record<string, unknown> {
-  return lineEntry(chunk.text.split('\n')[offset] ?? '').facts;
-}
-
 /** One JSONL line's facts and the columns kept for the report (`{facts, columns}` lines). */
 function lineEntry(text: string): { facts: Record<string, unknown>; columns?: Record<string, string> } {
   const v = JSON.parse(text) as Record<string, unknown>;
@@ -349,52 +344,44 @@ export class JobRunner {
     const sent: Sent[] = [];
     const cancelled = () => this.cancelled.has(id);
     const step = this.step;
+    // The workers count what the impact report needs where they parse the lines anyway.
+    const tally = new ReportTally(this.engine, baseline, candidate, asOf);
+    const report = { facts: tally.groupFacts };
     const tasks = (function* (): Generator<Task> {
       if (dataset.kind === 'jsonl') {
         for (const chunk of dataset.chunks) {
           if (cancelled()) return;
           sent.push({ chunk });
-          yield { op: 'simulate', baseline: b, candidate: c, asOf, lines: chunk.text };
+          yield { op: 'simulate', baseline: b, candidate: c, asOf, lines: chunk.text, report };
         }
       } else {
         for (let i = 0; i < dataset.records.length; i += step) {
           if (cancelled()) return;
           const records = dataset.records.slice(i, i + step);
           sent.push({ records });
-          yield { op: 'simulate', baseline: b, candidate: c, asOf, records: records.map((r) => r.facts) };
+          yield { op: 'simulate', baseline: b, candidate: c, asOf, records: records.map((r) => r.facts), report };
         }
       }
     })();
     let done = 0;
     let changes: JobChange[] = [];
     let lastWrite = performance.now();
-    const tally = new ReportTally(this.engine, baseline, candidate, asOf);
     for await (const r of pool.ordered(tasks)) {
       if (r.op !== 'simulate') throw new Error('engine bug: wrong task result');
       const s = sent.shift()!;
       addCounts(sides.baseline, r.baseline);
       addCounts(sides.candidate, r.candidate);
-      // The report counts every record by the columns one may group by: JSONL lines are parsed
-      // again here (the workers parsed them for deciding), by line offset within the chunk.
-      let entries: ({ facts: Record<string, unknown>; columns?: Record<string, string> } | undefined)[];
-      if (s.chunk) {
-        entries = s.chunk.text.split('\n').map((t) => {
-          if (!t.trim()) return undefined;
-          try {
-            return lineEntry(t);
-          } catch {
-            return undefined; // the check pass refused broken lines; nothing to count
-          }
-        });
-      } else entries = s.records!;
-      for (const e of entries) if (e) tally.record(e.facts, e.columns);
-      for (const ch of r.changes) {
+      if (r.report) tally.addChunk(r.report);
+      // Records read here (CSV, XLSX) keep their columns here; the workers saw their facts only.
+      if (s.records) for (const rec of s.records) tally.columns(rec.columns);
+      const lines = s.chunk && r.changes.length ? s.chunk.text.split('\n') : undefined;
+      r.changes.forEach((ch, k) => {
         changed++;
         const line = s.chunk ? s.chunk.firstLine + ch.index : s.records![ch.index]!.line;
-        const entry = entries[ch.index] ?? { facts: s.chunk ? lineFacts(s.chunk, ch.index) : s.records![ch.index]!.facts };
-        tally.changed(entry.facts);
-        changes.push({ seq: seq++, line, record: entry.facts, baseline: ch.baseline, candidate: ch.candidate, ...(entry.columns ? { columns: entry.columns } : {}) });
-      }
+        const record = lines ? lineEntry(lines[ch.index] ?? '').facts : s.records![ch.index]!.facts;
+        const columns = s.chunk ? r.report?.changeColumns[k] : s.records![ch.index]!.columns;
+        changes.push({ seq: seq++, line, record, baseline: ch.baseline, candidate: ch.candidate, ...(columns ? { columns } : {}) });
+      });
       done += r.count;
       if (cancelled()) return this.stopped(id, em, done, total, started, changes);
       if (performance.now() - lastWrite >= PROGRESS_MS || changes.length >= 1000) {

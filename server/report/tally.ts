@@ -7,6 +7,7 @@
  */
 import { diffPolicies, type PolicyDiff } from '../../engine/diff/index.ts';
 import type { FactDecl, PolicyIR } from '../../engine/ir/types.ts';
+import type { ChunkReport } from '../../engine/parallel/protocol.ts';
 import type { EnginePort, ResolvedPolicyLike } from '../engine.ts';
 
 /** Distinct values counted per column while running; later values go to `other`. */
@@ -86,16 +87,21 @@ export class ReportTally {
     this.groupable = this.facts.filter((f) => GROUPABLE.has(f.type.kind));
   }
 
-  private add(name: string, source: 'fact' | 'column', value: string): void {
+  /** The facts a worker counts records by (engine/parallel ReportAsk). */
+  get groupFacts(): string[] {
+    return this.groupable.map((f) => f.name);
+  }
+
+  private add(name: string, source: 'fact' | 'column', value: string, by = 1): void {
     let c = this.counts.get(name);
     if (!c) this.counts.set(name, (c = { source, values: new Map(), other: 0 }));
     const n = c.values.get(value);
-    if (n !== undefined) c.values.set(value, n + 1);
-    else if (c.values.size < TRACK_MAX) c.values.set(value, 1);
-    else c.other++;
+    if (n !== undefined) c.values.set(value, n + by);
+    else if (c.values.size < TRACK_MAX) c.values.set(value, by);
+    else c.other += by;
   }
 
-  /** Every record of the dataset, once. */
+  /** Every record of the dataset, once (where this thread has it parsed: the SQL path). */
   record(facts: unknown, columns: Record<string, string> | undefined): void {
     if (facts && typeof facts === 'object') {
       const f = facts as Record<string, unknown>;
@@ -104,7 +110,23 @@ export class ReportTally {
         if (v !== undefined && v !== null && typeof v !== 'object') this.add(d.name, 'fact', String(v));
       }
     }
+    this.columns(columns);
+  }
+
+  /** A record's kept columns (records read here, whose facts a worker counted). */
+  columns(columns: Record<string, string> | undefined): void {
     if (columns) for (const [k, v] of Object.entries(columns)) this.add(k, 'column', v);
+  }
+
+  /** What a worker counted for one chunk (engine/parallel ReportAsk): values and amounts. */
+  addChunk(r: ChunkReport): void {
+    for (const [name, values] of Object.entries(r.facts)) for (const [v, n] of Object.entries(values)) this.add(name, 'fact', v, n);
+    for (const [name, values] of Object.entries(r.columns)) for (const [v, n] of Object.entries(values)) this.add(name, 'column', v, n);
+    for (const [name, a] of Object.entries(r.amounts)) {
+      const t = this.amounts.get(name);
+      if (!t) this.amounts.set(name, { ...a });
+      else (t.baselineFen += a.baselineFen, t.candidateFen += a.candidateFen);
+    }
   }
 
   /**

@@ -219,6 +219,33 @@ describe('impact report', () => {
     await expectError(await t.req('GET', `/api/v1/drafts/${draftId}/simulations`, { as: '赵六' }), 403, 'auth.forbidden');
   });
 
+  it('says the same when the job runs as SQL in DuckDB', async () => {
+    const sql = await makeApp({ config: { jobs: { sqlThreshold: 1 } } });
+    try {
+      const v = (await (await sql.req('GET', '/api/v1/policies/demo/loan/versions/2015.1', { as: '张三' })).json()) as { source: { text: string } };
+      const source = v.source.text.replace('3% from 2015-06-01', '5% from 2015-06-01').replace('when 弄虚作假\n', 'when 弄虚作假 and 贴息金额 > 50元\n');
+      const d = (await (await sql.req('POST', '/api/v1/drafts', { as: '张三', json: { source } })).json()) as { id: number };
+      const form = new FormData();
+      form.set('file', await ledgerXlsx(), '台账.xlsx');
+      form.set('baseline', 'demo/loan@2015.1');
+      form.set('candidate', `draft:${d.id}`);
+      form.set('asOf', '2018-06-30');
+      form.set('mapping', JSON.stringify(MAPPING));
+      const res = await sql.app.request('/api/v1/simulate', { method: 'POST', headers: { authorization: `Bearer ${sql.tokens['张三']}` }, body: form });
+      const { id } = (await res.json()) as { id: string };
+      await (await sql.req('GET', `/api/v1/jobs/${id}/events`, { as: '张三' })).text();
+      const job = (await (await sql.req('GET', `/api/v1/jobs/${id}`, { as: '张三' })).json()) as { result: { engine: string } };
+      expect(job.result.engine).toBe('duckdb');
+      const q = `?by=${encodeURIComponent('县区')}`;
+      const viaSql = (await (await sql.req('GET', `/api/v1/jobs/${id}/report${q}`, { as: '张三' })).json()) as Report & { job: string; candidate: unknown; baseline: unknown };
+      const viaPool = (await (await t.req('GET', `/api/v1/jobs/${jobId}/report${q}`, { as: '张三' })).json()) as Report & { job: string; candidate: unknown; baseline: unknown };
+      const same = (r: typeof viaSql) => ({ ...r, job: undefined, summary: r.summary.slice(1), candidate: undefined, baseline: undefined });
+      expect(same(viaSql)).toEqual(same(viaPool));
+    } finally {
+      await sql.close();
+    }
+  });
+
   it('refuses what cannot be attached or reported: 404, 409, 422', async () => {
     await expectError(await t.req('GET', '/api/v1/jobs/job_nope/report', { as: '张三' }), 404, 'job.not-found');
     await expectError(await t.req('GET', `/api/v1/jobs/${jobId}/report?by=nope`, { as: '张三' }), 422, 'report.unknown-column');
