@@ -71,6 +71,7 @@ async function* tasks(): AsyncGenerator<Task> {
 }
 
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
 const sides = { baseline: emptyCounts(), candidate: emptyCounts() };
 let done = 0;
 let changed = 0;
@@ -83,6 +84,8 @@ for await (const r of pool.ordered(tasks())) {
   addCounts(sides.candidate, r.candidate);
 }
 const wallMs = performance.now() - started;
+// CPU of every thread of this process (workers included): steadier than wall time on a busy machine.
+const cpu = process.cpuUsage(cpuBefore);
 await pool.close();
 const maxRssKb = process.resourceUsage().maxRSS;
 process.stdout.write(
@@ -90,6 +93,7 @@ process.stdout.write(
     records: done,
     workers: pool.size,
     wallMs: Math.round(wallMs),
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
     recordsPerSec: Math.round(done / (wallMs / 1000)),
     peakRssMiB: Math.round(maxRssKb / 1024),
     changed,

@@ -15,8 +15,12 @@ export const TRACK_MAX = 2000;
 /** Groups a report shows per column at most (the largest); the rest are summed as 其他/other. */
 export const GROUPS_MAX = 200;
 
-/** Fact types a report may group by: few distinct values, or values people group by (years, dates). */
-const GROUPABLE = new Set(['enum', 'boolean', 'string', 'integer', 'date']);
+/**
+ * Fact types a report may group by: few distinct values, or values people group by (a year, a
+ * county code). Not dates: a day is rarely a group, and counting every date fact's values cost as
+ * much as the rest together (bench/simulate.ts --report).
+ */
+const GROUPABLE = new Set(['enum', 'boolean', 'string', 'integer']);
 
 export interface ColumnCounts {
   /** A fact of the policy, or a column the reviewer kept for grouping (not a fact). */
