@@ -26,6 +26,8 @@ export class TwImpactReport extends LitElement {
       .id { font-family: var(--tw-mono); font-size: 0.75rem; color: var(--tw-muted); }
       .cite { color: var(--tw-muted); font-size: 0.85rem; }
       section { margin: 0.75rem 0; }
+      /* The chart's text scales with its width: kept near its drawn size on wide screens and paper. */
+      tw-bar-chart { max-width: 48rem; }
       @media print {
         table { page-break-inside: auto; }
         tr { page-break-inside: avoid; }
