@@ -4,7 +4,11 @@
  * the worker pool, which parses them and decides each under the baseline and the candidate.
  * Prints one JSON line: records, wall time, records/s, peak RSS, changed records.
  *
- *   npx tsx bench/simulate.ts [--count 1000000] [--chunk-bytes 1048576] [--workers N]
+ *   npx tsx bench/simulate.ts [--count 1000000] [--chunk-bytes 1048576] [--workers N] [--report]
+ *
+ * `--report` asks the workers for what the impact report needs, as server/jobs.ts does (records
+ * per value of each groupable fact, the changed records' computed amounts), merged here by
+ * server/report/tally.ts. Compare with and without it for that cost.
  */
 import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +16,8 @@ import path from 'node:path';
 import { WorkerPool, addCounts, emptyCounts, type Task } from '../engine/parallel/index.ts';
 import { DEFAULT_SEED, GENERATOR_VERSION, takeRecords } from './generate-loans.ts';
 import { AS_OF, benchPolicies } from './load.ts';
+import { ReportTally } from '../server/report/tally.ts';
+import { loadEngine } from '../server/engine.ts';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, d: number) => {
@@ -50,6 +56,8 @@ const pool = new WorkerPool(argv.includes('--workers') ? { size: opt('--workers'
 const b = pool.register(baseline);
 const c = pool.register(candidate);
 
+const tally = argv.includes('--report') ? new ReportTally(await loadEngine(), baseline, candidate, AS_OF) : undefined;
+const ask = tally ? { report: { facts: tally.groupFacts } } : {};
 /** As the server does with an upload: the main thread only cuts the text at newlines. */
 async function* tasks(): AsyncGenerator<Task> {
   let rest = '';
@@ -57,23 +65,27 @@ async function* tasks(): AsyncGenerator<Task> {
     const text = rest + (piece as string);
     const cut = text.lastIndexOf('\n') + 1;
     rest = text.slice(cut);
-    if (cut > 0) yield { op: 'simulate', baseline: b, candidate: c, asOf: AS_OF, lines: text.slice(0, cut) };
+    if (cut > 0) yield { op: 'simulate', baseline: b, candidate: c, asOf: AS_OF, lines: text.slice(0, cut), ...ask };
   }
-  if (rest) yield { op: 'simulate', baseline: b, candidate: c, asOf: AS_OF, lines: rest };
+  if (rest) yield { op: 'simulate', baseline: b, candidate: c, asOf: AS_OF, lines: rest, ...ask };
 }
 
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
 const sides = { baseline: emptyCounts(), candidate: emptyCounts() };
 let done = 0;
 let changed = 0;
 for await (const r of pool.ordered(tasks())) {
   if (r.op !== 'simulate') throw new Error('engine bug: wrong task result');
+  if (tally && r.report) tally.addChunk(r.report);
   done += r.count;
   changed += r.changes.length;
   addCounts(sides.baseline, r.baseline);
   addCounts(sides.candidate, r.candidate);
 }
 const wallMs = performance.now() - started;
+// CPU of every thread of this process (workers included): steadier than wall time on a busy machine.
+const cpu = process.cpuUsage(cpuBefore);
 await pool.close();
 const maxRssKb = process.resourceUsage().maxRSS;
 process.stdout.write(
@@ -81,9 +93,11 @@ process.stdout.write(
     records: done,
     workers: pool.size,
     wallMs: Math.round(wallMs),
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
     recordsPerSec: Math.round(done / (wallMs / 1000)),
     peakRssMiB: Math.round(maxRssKb / 1024),
     changed,
+    report: tally ? Object.keys(tally.finish(done).columns).length : undefined,
     redLineFired: { baseline: sides.baseline.byRule.npl_red_line?.fired ?? 0, candidate: sides.candidate.byRule.npl_red_line?.fired ?? 0 },
   }) + '\n',
 );

@@ -29,6 +29,7 @@ import { simulateRoutes } from './routes/simulate.ts';
 import { decisionRoutes } from './routes/decisions.ts';
 import { bundleRoutes } from './bundles/routes.ts';
 import { libraryRoutes } from './library/routes.ts';
+import { reportRoutes } from './report/routes.ts';
 import { DEFAULT_LIMITS, RateLimits, requestIds } from './requests.ts';
 import type { Logger } from 'pino';
 import type { Clock, Store } from './store/store.ts';
@@ -139,6 +140,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): App {
   policyRoutes(app);
   // Before decisionRoutes: /decisions/reported is a literal path, not a decision id.
   bundleRoutes(app);
+  reportRoutes(app);
   decisionRoutes(app);
   evaluateRoutes(app);
   batchRoutes(app);

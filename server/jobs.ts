@@ -16,7 +16,8 @@ import { addCounts, emptyCounts, type Task } from '../engine/parallel/index.ts';
 import type { EnginePort, PoolLike, ResolvedPolicyLike } from './engine.ts';
 import { ApiError, type ErrorBody, type ErrorDetail } from './errors.ts';
 import type { Clock, JobChange, JobRecord, JobStatus, Store } from './store/store.ts';
-import { readDataset, type DatasetRecord, type UploadFormat } from './upload.ts';
+import { keptColumnsOf, readDataset, type DatasetRecord, type UploadFormat } from './upload.ts';
+import { ReportTally } from './report/tally.ts';
 import type { Coverage, ProgressEvent } from './wire.ts';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
@@ -90,11 +91,12 @@ export function splitLines(text: string, linesPerChunk = CHUNK_LINES): LineChunk
   return chunks;
 }
 
-/** The facts of one JSONL line, as upload.ts reads them (bare facts or `{facts: {...}}`). */
-function lineFacts(chunk: LineChunk, offset: number): Record<string, unknown> {
-  const text = chunk.text.split('\n')[offset] ?? '';
+/** One JSONL line's facts and the columns kept for the report (`{facts, columns}` lines). */
+function lineEntry(text: string): { facts: Record<string, unknown>; columns?: Record<string, string> } {
   const v = JSON.parse(text) as Record<string, unknown>;
-  return 'facts' in v && typeof v.facts === 'object' ? (v.facts as Record<string, unknown>) : v;
+  if (!('facts' in v && typeof v.facts === 'object')) return { facts: v };
+  const columns = keptColumnsOf(v.columns);
+  return columns ? { facts: v.facts as Record<string, unknown>, columns } : { facts: v.facts as Record<string, unknown> };
 }
 
 /**
@@ -342,19 +344,22 @@ export class JobRunner {
     const sent: Sent[] = [];
     const cancelled = () => this.cancelled.has(id);
     const step = this.step;
+    // The workers count what the impact report needs where they parse the lines anyway.
+    const tally = new ReportTally(this.engine, baseline, candidate, asOf);
+    const report = { facts: tally.groupFacts };
     const tasks = (function* (): Generator<Task> {
       if (dataset.kind === 'jsonl') {
         for (const chunk of dataset.chunks) {
           if (cancelled()) return;
           sent.push({ chunk });
-          yield { op: 'simulate', baseline: b, candidate: c, asOf, lines: chunk.text };
+          yield { op: 'simulate', baseline: b, candidate: c, asOf, lines: chunk.text, report };
         }
       } else {
         for (let i = 0; i < dataset.records.length; i += step) {
           if (cancelled()) return;
           const records = dataset.records.slice(i, i + step);
           sent.push({ records });
-          yield { op: 'simulate', baseline: b, candidate: c, asOf, records: records.map((r) => r.facts) };
+          yield { op: 'simulate', baseline: b, candidate: c, asOf, records: records.map((r) => r.facts), report };
         }
       }
     })();
@@ -366,12 +371,17 @@ export class JobRunner {
       const s = sent.shift()!;
       addCounts(sides.baseline, r.baseline);
       addCounts(sides.candidate, r.candidate);
-      for (const ch of r.changes) {
+      if (r.report) tally.addChunk(r.report);
+      // Records read here (CSV, XLSX) keep their columns here; the workers saw their facts only.
+      if (s.records) for (const rec of s.records) tally.columns(rec.columns);
+      const lines = s.chunk && r.changes.length ? s.chunk.text.split('\n') : undefined;
+      r.changes.forEach((ch, k) => {
         changed++;
         const line = s.chunk ? s.chunk.firstLine + ch.index : s.records![ch.index]!.line;
-        const record = s.chunk ? lineFacts(s.chunk, ch.index) : s.records![ch.index]!.facts;
-        changes.push({ seq: seq++, line, record, baseline: ch.baseline, candidate: ch.candidate });
-      }
+        const record = lines ? lineEntry(lines[ch.index] ?? '').facts : s.records![ch.index]!.facts;
+        const columns = s.chunk ? r.report?.changeColumns[k] : s.records![ch.index]!.columns;
+        changes.push({ seq: seq++, line, record, baseline: ch.baseline, candidate: ch.candidate, ...(columns ? { columns } : {}) });
+      });
       done += r.count;
       if (cancelled()) return this.stopped(id, em, done, total, started, changes);
       if (performance.now() - lastWrite >= PROGRESS_MS || changes.length >= 1000) {
@@ -392,7 +402,7 @@ export class JobRunner {
       baseline: { ...stamp(baseline), ...sides.baseline },
       candidate: { ...stamp(candidate), ...sides.candidate },
     };
-    const status = await this.store.finishJob(id, total, result);
+    const status = await this.store.finishJob(id, total, result, tally.finish(total));
     em.emit('event', { type: 'end', done: total, total, rate: rate(total, started, this.clock), status } satisfies ProgressEvent);
   }
 
@@ -423,18 +433,24 @@ export class JobRunner {
       // Row n (from 1) of the file is the record on line lineOfRow[n - 1]; only the numbers are
       // kept, the facts of a changed record are read again from the upload (few records change).
       const lineOfRow: number[] = [];
-      const write = async (line: number, facts: unknown) => {
+      const tally = new ReportTally(this.engine, baseline, candidate, asOf);
+      const write = async (line: number, facts: unknown, columns?: Record<string, string>) => {
         lineOfRow.push(line);
+        tally.record(facts, columns);
         if (!out.write(JSON.stringify(facts) + '\n')) await once(out, 'drain');
       };
       if (dataset.kind === 'jsonl') {
         for (const chunk of dataset.chunks) {
           const lines = chunk.text.split('\n');
-          for (let k = 0; k < lines.length; k++) if (lines[k]!.trim()) await write(chunk.firstLine + k, lineFacts(chunk, k));
+          for (let k = 0; k < lines.length; k++) {
+            if (!lines[k]!.trim()) continue;
+            const e = lineEntry(lines[k]!);
+            await write(chunk.firstLine + k, e.facts, e.columns);
+          }
         }
-      } else for (const r of dataset.records) await write(r.line, r.facts);
-      const recordOfRow = (row: number): unknown => {
-        if (dataset.kind === 'records') return dataset.records[row]!.facts;
+      } else for (const r of dataset.records) await write(r.line, r.facts, r.columns);
+      const recordOfRow = (row: number): { facts: Record<string, unknown>; columns?: Record<string, string> } => {
+        if (dataset.kind === 'records') return dataset.records[row]!;
         const line = lineOfRow[row]!;
         // The chunk holding the line: the last whose first line is not after it.
         let lo = 0;
@@ -445,7 +461,7 @@ export class JobRunner {
           else hi = mid - 1;
         }
         const chunk = dataset.chunks[lo]!;
-        return lineFacts(chunk, line - chunk.firstLine);
+        return lineEntry(chunk.text.split('\n')[line - chunk.firstLine] ?? '');
       };
       out.end();
       await once(out, 'finish');
@@ -471,7 +487,9 @@ export class JobRunner {
         for await (const page of r.changes(1000)) {
           if (this.cancelled.has(id)) break;
           const changes: JobChange[] = page.map((c) => {
-            return { seq: seq++, line: lineOfRow[c.rid - 1]!, record: recordOfRow(c.rid - 1), baseline: c.baseline, candidate: c.candidate };
+            const e = recordOfRow(c.rid - 1);
+            tally.changed(e.facts);
+            return { seq: seq++, line: lineOfRow[c.rid - 1]!, record: e.facts, baseline: c.baseline, candidate: c.candidate, ...(e.columns ? { columns: e.columns } : {}) };
           });
           await this.store.updateJob(id, { changes });
         }
@@ -488,7 +506,7 @@ export class JobRunner {
           baseline: { ...stamp(baseline), ...r.baseline },
           candidate: { ...stamp(candidate), ...r.candidate },
         };
-        const status = await this.store.finishJob(id, total, result);
+        const status = await this.store.finishJob(id, total, result, tally.finish(total));
         em.emit('event', { type: 'end', done: total, total, rate: rate(total, started, this.clock), status } satisfies ProgressEvent);
         return true;
       } finally {

@@ -13,6 +13,7 @@ import * as E from './contract/engine.ts';
 import * as W from './contract/wire.ts';
 import irSchema from '../engine/ir/schema.json' with { type: 'json' };
 import { bundlePaths, bundleSchemas } from './bundles/contract.ts';
+import { reportPaths, reportSchemas } from './report/contract.ts';
 
 /** Routes and schemas another module contributes (e.g. server/bundles/contract.ts). */
 export interface OpenApiExtension {
@@ -23,7 +24,10 @@ export interface OpenApiExtension {
 }
 
 /** Spread into the document: the policy bundles and reported decisions (server/bundles/). */
-const EXTENSIONS: OpenApiExtension[] = [{ paths: bundlePaths, schemas: bundleSchemas }];
+const EXTENSIONS: OpenApiExtension[] = [
+  { paths: bundlePaths, schemas: bundleSchemas },
+  { paths: reportPaths, schemas: reportSchemas },
+];
 
 // ---- schemas → components -------------------------------------------------------------------
 

@@ -17,7 +17,22 @@ export interface DatasetRecord {
   /** 1-based line (JSONL/CSV data line numbers count the header) or sheet row. */
   line: number;
   facts: Record<string, unknown>;
+  /**
+   * Columns the reviewer kept for grouping a report (mapped to `KEEP_COLUMN`): header → cell text.
+   * Not facts, so no rule reads them; county/city/year of a 台账 often are such columns.
+   */
+  columns?: Record<string, string>;
 }
+
+/**
+ * The mapping value that keeps a column for grouping the impact report instead of reading it as a
+ * fact. Only columns so marked are stored (an ignored column, e.g. an ID number, is not kept).
+ */
+export const KEEP_COLUMN = '@keep';
+/** A kept cell longer than this is cut: a group label, not a document. */
+const KEPT_CELL_MAX = 100;
+/** Kept columns per upload at most. */
+export const KEPT_COLUMNS_MAX = 20;
 
 export function detectFormat(fileName: string, contentType: string, head: Uint8Array): UploadFormat | undefined {
   const n = fileName.toLowerCase();
@@ -42,6 +57,12 @@ function broken(details: ErrorDetail[]): ApiError {
 export type ColumnMapping = Record<string, string>;
 
 export async function readDataset(bytes: Uint8Array, format: UploadFormat, facts: FactDecl[], mapping: ColumnMapping = {}): Promise<DatasetRecord[]> {
+  const kept = Object.values(mapping).filter((v) => v === KEEP_COLUMN).length;
+  if (kept > KEPT_COLUMNS_MAX) {
+    throw ApiError.of(400, 'http.invalid-body', [
+      { path: 'form.mapping', message: { zh: `最多保留 ${KEPT_COLUMNS_MAX} 列用于分组`, en: `at most ${KEPT_COLUMNS_MAX} columns may be kept for grouping` } },
+    ]);
+  }
   const records = format === 'jsonl' ? readJsonl(bytes) : format === 'csv' ? await readCsv(bytes, facts, mapping) : await readXlsx(bytes, facts, mapping);
   if (records.length === 0) throw ApiError.of(422, 'upload.empty');
   return records;
@@ -60,7 +81,8 @@ function readJsonl(bytes: Uint8Array): DatasetRecord[] {
       if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
       // Either a bare facts object or a batch-style line {facts: {...}}.
       const facts = 'facts' in v && typeof (v as { facts: unknown }).facts === 'object' ? (v as { facts: Record<string, unknown> }).facts : (v as Record<string, unknown>);
-      out.push({ line: i + 1, facts });
+      const columns = facts !== v ? keptColumnsOf((v as { columns?: unknown }).columns) : undefined;
+      out.push(columns ? { line: i + 1, facts, columns } : { line: i + 1, facts });
     } catch (e) {
       if (errors.length < 20) errors.push({ path: `line:${i + 1}`, message: { zh: '此行不是 JSON 对象', en: `not a JSON object: ${(e as Error).message}` } });
     }
@@ -75,13 +97,17 @@ function readJsonl(bytes: Uint8Array): DatasetRecord[] {
  * 422 `upload.unmapped-columns`, one detail per header (`column:<header>`, with the closest
  * facts), so the admin UI can ask for a mapping instead of every record failing validation.
  */
-function columnMap(headers: string[], facts: FactDecl[], mapping: ColumnMapping): (FactDecl | null)[] {
+/** Where a column goes: a fact, a kept column (by its header), or nowhere. */
+type ColumnTarget = FactDecl | { keep: string } | null;
+
+function columnMap(headers: string[], facts: FactDecl[], mapping: ColumnMapping): ColumnTarget[] {
   const unmapped: ErrorDetail[] = [];
   const map = headers.map((h) => {
     const t = h.trim();
     if (t === '') return null;
     const to = Object.hasOwn(mapping, t) ? mapping[t] : Object.hasOwn(mapping, h) ? mapping[h] : undefined;
     if (to === '') return null;
+    if (to === KEEP_COLUMN) return { keep: t };
     const f = to !== undefined ? facts.find((x) => x.name === to) : matchColumn(t, facts);
     if (!f) {
       const near = suggestFacts(t, facts, 1).map((s) => facts.find((x) => x.name === s.fact)!);
@@ -149,15 +175,46 @@ export function coerce(raw: unknown, fact: FactDecl): unknown {
   }
 }
 
-function rowToFacts(cells: unknown[], map: (FactDecl | null)[]): Record<string, unknown> {
+function rowToRecord(line: number, cells: unknown[], map: ColumnTarget[]): DatasetRecord {
   const facts: Record<string, unknown> = {};
+  let columns: Record<string, string> | undefined;
   cells.forEach((cell, i) => {
     const f = map[i];
     if (!f) return; // an ignored column, or a cell beyond the headers
+    if ('keep' in f) {
+      const text = keptText(cell);
+      if (text !== '') (columns ??= {})[f.keep] = text;
+      return;
+    }
     const v = coerce(cell, f);
     if (v !== undefined) facts[f.name] = v;
   });
-  return facts;
+  return columns ? { line, facts, columns } : { line, facts };
+}
+
+/**
+ * The `columns` of a `{facts, columns}` JSONL line (how a mapped upload is stored for its job, and
+ * how a JSONL upload brings columns to group by): string-valued entries only, bounded.
+ */
+export function keptColumnsOf(raw: unknown): Record<string, string> | undefined {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  let out: Record<string, string> | undefined;
+  let n = 0;
+  for (const [k, v] of Object.entries(raw)) {
+    if (n >= KEPT_COLUMNS_MAX) break;
+    const text = keptText(v);
+    if (typeof v === 'object' || text === '') continue;
+    (out ??= {})[k.slice(0, KEPT_CELL_MAX)] = text;
+    n++;
+  }
+  return out;
+}
+
+/** A kept cell as the text a group is named by (dates as YYYY-MM-DD). */
+function keptText(cell: unknown): string {
+  if (cell === null || cell === undefined) return '';
+  const s = cell instanceof Date ? cell.toISOString().slice(0, 10) : String(cell).trim();
+  return s.slice(0, KEPT_CELL_MAX);
 }
 
 async function readCsv(bytes: Uint8Array, facts: FactDecl[], mapping: ColumnMapping): Promise<DatasetRecord[]> {
@@ -168,7 +225,7 @@ async function readCsv(bytes: Uint8Array, facts: FactDecl[], mapping: ColumnMapp
   );
   const out: DatasetRecord[] = [];
   let headers: string[] | undefined;
-  let map: (FactDecl | null)[] = [];
+  let map: ColumnTarget[] = [];
   try {
     for await (const { record: row, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (!headers) {
@@ -176,7 +233,7 @@ async function readCsv(bytes: Uint8Array, facts: FactDecl[], mapping: ColumnMapp
         map = columnMap(headers, facts, mapping);
         continue;
       }
-      out.push({ line: info.lines, facts: rowToFacts(row, map) });
+      out.push(rowToRecord(info.lines, row, map));
     }
   } catch (e) {
     if (e instanceof ApiError) throw e;
@@ -234,7 +291,7 @@ const isGarbled = (v: unknown) => typeof v === 'string' && v.includes('\uFFFD');
 async function xlsxRecords(rows: AsyncIterable<SheetRow>, facts: FactDecl[], mapping: ColumnMapping): Promise<{ records: DatasetRecord[]; garbled: boolean }> {
   const records: DatasetRecord[] = [];
   let headers: string[] | undefined;
-  let map: (FactDecl | null)[] = [];
+  let map: ColumnTarget[] = [];
   for await (const { number, values } of rows) {
     if (values.some(isGarbled)) return { records, garbled: true };
     if (!headers) {
@@ -243,7 +300,7 @@ async function xlsxRecords(rows: AsyncIterable<SheetRow>, facts: FactDecl[], map
       continue;
     }
     if (values.every((v) => v === undefined || v === null || v === '')) continue;
-    records.push({ line: number, facts: rowToFacts(values, map) });
+    records.push(rowToRecord(number, values, map));
   }
   return { records, garbled: false };
 }

@@ -11,6 +11,7 @@
  */
 import type { Static } from '@sinclair/typebox';
 import type * as C from './contract/wire.ts';
+import type * as R from './contract/report.ts';
 import type { Diagnostic } from '../dsl/diagnostics.ts';
 import type { PolicyDiff, TextDiff } from '../engine/diff/index.ts';
 import type { Coverage, RuleCoverage } from '../engine/sql/simulate.ts';
@@ -241,3 +242,13 @@ export type { Decision, DecisionTexts, Diagnostic, LeanDecision, PolicyDiff, Pol
 export type LibrarySyncRequest = Static<typeof C.LibrarySyncRequest>;
 /** `POST /api/v1/library/sync`: one row per library version, what was (or would be) done. */
 export type LibrarySyncResponse = Static<typeof C.LibrarySyncResponse>;
+// ---- impact reports (server/report/) --------------------------------------------------------
+
+/** A finished simulation's impact report (`GET /jobs/{id}/report`). */
+export type ImpactReport = Static<typeof R.ImpactReportV1>;
+/** One group of a report's breakdown. */
+export type ReportGroup = Static<typeof R.ReportGroupV1>;
+/** A simulation attached to a draft (`POST /drafts/{id}/simulations`). */
+export type DraftSimulationView = Static<typeof R.DraftSimulationV1>;
+/** The simulations attached to a draft, each with its report. */
+export type DraftSimulations = Static<typeof R.DraftSimulationsV1>;

@@ -16,7 +16,7 @@ interface Records {
 
 export type Task =
   | ({ op: 'decide'; policy: string; asOf: string } & Records)
-  | ({ op: 'simulate'; baseline: string; candidate: string; asOf: string } & Records)
+  | ({ op: 'simulate'; baseline: string; candidate: string; asOf: string; report?: ReportAsk } & Records)
   /** Parses the lines only: how many records, and which lines are not JSON objects. */
   | { op: 'check'; lines: string }
   /**
@@ -35,9 +35,30 @@ export type BatchLineResult =
   | { at: number; defer: true }
   | { at: number; defer?: false; id?: unknown; facts: string; lean: string; decision?: [start: number, end: number] };
 
+/**
+ * What a simulation counts for an impact report (server/report/), here where the lines are parsed
+ * anyway: records per value of the `facts` named (scalar values), records per value of each
+ * `columns` member of `{"facts":…, "columns":…}` lines, and the money the fired rules compute for
+ * the changed records under each side.
+ */
+export interface ReportAsk {
+  facts: string[];
+}
+
+export interface ChunkReport {
+  /** fact name → value → records. */
+  facts: Record<string, Record<string, number>>;
+  /** kept column → value → records. */
+  columns: Record<string, Record<string, number>>;
+  /** Each changed record's kept columns, by its index in `changes`. */
+  changeColumns: (Record<string, string> | undefined)[];
+  /** computed name → totals in fen over the changed records. */
+  amounts: Record<string, { label: string; labelEn?: string; baselineFen: number; candidateFen: number }>;
+}
+
 export type TaskResult =
   | { op: 'decide'; decisions: Decision[] }
-  | ({ op: 'simulate'; count: number } & ChunkSimulation)
+  | ({ op: 'simulate'; count: number; report?: ChunkReport } & ChunkSimulation)
   | { op: 'check'; count: number; errors: { index: number; message: string }[] }
   /**
    * `texts`: the id of the rule texts the lean decisions refer to. `decisions` (with `full`): the

@@ -8,7 +8,7 @@ import { compilePolicy, type CompiledPolicy } from '../compiled/index.ts';
 import type { ResolvedPolicy } from '../library/library.ts';
 import { simulateCompactChunk } from './simulate.ts';
 import { decisionTexts, expandedJson, leanDecision, type DecisionTexts } from '../evaluate/lean.ts';
-import type { BatchLineResult, ToWorker, FromWorker, TaskResult } from './protocol.ts';
+import type { BatchLineResult, ChunkReport, ToWorker, FromWorker, TaskResult } from './protocol.ts';
 
 const policies = new Map<string, CompiledPolicy>();
 const textsByPolicy = new Map<string, DecisionTexts>();
@@ -35,15 +35,94 @@ function eachLine(text: string, fn: (line: string, offset: number) => void): voi
 }
 
 /** Records of a task, and for `lines` the offset of each record's line within the chunk. */
-function recordsOf(task: { lines?: string; records?: unknown[] }): { records: unknown[]; at?: number[] } {
+function recordsOf(task: { lines?: string; records?: unknown[] }, keepRaw = false): { records: unknown[]; at?: number[]; raw?: unknown[] } {
   if (task.records) return { records: task.records };
   const records: unknown[] = [];
   const at: number[] = [];
+  const raw: unknown[] | undefined = keepRaw ? [] : undefined;
   eachLine(task.lines ?? '', (line, offset) => {
-    records.push(factsOf(JSON.parse(line)));
+    const v = JSON.parse(line) as unknown;
+    records.push(factsOf(v));
+    raw?.push(v);
     at.push(offset);
   });
-  return { records, at };
+  return { records, at, raw };
+}
+
+/** A kept column's cell as a group's name: as server/upload.ts bounds them. */
+const KEPT_MAX = 20;
+const KEPT_CELL_MAX = 100;
+
+function keptColumns(raw: unknown): Record<string, string> | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const cols = (raw as { columns?: unknown }).columns;
+  if (!cols || typeof cols !== 'object' || Array.isArray(cols)) return undefined;
+  let out: Record<string, string> | undefined;
+  let n = 0;
+  for (const [k, v] of Object.entries(cols)) {
+    if (n >= KEPT_MAX) break;
+    if (v === null || typeof v === 'object') continue;
+    const text = String(v).trim().slice(0, KEPT_CELL_MAX);
+    if (text === '') continue;
+    (out ??= {})[k.slice(0, KEPT_CELL_MAX)] = text;
+    n++;
+  }
+  return out;
+}
+
+/** A money amount as the engine writes it ("1234.50") in fen, exactly. */
+function fenOf(yuan: string): number {
+  const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(yuan);
+  if (!m) return 0;
+  const fen = Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'));
+  return m[1] ? -fen : fen;
+}
+
+/** The impact report's counts of one chunk (protocol.ts ReportAsk). */
+function chunkReport(
+  facts: readonly string[],
+  records: readonly unknown[],
+  raw: readonly unknown[] | undefined,
+  changes: readonly { index: number }[],
+  sides: readonly [CompiledPolicy, CompiledPolicy],
+  asOf: string,
+): ChunkReport {
+  const out: ChunkReport = { facts: {}, columns: {}, changeColumns: [], amounts: {} };
+  const inc = (into: Record<string, Record<string, number>>, name: string, value: string) => {
+    const m = (into[name] ??= {});
+    m[value] = (m[value] ?? 0) + 1;
+  };
+  const kept = raw?.map(keptColumns);
+  records.forEach((r, i) => {
+    if (r && typeof r === 'object') {
+      for (const name of facts) {
+        const v = (r as Record<string, unknown>)[name];
+        if (v !== undefined && v !== null && typeof v !== 'object') inc(out.facts, name, String(v));
+      }
+    }
+    const cols = kept?.[i];
+    if (cols) for (const [k, v] of Object.entries(cols)) inc(out.columns, k, v);
+  });
+  for (const ch of changes) {
+    out.changeColumns.push(kept?.[ch.index]);
+    sides.forEach((p, side) => {
+      let d;
+      try {
+        d = p.decide(records[ch.index], { asOf });
+      } catch {
+        return; // facts this side cannot read compute nothing
+      }
+      for (const o of d.outcomes) {
+        for (const [name, c] of Object.entries(o.computed ?? {})) {
+          if (c.result.type !== 'money') continue;
+          const t = (out.amounts[name] ??= { label: c.label ?? name, ...(c.labelEn ? { labelEn: c.labelEn } : {}), baselineFen: 0, candidateFen: 0 });
+          if (side === 0) t.baselineFen += fenOf(c.result.yuan);
+          else t.candidateFen += fenOf(c.result.yuan);
+        }
+      }
+    });
+  }
+  return out;
 }
 
 function compiled(hash: string): CompiledPolicy {
@@ -67,7 +146,7 @@ function run(task: Extract<ToWorker, { type: 'task' }>['task']): TaskResult {
     return { op: 'check', count, errors };
   }
   if (task.op === 'batch') return batch(task);
-  const { records, at } = recordsOf(task);
+  const { records, at, raw } = recordsOf(task, task.op === 'simulate' && task.report !== undefined);
   const asOf = task.asOf;
   if (task.op === 'decide') {
     const p = compiled(task.policy);
@@ -76,8 +155,10 @@ function run(task: Extract<ToWorker, { type: 'task' }>['task']): TaskResult {
   const a = compiled(task.baseline);
   const b = compiled(task.candidate);
   const sim = simulateCompactChunk(records, a, b, asOf);
+  // Counted before indexes become line offsets: chunkReport reads records by their index.
+  const report = task.report ? chunkReport(task.report.facts, records, raw, sim.changes, [a, b], asOf) : undefined;
   if (at) for (const c of sim.changes) c.index = at[c.index]!;
-  return { op: 'simulate', ...sim, count: records.length };
+  return { op: 'simulate', ...sim, count: records.length, ...(report ? { report } : {}) };
 }
 
 /** A batch line this worker may decide: `{"facts": {...}}`, with an `id` at most. */

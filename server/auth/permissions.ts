@@ -75,6 +75,13 @@ export const PERMISSIONS = {
 
   'GET /api/v1/audit': REVIEWERS,
 
+  // Impact reports (server/report/): aggregates and changed records of a simulation, as for jobs;
+  // a simulation attached to a draft is for its reviewers to read before approving.
+  'GET /api/v1/jobs/:id/report': ANALYSTS,
+  'GET /api/v1/jobs/:id/report.xlsx': ANALYSTS,
+  'GET /api/v1/drafts/:id/simulations': ANALYSTS,
+  'POST /api/v1/drafts/:id/simulations': ANALYSTS,
+
   'GET /api/v1/tokens': ADMIN,
   'POST /api/v1/tokens': ADMIN,
   'DELETE /api/v1/tokens/:id': ADMIN,

@@ -58,7 +58,10 @@ function jobErrorView(raw: unknown): JobError | undefined {
 
 /** A changed record as sent; the store gives its JSON columns back as `unknown` (jobs.ts wrote them). */
 function changeView(ch: JobChange): WireJobChange {
-  return ch as WireJobChange;
+  // Kept columns belong to the impact report (server/report/), not to the changes' wire shape.
+  const { columns, ...rest } = ch;
+  void columns;
+  return rest as WireJobChange;
 }
 
 export function simulateRoutes(app: App): void {
@@ -97,7 +100,8 @@ export function simulateRoutes(app: App): void {
       // no column of its own in the store and changed records keep the lines of the file.
       const records = await readDataset(uploaded, format, facts, mapping);
       const lines = new Array<string>(records[records.length - 1].line).fill('');
-      for (const r of records) lines[r.line - 1] = JSON.stringify(r.facts);
+      // Kept columns ride along as `{facts, columns}` lines, a form the workers read as facts.
+      for (const r of records) lines[r.line - 1] = JSON.stringify(r.columns ? { facts: r.facts, columns: r.columns } : r.facts);
       bytes = new TextEncoder().encode(lines.join('\n'));
       format = 'jsonl';
     }

@@ -23,6 +23,8 @@ export const TABLES: { name: string; key: string[] }[] = [
   { name: 'jobs', key: ['id'] },
   { name: 'job_changes', key: ['job_id', 'seq'] },
   { name: 'job_inputs', key: ['job_id'] },
+  { name: 'job_reports', key: ['job_id'] },
+  { name: 'draft_simulations', key: ['draft_id', 'job_id'] },
 ];
 
 const CHUNK = 500;

@@ -228,6 +228,20 @@ export interface JobChange {
   record: unknown;
   baseline: unknown;
   candidate: unknown;
+  /** The columns kept for grouping the impact report (upload.ts KEEP_COLUMN), when any. */
+  columns?: Record<string, string>;
+}
+
+/** A simulation attached to a draft under review, for its approver to read (server/report/). */
+export interface DraftSimulation {
+  draftId: number;
+  jobId: string;
+  /** The column the report is grouped by, as the person attaching chose it. */
+  by?: string;
+  attachedBy: string;
+  attachedAt: string;
+  /** The draft's revision when it was attached. */
+  revision: number;
 }
 
 interface AuditRow {
@@ -1148,9 +1162,14 @@ export class Store {
    * cancelled (its result kept): the two writes are ordered by the database, so a caller whose
    * cancel was answered 200 never sees the job end as done.
    */
-  async finishJob(id: string, total: number, result: unknown): Promise<'done' | 'cancelled'> {
+  async finishJob(id: string, total: number, result: unknown, reportBasis?: unknown): Promise<'done' | 'cancelled'> {
     return this.db.transaction(async (tx) => {
       const at = this.now();
+      if (reportBasis !== undefined) {
+        // A job run again after a take-over finishes once more: the later basis wins.
+        await tx.run('DELETE FROM job_reports WHERE job_id = ?', [id]);
+        await tx.run('INSERT INTO job_reports (job_id, basis) VALUES (?, ?)', [id, JSON.stringify(reportBasis)]);
+      }
       const { changes } = await tx.run(
         `UPDATE jobs SET status = 'done', done = ?, result = ?, finished_at = ? WHERE id = ? AND cancel_requested = 0`,
         [total, JSON.stringify(result), at, id],
@@ -1239,13 +1258,14 @@ export class Store {
       if (u.status && u.status !== 'running' && u.status !== 'queued') (sets.push('finished_at = ?'), params.push(this.now()));
       if (sets.length) await tx.run(`UPDATE jobs SET ${sets.join(', ')} WHERE id = ?`, [...params, id]);
       for (const c of u.changes ?? []) {
-        await tx.run('INSERT INTO job_changes (job_id, seq, line, record, baseline, candidate) VALUES (?, ?, ?, ?, ?, ?)', [
+        await tx.run('INSERT INTO job_changes (job_id, seq, line, record, baseline, candidate, columns) VALUES (?, ?, ?, ?, ?, ?, ?)', [
           id,
           c.seq,
           c.line,
           JSON.stringify(c.record),
           JSON.stringify(c.baseline),
           JSON.stringify(c.candidate),
+          c.columns ? JSON.stringify(c.columns) : null,
         ]);
       }
       if (u.status === 'cancelled' && u.actor) {
@@ -1278,6 +1298,48 @@ export class Store {
       (page - 1) * pageSize,
     ]);
     return { total, items: rows.map(changeRow) };
+  }
+
+  /** What a finished job kept for its impact report (server/report/tally.ts), if it kept any. */
+  async jobReportBasis(id: string): Promise<unknown> {
+    const r = await this.db.get<{ basis: string }>('SELECT basis FROM job_reports WHERE job_id = ?', [id]);
+    return r ? JSON.parse(r.basis) : undefined;
+  }
+
+  /**
+   * Attaches a finished simulation to a draft, with its audit row in the same transaction. False
+   * when it was attached already (the first attachment stands).
+   */
+  async attachSimulation(a: Omit<DraftSimulation, 'attachedAt'>): Promise<DraftSimulation | undefined> {
+    return this.db.transaction(async (tx) => {
+      const had = await tx.get('SELECT 1 AS x FROM draft_simulations WHERE draft_id = ? AND job_id = ?', [a.draftId, a.jobId]);
+      if (had) return undefined;
+      const at = this.now();
+      await tx.run('INSERT INTO draft_simulations (draft_id, job_id, by_column, attached_by, attached_at, revision) VALUES (?, ?, ?, ?, ?, ?)', [
+        a.draftId,
+        a.jobId,
+        a.by ?? null,
+        a.attachedBy,
+        at,
+        a.revision,
+      ]);
+      const rec: DraftSimulation = { ...a, attachedAt: at };
+      await this.audit(tx, { actor: a.attachedBy, action: 'draft.attach-simulation', target: `draft:${a.draftId}`, after: { job: a.jobId, by: a.by ?? null, revision: a.revision } });
+      return rec;
+    });
+  }
+
+  /** The simulations attached to a draft, oldest first. */
+  async draftSimulations(draftId: number): Promise<DraftSimulation[]> {
+    const rows = await this.db.all('SELECT * FROM draft_simulations WHERE draft_id = ? ORDER BY attached_at, job_id', [draftId]);
+    return rows.map((r) => ({
+      draftId: Number(r.draft_id),
+      jobId: r.job_id as string,
+      ...(r.by_column ? { by: r.by_column as string } : {}),
+      attachedBy: r.attached_by as string,
+      attachedAt: r.attached_at as string,
+      revision: Number(r.revision),
+    }));
   }
 
   /** Every changed record of a job that passes `filter`, in order, read `chunk` rows at a time. */
@@ -1399,6 +1461,7 @@ function changeRow(r: Record<string, unknown>): JobChange {
     record: parse(r.record),
     baseline: parse(r.baseline),
     candidate: parse(r.candidate),
+    ...(r.columns ? { columns: parse(r.columns) as Record<string, string> } : {}),
   };
 }
 

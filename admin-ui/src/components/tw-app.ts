@@ -55,6 +55,11 @@ export class TwApp extends LitElement {
       main:focus { outline: none; }
       .skip { position: absolute; left: -999px; top: 0; background: #fff; padding: 0.5rem; z-index: 10; }
       .skip:focus { left: 0.5rem; }
+      /* A printed page (the impact report's print view) carries no navigation. */
+      @media print {
+        header, .skip { display: none; }
+        main { padding: 0; max-width: none; }
+      }
     `,
   ];
 

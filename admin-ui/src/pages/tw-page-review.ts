@@ -10,6 +10,7 @@ import { timeWords } from '../words.ts';
 import type { AuditEntry, Draft, Page } from '../wire.ts';
 import '../components/tw-state.ts';
 import '../components/tw-change-impact.ts';
+import '../components/tw-draft-simulations.ts';
 
 const AUDIT_PAGE = 20;
 
@@ -97,6 +98,9 @@ export class TwPageReview extends LitElement {
             <p class="muted">${t('review.impactHint')}</p>
             <tw-change-impact .a=${d.policyId} .b=${`draft:${d.id}`}></tw-change-impact>
           </details>`
+        : nothing}
+      ${mode === 'review' && can(currentUser()?.role, 'simulate')
+        ? html`<section data-testid="review-reports"><tw-draft-simulations .draft=${d.id}></tw-draft-simulations></section>`
         : nothing}
       ${mode === 'review'
         ? html`<div class="field">

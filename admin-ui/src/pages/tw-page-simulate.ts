@@ -8,11 +8,12 @@ import { ApiFailure } from '../api.ts';
 import { href, navigate, type Route } from '../router.ts';
 import { durationWords, todayInShanghai } from '../words.ts';
 import { factLabel, namesOf, outcomeKindWords, ruleCite, ruleTitle, type Names } from '../ruleNames.ts';
-import type { Coverage, Draft, ErrorDetail, Job, JobChange, Page, PolicySummary, ProgressEvent } from '../wire.ts';
+import type { Coverage, Draft, DraftSimulationView, ErrorDetail, ImpactReport, Job, JobChange, Page, PolicySummary, ProgressEvent } from '../wire.ts';
 import { suggestFacts } from '../../../engine/facts/columns.ts';
 import type { FactDecl } from '../../../engine/ir/types.ts';
 import '../components/tw-bar-chart.ts';
 import '../components/tw-state.ts';
+import '../components/tw-impact-report.ts';
 
 const PAGE_SIZE = 20;
 /** Records of a one-click sample. */
@@ -24,6 +25,8 @@ const SAMPLE_COUNT = 200;
 const MAPPING_KEY = (policy: string) => `tiaowen.columns.${policy}`;
 
 type ColumnMapping = Record<string, string>;
+/** The mapping value that keeps a column for grouping the impact report (server/upload.ts). */
+const KEEP_COLUMN = '@keep';
 
 interface MappingForm {
   file: File;
@@ -74,6 +77,11 @@ export class TwPageSimulate extends LitElement {
       .mapgrid { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: 0.4rem 1rem; }
       .mapgrid select { min-width: 0; width: 100%; }
       .rec { font-family: var(--tw-mono); font-size: 0.8rem; max-width: 28rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+      /* The print view (#/simulate/<job>/report): the report alone, tables paginating. */
+      @media print {
+        .no-print { display: none !important; }
+        .printed { margin: 0; }
+      }
     `,
   ];
 
@@ -93,6 +101,10 @@ export class TwPageSimulate extends LitElement {
   @state() private mapping?: MappingForm;
   /** Says that a remembered mapping was applied to the upload. */
   @state() private mapNote = '';
+  /** The column the impact report is grouped by ("" for none). */
+  @state() private reportBy = '';
+  @state() private reportNote?: { ok: boolean; text: string };
+  private readonly report = new Loader<ImpactReport>(this);
   private readonly i18n = new LangController(this);
   private readonly refs = new Loader<Refs>(this);
   private readonly job = new Loader<Job>(this);
@@ -119,6 +131,8 @@ export class TwPageSimulate extends LitElement {
     const id = this.route?.segments[0] ?? '';
     if (id === this.jobId) return;
     this.jobId = id;
+    this.reportBy = this.route?.query.by ?? '';
+    this.reportNote = undefined;
     this.stream?.abort();
     this.progress = undefined;
     this.page = 1;
@@ -150,6 +164,16 @@ export class TwPageSimulate extends LitElement {
       await this.job.run(() => api.job(id));
     }
     if (this.job.data?.status === 'done' || this.job.data?.status === 'cancelled') this.loadChanges();
+    if (this.job.data?.status === 'done') this.loadReport();
+  }
+
+  private loadReport(): void {
+    const q = this.reportBy ? `?by=${encodeURIComponent(this.reportBy)}` : '';
+    void this.report.run(() => api.get<ImpactReport>(`/jobs/${encodeURIComponent(this.jobId)}/report${q}`));
+  }
+
+  private get printView(): boolean {
+    return this.route?.segments[1] === 'report';
   }
 
   private loadChanges(): void {
@@ -157,6 +181,7 @@ export class TwPageSimulate extends LitElement {
   }
 
   override render() {
+    if (this.printView && this.jobId) return this.renderPrint();
     return html`
       <h1>${t('simulate.title')}</h1>
       ${this.refs.render((r) => html`${this.renderForm(r)}${this.renderStarter()}`)}
@@ -254,7 +279,7 @@ export class TwPageSimulate extends LitElement {
     try {
       const [a, b] = await Promise.all([this.factsOf(this.candidate), this.factsOf(this.baseline)]);
       const facts = [...a, ...b.filter((f) => !a.some((g) => g.name === f.name))];
-      const known = (name: string | undefined) => name !== undefined && (name === '' || facts.some((f) => f.name === name));
+      const known = (name: string | undefined) => name !== undefined && (name === '' || name === KEEP_COLUMN || facts.some((f) => f.name === name));
       const choice = Object.fromEntries(headers.map((h) => [h, known(saved[h]) ? saved[h] : (suggestFacts(h, facts, 1)[0]?.fact ?? '')]));
       this.mapping = { file, headers, facts, choice, saved };
     } catch (err) {
@@ -286,6 +311,7 @@ export class TwPageSimulate extends LitElement {
             <label for="map-${i}">${t('simulate.mapColumn', { header: h })}</label>
             <select id="map-${i}" data-header=${h} @change=${(e: Event) => (this.mapping = { ...m, choice: { ...m.choice, [h]: (e.target as HTMLSelectElement).value } })}>
               <option value="" ?selected=${m.choice[h] === ''}>${t('simulate.mapIgnore')}</option>
+              <option value=${KEEP_COLUMN} ?selected=${m.choice[h] === KEEP_COLUMN}>${t('simulate.mapKeep')}</option>
               ${m.facts.map((f) => html`<option value=${f.name} ?selected=${m.choice[h] === f.name}>${label(f)}${f.label !== f.name ? ` (${f.name})` : ''}</option>`)}
             </select>
           </div>`,
@@ -424,6 +450,7 @@ export class TwPageSimulate extends LitElement {
         </section>
       </div>
       ${r.coverage ? this.renderCoverage(r.coverage.candidate, r.engine) : nothing}
+      ${job.status === 'done' ? this.renderReport(job) : nothing}
       <h2>${t('simulate.changed')}</h2>
       <div class="toolbar">
         <div class="field">
@@ -447,6 +474,65 @@ export class TwPageSimulate extends LitElement {
       ${this.filterRule || this.filterKind ? html`<p class="muted" role="status" data-testid="filtered">${t('simulate.filtered', { n: this.changes.data?.total ?? '…' })}</p>` : nothing}
       ${this.changes.render((p) => this.renderChanges(p, r.candidate), { isEmpty: (p) => p.total === 0, emptyText: t('simulate.noChanges') })}
     `;
+  }
+
+  /** The impact report: group-by column, the report, export, print view, attach to review. */
+  private renderReport(job: Job) {
+    const draft = job.params.candidate.startsWith('draft:') ? job.params.candidate.slice('draft:'.length) : undefined;
+    const columns = this.report.data?.columns ?? [];
+    return html`<section class="card" aria-labelledby="h-report" data-testid="report">
+      <h2 id="h-report">${t('report.title')}</h2>
+      <div class="toolbar">
+        <div class="field">
+          <label for="report-by">${t('report.groupBy')}</label>
+          <select id="report-by" @change=${(e: Event) => ((this.reportBy = (e.target as HTMLSelectElement).value), this.loadReport())}>
+            <option value="" ?selected=${!this.reportBy}>${t('report.noGroup')}</option>
+            ${columns.map((c) => html`<option value=${c.name} ?selected=${c.name === this.reportBy}>${pick(c.label)}${c.source === 'column' ? ` ${t('report.fromColumn')}` : ''}</option>`)}
+          </select>
+        </div>
+        <span style="flex:1"></span>
+        <button type="button" @click=${this.exportXlsx}>${t('report.exportXlsx')}</button>
+        <a class="button" href=${href('simulate', [this.jobId, 'report'], { by: this.reportBy || undefined })}>${t('report.print')}</a>
+        ${draft ? html`<button type="button" class="primary" @click=${() => this.attach(Number(draft))}>${t('report.attach')}</button>` : nothing}
+      </div>
+      ${this.reportNote ? html`<p class=${this.reportNote.ok ? 'ok' : 'bad'} role=${this.reportNote.ok ? 'status' : 'alert'} data-testid="report-note">${this.reportNote.text}</p>` : nothing}
+      ${this.report.render((rep) => html`<tw-impact-report .report=${rep}></tw-impact-report>`)}
+    </section>`;
+  }
+
+  /** The print view: the report alone (no navigation when printed), grouped as chosen. */
+  private renderPrint() {
+    const job = this.job.data;
+    return html`<div class="printed" data-testid="report-print">
+      <div class="toolbar no-print">
+        <a href=${href('simulate', [this.jobId])}>${t('report.back')}</a>
+        <button type="button" class="primary" @click=${() => window.print()}>${t('report.printNow')}</button>
+      </div>
+      <h1>${t('report.title')}</h1>
+      ${job ? html`<p class="muted">${job.params.baseline} → ${job.params.candidate} · ${t('report.printedAt', { job: job.id, asOf: job.params.asOf })}</p>` : nothing}
+      ${this.report.render((rep) => html`<tw-impact-report .report=${rep}></tw-impact-report>`)}
+    </div>`;
+  }
+
+  private exportXlsx = async (): Promise<void> => {
+    this.reportNote = undefined;
+    try {
+      const q = this.reportBy ? `?by=${encodeURIComponent(this.reportBy)}` : '';
+      const blob = await api.download(`/jobs/${encodeURIComponent(this.jobId)}/report.xlsx${q}`);
+      save(blob, `${this.jobId}-report.xlsx`);
+    } catch (e) {
+      this.reportNote = { ok: false, text: errorWords(e) };
+    }
+  };
+
+  private async attach(draft: number): Promise<void> {
+    this.reportNote = undefined;
+    try {
+      await api.post<DraftSimulationView>(`/drafts/${draft}/simulations`, { job: this.jobId, ...(this.reportBy ? { by: this.reportBy } : {}) });
+      this.reportNote = { ok: true, text: t('report.attached', { id: draft }) };
+    } catch (e) {
+      this.reportNote = { ok: false, text: errorWords(e) };
+    }
   }
 
   private ruleTitle(id: string): string {

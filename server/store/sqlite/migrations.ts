@@ -214,6 +214,29 @@ CREATE TABLE decision_checkpoints (
 UPDATE decisions SET ledger = 'unchained';
 `,
   },
+  {
+    id: 9,
+    // the impact report (server/report/): a changed record keeps the columns the reviewer kept
+    // for grouping; a finished job keeps its report basis (policy change, rule names, counts per
+    // group value, amounts); a draft under review lists the simulations attached to it, with who
+    // attached them, the `by` column chosen and the draft's revision then.
+    sql: `
+ALTER TABLE job_changes ADD COLUMN columns TEXT;
+CREATE TABLE job_reports (
+  job_id TEXT PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,
+  basis TEXT NOT NULL
+);
+CREATE TABLE draft_simulations (
+  draft_id INTEGER NOT NULL REFERENCES drafts(id),
+  job_id TEXT NOT NULL REFERENCES jobs(id),
+  by_column TEXT,
+  attached_by TEXT NOT NULL,
+  attached_at TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  PRIMARY KEY (draft_id, job_id)
+);
+`,
+  },
 ];
 
 export function migrate(db: SqlDatabase): Promise<number> {
