@@ -22,6 +22,7 @@ import { diffRoutes } from './routes/diff.ts';
 import { draftRoutes } from './routes/drafts.ts';
 import { batchRoutes } from './routes/batch.ts';
 import { evaluateRoutes } from './routes/evaluate.ts';
+import { personRoutes } from './routes/persons.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { simulateRoutes } from './routes/simulate.ts';
@@ -142,6 +143,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): App {
   diffRoutes(app);
   simulateRoutes(app);
   draftRoutes(app);
+  personRoutes(app);
 
   serveUi(app, deps.config.uiDir);
 

@@ -230,3 +230,10 @@ export type CreateTokenRequest = Static<typeof C.CreateTokenRequest>;
 export type CreatedToken = Static<typeof C.CreatedToken>;
 
 export type { Decision, DecisionTexts, Diagnostic, LeanDecision, PolicyDiff, PolicyIR, PolicyRef, TextDiff };
+
+// Persons (issue #16).
+export type Person = Static<typeof C.Person>;
+export type PersonList = Static<typeof C.PersonList>;
+export type CreatePersonRequest = Static<typeof C.CreatePersonRequest>;
+export type GrantRequest = Static<typeof C.GrantRequest>;
+export type IssueTokenRequest = Static<typeof C.IssueTokenRequest>;

@@ -76,6 +76,14 @@ export const PERMISSIONS = {
   'GET /api/v1/tokens': ADMIN,
   'POST /api/v1/tokens': ADMIN,
   'DELETE /api/v1/tokens/:id': ADMIN,
+
+  // Persons (issue #16): identities, their grants, and tokens issued to them.
+  'GET /api/v1/persons': ADMIN,
+  'POST /api/v1/persons': ADMIN,
+  'GET /api/v1/persons/:id': ADMIN,
+  'POST /api/v1/persons/:id/grants': ADMIN,
+  'POST /api/v1/persons/:id/approve': ADMIN,
+  'POST /api/v1/persons/:id/tokens': ADMIN,
 } as const satisfies Record<string, Access>;
 
 export type RouteKey = keyof typeof PERMISSIONS;
