@@ -12,6 +12,7 @@ import type { PolicyService } from './policies.ts';
 import type { Clock, Role, Store } from './store/store.ts';
 import type { Auth } from './auth/auth.ts';
 import type { Scope } from './auth/grants.ts';
+import { checkRouteScope } from './auth/scope.ts';
 
 export interface ServerConfig {
   decisionLog: DecisionLogConfig;
@@ -91,6 +92,7 @@ export function route(app: App, key: RouteKey, handler: (c: Ctx) => Response | P
         { path: 'token.role', message: { zh: `角色 ${actor.role} 不能调用 ${key}`, en: `role ${actor.role} may not call ${key}` } },
       ]);
     }
+    await checkRouteScope(c, key, actor);
     return next();
   };
   app.on(method, path, guard, (c) => handler(c));
