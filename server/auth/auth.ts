@@ -41,12 +41,12 @@ export class Auth {
 
   /**
    * Issues a token to the person named `rawName` (made if new, given the grant `role` over `scope`
-   * if they lack it); the secret is returned once and only its hash is stored. Names are compared
+   * (default `*`) if they lack it); the secret is returned once and only its hash is stored. Names are compared
    * NFKC, trimmed, case-folded; one with invisible characters is refused (400 token.bad-name).
    * `by` is the operator (a string: CLI, first start, tests) or the admin asking: a reviewer or
    * admin grant an admin asks for waits for a second admin.
    */
-  async create(role: Role, rawName: string, by: string | Actor, scope: Scope = '*'): Promise<{ token: string; record: TokenRecord; person: PersonRecord }> {
+  async create(role: Role, rawName: string, by: string | Actor, scope?: Scope): Promise<{ token: string; record: TokenRecord; person: PersonRecord }> {
     const person = personName(rawName);
     if ('error' in person) throw ApiError.of(400, 'token.bad-name', [{ path: '/name', message: person.error }]);
     const token = newToken();

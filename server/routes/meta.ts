@@ -59,7 +59,7 @@ export function metaRoutes(app: App): void {
   route(app, 'POST /api/v1/tokens', async (c) => {
     const body = await jsonBody(c, C.CreateTokenRequest);
     // By name: finds or makes the person; a reviewer or admin grant waits for a second admin.
-    const { token, record } = await depsOf(c).auth.create(body.role, body.name, actorOf(c), body.jurisdictions ?? '*');
+    const { token, record } = await depsOf(c).auth.create(body.role, body.name, actorOf(c), body.jurisdictions);
     return c.json<CreatedToken>({ ...record, token }, 201);
   });
 

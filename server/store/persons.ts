@@ -95,9 +95,11 @@ export class Persons {
   /**
    * Gives the person named `name` (made if new) the grant `role` over `scope`, inside `tx`. A
    * privileged grant an admin person asks for is pending; an existing grant of the role is widened
-   * (a widened privileged grant is pending again). Audited as `person.create` or `person.grant`.
+   * (a widened privileged grant is pending again); no `scope` keeps a grant the person holds, or
+   * gives a new one over `*`. Audited as `person.create` or `person.grant`.
    */
-  async grantIn(tx: Queryable, name: string, role: Role, scope: Scope, issuer: Issuer): Promise<PersonRecord> {
+  async grantIn(tx: Queryable, name: string, role: Role, asked: Scope | undefined, issuer: Issuer): Promise<PersonRecord> {
+    const scope = asked ?? '*';
     const key = personKey(name);
     const at = this.now();
     const pending = issuer.kind === 'person' && PRIVILEGED.includes(role);
@@ -110,6 +112,7 @@ export class Persons {
     const before = personRow((await tx.get(`SELECT ${PERSON_COLUMNS} FROM persons WHERE key = ?${this.forUpdate}`, [key]))!);
     const isNew = inserted.changes > 0;
     const has = before.grants.find((g) => g.role === role);
+    if (has && asked === undefined) return before;
     let grants = before.grants;
     if (!has) grants = [...grants, want];
     else {
@@ -198,7 +201,7 @@ export class Persons {
   }
 
   /** Finds or makes `name`'s person with the grant, then issues a token: the token routes and CLI by name. */
-  async issueByName(name: string, role: Role, scope: Scope, hash: string, issuer: Issuer): Promise<{ token: TokenRecord; person: PersonRecord }> {
+  async issueByName(name: string, role: Role, scope: Scope | undefined, hash: string, issuer: Issuer): Promise<{ token: TokenRecord; person: PersonRecord }> {
     return this.store.db.transaction(async (tx) => {
       const person = await this.grantIn(tx, name, role, scope, issuer);
       const token = await this.issueToken(person.id, role, hash, issuer, tx);

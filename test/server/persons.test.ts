@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { personName, samePerson } from '../../server/auth/person.ts';
 import { Persons } from '../../server/store/persons.ts';
+import { main } from '../../server/cli/main.ts';
 import { Store } from '../../server/store/store.ts';
 import { expectError, makeApp, testStoreSpec, type TestApp } from './helpers.ts';
 
@@ -148,6 +149,39 @@ describe('four eyes on identities', () => {
       expect(found?.person.id).toBe(bob.id);
     } finally {
       await store.close();
+      await where.drop();
+    }
+  });
+
+  it('tiaowen persons: the operator creates, lists and approves; --help explains', async () => {
+    const where = await testStoreSpec(t.dir, 'cli.sqlite');
+    const run = async (...argv: string[]) => {
+      const out: string[] = [];
+      const code = await main(argv, { out: (s) => out.push(s), err: (s) => out.push(s) });
+      return { code, text: out.join('\n') };
+    };
+    try {
+      const help = await run('persons', '--help');
+      expect(help.code).toBe(0);
+      expect(help.text).toMatch(/persons create/);
+      expect((await run('persons', 'create', '--name', '王五', '--role', 'reviewer', '--jurisdictions', 'shanxi', '--store', where.spec)).code).toBe(0);
+      expect((await run('persons', 'create', '--name', 'x', '--role', 'author', '--jurisdictions', 'Not Valid', '--store', where.spec)).code).toBe(2);
+      expect((await run('token', 'create', '--name', '王五', '--role', 'reviewer', '--store', where.spec)).code).toBe(0);
+      const listed = await run('persons', 'list', '--store', where.spec);
+      expect(listed.text).toMatch(/王五\tactive\treviewer:shanxi$/m);
+      // Nothing waits: the operator's grants count at once.
+      expect((await run('persons', 'approve', '--name', '王五', '--store', where.spec)).code).toBe(2);
+      // A grant an admin asked for over the API waits; the operator may approve it.
+      const store = await Store.open(where.spec);
+      try {
+        await new Persons(store).create('赵七', [{ role: 'admin', jurisdictions: '*' }], { kind: 'person', id: 1, name: 'admin' });
+      } finally {
+        await store.close();
+      }
+      expect((await run('persons', 'list', '--store', where.spec)).text).toMatch(/赵七\tpending\tadmin:\*\(pending\)/);
+      expect((await run('persons', 'approve', '--name', ' 赵七 ', '--store', where.spec)).code).toBe(0);
+      expect((await run('persons', 'list', '--store', where.spec)).text).toMatch(/赵七\tactive\tadmin:\*$/m);
+    } finally {
       await where.drop();
     }
   });
