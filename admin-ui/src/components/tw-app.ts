@@ -134,7 +134,7 @@ export class TwApp extends LitElement {
           : nothing}
         <span class="spacer"></span>
         <div class="user">
-          ${this.me ? html`<span data-testid="whoami">${t('login.as', { name: this.me.name, role: t(`role.${this.me.role}` as MessageKey) })}</span>` : nothing}
+          ${this.me ? html`<span data-testid="whoami">${t('login.as', { name: this.me.name, role: t(`role.${this.me.role}` as MessageKey) })}${this.me.scope && this.me.scope !== '*' ? ` · ${this.me.scope.join(', ')}` : ''}</span>` : nothing}
           <button type="button" lang=${lang() === 'zh' ? 'en' : 'zh-CN'} aria-label=${t('lang.switchLabel')} @click=${this.toggleLang}>${t('lang.switch')}</button>
           ${this.me ? html`<button type="button" @click=${this.logout}>${t('login.logout')}</button>` : nothing}
         </div>
@@ -148,6 +148,8 @@ export class TwApp extends LitElement {
     if (!this.me)
       return html`${this.startError ? html`<tw-state kind="error" .message=${this.startError} .retryable=${false}></tw-state>` : nothing}
         <tw-login @login=${this.onLogin}></tw-login>`;
+    // Logged in, but the grant awaits a second admin: say so instead of pages that would answer 403.
+    if (this.me.pending) return html`<tw-state kind="error" data-testid="pending" .message=${t('login.pending')} .retryable=${false}></tw-state>`;
     const r = this.route;
     if (r.page === 'not-found') return html`<tw-state kind="empty" .message=${t('state.notFound')}></tw-state>`;
     if (!canSee(this.me, r.page)) return html`<tw-state kind="error" .message=${t('state.forbidden')} .retryable=${false}></tw-state>`;

@@ -21,6 +21,7 @@ export const en: Record<MessageKey, string> = {
   'login.busy': 'Checking…',
   'login.logout': 'Log out',
   'login.as': '{name} ({role})',
+  'login.pending': 'Your grant awaits a second administrator’s approval; until then this token can do nothing.',
   'role.admin': 'admin',
   'role.author': 'author',
   'role.reviewer': 'reviewer',

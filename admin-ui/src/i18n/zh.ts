@@ -19,6 +19,7 @@ export const zh = {
   'login.busy': '正在验证…',
   'login.logout': '退出',
   'login.as': '{name}({role})',
+  'login.pending': '您的授权尚待另一位管理员批准,批准前此令牌不能做任何操作。',
   'role.admin': '管理员',
   'role.author': '起草人',
   'role.reviewer': '审核人',
