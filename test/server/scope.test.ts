@@ -92,6 +92,20 @@ describe('lists show only what a person may touch', () => {
   });
 });
 
+describe('batch evaluation', () => {
+  it('a query policy out of scope refuses the request; a line naming one, that line', async () => {
+    const nd = { 'content-type': 'application/x-ndjson' };
+    const whole = await t.req('POST', '/api/v1/evaluate/batch?policy=demo/loan&asOf=2018-06-30', { as: who['system@demo2'], body: JSON.stringify({ facts: NPL_4 }) + '\n', headers: nd });
+    expect(whole.status).toBe(403);
+    const lines = [{ policy: 'demo/loan', facts: NPL_4 }, { policy: 'demo2/loan', facts: NPL_4 }].map((l) => JSON.stringify(l)).join('\n') + '\n';
+    const res = await t.req('POST', '/api/v1/evaluate/batch?asOf=2018-06-30', { as: who['system@demo2'], body: lines, headers: nd });
+    expect(res.status).toBe(200);
+    const answers = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { line: number; status?: number; error?: { code: string }; decisionId?: string });
+    expect(answers.find((a) => a.line === 1)).toMatchObject({ status: 403, error: { code: 'auth.out-of-scope' } });
+    expect(answers.find((a) => a.line === 2)?.decisionId).toMatch(/^dec_/);
+  });
+});
+
 describe('system tokens see their own decisions only', () => {
   it('another system, even over every jurisdiction, neither lists, reads nor replays them', async () => {
     const mine = await t.req('GET', `/api/v1/decisions/${decisionId}`, { as: who['system@demo'] });
