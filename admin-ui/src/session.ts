@@ -33,7 +33,8 @@ export type Action =
   | 'review'
   | 'publish'
   | 'audit'
-  | 'decisions';
+  | 'decisions'
+  | 'persons';
 
 const ACTIONS: Record<Action, readonly Role[]> = {
   read: ['admin', 'author', 'reviewer', 'viewer'],
@@ -44,6 +45,7 @@ const ACTIONS: Record<Action, readonly Role[]> = {
   publish: ['admin', 'author', 'reviewer'],
   audit: ['admin', 'reviewer'],
   decisions: ['admin', 'reviewer'],
+  persons: ['admin'],
 };
 
 export function can(role: Role | undefined, action: Action): boolean {
@@ -60,6 +62,7 @@ export const PAGE_ACTION: Record<PageName, Action> = {
   simulate: 'simulate',
   review: 'review',
   decisions: 'decisions',
+  persons: 'persons',
 };
 
 export function canSee(me: Me | undefined, page: PageName): boolean {

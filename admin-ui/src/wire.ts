@@ -42,6 +42,7 @@ export type {
   JobStatus,
   JsonSchema,
   Me,
+  Person,
   Page,
   PolicyDetail,
   PolicyDiff,

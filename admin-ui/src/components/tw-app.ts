@@ -17,6 +17,7 @@ import '../pages/tw-page-diff.ts';
 import '../pages/tw-page-simulate.ts';
 import '../pages/tw-page-review.ts';
 import '../pages/tw-page-decisions.ts';
+import '../pages/tw-page-persons.ts';
 
 const NAV: { page: PageName; key: MessageKey }[] = [
   { page: 'library', key: 'nav.library' },
@@ -26,6 +27,7 @@ const NAV: { page: PageName; key: MessageKey }[] = [
   { page: 'simulate', key: 'nav.simulate' },
   { page: 'review', key: 'nav.review' },
   { page: 'decisions', key: 'nav.decisions' },
+  { page: 'persons', key: 'nav.persons' },
 ];
 
 /**
@@ -170,6 +172,8 @@ export class TwApp extends LitElement {
         return html`<tw-page-review .route=${r}></tw-page-review>`;
       case 'decisions':
         return html`<tw-page-decisions .route=${r}></tw-page-decisions>`;
+      case 'persons':
+        return html`<tw-page-persons .route=${r}></tw-page-persons>`;
     }
   }
 }
