@@ -13,6 +13,8 @@ import { makeApp, NPL_4, type TestApp } from './helpers.ts';
 let t: TestApp;
 let draftId: number;
 let decisionId: string;
+/** A decision on demo/loan as a client with a bundle would report it. */
+let reportable: unknown;
 /** Token of `<role>@<jurisdiction>`. */
 const who: Record<string, string> = {};
 
@@ -25,7 +27,9 @@ beforeAll(async () => {
   draftId = d.id;
   // Made by the demo system itself, so that system (and only it among systems) may read it back.
   const e = await t.req('POST', '/api/v1/evaluate', { as: who['system@demo'], json: { policy: 'demo/loan', asOf: '2018-06-30', facts: NPL_4 } });
-  decisionId = ((await e.json()) as { decisionId: string }).decisionId;
+  const answered = (await e.json()) as { decisionId: string; decision: unknown };
+  decisionId = answered.decisionId;
+  reportable = answered.decision;
 });
 afterAll(async () => t.close());
 
@@ -44,6 +48,8 @@ const SCOPED: Partial<Record<RouteKey, Target>> = {
   'POST /api/v1/drafts': { path: at, json: () => ({ from: { policy: 'demo/loan', version: '2015.1' } }) },
   'POST /api/v1/decisions/replay': { path: at, json: () => ({ filter: { policy: 'demo/loan', version: '2015.1' }, candidate: 'demo/loan@2015.1' }) },
   'GET /api/v1/decisions/:id': { path: at, outStatus: 404 },
+  'GET /api/v1/diff': { path: (p) => `${p}?a=${encodeURIComponent('demo/loan@2015.1')}&b=${encodeURIComponent('demo/loan@2015.1')}` },
+  'POST /api/v1/decisions/reported': { path: at, json: () => ({ client: 'county-app', decisions: [{ facts: NPL_4, decision: reportable }] }) },
   'POST /api/v1/decisions/:id/replay': { path: at, outStatus: 404 },
 };
 for (const key of Object.keys(PERMISSIONS) as RouteKey[]) {
