@@ -119,7 +119,12 @@ export class Persons {
       const wider = widen(has.jurisdictions, want.jurisdictions);
       const same = wider === '*' ? has.jurisdictions === '*' : has.jurisdictions !== '*' && wider.length === has.jurisdictions.length;
       if (same) return before;
-      grants = grants.map((g) => (g === has ? { ...want, jurisdictions: wider, status: pending || g.status === 'pending' ? 'pending' : 'active' } : g));
+      // Still pending, it keeps who asked first (unless this asker is an admin too): neither may approve it.
+      const stillPending = pending || has.status === 'pending';
+      const requestedBy = pending ? want.requestedBy : has.requestedBy;
+      grants = grants.map((g) =>
+        g === has ? { role, jurisdictions: wider, status: stillPending ? ('pending' as const) : ('active' as const), ...(stillPending && requestedBy !== undefined ? { requestedBy } : {}) } : g,
+      );
     }
     const status = statusOf(grants, isNew ? undefined : before.status);
     await tx.run('UPDATE persons SET grants = ?, status = ? WHERE id = ?', [JSON.stringify(grants), status, before.id]);

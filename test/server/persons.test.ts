@@ -117,6 +117,16 @@ describe('four eyes on identities', () => {
     expect((await t.req('GET', '/api/v1/persons', { as: '李四' })).status).toBe(403);
   });
 
+  it('widening a pending grant keeps it pending and keeps the asking admin from approving it', async () => {
+    const persons = t.deps.auth.persons;
+    const asker = { kind: 'person' as const, id: 1, name: 'admin' };
+    const p = await persons.create('孙八', [{ role: 'reviewer', jurisdictions: ['gansu'] }], asker);
+    const widened = (await persons.grant(p.id, 'reviewer', ['shanxi'], { kind: 'operator', name: 'cli' }))!;
+    expect(widened.grants).toEqual([{ role: 'reviewer', jurisdictions: ['gansu', 'shanxi'], status: 'pending', requestedBy: 1 }]);
+    await expect(persons.approve(p.id, { id: 1, name: 'admin' })).rejects.toMatchObject({ code: 'person.four-eyes' });
+    expect((await persons.approve(p.id, { id: 0, name: 'cli' }))?.status).toBe('active');
+  });
+
   it('the last acting admin token cannot be revoked while the only other admin is pending', async () => {
     const t2 = await makeApp();
     try {
