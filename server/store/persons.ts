@@ -218,7 +218,15 @@ export class Persons {
 
   /** The live token with this hash and its person (tokens from before persons are linked on the way). */
   async byTokenHash(hash: string): Promise<TokenWithPerson | undefined> {
-    const r = await this.store.db.get<Record<string, unknown>>('SELECT * FROM tokens WHERE hash = ? AND revoked_at IS NULL', [hash]);
+    // One query on every authenticated request: the token and its person together.
+    const r = await this.store.db.get<Record<string, unknown>>(
+      `SELECT t.id, t.name, t.role, t.created_at, t.created_by, t.person_id,
+              p.name AS p_name, p.key AS p_key, p.grants AS p_grants, p.status AS p_status,
+              p.created_at AS p_created_at, p.created_by AS p_created_by, p.approved_by AS p_approved_by, p.approved_at AS p_approved_at
+         FROM tokens t LEFT JOIN persons p ON p.id = t.person_id
+        WHERE t.hash = ? AND t.revoked_at IS NULL`,
+      [hash],
+    );
     if (!r) return undefined;
     const token: TokenRecord = {
       id: Number(r.id),
@@ -227,8 +235,10 @@ export class Persons {
       createdAt: r.created_at as string,
       createdBy: r.created_by as string,
     };
-    let person = r.person_id == null ? undefined : await this.byId(Number(r.person_id));
-    if (!person) person = await this.link(token);
+    const person =
+      r.person_id == null || r.p_key == null
+        ? await this.link(token)
+        : personRow({ id: r.person_id, name: r.p_name, key: r.p_key, grants: r.p_grants, status: r.p_status, created_at: r.p_created_at, created_by: r.p_created_by, approved_by: r.p_approved_by, approved_at: r.p_approved_at });
     return { token, person };
   }
 
