@@ -23,6 +23,7 @@ import { draftRoutes } from './routes/drafts.ts';
 import { analyzeRoutes } from './routes/analyze.ts';
 import { batchRoutes } from './routes/batch.ts';
 import { evaluateRoutes } from './routes/evaluate.ts';
+import { personRoutes } from './routes/persons.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { simulateRoutes } from './routes/simulate.ts';
@@ -149,6 +150,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): App {
   draftRoutes(app);
   libraryRoutes(app);
   analyzeRoutes(app);
+  personRoutes(app);
 
   serveUi(app, deps.config.uiDir);
 

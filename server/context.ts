@@ -11,6 +11,8 @@ import type { Metrics } from './metrics.ts';
 import type { PolicyService } from './policies.ts';
 import type { Clock, Role, Store } from './store/store.ts';
 import type { Auth } from './auth/auth.ts';
+import type { Scope } from './auth/grants.ts';
+import { checkRouteScope } from './auth/scope.ts';
 
 export interface ServerConfig {
   decisionLog: DecisionLogConfig;
@@ -41,9 +43,15 @@ export const DEFAULT_CONFIG: ServerConfig = {
 };
 
 export interface Actor {
+  /** The person's name (as first registered); four eyes compares `personId`. */
   name: string;
   role: Role;
   tokenId: number;
+  personId: number;
+  /** Jurisdictions the token's role grant covers (`*`: all). */
+  scope: Scope;
+  /** The person or this role's grant awaits a second admin: only `GET /api/v1/me` answers. */
+  pending: boolean;
 }
 
 export interface AppDeps {
@@ -76,11 +84,17 @@ export function route(app: App, key: RouteKey, handler: (c: Ctx) => Response | P
     if (PERMISSIONS[key] === 'public') return next();
     const actor = c.get('actor');
     if (!actor) throw ApiError.of(401, 'auth.missing-token');
+    if (actor.pending && key !== 'GET /api/v1/me') {
+      throw ApiError.of(403, 'auth.pending', [
+        { path: 'token.name', message: { zh: `${actor.name} 的 ${actor.role} 授权待另一位管理员批准`, en: `${actor.name}'s ${actor.role} grant awaits a second admin's approval` } },
+      ]);
+    }
     if (!allowed(key, actor.role)) {
       throw ApiError.of(403, 'auth.forbidden', [
         { path: 'token.role', message: { zh: `角色 ${actor.role} 不能调用 ${key}`, en: `role ${actor.role} may not call ${key}` } },
       ]);
     }
+    await checkRouteScope(c, key, actor);
     return next();
   };
   app.on(method, path, guard, (c) => handler(c));

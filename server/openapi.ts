@@ -711,6 +711,49 @@ const PATHS: Record<string, Record<string, object>> = {
   '/api/v1/tokens/{id}': {
     delete: op('DELETE /api/v1/tokens/:id', { id: 'revokeToken', tag: 'admin', summary: 'Revoke a token', parameters: [idParam('Token id')], responses: { '200': ok('Revoked', W.TokenInfo), '404': err('Unknown token'), '409': err('The last admin token cannot be revoked') } }),
   },
+  // Persons (issue #16).
+  '/api/v1/persons': {
+    get: op('GET /api/v1/persons', { id: 'listPersons', tag: 'admin', summary: 'List persons and their grants', responses: { '200': ok('Persons', W.PersonList) } }),
+    post: op('POST /api/v1/persons', {
+      id: 'createPerson',
+      tag: 'admin',
+      summary: 'Create a person; a reviewer or admin grant waits for a second admin’s approval',
+      requestBody: jsonBody(W.CreatePersonRequest, { name: '李四', grants: [{ role: 'reviewer', jurisdictions: ['shanxi'] }] }),
+      responses: { '201': ok('Person', W.Person), '409': err('A person with this identity exists') },
+    }),
+  },
+  '/api/v1/persons/{id}': {
+    get: op('GET /api/v1/persons/:id', { id: 'getPerson', tag: 'admin', summary: 'One person', parameters: [idParam('Person id')], responses: { '200': ok('Person', W.Person), '404': err('Unknown person') } }),
+  },
+  '/api/v1/persons/{id}/grants': {
+    post: op('POST /api/v1/persons/:id/grants', {
+      id: 'grantPerson',
+      tag: 'admin',
+      summary: 'Add or widen a grant; a reviewer or admin grant waits for a second admin’s approval',
+      parameters: [idParam('Person id')],
+      requestBody: jsonBody(W.GrantRequest, { role: 'author', jurisdictions: ['gansu'] }),
+      responses: { '200': ok('Person', W.Person), '404': err('Unknown person') },
+    }),
+  },
+  '/api/v1/persons/{id}/approve': {
+    post: op('POST /api/v1/persons/:id/approve', {
+      id: 'approvePerson',
+      tag: 'admin',
+      summary: 'Approve a person’s pending grants: an admin other than the person and than whoever asked for them',
+      parameters: [idParam('Person id')],
+      responses: { '200': ok('Person', W.Person), '404': err('Unknown person'), '409': err('Nothing awaits approval') },
+    }),
+  },
+  '/api/v1/persons/{id}/tokens': {
+    post: op('POST /api/v1/persons/:id/tokens', {
+      id: 'issuePersonToken',
+      tag: 'admin',
+      summary: 'Issue a token to a person for one of their roles; the secret is shown once',
+      parameters: [idParam('Person id')],
+      requestBody: jsonBody(W.IssueTokenRequest, { role: 'reviewer' }),
+      responses: { '201': ok('Token', W.CreatedToken), '404': err('Unknown person'), '409': err('The person holds no grant of this role') },
+    }),
+  },
 };
 
 /** The document with the extensions spread in. */

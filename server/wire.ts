@@ -252,3 +252,9 @@ export type ReportGroup = Static<typeof R.ReportGroupV1>;
 export type DraftSimulationView = Static<typeof R.DraftSimulationV1>;
 /** The simulations attached to a draft, each with its report. */
 export type DraftSimulations = Static<typeof R.DraftSimulationsV1>;
+// Persons (issue #16).
+export type Person = Static<typeof C.Person>;
+export type PersonList = Static<typeof C.PersonList>;
+export type CreatePersonRequest = Static<typeof C.CreatePersonRequest>;
+export type GrantRequest = Static<typeof C.GrantRequest>;
+export type IssueTokenRequest = Static<typeof C.IssueTokenRequest>;

@@ -197,6 +197,17 @@ export class ApiClient {
   }
 
   /** A page of the decision log under the filters (`cursor`: the page before's nextCursor). */
+  // Persons (admin): identities, their grants, and the second admin's approval.
+  async persons(): Promise<W.Person[]> {
+    return (await this.get<W.ItemList<W.Person>>('/persons')).items;
+  }
+  async createPerson(body: { name: string; grants: { role: W.Role; jurisdictions: '*' | string[] }[] }): Promise<W.Person> {
+    return this.post<W.Person>('/persons', body);
+  }
+  async approvePerson(id: number): Promise<W.Person> {
+    return this.post<W.Person>(`/persons/${id}/approve`);
+  }
+
   async decisions(q: Record<string, string | number | undefined> = {}): Promise<W.DecisionList> {
     const p = new URLSearchParams();
     for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') p.set(k, String(v));

@@ -2,9 +2,9 @@
  * A tiny hash router: `#/<page>/<segments…>?<query>`. Pure parsing and building, so it is tested
  * without a browser; `tw-app` listens to `hashchange` and renders the page the route names.
  */
-export type PageName = 'library' | 'policy' | 'editor' | 'try' | 'diff' | 'simulate' | 'review' | 'decisions';
+export type PageName = 'library' | 'policy' | 'editor' | 'try' | 'diff' | 'simulate' | 'review' | 'decisions' | 'persons';
 
-export const PAGES: readonly PageName[] = ['library', 'policy', 'editor', 'try', 'diff', 'simulate', 'review', 'decisions'];
+export const PAGES: readonly PageName[] = ['library', 'policy', 'editor', 'try', 'diff', 'simulate', 'review', 'decisions', 'persons'];
 
 export interface Route {
   page: PageName | 'not-found';

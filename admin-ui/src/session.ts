@@ -34,7 +34,8 @@ export type Action =
   | 'publish'
   | 'audit'
   | 'decisions'
-  | 'syncLibrary';
+  | 'syncLibrary'
+  | 'persons';
 
 const ACTIONS: Record<Action, readonly Role[]> = {
   read: ['admin', 'author', 'reviewer', 'viewer'],
@@ -46,6 +47,7 @@ const ACTIONS: Record<Action, readonly Role[]> = {
   audit: ['admin', 'reviewer'],
   decisions: ['admin', 'reviewer'],
   syncLibrary: ['admin'],
+  persons: ['admin'],
 };
 
 export function can(role: Role | undefined, action: Action): boolean {
@@ -62,8 +64,25 @@ export const PAGE_ACTION: Record<PageName, Action> = {
   simulate: 'simulate',
   review: 'review',
   decisions: 'decisions',
+  persons: 'persons',
 };
 
 export function canSee(me: Me | undefined, page: PageName): boolean {
-  return can(me?.role, PAGE_ACTION[page]);
+  // A person awaiting a second admin's approval may do nothing yet (the server answers only /me).
+  return !me?.pending && can(me?.role, PAGE_ACTION[page]);
+}
+
+/**
+ * Whether the person's grant covers a policy's jurisdiction (the first segment of its id), as
+ * server/auth/scope.ts decides: actions on other jurisdictions' policies are not offered.
+ */
+export function mayTouch(me: Me | undefined, policyId: string | undefined): boolean {
+  const scope = me?.scope;
+  if (!scope || scope === '*' || !policyId) return true;
+  return scope.includes(policyId.split('/')[0]!);
+}
+
+/** `can` for one policy: the role may, and the grant covers the policy's jurisdiction. */
+export function canOn(me: Me | undefined, action: Action, policyId: string | undefined): boolean {
+  return !me?.pending && can(me?.role, action) && mayTouch(me, policyId);
 }

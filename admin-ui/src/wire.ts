@@ -50,6 +50,7 @@ export type {
   JsonSchema,
   LibrarySyncResponse,
   Me,
+  Person,
   Page,
   PolicyDetail,
   PolicyDiff,

@@ -88,6 +88,13 @@ export const PERMISSIONS = {
 
   // Proposes the server's library folder as drafts (server/library/): an administrator's act.
   'POST /api/v1/library/sync': ADMIN,
+  // Persons (issue #16): identities, their grants, and tokens issued to them.
+  'GET /api/v1/persons': ADMIN,
+  'POST /api/v1/persons': ADMIN,
+  'GET /api/v1/persons/:id': ADMIN,
+  'POST /api/v1/persons/:id/grants': ADMIN,
+  'POST /api/v1/persons/:id/approve': ADMIN,
+  'POST /api/v1/persons/:id/tokens': ADMIN,
 } as const satisfies Record<string, Access>;
 
 export type RouteKey = keyof typeof PERMISSIONS;

@@ -10,6 +10,7 @@ import { actorOf, depsOf, route, todayInShanghai, type App, type Ctx } from '../
 import { subjectOf, type LogEntry } from '../decisionLog.ts';
 import { ApiError } from '../errors.ts';
 import { resolvePublished } from '../refs.ts';
+import { requirePolicyScope } from '../auth/scope.ts';
 import { ajvDetails } from '../validate.ts';
 import { buildBundle, signBundle, signingKey } from './bundle.ts';
 import { bundleSchemas, type BundleKey, type ReportedDecisions } from './contract.ts';
@@ -88,6 +89,8 @@ export function bundleRoutes(app: App): void {
     for (const [i, item] of body.decisions.entries()) {
       const decision = item.decision as unknown as Decision;
       const path = `/decisions/${i}/decision/policy`;
+      // A client reports only decisions on policies of its jurisdictions.
+      requirePolicyScope(actor, decision.policy.id, path);
       await d.policies.ensure(decision.policy.id, decision.policy.version);
       const resolved = resolvePublished(d, decision.policy.id, decision.policy.version, decision.asOf, path);
       // The client decided on the same resolved policy (bases included) as the server would: a

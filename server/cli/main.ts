@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   build: () => import('../../engine/cli/build.ts'),
   serve: () => import('./serve.ts'),
   token: () => import('./token.ts'),
+  persons: () => import('./persons.ts'),
   audit: () => import('./audit.ts'),
   store: () => import('./store.ts'),
   library: () => import('./library.ts'),

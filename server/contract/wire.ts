@@ -48,7 +48,18 @@ export const Page = <T extends TSchema>(item: T) =>
 export const SourceFormat = named('SourceFormat', Literals(['dsl', 'yaml']));
 export const Role = named('Role', Literals(['admin', 'author', 'reviewer', 'system', 'viewer']));
 
-export const Me = named('Me', Type.Object({ name: Type.String(), role: Role }));
+export const Me = named(
+  'Me',
+  Type.Object({
+    name: Type.String(),
+    role: Role,
+    // Persons and jurisdiction scopes (issue #16): what the admin UI shows or hides by.
+    personId: Opt(Type.Integer()),
+    scope: Opt(Type.Union([Type.Literal('*'), Type.Array(Type.String())], { description: 'Jurisdictions this token’s role covers; * for all' })),
+    pending: Opt(Type.Boolean({ description: 'The person or this role’s grant awaits a second admin: nothing but GET /me answers' })),
+    grants: Opt(Type.Array(Type.Object({ role: Role, jurisdictions: Type.Union([Type.Literal('*'), Type.Array(Type.String())]), status: Literals(['active', 'pending']) }))),
+  }),
+);
 export const Live = named('Live', Type.Object({ status: Type.Literal('live') }));
 export const Health = named('Health', Type.Object({ status: Type.Literal('ok'), policies: Type.Integer({ minimum: 0, description: 'Published versions held in memory' }) }));
 export const Ready = named(
@@ -512,7 +523,13 @@ export const AuditPage = named('AuditPage', Page(AuditEntry));
 const tokenFields = { id: Type.Integer(), name: Type.String(), role: Role, createdAt: Type.String(), createdBy: Type.String(), revokedAt: Opt(Type.String()) };
 export const TokenInfo = named('TokenInfo', Type.Object(tokenFields));
 export const TokenList = named('TokenList', ItemList(TokenInfo));
-export const CreateTokenRequest = named('CreateTokenV1', Type.Object({ role: Role, name: NonEmpty(undefined, 200) }, { additionalProperties: false }));
+export const CreateTokenRequest = named(
+  'CreateTokenV1',
+  Type.Object(
+    { role: Role, name: NonEmpty(undefined, 200), jurisdictions: Opt(Type.Union([Type.Literal('*'), Type.Array(Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' }), { minItems: 1, maxItems: 100 })], { description: 'Jurisdictions of the grant when the person lacks this role; default *' })) },
+    { additionalProperties: false },
+  ),
+);
 export const CreatedToken = named('CreatedToken', Type.Object({ ...tokenFields, token: Str('The secret, shown this once') }));
 
 // ---- library sync (server/library/) ---------------------------------------------------------
@@ -584,3 +601,42 @@ export const AnalyzeOk = named(
   }),
 );
 export const AnalyzeFailed = named('AnalyzeFailed', Type.Object({ ok: Type.Literal(false), diagnostics: Type.Array(Diagnostic) }));
+// ---- persons (issue #16) --------------------------------------------------------------------
+
+export const Scope = named(
+  'Scope',
+  Type.Union([Type.Literal('*'), Type.Array(Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' }), { minItems: 1, maxItems: 100 })], {
+    description: 'Jurisdictions (the first segment of a policy id, e.g. gansu), or * for all',
+  }),
+);
+export const Grant = named(
+  'Grant',
+  Type.Object({
+    role: Role,
+    jurisdictions: Scope,
+    status: Literals(['active', 'pending']),
+    requestedBy: Opt(Type.Integer({ description: 'Person id of the admin who asked for a pending grant (they may not approve it)' })),
+  }),
+);
+export const Person = named(
+  'Person',
+  Type.Object({
+    id: Type.Integer(),
+    name: Type.String(),
+    key: Str('The identity persons are compared by: NFKC, trimmed, case-folded'),
+    grants: Type.Array(Grant),
+    status: Literals(['pending', 'active', 'disabled']),
+    createdAt: Type.String(),
+    createdBy: Type.String(),
+    approvedBy: Opt(Type.String()),
+    approvedAt: Opt(Type.String()),
+  }),
+);
+export const PersonList = named('PersonList', ItemList(Person));
+const GrantRequestFields = { role: Role, jurisdictions: Opt(Scope) };
+export const GrantRequest = named('GrantRequestV1', Type.Object(GrantRequestFields, { additionalProperties: false }));
+export const CreatePersonRequest = named(
+  'CreatePersonV1',
+  Type.Object({ name: NonEmpty(undefined, 200), grants: Type.Array(Type.Object(GrantRequestFields, { additionalProperties: false }), { minItems: 1, maxItems: 5 }) }, { additionalProperties: false }),
+);
+export const IssueTokenRequest = named('IssueTokenV1', Type.Object({ role: Role }, { additionalProperties: false }));

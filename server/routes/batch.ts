@@ -17,6 +17,7 @@ import type { PoolLike, ResolvedPolicyLike } from '../engine.ts';
 import { ApiError, type ErrorBody } from '../errors.ts';
 import { msg, type MessageCode } from '../messages.ts';
 import { resolveDraft, resolvePublished } from '../refs.ts';
+import { requirePolicyScope } from '../auth/scope.ts';
 import type { DraftMarker } from '../store/store.ts';
 import * as C from '../contract/wire.ts';
 import { check, dateQuery, parseJson } from '../validate.ts';
@@ -53,6 +54,8 @@ export function batchRoutes(app: App): void {
     const actor = actorOf(c);
     const caller = actor.name;
     const mayDraft = mayEvaluateDrafts(actor.role);
+    // A query policy outside the caller's jurisdictions refuses the whole request; a line's own, that line.
+    if (q.policy && !queryDraft) requirePolicyScope(actor, q.policy, 'query.policy');
     const body = c.req.raw.body;
     c.header('content-type', 'application/x-ndjson; charset=utf-8');
     // Lines that use the query's published policy go to the worker threads, which parse, decide
@@ -385,8 +388,11 @@ function batchLine(
     const m = DRAFT_REF.exec(policy);
     let resolved: ResolvedPolicyLike | undefined;
     let draft: DraftMarker | undefined;
-    if (m) ({ resolved, draft } = draftFor(c, drafts, Number(m[1]), version, asOf, `line:${line}/policy`));
-    else {
+    if (m) {
+      ({ resolved, draft } = draftFor(c, drafts, Number(m[1]), version, asOf, `line:${line}/policy`));
+      requirePolicyScope(actorOf(c), resolved.ir.id, `line:${line}/policy`);
+    } else {
+      requirePolicyScope(actorOf(c), policy, `line:${line}/policy`);
       const key = `${policy}\u0000${version ?? ''}\u0000${asOf}`;
       resolved = cache.get(key);
       if (!resolved) {

@@ -14,6 +14,7 @@ import { parseRef, resolveRef } from '../refs.ts';
 import type { DecisionQuery, DecisionRecord as StoredDecision, Integrity } from '../store/store.ts';
 import * as C from '../contract/wire.ts';
 import { jsonBody, intQuery } from '../validate.ts';
+import { maySeeDecision, requirePolicyScope } from '../auth/scope.ts';
 import type { BulkReplayRequest, Decision, DecisionList, DecisionRecord, Facts, Job, JobParams } from '../wire.ts';
 
 /** Rows read per scan step, and at most per page (a page with rare outcomes returns a cursor instead of scanning the whole log). */
@@ -73,7 +74,8 @@ async function* matching(c: Ctx, f: ListFilter, before: string | undefined, scan
     for (const r of rows) {
       scanned++;
       cursor = r.id;
-      if (passes(r, f)) yield r;
+      // Out of the caller's jurisdictions (or, for a system, not its own): as if not logged.
+      if (passes(r, f) && maySeeDecision(actorOf(c), r)) yield r;
       if (scanned >= scanCap) {
         yield { cursor };
         return;
@@ -132,6 +134,7 @@ export function decisionRoutes(app: App): void {
   route(app, 'POST /api/v1/decisions/replay', async (c) => {
     const deps = depsOf(c);
     const body = await jsonBody(c, C.BulkReplayRequest);
+    requirePolicyScope(actorOf(c), body.filter.policy, '/filter/policy');
     const asOf = body.asOf ?? todayInShanghai(deps.clock);
     const baselineRef = `${body.filter.policy}@${body.filter.version}`;
     const baseline = await resolveRef(deps, parseRef(baselineRef, '/filter'), asOf, '/filter');

@@ -1,6 +1,7 @@
 /** Semantic and textual diff between two versions, or a draft and a version. */
 import { diffPolicies, textDiff } from '../../engine/diff/index.ts';
-import { depsOf, route, type App } from '../context.ts';
+import { actorOf, depsOf, route, type App } from '../context.ts';
+import { requirePolicyScope } from '../auth/scope.ts';
 import { loadRef, parseRef, resolveRef } from '../refs.ts';
 import { ApiError } from '../errors.ts';
 import type { DiffResponse } from '../wire.ts';
@@ -10,6 +11,9 @@ export function diffRoutes(app: App): void {
     const deps = depsOf(c);
     const a = await loadRef(deps, parseRef(c.req.query('a'), 'query.a'), 'query.a');
     const b = await loadRef(deps, parseRef(c.req.query('b'), 'query.b'), 'query.b');
+    // Both sides in the caller's jurisdictions (a draft's by the policy it declares).
+    requirePolicyScope(actorOf(c), a.ir.id, 'query.a');
+    requirePolicyScope(actorOf(c), b.ir.id, 'query.b');
     // Same notation on both sides, so the line diff shows content, not a change of format.
     const text =
       a.format === b.format

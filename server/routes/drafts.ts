@@ -10,6 +10,7 @@ import { ApiError, diagnosticDetails } from '../errors.ts';
 import { StoreConflict, type DraftRecord, type DraftStatus, type SourceFormat } from '../store/store.ts';
 import { loadRef, resolveDraft } from '../refs.ts';
 import { samePerson } from '../auth/person.ts';
+import { mayTouch, requirePolicyScope } from '../auth/scope.ts';
 import { checkPublish } from '../../engine/analysis/versions.ts';
 import * as C from '../contract/wire.ts';
 import { jsonBody } from '../validate.ts';
@@ -98,7 +99,7 @@ async function updating(p: Promise<DraftRecord | undefined>, id: number): Promis
 export function draftRoutes(app: App): void {
   route(app, 'GET /api/v1/drafts', async (c) => {
     const status = c.req.query('status') as DraftStatus | undefined;
-    const items = await depsOf(c).store.listDrafts({ status: status || undefined, policyId: c.req.query('policy') || undefined });
+    const items = (await depsOf(c).store.listDrafts({ status: status || undefined, policyId: c.req.query('policy') || undefined })).filter((d) => mayTouch(actorOf(c), d.policyId));
     return c.json<DraftListResponse>({ items: items.map((d) => ({ ...d, etag: etagOf(d) })) });
   });
 
@@ -121,6 +122,8 @@ export function draftRoutes(app: App): void {
       refuseTooDeep(r.diagnostics);
       input = { policyId: r.value?.id, format, source: body.source! };
     }
+    // An author for gansu drafts gansu/* only: not a variant's base in another jurisdiction.
+    requirePolicyScope(actorOf(c), input.policyId, body.from ? '/from/policy' : '/source');
     const d = await deps.store.createDraft({ ...input, author: actorOf(c).name });
     c.header('ETag', etagOf(d));
     return c.json<DraftDetail>(await view(deps, d), 201);
@@ -161,6 +164,8 @@ export function draftRoutes(app: App): void {
         (before) => {
           r = compile(deps, { id, source: body.source, format: body.format ?? before.format });
           refuseTooDeep(r.diagnostics);
+          // A save cannot move the draft to a policy outside the author's jurisdictions.
+          requirePolicyScope(actorOf(c), r.value?.id, '/source');
           return { source: body.source, format: body.format ?? before.format, status: 'editing', policyId: r.value?.id, bumpRevision: true };
         },
       ),

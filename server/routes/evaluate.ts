@@ -7,6 +7,7 @@ import { actorOf, depsOf, param, route, todayInShanghai, type App, type Ctx } fr
 import type { ResolvedPolicyLike } from '../engine.ts';
 import { ApiError } from '../errors.ts';
 import { mayEvaluateDrafts } from '../auth/permissions.ts';
+import { requirePolicyScope } from '../auth/scope.ts';
 import { resolveDraft, resolvePublished } from '../refs.ts';
 import type { DraftMarker } from '../store/store.ts';
 import * as C from '../contract/wire.ts';
@@ -62,11 +63,13 @@ async function resolveForEvaluation(
 ): Promise<{ resolved: ResolvedPolicyLike; draft?: DraftMarker }> {
   const m = DRAFT_REF.exec(policy);
   if (!m) {
+    requirePolicyScope(actorOf(c), policy, path);
     await depsOf(c).policies.ensure(policy, version);
     return { resolved: resolvePublished(depsOf(c), policy, version, asOf, path) };
   }
   requireDraftEvaluator(c, path);
   if (version) throw draftVersionRefused('http.invalid-body', path.replace(/policy$/, 'version'));
+  requirePolicyScope(actorOf(c), (await depsOf(c).store.draft(Number(m[1])))?.policyId, path);
   return resolveDraft(depsOf(c), Number(m[1]), asOf, path);
 }
 

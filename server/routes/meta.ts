@@ -47,16 +47,19 @@ export function metaRoutes(app: App): void {
 
   route(app, 'GET /api/v1/openapi.json', (c) => c.json(OPENAPI));
 
-  route(app, 'GET /api/v1/me', (c) => {
+  route(app, 'GET /api/v1/me', async (c) => {
     const a = actorOf(c);
-    return c.json<Me>({ name: a.name, role: a.role });
+    const person = await depsOf(c).auth.persons.byId(a.personId);
+    const grants = (person?.grants ?? []).map((g) => ({ role: g.role, jurisdictions: g.jurisdictions, status: g.status }));
+    return c.json<Me>({ name: a.name, role: a.role, personId: a.personId, scope: a.scope, pending: a.pending, grants });
   });
 
   route(app, 'GET /api/v1/tokens', async (c) => c.json<ItemList<TokenInfo>>({ items: await depsOf(c).store.listTokens() }));
 
   route(app, 'POST /api/v1/tokens', async (c) => {
     const body = await jsonBody(c, C.CreateTokenRequest);
-    const { token, record } = await depsOf(c).auth.create(body.role, body.name, actorOf(c).name);
+    // By name: finds or makes the person; a reviewer or admin grant waits for a second admin.
+    const { token, record } = await depsOf(c).auth.create(body.role, body.name, actorOf(c), body.jurisdictions);
     return c.json<CreatedToken>({ ...record, token }, 201);
   });
 

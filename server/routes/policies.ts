@@ -1,5 +1,6 @@
 /** Read-only views of the published library. */
-import { depsOf, route, type App, type Ctx } from '../context.ts';
+import { actorOf, depsOf, route, type App, type Ctx } from '../context.ts';
+import { mayTouch } from '../auth/scope.ts';
 import { decisionSchema } from '../contract/decisionSchema.ts';
 import { ApiError } from '../errors.ts';
 import type { VersionRecord } from '../store/store.ts';
@@ -78,6 +79,7 @@ export function policyRoutes(app: App): void {
     const groups = new Map<string, VersionRecord[]>();
     for (const v of depsOf(c).policies.records()) {
       if (jurisdiction && v.jurisdiction !== jurisdiction) continue;
+      if (!mayTouch(actorOf(c), v.policyId)) continue;
       if (topic && v.policyId.slice(v.policyId.indexOf('/') + 1) !== topic) continue;
       groups.set(v.policyId, [...(groups.get(v.policyId) ?? []), v]);
     }

@@ -11,6 +11,7 @@ import type { Store } from './store.ts';
 /** Tables in an order that satisfies their foreign keys, each with its key columns. */
 export const TABLES: { name: string; key: string[] }[] = [
   { name: 'meta', key: ['key'] },
+  { name: 'persons', key: ['id'] },
   { name: 'tokens', key: ['id'] },
   { name: 'versions', key: ['hash'] },
   { name: 'drafts', key: ['id'] },
@@ -113,7 +114,7 @@ export async function copyStore(from: Store, to: Store, onProgress?: (table: str
     }
     if (to.dialect === 'postgres') {
       // Identity columns continue after the copied ids.
-      for (const t of ['tokens', 'drafts', 'reviews', 'audit']) {
+      for (const t of ['persons', 'tokens', 'drafts', 'reviews', 'audit']) {
         await tx.get(`SELECT setval(pg_get_serial_sequence('${t}', 'id'), COALESCE((SELECT max(id) FROM ${t}), 1), (SELECT max(id) FROM ${t}) IS NOT NULL)`);
       }
     }

@@ -28,6 +28,7 @@ import {
 } from './ledger.ts';
 import { isPostgresUrl, isUniqueViolation, type ChangeChannel, type Dialect, type Queryable, type SqlDatabase, type SqlValue } from './sql.ts';
 import { msg } from '../messages.ts';
+import { Persons } from './persons.ts';
 import type { ChangeFilter, Draft, DraftMarker, DraftStatus, JobStatus, SourceFormat } from '../wire.ts';
 
 // The shapes the API sends as they are stored: one definition, in ../wire.ts.
@@ -303,6 +304,8 @@ export class Store {
       const store = new Store(db, clock);
       await store.chainAudit();
       await store.chainDecisions();
+      // Tokens from before persons existed (or written without one) get their person.
+      await new Persons(store).linkTokens();
       return store;
     } catch (e) {
       await db.close().catch(() => undefined);
@@ -500,8 +503,14 @@ export class Store {
       if (!r) return undefined;
       if (r.role === 'admin') {
         // Locked together on PostgreSQL so two admins revoking each other's last token take turns.
-        const admins = await tx.all(`SELECT id FROM tokens WHERE role = 'admin' AND revoked_at IS NULL${this.forUpdate}`);
-        if (admins.length <= 1) throw new StoreConflict('state', 'last-admin');
+        // Only tokens that act as admin count: a pending admin (awaiting a second admin) does not.
+        const admins = await tx.all<{ id: number; status: string | null; grants: string | null }>(
+          `SELECT t.id, p.status, p.grants FROM tokens t LEFT JOIN persons p ON p.id = t.person_id WHERE t.role = 'admin' AND t.revoked_at IS NULL${this.dialect === 'postgres' ? ' FOR UPDATE OF t' : ''}`,
+        );
+        const acting = admins.filter(
+          (a) => a.status === null || (a.status === 'active' && (JSON.parse(a.grants ?? '[]') as { role: string; status: string }[]).some((g) => g.role === 'admin' && g.status === 'active')),
+        );
+        if (acting.length <= 1 && acting.some((a) => Number(a.id) === id)) throw new StoreConflict('state', 'last-admin');
       }
       const at = this.now();
       await tx.run('UPDATE tokens SET revoked_at = ? WHERE id = ?', [at, id]);

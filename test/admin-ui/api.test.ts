@@ -4,7 +4,7 @@ import { setLang, t } from '../../admin-ui/src/i18n/index.ts';
 import { zh } from '../../admin-ui/src/i18n/zh.ts';
 import { en } from '../../admin-ui/src/i18n/en.ts';
 import { sideBySide, collapse } from '../../admin-ui/src/textDiff.ts';
-import { can, canSee } from '../../admin-ui/src/session.ts';
+import { can, canOn, canSee, mayTouch } from '../../admin-ui/src/session.ts';
 import { PERMISSIONS } from '../../server/auth/permissions.ts';
 
 afterEach(() => {
@@ -127,5 +127,16 @@ describe('catalogues and roles', () => {
   it('offers no page to someone not logged in', () => {
     expect(canSee(undefined, 'library')).toBe(false);
     expect(canSee({ name: 'v', role: 'viewer' }, 'review')).toBe(false);
+  });
+
+  it('offers nothing to a pending person, and actions only on policies the grant covers', () => {
+    expect(canSee({ name: 'r', role: 'reviewer', pending: true, scope: [] }, 'library')).toBe(false);
+    const gansu = { name: 'a', role: 'author' as const, pending: false, scope: ['gansu'] };
+    expect(canOn(gansu, 'edit', 'gansu/低保')).toBe(true);
+    expect(canOn(gansu, 'edit', 'central/低保')).toBe(false);
+    expect(canOn(gansu, 'review', 'gansu/低保')).toBe(false);
+    expect(mayTouch({ name: 'v', role: 'viewer', scope: '*' }, 'shanxi/x')).toBe(true);
+    // A draft that names no policy yet is its author's to edit.
+    expect(canOn(gansu, 'edit', undefined)).toBe(true);
   });
 });

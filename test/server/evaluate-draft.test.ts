@@ -78,7 +78,8 @@ describe('evaluate a draft', () => {
     const first = (await (await t.req('POST', '/api/v1/evaluate', { as: '张三', json: { policy: `draft:${draftId}`, asOf: '2018-06-30', facts: NPL_4 } })).json()) as Answer;
     const replay = (await (await t.req('POST', `/api/v1/decisions/${first.decisionId}/replay`, { as: '李四' })).json()) as { same: boolean; replayable: boolean };
     expect(replay).toMatchObject({ replayable: true, same: true });
-    await expectError(await t.req('POST', `/api/v1/decisions/${first.decisionId}/replay`, { as: 'ingest' }), 403, 'auth.forbidden');
+    // A system sees only the decisions it made (this one is 张三's): as if there were none.
+    await expectError(await t.req('POST', `/api/v1/decisions/${first.decisionId}/replay`, { as: 'ingest' }), 404, 'decision.not-found');
 
     const changed = await t.req('PUT', `/api/v1/drafts/${draftId}`, { as: '张三', json: { source: source.replace('5% from 2015-06-01', '4% from 2015-06-01') }, headers: { 'if-match': etag } });
     expect(changed.status).toBe(200);

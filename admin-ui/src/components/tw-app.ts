@@ -17,6 +17,7 @@ import '../pages/tw-page-diff.ts';
 import '../pages/tw-page-simulate.ts';
 import '../pages/tw-page-review.ts';
 import '../pages/tw-page-decisions.ts';
+import '../pages/tw-page-persons.ts';
 
 const NAV: { page: PageName; key: MessageKey }[] = [
   { page: 'library', key: 'nav.library' },
@@ -26,6 +27,7 @@ const NAV: { page: PageName; key: MessageKey }[] = [
   { page: 'simulate', key: 'nav.simulate' },
   { page: 'review', key: 'nav.review' },
   { page: 'decisions', key: 'nav.decisions' },
+  { page: 'persons', key: 'nav.persons' },
 ];
 
 /**
@@ -139,7 +141,7 @@ export class TwApp extends LitElement {
           : nothing}
         <span class="spacer"></span>
         <div class="user">
-          ${this.me ? html`<span data-testid="whoami">${t('login.as', { name: this.me.name, role: t(`role.${this.me.role}` as MessageKey) })}</span>` : nothing}
+          ${this.me ? html`<span data-testid="whoami">${t('login.as', { name: this.me.name, role: t(`role.${this.me.role}` as MessageKey) })}${this.me.scope && this.me.scope !== '*' ? ` · ${this.me.scope.join(', ')}` : ''}</span>` : nothing}
           <button type="button" lang=${lang() === 'zh' ? 'en' : 'zh-CN'} aria-label=${t('lang.switchLabel')} @click=${this.toggleLang}>${t('lang.switch')}</button>
           ${this.me ? html`<button type="button" @click=${this.logout}>${t('login.logout')}</button>` : nothing}
         </div>
@@ -153,6 +155,8 @@ export class TwApp extends LitElement {
     if (!this.me)
       return html`${this.startError ? html`<tw-state kind="error" .message=${this.startError} .retryable=${false}></tw-state>` : nothing}
         <tw-login @login=${this.onLogin}></tw-login>`;
+    // Logged in, but the grant awaits a second admin: say so instead of pages that would answer 403.
+    if (this.me.pending) return html`<tw-state kind="error" data-testid="pending" .message=${t('login.pending')} .retryable=${false}></tw-state>`;
     const r = this.route;
     if (r.page === 'not-found') return html`<tw-state kind="empty" .message=${t('state.notFound')}></tw-state>`;
     if (!canSee(this.me, r.page)) return html`<tw-state kind="error" .message=${t('state.forbidden')} .retryable=${false}></tw-state>`;
@@ -173,6 +177,8 @@ export class TwApp extends LitElement {
         return html`<tw-page-review .route=${r}></tw-page-review>`;
       case 'decisions':
         return html`<tw-page-decisions .route=${r}></tw-page-decisions>`;
+      case 'persons':
+        return html`<tw-page-persons .route=${r}></tw-page-persons>`;
     }
   }
 }

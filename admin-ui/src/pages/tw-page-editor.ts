@@ -6,7 +6,7 @@ import { ApiFailure } from '../api.ts';
 import { api, currentUser, handOffFacts } from '../context.ts';
 import { Loader, errorWords } from '../loader.ts';
 import { href, navigate, policyHref, type Route } from '../router.ts';
-import { can } from '../session.ts';
+import { can, canOn } from '../session.ts';
 import { timeWords } from '../words.ts';
 import { baseRefs, convert, keywordsOf, lintPolicy, refKey, withKeywords, type Format, type KeywordLang } from '../editor/lint.ts';
 import type { PolicyIR } from '../../../engine/ir/types.ts';
@@ -158,7 +158,7 @@ export class TwPageEditor extends LitElement {
   }
 
   private get editable(): boolean {
-    if (!can(currentUser()?.role, 'edit')) return false;
+    if (!canOn(currentUser(), 'edit', this.draft?.policyId)) return false;
     return !this.draft || this.draft.status === 'editing' || this.draft.status === 'rejected';
   }
 

@@ -5,7 +5,7 @@ import { shared } from '../styles.ts';
 import { api, currentUser } from '../context.ts';
 import { Loader, errorWords } from '../loader.ts';
 import { href, navigate, policyFromSegments, policyHref, type Route } from '../router.ts';
-import { can } from '../session.ts';
+import { can, canOn } from '../session.ts';
 import { exprWords, jurisdictionWords, literalWords, periodStatus, todayInShanghai, typeWords, wordsContext } from '../words.ts';
 import type { FactDecl, PolicyIR } from '../../../engine/ir/types.ts';
 import type { PolicyDetail, PolicySummary, VersionDetail } from '../wire.ts';
@@ -104,7 +104,7 @@ export class TwPagePolicy extends LitElement {
       <div class="toolbar">
         ${can(role, 'evaluate') ? html`<a class="button" href=${href('try', [], { policy: ir.id, version: ir.version })}>${t('policy.try')}</a>` : nothing}
         ${prev ? html`<a class="button" href=${href('diff', [], { a: `${ir.id}@${prev.version}`, b: `${ir.id}@${ir.version}` })}>${t('policy.diffPrev')}</a>` : nothing}
-        ${can(role, 'edit') ? html`<button @click=${() => this.draftFrom(ir)}>${t('policy.edit')}</button>` : nothing}
+        ${canOn(currentUser(), 'edit', ir.id) ? html`<button @click=${() => this.draftFrom(ir)}>${t('policy.edit')}</button>` : nothing}
       </div>
       <tw-timeline .periods=${policy.versions.map((v) => ({ label: v.version, from: v.effectiveFrom, until: v.effectiveUntil, current: v.version === version.version }))}></tw-timeline>
 

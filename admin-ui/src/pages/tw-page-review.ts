@@ -5,7 +5,7 @@ import { shared } from '../styles.ts';
 import { api, currentUser } from '../context.ts';
 import { Loader, errorWords } from '../loader.ts';
 import { href, type Route } from '../router.ts';
-import { can } from '../session.ts';
+import { can, canOn } from '../session.ts';
 import { timeWords } from '../words.ts';
 import type { AuditEntry, Draft, Page } from '../wire.ts';
 import '../components/tw-state.ts';
@@ -102,7 +102,7 @@ export class TwPageReview extends LitElement {
       ${mode === 'review' && can(currentUser()?.role, 'simulate')
         ? html`<section data-testid="review-reports"><tw-draft-simulations .draft=${d.id}></tw-draft-simulations></section>`
         : nothing}
-      ${mode === 'review'
+      ${mode === 'review' && canOn(currentUser(), 'review', d.policyId)
         ? html`<div class="field">
               <label for="c-${d.id}">${t('review.comment')}</label>
               <textarea id="c-${d.id}" .value=${this.comments[d.id] ?? ''} @input=${(e: Event) => (this.comments = { ...this.comments, [d.id]: (e.target as HTMLTextAreaElement).value })}></textarea>
@@ -111,7 +111,7 @@ export class TwPageReview extends LitElement {
               <button class="primary" ?disabled=${busy} @click=${() => this.act(d, 'approve')}>${t('review.approve')}</button>
               <button class="danger" ?disabled=${busy} @click=${() => this.act(d, 'reject')}>${t('review.reject')}</button>
             </div>`
-        : can(currentUser()?.role, 'publish')
+        : mode !== 'review' && canOn(currentUser(), 'publish', d.policyId)
           ? html`<div class="toolbar"><button class="primary" ?disabled=${busy} @click=${() => this.act(d, 'publish')}>${t('review.publish')}</button></div>`
           : nothing}
       <div class="msg ${msg && !msg.ok ? 'err' : 'ok'}" role=${msg && !msg.ok ? 'alert' : 'status'}>${msg?.text ?? ''}</div>

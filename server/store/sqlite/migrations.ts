@@ -215,6 +215,28 @@ UPDATE decisions SET ledger = 'unchained';
 `,
   },
   {
+    id: 8,
+    // Persons: tokens belong to a person (one identity per normalised name key), a person holds
+    // grants (role × jurisdictions, each active or pending a second admin's approval). Existing
+    // tokens are linked to persons at open (../persons.ts linkTokens): the key needs NFKC, which
+    // SQL does not have.
+    sql: `
+CREATE TABLE persons (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  key TEXT NOT NULL UNIQUE,
+  grants TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending','active','disabled')),
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  approved_by TEXT,
+  approved_at TEXT
+);
+ALTER TABLE tokens ADD COLUMN person_id INTEGER REFERENCES persons(id);
+CREATE INDEX tokens_person ON tokens(person_id);
+`,
+  },
+  {
     id: 9,
     // the impact report (server/report/): a changed record keeps the columns the reviewer kept
     // for grouping; a finished job keeps its report basis (policy change, rule names, counts per

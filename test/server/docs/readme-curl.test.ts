@@ -1,8 +1,8 @@
 /**
  * The curl examples of server/README.md ("API with curl") run as written, in order, in bash,
  * against a real server on a port with the policy library loaded: each answers 2xx, or the
- * status its comment names (`# → 412`). The only edits are the token and the address the
- * first block says to fill in. So the examples cannot drift from the API again.
+ * status its comment names (`# → 412`). The only edits are the tokens and the address the
+ * first block says to fill in (the second admin's made with the CLI, as it says). So the examples cannot drift from the API again.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../../server/main.ts';
 import { STORE_KIND, testStoreSpec } from '../helpers.ts';
+import { main as cliMain } from '../../../server/cli/main.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const README = join(ROOT, 'server/README.md');
@@ -38,11 +39,15 @@ export function withExpectations(block: string): string {
 const dirs: string[] = [];
 let server: RunningServer;
 let drop: () => Promise<void>;
+let dataDir: string;
+let storeUrl: string;
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tiaowen-docs-'));
   dirs.push(dir);
   const where = await testStoreSpec(dir);
   drop = where.drop;
+  dataDir = dir;
+  storeUrl = where.spec;
   server = await startServer({ dataDir: dir, store: STORE_KIND === 'postgres' ? where.spec : undefined, port: 0, policiesDir: join(ROOT, 'policies') });
 });
 afterAll(async () => {
@@ -65,7 +70,12 @@ describe('server/README.md curl examples', () => {
     const first = blocks[0]!;
     expect(first).toMatch(/^T=tw_\.\.\./m);
     expect(first).toMatch(/^S=http:\/\/127\.0\.0\.1:8080$/m);
-    const filled = [first.replace(/^T=tw_\.\.\..*$/m, `T=${server.adminToken}`).replace(/^S=http:\/\/127\.0\.0\.1:8080$/m, `S=${server.url}`), ...blocks.slice(1)];
+    // The second admin the first block says the operator makes with the CLI, made so.
+    const printed: string[] = [];
+    const made = await cliMain(['token', 'create', '--role', 'admin', '--name', '王主任', ...(STORE_KIND === 'postgres' ? ['--store', storeUrl] : ['--data', dataDir])], { out: (s) => printed.push(s), err: (s) => printed.push(s) });
+    expect(made, printed.join('\n')).toBe(0);
+    const second = printed.find((l) => l.startsWith('tw_'))!;
+    const filled = [first.replace(/^T=tw_\.\.\..*$/m, `T=${server.adminToken}`).replace(/^T2=tw_\.\.\..*$/m, `T2=${second}`).replace(/^S=http:\/\/127\.0\.0\.1:8080$/m, `S=${server.url}`), ...blocks.slice(1)];
     const work = mkdtempSync(join(tmpdir(), 'tiaowen-docs-run-'));
     dirs.push(work);
     const log = join(work, 'curl.log');

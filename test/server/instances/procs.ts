@@ -25,6 +25,19 @@ export function startInstance(dataDir: string, store = ''): Promise<Instance> {
   });
 }
 
+/**
+ * A token made by the operator with `tiaowen token create` (the store in hand): a reviewer or admin
+ * an admin makes over the API waits for a second admin's approval, which a one-admin test lacks.
+ */
+export async function operatorToken(dataDir: string, store: string, role: string, name: string): Promise<string> {
+  const { main } = await import('../../../server/cli/main.ts');
+  const out: string[] = [];
+  const code = await main(['token', 'create', '--role', role, '--name', name, ...(store ? ['--store', store] : ['--data', dataDir])], { out: (s) => out.push(s), err: (s) => out.push(s) });
+  const token = out.find((l) => /^tw_/.test(l));
+  if (code !== 0 || !token) throw new Error(`token create: ${out.join('\n')}`);
+  return token;
+}
+
 export const exited = (child: ChildProcess) =>
   new Promise<number | null>((r) => (child.exitCode !== null || child.signalCode !== null ? r(child.exitCode) : child.once('exit', (c) => r(c))));
 
