@@ -9,6 +9,7 @@ import type { PolicyIR, PolicyRef } from '../../../engine/ir/types.ts';
 import type { Diagnostic } from '../../../dsl/diagnostics.ts';
 import { keywordLanguage, parsePolicy } from '../../../dsl/parse.ts';
 import { formatPolicy } from '../../../dsl/format.ts';
+import { overlapDiagnostics } from './tables.ts';
 
 export type Format = 'dsl' | 'yaml';
 
@@ -35,7 +36,10 @@ export function refKey(ref: PolicyRef): string {
 export function lintPolicy(text: string, format: Format, bases: ReadonlyMap<string, PolicyIR> = new Map()): LintResult {
   try {
     const r = compileSource(text, { format, file: 'draft', resolveBase: (ref) => bases.get(refKey(ref)) ?? bases.get(ref.policy) });
-    return { diagnostics: r.diagnostics, ir: r.value };
+    // Overlapping rows of unique tables, where the cells' literals prove it (the solver's full
+    // check, analysis.table-overlap, runs on the server).
+    const overlaps = format === 'dsl' ? overlapDiagnostics(text) : [];
+    return { diagnostics: [...r.diagnostics, ...overlaps], ir: r.value };
   } catch (e) {
     // A thrown error is a bug in the front end; show it as a diagnostic rather than a dead editor.
     return {

@@ -10,6 +10,7 @@ import { todayInShanghai } from '../words.ts';
 import type { CompareItem, Draft, ErrorDetail, JsonSchema, PolicySummary } from '../wire.ts';
 import '../components/tw-fact-form.ts';
 import '../components/tw-decision.ts';
+import '../components/tw-table-grid.ts';
 import '../components/tw-state.ts';
 
 interface Side {
@@ -71,6 +72,8 @@ export class TwPageTry extends LitElement {
   @state() private running = false;
   @state() private results?: CompareItem[];
   @state() private failure?: { message: string; details: ErrorDetail[] };
+  /** DSL text of each result's policy that has decision tables, by result index: the grid shows the rows hit. */
+  @state() private tableTexts: (string | undefined)[] = [];
 
   private readonly i18n = new LangController(this);
   private readonly library = new Loader<PolicySummary[]>(this);
@@ -209,10 +212,14 @@ export class TwPageTry extends LitElement {
       <h2 id="h-result">${t('decision.outcomes')}</h2>
       <div class="sides" data-testid="results">
         ${this.results.map(
-          (r) => html`<div class="card">
+          (r, i) => html`<div class="card">
             <h3>${draftIdOf(r.policy) !== undefined ? t('try.draft', { id: draftIdOf(r.policy)! }) : r.policy}${r.version ? `@${r.version}` : ''}</h3>
             ${r.decision
-              ? html`<tw-decision .decision=${r.decision}></tw-decision>`
+              ? html`<tw-decision .decision=${r.decision}></tw-decision>
+                  ${this.tableTexts[i]
+                    ? html`<h4>${t('table.hitRows')}</h4>
+                        <tw-table-grid readonly .text=${this.tableTexts[i]} .hitRules=${r.decision.outcomes.map((o) => o.ruleId)}></tw-table-grid>`
+                    : nothing}`
               : html`<tw-state kind="error" .retryable=${false} .message=${r.error ? new ApiFailure(r.status ?? 400, r.error.code, r.error.message, r.error.details ?? []).words() : ''} .details=${r.error?.details ?? []}></tw-state>`}
           </div>`,
         )}
@@ -257,6 +264,26 @@ export class TwPageTry extends LitElement {
     }
   }
 
+  /** The DSL text of a tried policy when it declares decision tables (else undefined). */
+  private async tableText(policy: string, version?: string): Promise<string | undefined> {
+    try {
+      const draftId = draftIdOf(policy);
+      let text: string | undefined;
+      if (draftId !== undefined) {
+        const d = (await api.draft(draftId)).data;
+        text = d.format === 'dsl' ? d.source : undefined;
+      } else {
+        const v = version ?? this.library.data?.find((x) => x.id === policy)?.versions.at(-1)?.version;
+        if (!v) return undefined;
+        const detail = await api.version(policy, v);
+        text = detail.source.format === 'dsl' ? detail.source.text : undefined;
+      }
+      return text !== undefined && /^(?:table|决策表)\s/m.test(text) ? text : undefined;
+    } catch {
+      return undefined; // the decision stands without the grid
+    }
+  }
+
   private async run(): Promise<void> {
     if (this.mode === 'json' && !this.readJson()) return;
     this.running = true;
@@ -271,6 +298,7 @@ export class TwPageTry extends LitElement {
         const r = await api.compare({ policies: sides, asOf: this.asOf, facts: this.facts, explain: this.explain });
         this.results = r.results;
       }
+      this.tableTexts = await Promise.all(this.results.map((r) => this.tableText(r.policy, r.version)));
     } catch (e) {
       this.results = undefined;
       this.failure = { message: errorWords(e), details: e instanceof ApiFailure ? e.details : [] };
