@@ -1,9 +1,11 @@
 /**
  * End to end, a decision table in the admin UI: edit it in the grid, paste three rows copied from
  * Excel (TSV on the clipboard), see the overlapping row's diagnostic on the row, save, evaluate on
- * the Try page, and find the row that hit highlighted. Real server, built UI, real Chromium.
+ * the Try page, and find the row that hit highlighted; import a table from an XLSX sheet whose
+ * headers name the facts. Real server, built UI, real Chromium.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
 import { startHarness, type Harness } from './harness.ts';
 
 let h: Harness;
@@ -92,5 +94,34 @@ describe('decision table grid', () => {
     expect(await hitRow.getAttribute('data-rule')).toBe('分类.关注');
     await h.shot(tryPage, 'table-try');
     await tryPage.context().close();
+  });
+
+  it('imports a table from an XLSX sheet whose headers name the facts', async () => {
+    const created = await fetch(`${h.server.url}/api/v1/drafts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.tokens.author}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ source: SOURCE.replace('test/loan-class', 'test/loan-class-2'), format: 'dsl' }),
+    });
+    const { id } = (await created.json()) as { id: number };
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('分类');
+    ws.addRows([
+      ['行', '逾期天数', '取值', '来源', '条款'],
+      ['正常', '< 1', '"正常"', '办法', '第三条'],
+      ['关注', 'between 1 and 89', '"关注"', '办法', '第三条'],
+      ['不良', '>= 90', '"不良"', '办法', '第四条'],
+    ]);
+    const buffer = Buffer.from(await wb.xlsx.writeBuffer());
+
+    const page = await h.open('author', `#/editor/${id}`);
+    await page.locator('.cm-content').waitFor();
+    await page.getByTestId('grid-toggle').click();
+    const grid = page.getByTestId('table-grid');
+    await grid.getByTestId('table-import').setInputFiles({ name: '分类.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer });
+    await expect.poll(() => grid.getByTestId('table-row').count()).toBe(3);
+    expect(await grid.getByLabel('行 2 · 逾期天数').inputValue()).toBe('between 1 and 89');
+    await page.locator('.cm-line', { hasText: '行 不良: >= 90 取值 "不良"' }).first().waitFor();
+    await page.getByTestId('no-diagnostics').waitFor();
+    await page.context().close();
   });
 });

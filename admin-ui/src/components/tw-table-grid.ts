@@ -3,12 +3,13 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { LangController, pick, t } from '../i18n/index.ts';
 import { shared } from '../styles.ts';
 import type { Diagnostic } from '../../../dsl/diagnostics.ts';
+import { readXlsxRows } from '../editor/xlsx.ts';
 import { emptyRow, getField, gridsOf, importSheet, parseDelimited, pasteRows, rowFields, setField, withGrid, type Grid, type GridRow } from '../editor/tables.ts';
 
 /**
  * The decision tables of a DSL text as editable grids: one input per cell, row id, output
  * (`gives`) and citation; add and remove rows and columns; paste rows copied from Excel (TSV on
- * the clipboard) from the focused cell on; import a CSV sheet whose headers name the facts. Every
+ * the clipboard) from the focused cell on; import an XLSX or CSV sheet whose headers name the facts. Every
  * edit writes the table back into the text (`change`, detail: the new text), so the text stays
  * the one source. Diagnostics whose range falls in a cell show under that cell, the rest of a
  * row's under the row. Read-only with `hitRules`, it shows which rows a decision hit (Try page).
@@ -41,6 +42,7 @@ export class TwTableGrid extends LitElement {
   /** Rule ids that fired: their rows are highlighted (`<table>.<row id or number>`). */
   @property({ attribute: false }) hitRules: readonly string[] = [];
   @state() private focused?: { table: number; row: number; field: string };
+  @state() private importError = '';
 
   private readonly i18n = new LangController(this);
 
@@ -129,8 +131,9 @@ export class TwTableGrid extends LitElement {
             <button @click=${() => this.edit({ ...g, rows: [...g.rows, emptyRow(g.columns.length)] })}>${t('table.addRow')}</button>
             <button @click=${() => this.edit({ ...g, columns: [...g.columns, ''], rows: g.rows.map((r) => ({ ...r, cells: [...r.cells, ''] })) })}>${t('table.addColumn')}</button>
             <button ?disabled=${g.columns.length <= 1} @click=${() => this.edit({ ...g, columns: g.columns.slice(0, -1), rows: g.rows.map((r) => ({ ...r, cells: r.cells.slice(0, -1) })) })}>${t('table.removeColumn')}</button>
-            <label class="button">${t('table.import')}<input type="file" accept=".csv,.tsv,.txt,text/csv" class="sr-only" @change=${(e: Event) => this.importFile(e, g)} /></label>
-          </div>`}
+            <label class="button">${t('table.import')}<input type="file" accept=".xlsx,.csv,.tsv,.txt,text/csv" data-testid="table-import" class="sr-only" @change=${(e: Event) => this.importFile(e, g)} /></label>
+          </div>
+          ${this.importError ? html`<div class="diag" role="alert">${this.importError}</div>` : nothing}`}
       ${inTable.filter((d) => !placed.has(d) && !g.rows.some((r) => r.start !== undefined && d.range!.start.offset >= r.start && d.range!.start.offset < r.end!)).map((d) => html`<div class="diag ${d.severity}" data-testid="table-diagnostic">${pick(d.message)}</div>`)}
     </section>`;
   }
@@ -155,7 +158,13 @@ export class TwTableGrid extends LitElement {
     const input = e.target as HTMLInputElement;
     const file = input.files?.[0];
     if (!file) return;
-    this.edit(importSheet(g, parseDelimited(await file.text())));
+    try {
+      const rows = /\.xlsx$/i.test(file.name) ? await readXlsxRows(new Uint8Array(await file.arrayBuffer())) : parseDelimited(await file.text());
+      this.importError = '';
+      this.edit(importSheet(g, rows));
+    } catch (err) {
+      this.importError = t('table.importFailed', { why: (err as Error).message });
+    }
     input.value = '';
   }
 }

@@ -326,9 +326,10 @@ export const en: Record<MessageKey, string> = {
   'table.addRow': 'Add a row',
   'table.addColumn': 'Add a column',
   'table.removeColumn': 'Remove the last column',
-  'table.import': 'Import CSV…',
+  'table.import': 'Import XLSX/CSV…',
   'table.hit': 'hit',
   'table.grid': 'Table grid',
   'table.text': 'Text',
+  'table.importFailed': 'Cannot read this file: {why}',
   'table.hitRows': 'Rows hit',
 };

@@ -324,10 +324,11 @@ export const zh = {
   'table.addRow': '加一行',
   'table.addColumn': '加一列',
   'table.removeColumn': '删最后一列',
-  'table.import': '导入 CSV…',
+  'table.import': '导入 XLSX/CSV…',
   'table.hit': '命中',
   'table.grid': '表格编辑',
   'table.text': '文本编辑',
+  'table.importFailed': '读不了这个文件:{why}',
   'table.hitRows': '命中的行',
 } as const;
 
