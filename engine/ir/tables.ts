@@ -78,9 +78,15 @@ function literalValue(e: ExprAst): number | undefined {
   return undefined;
 }
 
+/** Σ terms as a balanced tree: a long table stays within the nesting limit (MAX_DEPTH). */
 function sum(terms: ExprAst[], loc: ExprAst['loc']): ExprAst {
-  return terms.reduce((acc, t) => ({ type: 'arith', op: '+', left: acc, right: t, loc }));
+  if (terms.length === 1) return terms[0]!;
+  const mid = Math.ceil(terms.length / 2);
+  return { type: 'arith', op: '+', left: sum(terms.slice(0, mid), loc), right: sum(terms.slice(mid), loc), loc };
 }
+
+/** How many `if`s an if-chain nests before its tail becomes a definition (MAX_DEPTH is 32). */
+const CHAIN_STEP = 8;
 
 interface TableLike {
   /** Id prefix of the row rules (`逾期分级`, `考核.成效`). */
@@ -104,6 +110,23 @@ export function desugarTables(ast: PolicyAst): Desugared {
   const complete: CompleteAst[] = [];
 
   const rowId = (r: TableRowAst, i: number) => r.id ?? String(i + 1);
+
+  /**
+   * `if c0 then v0 else if c1 then v1 … else last`; every CHAIN_STEP steps the rest is the
+   * definition `<name>.from.<k>` (the value from row k on), so no expression nests too deep.
+   */
+  const ifChain = (name: string, conds: ExprAst[], values: ExprAst[], last: ExprAst, locs: ExprAst['loc'][]): ExprAst => {
+    let tail = last;
+    for (let k = conds.length - 1; k >= 0; k--) {
+      const steps = conds.length - 1 - k;
+      if (steps > 0 && steps % CHAIN_STEP === 0) {
+        definitions.push({ name: `${name}.from.${k + 1}`, expr: tail, loc: locs[k + 1] });
+        tail = { type: 'name', name: `${name}.from.${k + 1}`, loc: locs[k + 1] };
+      }
+      tail = { type: 'if', cond: conds[k]!, then: values[k]!, else: tail, loc: locs[k] };
+    }
+    return tail;
+  };
 
   /** Each row's condition (cells on columns), reporting rows whose cell count is off. */
   const conditions = (t: TableLike): ExprAst[] =>
@@ -220,7 +243,17 @@ export function desugarTables(ast: PolicyAst): Desugared {
       }
       // The first row that holds in value order is the min (max): ascending (descending) order.
       const order = conds.map((_, i) => i).sort((a, b) => (agg === 'min' ? values[a]! - values[b]! : values[b]! - values[a]!));
-      total = order.reduceRight<ExprAst | undefined>((rest, i) => (rest ? { type: 'if', cond: conds[i], then: gives[i], else: rest, loc: t.rows[i].loc } : gives[i]), undefined) ?? zeroLike([]);
+      const lastRow = order[order.length - 1];
+      total =
+        lastRow === undefined
+          ? zeroLike([])
+          : ifChain(
+              t.id,
+              order.slice(0, -1).map((i) => conds[i]!),
+              order.slice(0, -1).map((i) => gives[i]!),
+              gives[lastRow]!,
+              order.map((i) => t.rows[i]!.loc),
+            );
       when = conds.length === 1 ? conds[0] : { type: 'or', args: conds, loc: t.loc };
     }
     definitions.push({ name: t.id, label: t.title, ...(t.titleEn !== undefined ? { labelEn: t.titleEn } : {}), expr: total, loc: t.loc });
@@ -245,7 +278,7 @@ export function desugarTables(ast: PolicyAst): Desugared {
       if (!needGives(ind.id, ind.rows)) continue;
       const gives = ind.rows.map((r) => r.gives as ExprAst);
       // First hit by construction: the if-chain takes the first row that holds; no row → 0 points.
-      const score = conds.reduceRight<ExprAst>((rest, c, i) => ({ type: 'if', cond: c, then: gives[i], else: rest, loc: ind.rows[i].loc }), zeroLike(gives));
+      const score = ifChain(`${s.id}.${ind.id}`, conds, gives, zeroLike(gives), ind.rows.map((r) => r.loc));
       definitions.push({ name: ind.id, label: ind.label, ...(ind.labelEn !== undefined ? { labelEn: ind.labelEn } : {}), expr: score, loc: ind.loc });
       scores.push({ type: 'name', name: ind.id, loc: ind.loc });
     }

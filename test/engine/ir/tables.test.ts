@@ -148,3 +148,29 @@ describe('hit policies', () => {
     expect(m.outcomes.find((o) => o.ruleId === '考核')?.computed['考核']?.result).toEqual({ type: 'undetermined', missingFacts: ['满意度'] });
   });
 });
+
+describe('long tables', () => {
+  const header = `policy "t/long"\n  title "长表"\n  jurisdiction t\n  version "1"\n  effective from 2020-01-01\n  source 办法 "办法"\n\nfacts\n  x "x": integer\n`;
+  const rows = (n: number, indent = '  ') => Array.from({ length: n }, (_, i) => `${indent}row r${i}: >= ${(n - i) * 10} gives ${n - i}\n${indent}  cites 办法 "第${i + 1}条"`).join('\n');
+
+  it.each(['first', 'collect sum', 'collect min', 'collect max', 'unique'])('hit %s with 120 rows stays within the nesting limit and linear in size', (hit) => {
+    const r = compileSource(`${header}\ntable t "t"\n  hit ${hit}\n  columns x\n${rows(120)}\n`);
+    expect(r.diagnostics).toEqual([]);
+    expect(JSON.stringify(r.value).length).toBeLessThan(200_000);
+    const d = evaluateSync(resolveOne(r.value!, [], '2020-01-01'), { x: 55 }, { asOf: AS_OF });
+    // x = 55 holds for rows r115 (>= 50) … r119 (>= 10), giving 5 … 1.
+    const total = d.outcomes.find((o) => o.ruleId === 't')?.computed['t']?.result;
+    if (hit === 'first') expect(d.outcomes.map((o) => o.ruleId)).toEqual(['t.r115']);
+    if (hit === 'collect sum') expect(total).toEqual({ type: 'integer', value: 15 });
+    if (hit === 'collect min') expect(total).toEqual({ type: 'integer', value: 1 });
+    if (hit === 'collect max') expect(total).toEqual({ type: 'integer', value: 5 });
+    if (hit === 'unique') expect(d.outcomes).toHaveLength(5);
+  });
+
+  it('a scorecard indicator with 120 bands', () => {
+    const r = compileSource(`${header}\nscorecard s "s"\n  indicator i "i"\n    columns x\n${rows(120, '    ')}\n`);
+    expect(r.diagnostics).toEqual([]);
+    const d = evaluateSync(resolveOne(r.value!, [], '2020-01-01'), { x: 55 }, { asOf: AS_OF });
+    expect(d.outcomes.find((o) => o.ruleId === 's')?.computed['s']?.result).toEqual({ type: 'integer', value: 5 });
+  });
+});
