@@ -3,6 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { LangController, pick, t } from '../i18n/index.ts';
 import { shared } from '../styles.ts';
 import type { Diagnostic } from '../../../dsl/diagnostics.ts';
+import type { RuleProvenance } from '../../../engine/ir/types.ts';
 import { readXlsxRows } from '../editor/xlsx.ts';
 import { emptyRow, getField, gridsOf, importSheet, parseDelimited, pasteRows, rowFields, setField, withGrid, type Grid, type GridRow } from '../editor/tables.ts';
 
@@ -12,7 +13,8 @@ import { emptyRow, getField, gridsOf, importSheet, parseDelimited, pasteRows, ro
  * the clipboard) from the focused cell on; import an XLSX or CSV sheet whose headers name the facts. Every
  * edit writes the table back into the text (`change`, detail: the new text), so the text stays
  * the one source. Diagnostics whose range falls in a cell show under that cell, the rest of a
- * row's under the row. Read-only with `hitRules`, it shows which rows a decision hit (Try page).
+ * row's under the row. Read-only with `hits` (fired outcomes' `from`), it shows which rows a
+ * decision hit (Try page).
  */
 @customElement('tw-table-grid')
 export class TwTableGrid extends LitElement {
@@ -39,8 +41,8 @@ export class TwTableGrid extends LitElement {
   @property() text = '';
   @property({ attribute: false }) diagnostics: Diagnostic[] = [];
   @property({ type: Boolean }) readonly = false;
-  /** Rule ids that fired: their rows are highlighted (`<table>.<row id or number>`). */
-  @property({ attribute: false }) hitRules: readonly string[] = [];
+  /** Table rows that fired (the fired outcomes' `from`): highlighted. */
+  @property({ attribute: false }) hits: readonly RuleProvenance[] = [];
   @state() private focused?: { table: number; row: number; field: string };
   @state() private importError = '';
 
@@ -54,7 +56,6 @@ export class TwTableGrid extends LitElement {
 
   private renderGrid(g: Grid) {
     const fields = rowFields(g.columns.length);
-    const hit = new Set(this.hitRules);
     const inTable = this.diagnostics.filter((d) => d.range && d.range.start.offset >= g.start && d.range.start.offset <= g.end);
     const placed = new Set<Diagnostic>();
     const cellDiags = (r: GridRow, k: number) => {
@@ -89,7 +90,7 @@ export class TwTableGrid extends LitElement {
           <tbody>
             ${g.rows.map((r, i) => {
               const ruleId = `${g.table.id}.${r.id || i + 1}`;
-              const isHit = hit.has(ruleId);
+              const isHit = this.hits.some((x) => x.table === g.table.id && x.part === undefined && x.row === i + 1);
               const rd = rowDiags(r);
               return html`<tr class=${isHit ? 'hit' : ''} data-testid="table-row" data-rule=${ruleId} data-hit=${isHit ? 'true' : 'false'} aria-current=${isHit ? 'true' : 'false'}>
                   ${fields.map((f, fi) => {

@@ -218,7 +218,7 @@ export class TwPageTry extends LitElement {
               ? html`<tw-decision .decision=${r.decision}></tw-decision>
                   ${this.tableTexts[i]
                     ? html`<h4>${t('table.hitRows')}</h4>
-                        <tw-table-grid readonly .text=${this.tableTexts[i]} .hitRules=${r.decision.outcomes.map((o) => o.ruleId)}></tw-table-grid>`
+                        <tw-table-grid readonly .text=${this.tableTexts[i]} .hits=${r.decision.outcomes.flatMap((o) => (o.from ? [o.from] : []))}></tw-table-grid>`
                     : nothing}`
               : html`<tw-state kind="error" .retryable=${false} .message=${r.error ? new ApiFailure(r.status ?? 400, r.error.code, r.error.message, r.error.details ?? []).words() : ''} .details=${r.error?.details ?? []}></tw-state>`}
           </div>`,

@@ -17,6 +17,7 @@ import { compileSql, policyQuery } from '../../../engine/sql/compile.ts';
 import { createTablesSql, insertSql, sourceNamed } from '../../../engine/sql/records.ts';
 import { openDuckDb, type DuckDb } from '../../../engine/sql/duckdb.ts';
 import { resolveOne } from '../evaluate/ir.ts';
+import { decisionTexts, expandDecision, expandedJson, leanDecision } from '../../../engine/evaluate/lean.ts';
 import { expectAgree, factsFor } from '../sql/agree.ts';
 
 const ROOT = join(import.meta.dirname, '../../fixtures/tables');
@@ -29,9 +30,9 @@ function compile(file: string): PolicyIR {
   return r.value!;
 }
 
-/** The decision with the table's rule ids written as the hand-written ones, policy stamp aside. */
+/** The decision with the table's rule ids written as the hand-written ones; policy stamp and row provenance aside. */
 function renamed(d: Decision): unknown {
-  const { policy: _stamp, ...rest } = d;
+  const { policy: _stamp, ...rest } = { ...d, outcomes: d.outcomes.map(({ from: _from, ...o }) => o) };
   return JSON.parse(JSON.stringify(rest).replace(/"((?:[^"\\.]|\\.)+)\.((?:[^"\\.]|\\.)+)(?:\.([^".\\]+))?"/g, (m, a: string, b: string, c?: string) => `"${a}_${b}${c ? `_${c}` : ''}"`));
 }
 
@@ -62,6 +63,8 @@ describe.each(CASES)('%s: the table and the hand-written rules', (name) => {
           const want = evaluateSync(h, facts, { asOf: AS_OF });
           const got = evaluateSync(t, facts, { asOf: AS_OF });
           expect(renamed(got)).toEqual(renamed(want));
+          // Every outcome of a table's rule says which row (or total) it is.
+          for (const o of got.outcomes) expect(o.from?.table, o.ruleId).toBe(table.rules.find((r) => r.id === o.ruleId)!.from!.table);
           expect(await evaluate(t, facts, { asOf: AS_OF })).toStrictEqual(got);
           expect(compiled.decide(facts, { asOf: AS_OF })).toStrictEqual(got);
           fired += got.outcomes.length;
@@ -109,6 +112,11 @@ describe('hit policies', () => {
     const d = at({ 转发量: 200000, 涉及人数: 100, 涉及领域: '资金' });
     expect(d.outcomes.map((o) => o.ruleId)).toEqual(['舆情分级.特别重大']);
     expect(d.outcomes[0]!.computed['舆情分级']!.result).toEqual({ type: 'string', value: '特别重大' });
+    // The decision says which row hit, for the UI to highlight it; the lean form keeps it.
+    expect(d.outcomes[0]!.from).toEqual({ table: '舆情分级', row: 1, hit: 'first' });
+    const texts = decisionTexts(po);
+    expect(expandDecision(leanDecision(d, texts)!, texts)).toStrictEqual(d);
+    expect(expandedJson(leanDecision(d, texts)!, texts)).toBe(JSON.stringify(d));
   });
 
   it('first: an undetermined earlier row leaves the answer undetermined', () => {
