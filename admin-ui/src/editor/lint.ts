@@ -9,6 +9,7 @@ import type { PolicyIR, PolicyRef } from '../../../engine/ir/types.ts';
 import type { Diagnostic } from '../../../dsl/diagnostics.ts';
 import { keywordLanguage, parsePolicy } from '../../../dsl/parse.ts';
 import { formatPolicy } from '../../../dsl/format.ts';
+import { parseYamlPolicy, policyToYaml } from '../../../dsl/yaml.ts';
 import { overlapDiagnostics } from './tables.ts';
 
 export type Format = 'dsl' | 'yaml';
@@ -60,6 +61,12 @@ export function convert(text: string, from: Format, to: Format, bases: ReadonlyM
   const r = lintPolicy(text, from, bases);
   if (!r.ir) return undefined;
   try {
+    // Decision tables and scorecards exist in the surface tree only (the IR holds the rules made
+    // of them): convert the tree, so a table stays a table in the other notation.
+    if (r.ir.rules.some((x) => x.from)) {
+      const ast = from === 'dsl' ? parsePolicy(text).value : parseYamlPolicy(text).value;
+      if (ast) return to === 'yaml' ? policyToYaml(ast) : formatPolicy(ast);
+    }
     return printPolicy(r.ir, to);
   } catch {
     return undefined;
