@@ -289,7 +289,7 @@ export function desugarTables(ast: PolicyAst): Desugared {
     if (s.grades.length > 0) {
       const like: TableLike = {
         prefix: s.id,
-        name: `${s.id} grades`,
+        name: `${s.id}.grades`,
         title: s.title,
         titleEn: s.titleEn,
         columns: [{ type: 'name', name: s.id, loc: s.loc }],
