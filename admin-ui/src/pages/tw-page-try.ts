@@ -264,8 +264,20 @@ export class TwPageTry extends LitElement {
     }
   }
 
+  /** Published versions' table texts, fetched once (a version never changes; drafts are fetched each run). */
+  private readonly tableTextCache = new Map<string, string | undefined>();
+
   /** The DSL text of a tried policy when it declares decision tables (else undefined). */
   private async tableText(policy: string, version?: string): Promise<string | undefined> {
+    const v0 = version ?? this.library.data?.find((x) => x.id === policy)?.versions.at(-1)?.version;
+    const key = `${policy}@${v0 ?? ''}`;
+    if (draftIdOf(policy) === undefined && this.tableTextCache.has(key)) return this.tableTextCache.get(key);
+    const text = await this.fetchTableText(policy, v0);
+    if (draftIdOf(policy) === undefined) this.tableTextCache.set(key, text);
+    return text;
+  }
+
+  private async fetchTableText(policy: string, version?: string): Promise<string | undefined> {
     try {
       const draftId = draftIdOf(policy);
       let text: string | undefined;
@@ -273,9 +285,8 @@ export class TwPageTry extends LitElement {
         const d = (await api.draft(draftId)).data;
         text = d.format === 'dsl' ? d.source : undefined;
       } else {
-        const v = version ?? this.library.data?.find((x) => x.id === policy)?.versions.at(-1)?.version;
-        if (!v) return undefined;
-        const detail = await api.version(policy, v);
+        if (!version) return undefined;
+        const detail = await api.version(policy, version);
         text = detail.source.format === 'dsl' ? detail.source.text : undefined;
       }
       return text !== undefined && /^(?:table|决策表)\s/m.test(text) ? text : undefined;
