@@ -43,6 +43,10 @@ export interface PolicyAst extends Node {
   disabled: DisabledAst[];
   /** Outcomes declared complete: on every fact set one of the rules fires (the analysis looks for gaps). */
   complete?: CompleteAst[];
+  /** Decision tables (`table …`); lowering turns each into rules (engine/ir/tables.ts). */
+  tables?: TableAst[];
+  /** Scorecards (`scorecard …`); lowering turns each into rules and definitions. */
+  scorecards?: ScorecardAst[];
   /** Comments of header lines that are not nodes, and of the `facts` keyword line. */
   clauseComments?: { title?: Comments; jurisdiction?: Comments; version?: Comments; effective?: Comments; facts?: Comments };
   /** Comments after the last line of the file. */
@@ -165,3 +169,66 @@ export type ExprAst = Node &
      */
     | { type: 'call'; fn: string; args: ExprAst[]; where?: ExprAst }
   );
+
+// ---------------------------------------------------------------------------------------------
+// Decision tables and scorecards: surface forms only; engine/ir/tables.ts desugars them to rules.
+
+/**
+ * One input cell of a row, a DMN unary test on its column: `any`, `>= 90`, `between 1 and 3`,
+ * `in ["a", "b"]`, `not in [...]`, or a bare value (`op: '=='`, printed without the operator).
+ */
+export type CellAst = Node &
+  (
+    | { op: 'any' }
+    | { op: '==' | '!=' | '<' | '<=' | '>' | '>='; value: ExprAst }
+    | { op: 'between'; low: ExprAst; high: ExprAst; lowInclusive: boolean; highInclusive: boolean }
+    | { op: 'in' | 'not in'; options: ExprAst[] }
+  );
+
+export interface TableRowAst extends Node {
+  /** Row id (`row 严重:`); absent: the row's 1-based number names it. */
+  id?: string;
+  cells: CellAst[];
+  /** The row's output value (`gives …`): the table's computed value, or its contribution (collect). */
+  gives?: ExprAst;
+  cites?: CitationAst;
+  /** The row's outcome; absent: a `computation` outcome titled after the table. */
+  then?: OutcomeAst;
+}
+
+export interface TableAst extends Node {
+  id: string;
+  title: string;
+  titleEn?: string;
+  /** `unique`, `first` or `collect`, canonical English; an unknown word passes through for lowering to report. */
+  hit: string;
+  /** With `collect`: `sum`, `min`, `max` or `count`. */
+  aggregate?: string;
+  columns: ExprAst[];
+  rows: TableRowAst[];
+  /** `complete because "…"`: the rows together always decide (the analysis looks for a gap). */
+  complete?: string;
+  clauseComments?: { hit?: Comments; columns?: Comments; complete?: Comments };
+}
+
+/** One indicator of a scorecard: a first-hit table whose rows give points. */
+export interface IndicatorAst extends Node {
+  /** Also the name of its score, usable in expressions. */
+  id: string;
+  label: string;
+  labelEn?: string;
+  columns: ExprAst[];
+  rows: TableRowAst[];
+  clauseComments?: { columns?: Comments };
+}
+
+export interface ScorecardAst extends Node {
+  /** Also the name of the total, usable in expressions. */
+  id: string;
+  title: string;
+  titleEn?: string;
+  indicators: IndicatorAst[];
+  /** Grade bands over the total, first hit: each row has one cell and `gives` the grade. */
+  grades: TableRowAst[];
+  clauseComments?: { grades?: Comments };
+}

@@ -7,7 +7,7 @@
  * Every walk here is iterative: these functions are what stands between deep input and the
  * recursive stages, so they must not recurse themselves.
  */
-import type { ExprAst, PolicyAst, TypeAst } from './ast.ts';
+import type { CellAst, ExprAst, PolicyAst, TableRowAst, TypeAst } from './ast.ts';
 
 /**
  * How deep an expression tree, and a `list of { … }` type, may nest. Every node is a level: an
@@ -82,12 +82,35 @@ export function listDepth(t: TypeAst): number {
   return best;
 }
 
+/** The expressions inside a table cell. */
+export function cellExprs(c: CellAst): ExprAst[] {
+  if (c.op === 'any') return [];
+  if (c.op === 'between') return [c.low, c.high];
+  if ('options' in c) return c.options;
+  return [c.value];
+}
+
+/** Every expression written in the policy's decision tables and scorecards (columns, cells, outputs, outcomes). */
+export function tableExprs(p: PolicyAst): ExprAst[] {
+  const ofRows = (rows: TableRowAst[]): ExprAst[] =>
+    rows.flatMap((r) => [
+      ...r.cells.flatMap(cellExprs),
+      ...(r.gives ? [r.gives] : []),
+      ...(r.then?.computed.map((c) => c.expr) ?? []),
+    ]);
+  return [
+    ...(p.tables ?? []).flatMap((t) => [...t.columns, ...ofRows(t.rows)]),
+    ...(p.scorecards ?? []).flatMap((s) => [...s.indicators.flatMap((i) => [...i.columns, ...ofRows(i.rows)]), ...ofRows(s.grades)]),
+  ];
+}
+
 /** Every expression and type of a policy tree that is nested deeper than MAX_DEPTH: the node to point at. */
 export function tooDeepInPolicy(p: PolicyAst): { loc: ExprAst['loc']; what: 'expression' | 'list' } | undefined {
   const exprs: ExprAst[] = [
     ...p.parameters.flatMap((x) => x.values.map((v) => v.value)),
     ...p.definitions.map((d) => d.expr),
     ...p.rules.flatMap((r) => [...r.lets.map((l) => l.expr), r.when, ...r.then.computed.map((c) => c.expr)]),
+    ...tableExprs(p),
   ];
   for (const e of exprs) {
     if (!e) continue;

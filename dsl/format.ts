@@ -26,9 +26,11 @@
  * body moves above its clause.
  */
 import { displayWidth } from './width.ts';
-import type { Comments, DefinitionAst, ExprAst, FactDeclAst, PolicyAst, PolicyRefAst, TypeAst } from './ast.ts';
+import type { CellAst, Comments, DefinitionAst, ExprAst, FactDeclAst, OutcomeAst, PolicyAst, PolicyRefAst, TableRowAst, TypeAst } from './ast.ts';
 import {
+  ANY_CELL_WORDS,
   FUNCTION_WORDS,
+  HIT_WORDS,
   KEYWORD_BY_NAME,
   KEYWORD_SPELLINGS,
   OUTCOME_WORDS,
@@ -350,6 +352,27 @@ function inList(e: Extract<ExprAst, { type: 'in' }>, lang: 'en' | 'zh', col: num
 // ------------------------------------------------------------------------------------------------
 // Policies
 
+/** A table cell as written: `any`, `>= 90`, `between 1 inclusive and 3 exclusive`, `in [...]`, a bare value for `==`. */
+export function cellText(c: CellAst, lang: 'en' | 'zh'): string {
+  const k = (name: string) => kw(name, lang);
+  switch (c.op) {
+    case 'any':
+      return lang === 'zh' ? ANY_CELL_WORDS[1] : ANY_CELL_WORDS[0];
+    case 'between': {
+      const bound = (inclusive: boolean) => k(inclusive ? 'Inclusive' : 'Exclusive');
+      return `${k('Between')} ${fmt(c.low, PREC.additive, lang)} ${bound(c.lowInclusive)} ${k('And')} ${fmt(c.high, PREC.additive, lang)} ${bound(c.highInclusive)}`;
+    }
+    case 'in':
+    case 'not in':
+      return `${k(c.op === 'in' ? 'In' : 'NotIn')} [${c.options.map((o) => fmt(o, PREC.if, lang)).join(', ')}]`;
+    case '==':
+      // A bare name spelled like the any-cell word keeps its operator, or it would read back as `any`.
+      return c.value.type === 'name' && ANY_CELL_WORDS.includes(c.value.name) ? `== ${c.value.name}` : fmt(c.value, PREC.additive, lang);
+    default:
+      return `${c.op} ${fmt(c.value, PREC.additive, lang)}`;
+  }
+}
+
 function ref(r: PolicyRefAst): string {
   return quote(r.version === undefined ? r.policy : `${r.policy}@${r.version}`);
 }
@@ -473,6 +496,24 @@ export function formatPolicy(ast: PolicyAst, opts: FormatOptions = {}): string {
     p = new Printer();
   };
   const cc = ast.clauseComments;
+  function outcome(depth: number, o: OutcomeAst): void {
+    const severity = o.severity === undefined ? '' : ` ${k('Severity')} ${word(SEVERITY_WORDS, o.severity, lang)}`;
+    line(depth, `${k('Then')} ${word(OUTCOME_WORDS, o.kind, lang)}${severity}`, o.comments);
+    line(depth + 1, `${k('Message')} ${quote(o.message.zh)}${enSuffix(o.message.en, lang)}`, o.clauseComments?.message);
+    if (o.consequences.length > 0) line(depth + 1, `${k('Consequences')} ${o.consequences.map(quote).join(', ')}`, o.clauseComments?.consequences);
+    for (const c of o.computed) named(depth + 1, 'Compute', c);
+  }
+  /** A table row: its cells (and output) on one line, then its citation and outcome below it. */
+  function row(depth: number, r: TableRowAst): void {
+    const gives = r.gives === undefined ? '' : ` ${k('Gives')} ${fmt(r.gives, PREC.if, lang)}`;
+    const cells = r.cells.map((c) => cellText(c, lang)).join(', ');
+    line(depth, `${k('Row')}${r.id === undefined ? '' : ` ${r.id}`}: ${cells}${gives}`, r.comments);
+    if (r.cites) {
+      const q = r.cites.quote === undefined ? '' : ` ${k('Quote')} ${quote(r.cites.quote)}`;
+      line(depth + 1, `${k('Cites')} ${r.cites.source} ${quote(r.cites.article)}${q}`, r.cites.comments);
+    }
+    if (r.then) outcome(depth + 1, r.then);
+  }
 
   // Header
   line(0, `${k('Policy')} ${quote(ast.id)}`, ast.comments);
@@ -521,12 +562,31 @@ export function formatPolicy(ast: PolicyAst, opts: FormatOptions = {}): string {
     if (r.overrides) line(1, k('Overrides'), r.clauseComments?.overrides);
     for (const l of r.lets) named(1, 'Let', l);
     p.wrapped(1, clause(1, `${k('When')} `, r.when, lang), r.when.comments);
-    const o = r.then;
-    const severity = o.severity === undefined ? '' : ` ${k('Severity')} ${word(SEVERITY_WORDS, o.severity, lang)}`;
-    line(1, `${k('Then')} ${word(OUTCOME_WORDS, o.kind, lang)}${severity}`, o.comments);
-    line(2, `${k('Message')} ${quote(o.message.zh)}${enSuffix(o.message.en, lang)}`, o.clauseComments?.message);
-    if (o.consequences.length > 0) line(2, `${k('Consequences')} ${o.consequences.map(quote).join(', ')}`, o.clauseComments?.consequences);
-    for (const c of o.computed) named(2, 'Compute', c);
+    outcome(1, r.then);
+    flush();
+  }
+
+  for (const t of ast.tables ?? []) {
+    line(0, `${k('Table')} ${t.id} ${quote(t.title)}${enSuffix(t.titleEn, lang)}`, t.comments);
+    const agg = t.aggregate === undefined ? '' : ` ${word(FUNCTION_WORDS, t.aggregate, lang)}`;
+    line(1, `${k('Hit')} ${word(HIT_WORDS, t.hit, lang)}${agg}`, t.clauseComments?.hit);
+    if (t.columns.length > 0) line(1, `${k('Columns')} ${t.columns.map((c) => fmt(c, PREC.if, lang)).join(', ')}`, t.clauseComments?.columns);
+    for (const r of t.rows) row(1, r);
+    if (t.complete !== undefined) line(1, `${k('Complete')} ${k('Because')} ${quote(t.complete)}`, t.clauseComments?.complete);
+    flush();
+  }
+
+  for (const s of ast.scorecards ?? []) {
+    line(0, `${k('Scorecard')} ${s.id} ${quote(s.title)}${enSuffix(s.titleEn, lang)}`, s.comments);
+    for (const ind of s.indicators) {
+      line(1, `${k('Indicator')} ${ind.id} ${quote(ind.label)}${enSuffix(ind.labelEn, lang)}`, ind.comments);
+      if (ind.columns.length > 0) line(2, `${k('Columns')} ${ind.columns.map((c) => fmt(c, PREC.if, lang)).join(', ')}`, ind.clauseComments?.columns);
+      for (const r of ind.rows) row(2, r);
+    }
+    if (s.grades.length > 0 || s.clauseComments?.grades) {
+      line(1, k('Grades'), s.clauseComments?.grades);
+      for (const r of s.grades) row(2, r);
+    }
     flush();
   }
 

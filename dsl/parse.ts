@@ -4,10 +4,10 @@
  * the token is read as what was meant, so parsing goes on with fewer cascading errors.
  */
 import { EOF, tokenMatcher, type ILexingError, type IRecognitionException, type IToken } from 'chevrotain';
-import type { ExprAst, PolicyAst } from './ast.ts';
+import type { CellAst, ExprAst, PolicyAst } from './ast.ts';
 import type { Diagnostic, Position, Range, Result } from './diagnostics.ts';
 import { diag } from './messages.ts';
-import { MAX_DEPTH, MAX_PARSE_DEPTH, exprDepth, tooDeepInPolicy } from './depth.ts';
+import { MAX_DEPTH, MAX_PARSE_DEPTH, cellExprs, exprDepth, tooDeepInPolicy } from './depth.ts';
 import { parser, TooDeepError, type ParseErrorDetail } from './parser.ts';
 import { AstBuilder } from './toAst.ts';
 import * as T from './tokens.ts';
@@ -90,7 +90,7 @@ function parseErrors(text: string, errors: IRecognitionException[], opts: ParseO
     // After a complete file or expression nothing more may follow; say what could have.
     const expected =
       detail.kind === 'redundant'
-        ? entryRule === 'expression'
+        ? entryRule !== 'policyFile'
           ? ['end of expression/表达式结尾']
           : SECTION_STARTS
         : summarizeExpected(detail.expected);
@@ -164,7 +164,7 @@ function gluedKeyword(t: IToken, expected: string[]): string | undefined {
   return best;
 }
 
-type EntryRule = 'policyFile' | 'expression';
+type EntryRule = 'policyFile' | 'expression' | 'tableCell';
 
 function tooDeepExpr(e: ExprAst): { loc: Range | undefined; what: 'expression' } | undefined {
   const d = exprDepth(e);
@@ -192,7 +192,7 @@ function run<R>(text: string, entry: EntryRule, opts: ParseOptions): Result<R> {
   parser.input = lexed.tokens;
   let cst: ReturnType<typeof parser.expression>;
   try {
-    cst = entry === 'policyFile' ? parser.policyFile() : parser.expression();
+    cst = entry === 'policyFile' ? parser.policyFile() : entry === 'tableCell' ? parser.tableCell() : parser.expression();
   } catch (e) {
     if (!(e instanceof TooDeepError)) throw e;
     // No tree: every later stage recurses over it. The lexer's findings still stand.
@@ -208,7 +208,12 @@ function run<R>(text: string, entry: EntryRule, opts: ParseOptions): Result<R> {
   // Parser depth bounds parentheses, not chains: `1 + 1 + … + 1` is flat text but a deep tree.
   if (value !== undefined) {
     const tree: unknown = value;
-    const deep = entry === 'policyFile' ? tooDeepInPolicy(tree as PolicyAst) : tooDeepExpr(tree as ExprAst);
+    const deep =
+      entry === 'policyFile'
+        ? tooDeepInPolicy(tree as PolicyAst)
+        : entry === 'tableCell'
+          ? cellExprs(tree as CellAst).map(tooDeepExpr).find((d) => d !== undefined)
+          : tooDeepExpr(tree as ExprAst);
     if (deep) {
       diagnostics.push(...builder.diagnostics, tooDeep(deep.loc, deep.what));
       return { diagnostics };
@@ -227,6 +232,11 @@ function run<R>(text: string, entry: EntryRule, opts: ParseOptions): Result<R> {
 /** Parses a `.policy` file. `value` is present whenever a tree could be built (possibly partial). */
 export function parsePolicy(text: string, opts: { file?: string } = {}): Result<PolicyAst> {
   return run<PolicyAst>(text, 'policyFile', opts);
+}
+
+/** Parses one table cell (`>= 90`, `any`, `in ["a"]`), as the YAML form writes cells; `at` as for expressions. */
+export function parseCell(text: string, opts: { file?: string; at?: Position } = {}): Result<CellAst> {
+  return run<CellAst>(text, 'tableCell', opts);
 }
 
 /** Parses one expression; `at` places its ranges inside an enclosing file. */

@@ -124,6 +124,8 @@ export class PolicyParser extends CstParser {
         { ALT: () => this.SUBRULE(this.ruleDecl) },
         { ALT: () => this.SUBRULE(this.disableDecl) },
         { ALT: () => this.SUBRULE(this.completeDecl) },
+        { ALT: () => this.SUBRULE(this.tableDecl) },
+        { ALT: () => this.SUBRULE(this.scorecardDecl) },
       ]);
     });
   });
@@ -375,6 +377,121 @@ export class PolicyParser extends CstParser {
   computeClause = this.RULE('computeClause', () => {
     this.CONSUME(T.Compute);
     this.SUBRULE(this.namedExpr);
+  });
+
+  // ---------------------------------------------------------------------------------------------
+  // Decision tables and scorecards (kept in their own rules: other grammar work merges around them)
+
+  /** `table <id> "<title>" [en "…"]` then its `hit`, `columns`, rows and `complete because`, in any order. */
+  tableDecl = this.RULE('tableDecl', () => {
+    this.CONSUME(T.Table);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.StringLit);
+    this.OPTION(() => this.SUBRULE(this.enText));
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.SUBRULE(this.hitClause) },
+        { ALT: () => this.SUBRULE(this.columnsClause) },
+        { ALT: () => this.SUBRULE(this.tableRow) },
+        { ALT: () => this.SUBRULE(this.tableComplete) },
+      ]);
+    });
+  });
+
+  /** `hit first`, `hit unique`, `hit collect sum`: the words are names, read by toAst. */
+  hitClause = this.RULE('hitClause', () => {
+    this.CONSUME(T.Hit);
+    this.CONSUME(T.Identifier, { LABEL: 'policy' });
+    this.OPTION(() => this.CONSUME2(T.Identifier, { LABEL: 'aggregate' }));
+  });
+
+  columnsClause = this.RULE('columnsClause', () => {
+    this.CONSUME(T.Columns);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression) });
+  });
+
+  tableComplete = this.RULE('tableComplete', () => {
+    this.CONSUME(T.Complete);
+    this.CONSUME(T.Because);
+    this.CONSUME(T.StringLit);
+  });
+
+  /** `row [<id>]: <cell>, … [gives <expr>] [cites …] [then <outcome>]`. */
+  tableRow = this.RULE('tableRow', () => {
+    this.CONSUME(T.Row);
+    this.OPTION(() => this.CONSUME(T.Identifier));
+    this.CONSUME(T.Colon);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.tableCell) });
+    this.OPTION2(() => {
+      this.CONSUME(T.Gives);
+      this.SUBRULE(this.expression);
+    });
+    this.OPTION3(() => this.SUBRULE(this.citesClause));
+    this.OPTION4(() => {
+      this.CONSUME(T.Then);
+      this.SUBRULE(this.outcome);
+    });
+  });
+
+  /** A unary test on the cell's column; a bare value means `==`, the name `any`/`任意` any value. */
+  tableCell = this.RULE('tableCell', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.OR2(COMPARE_OPS.map((op) => ({ ALT: () => this.CONSUME(op, { LABEL: 'op' }) })));
+          this.SUBRULE(this.additive, { LABEL: 'value' });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Between);
+          this.SUBRULE2(this.additive, { LABEL: 'low' });
+          this.OPTION(() => this.SUBRULE(this.bound, { LABEL: 'lowBound' }));
+          this.CONSUME(T.And);
+          this.SUBRULE3(this.additive, { LABEL: 'high' });
+          this.OPTION2(() => this.SUBRULE2(this.bound, { LABEL: 'highBound' }));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.In);
+          this.SUBRULE(this.optionList);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.NotIn);
+          this.SUBRULE2(this.optionList);
+        },
+      },
+      { ALT: () => this.SUBRULE4(this.additive, { LABEL: 'value' }) },
+    ]);
+  });
+
+  /** `scorecard <id> "<title>" [en "…"]`, its indicators and its grade bands. */
+  scorecardDecl = this.RULE('scorecardDecl', () => {
+    this.CONSUME(T.Scorecard);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.StringLit);
+    this.OPTION(() => this.SUBRULE(this.enText));
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.SUBRULE(this.indicatorDecl) }, { ALT: () => this.SUBRULE(this.gradesClause) }]);
+    });
+  });
+
+  indicatorDecl = this.RULE('indicatorDecl', () => {
+    this.CONSUME(T.Indicator);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.StringLit);
+    this.OPTION(() => this.SUBRULE(this.enText));
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.SUBRULE(this.columnsClause) }, { ALT: () => this.SUBRULE(this.tableRow) }]);
+    });
+  });
+
+  gradesClause = this.RULE('gradesClause', () => {
+    this.CONSUME(T.Grades);
+    this.MANY(() => this.SUBRULE(this.tableRow));
   });
 
   // ---------------------------------------------------------------------------------------------

@@ -23,11 +23,16 @@ import type {
   RuleAst,
   SourceAst,
   TypeAst,
+  CellAst,
+  IndicatorAst,
+  ScorecardAst,
+  TableAst,
+  TableRowAst,
 } from './ast.ts';
 import type { Diagnostic, Position, Range } from './diagnostics.ts';
 import { diag } from './messages.ts';
 import { parser } from './parser.ts';
-import { FUNCTION_BY_WORD, OUTCOME_BY_WORD, SEVERITY_BY_WORD, TYPE_BY_WORD } from './tokens.ts';
+import { ANY_CELL_WORDS, FUNCTION_BY_WORD, HIT_BY_WORD, OUTCOME_BY_WORD, SEVERITY_BY_WORD, TYPE_BY_WORD } from './tokens.ts';
 
 /** A CST node's children by name; Chevrotain's own type, narrowed for readability. */
 type Ctx = Record<string, (CstNode | IToken)[] | undefined>;
@@ -371,6 +376,10 @@ export class AstBuilder extends BaseVisitor {
     for (const n of nodes(ctx, 'disableDecl')) policy.disabled.push(this.visit(n) as DisabledAst);
     const complete = nodes(ctx, 'completeDecl').map((n) => this.visit(n) as CompleteAst);
     if (complete.length) policy.complete = complete.sort((a, b) => (a.loc?.start.offset ?? 0) - (b.loc?.start.offset ?? 0));
+    const tables = nodes(ctx, 'tableDecl').map((n) => this.visit(n) as TableAst);
+    if (tables.length) policy.tables = tables.sort((a, b) => (a.loc?.start.offset ?? 0) - (b.loc?.start.offset ?? 0));
+    const scorecards = nodes(ctx, 'scorecardDecl').map((n) => this.visit(n) as ScorecardAst);
+    if (scorecards.length) policy.scorecards = scorecards.sort((a, b) => (a.loc?.start.offset ?? 0) - (b.loc?.start.offset ?? 0));
     // Chevrotain groups children by rule name, so restore source order within each kind.
     const byStart = (a: { loc?: Range }, b: { loc?: Range }) => (a.loc?.start.offset ?? 0) - (b.loc?.start.offset ?? 0);
     policy.facts.sort(byStart);
@@ -728,6 +737,154 @@ export class AstBuilder extends BaseVisitor {
     const d = n ? (this.visit(n) as DefinitionAst) : { name: '', expr: missingExpr() };
     this.slotCtx(ctx, (c) => addComments(d, 'comments', c));
     return this.located(d, ctx);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Decision tables and scorecards
+
+  /** Rows in source order (Chevrotain groups children by rule, so they are sorted by offset). */
+  rows(ctx: Ctx): TableRowAst[] {
+    return nodes(ctx, 'tableRow')
+      .map((n) => this.visit(n) as TableRowAst)
+      .sort((a, b) => (a.loc?.start.offset ?? 0) - (b.loc?.start.offset ?? 0));
+  }
+
+  /** The columns of the (first) `columns` clause; a repeated clause is reported. */
+  columnsOf(ctx: Ctx, where: { zh: string; en: string }): { columns: ExprAst[]; node?: CstNode } {
+    const cols = nodes(ctx, 'columnsClause');
+    if (cols.length > 1) {
+      this.diagnostics.push(diag('dsl.duplicate-clause', this.nodeRange(cols[1]), { clause: 'columns', whereZh: where.zh, whereEn: where.en }));
+    }
+    return cols.length ? { columns: this.visit(cols[0]) as ExprAst[], node: cols[0] } : { columns: [] };
+  }
+
+  /** Comments of the line from `first` up to (not including) the next clause. */
+  headSlot(ctx: Ctx, names: string[], attach: (c: Comments) => void): void {
+    this.slot(names.flatMap((n) => ctx[n] ?? []), attach);
+  }
+
+  tableDecl(ctx: Ctx): TableAst {
+    const id = tokenAt(ctx, 'Identifier')?.image ?? '';
+    const t: TableAst = { id, title: this.str(tokenAt(ctx, 'StringLit')), hit: 'first', columns: [], rows: this.rows(ctx) };
+    const en = nodeAt(ctx, 'enText');
+    if (en) t.titleEn = this.visit(en) as string;
+    const where = { zh: `决策表 ${id} `, en: `table ${id}` };
+    const hits = nodes(ctx, 'hitClause');
+    if (hits.length > 0) Object.assign(t, this.visit(hits[0]) as { hit: string; aggregate?: string });
+    else if (id !== '') {
+      this.diagnostics.push(
+        diag('dsl.missing-clause', this.tokenRange(tokenAt(ctx, 'Table')), { clause: 'hit', example: 'hit first', whereZh: where.zh, whereEn: where.en }),
+      );
+    }
+    if (hits.length > 1) this.diagnostics.push(diag('dsl.duplicate-clause', this.nodeRange(hits[1]), { clause: 'hit', whereZh: where.zh, whereEn: where.en }));
+    const cols = this.columnsOf(ctx, where);
+    t.columns = cols.columns;
+    const completes = nodes(ctx, 'tableComplete');
+    if (completes.length > 0) t.complete = this.visit(completes[0]) as string;
+    if (completes.length > 1) this.diagnostics.push(diag('dsl.duplicate-clause', this.nodeRange(completes[1]), { clause: 'complete', whereZh: where.zh, whereEn: where.en }));
+    this.headSlot(ctx, ['Table', 'Identifier', 'StringLit', 'enText'], (c) => addComments(t, 'comments', c));
+    for (const n of hits) this.slot([n], (c) => addComments((t.clauseComments ??= {}), 'hit', c));
+    if (cols.node) this.slot([cols.node], (c) => addComments((t.clauseComments ??= {}), 'columns', c));
+    for (const n of completes) this.slot([n], (c) => addComments((t.clauseComments ??= {}), 'complete', c));
+    return this.located(t, ctx);
+  }
+
+  hitClause(ctx: Ctx): { hit: string; aggregate?: string } {
+    const word = tokenAt(ctx, 'policy')?.image ?? '';
+    const out: { hit: string; aggregate?: string } = { hit: HIT_BY_WORD.get(word) ?? word };
+    const agg = tokenAt(ctx, 'aggregate');
+    if (agg) out.aggregate = FUNCTION_BY_WORD.get(agg.image) ?? agg.image;
+    return out;
+  }
+
+  columnsClause(ctx: Ctx): ExprAst[] {
+    return nodes(ctx, 'expression').map((n) => this.visit(n) as ExprAst);
+  }
+
+  tableComplete(ctx: Ctx): string {
+    return this.str(tokenAt(ctx, 'StringLit'));
+  }
+
+  tableRow(ctx: Ctx): TableRowAst {
+    const r: TableRowAst = { cells: nodes(ctx, 'tableCell').map((n) => this.visit(n) as CellAst) };
+    const id = tokenAt(ctx, 'Identifier');
+    if (id) r.id = id.image;
+    const gives = nodeAt(ctx, 'expression');
+    if (gives) r.gives = this.visit(gives) as ExprAst;
+    const cites = nodeAt(ctx, 'citesClause');
+    if (cites) r.cites = this.visit(cites) as CitationAst;
+    const outcome = nodeAt(ctx, 'outcome');
+    if (outcome) r.then = this.visit(outcome) as OutcomeAst;
+    this.headSlot(ctx, ['Row', 'Identifier', 'Colon', 'tableCell', 'Comma', 'Gives', 'expression'], (c) => addComments(r, 'comments', c));
+    const rc = r.cites;
+    if (rc && cites) this.slot([cites], (c) => addComments(rc, 'comments', c));
+    const ro = r.then;
+    if (ro) this.slot([tokenAt(ctx, 'Then'), outcome], (c) => addComments(ro, 'comments', c));
+    return this.located(r, ctx);
+  }
+
+  tableCell(ctx: Ctx): CellAst {
+    const op = tokenAt(ctx, 'op');
+    if (op) return this.located<CellAst>({ op: COMPARE_OP[op.tokenType.name], value: this.sub(ctx, 'value') }, ctx);
+    if (ctx.Between) {
+      const lowBound = nodeAt(ctx, 'lowBound');
+      const highBound = nodeAt(ctx, 'highBound');
+      return this.located<CellAst>(
+        {
+          op: 'between',
+          low: this.sub(ctx, 'low'),
+          high: this.sub(ctx, 'high'),
+          lowInclusive: lowBound ? (this.visit(lowBound) as boolean) : true,
+          highInclusive: highBound ? (this.visit(highBound) as boolean) : true,
+        },
+        ctx,
+      );
+    }
+    if (ctx.In || ctx.NotIn) {
+      const list = nodeAt(ctx, 'optionList');
+      return this.located<CellAst>({ op: ctx.NotIn ? 'not in' : 'in', options: list ? (this.visit(list) as ExprAst[]) : [] }, ctx);
+    }
+    const value = this.sub(ctx, 'value');
+    if (value.type === 'name' && ANY_CELL_WORDS.includes(value.name)) return this.located<CellAst>({ op: 'any' }, ctx);
+    return this.located<CellAst>({ op: '==', value }, ctx);
+  }
+
+  scorecardDecl(ctx: Ctx): ScorecardAst {
+    const id = tokenAt(ctx, 'Identifier')?.image ?? '';
+    const s: ScorecardAst = {
+      id,
+      title: this.str(tokenAt(ctx, 'StringLit')),
+      indicators: nodes(ctx, 'indicatorDecl')
+        .map((n) => this.visit(n) as IndicatorAst)
+        .sort((a, b) => (a.loc?.start.offset ?? 0) - (b.loc?.start.offset ?? 0)),
+      grades: [],
+    };
+    const en = nodeAt(ctx, 'enText');
+    if (en) s.titleEn = this.visit(en) as string;
+    const grades = nodes(ctx, 'gradesClause');
+    if (grades.length > 0) s.grades = this.visit(grades[0]) as TableRowAst[];
+    if (grades.length > 1) {
+      this.diagnostics.push(diag('dsl.duplicate-clause', this.nodeRange(grades[1]), { clause: 'grades', whereZh: `评分表 ${id} `, whereEn: `scorecard ${id}` }));
+    }
+    this.headSlot(ctx, ['Scorecard', 'Identifier', 'StringLit', 'enText'], (c) => addComments(s, 'comments', c));
+    const g = grades[0] ? tokenAt(grades[0].children as Ctx, 'Grades') : undefined;
+    if (g) this.slot([g], (c) => addComments((s.clauseComments ??= {}), 'grades', c));
+    return this.located(s, ctx);
+  }
+
+  indicatorDecl(ctx: Ctx): IndicatorAst {
+    const id = tokenAt(ctx, 'Identifier')?.image ?? '';
+    const cols = this.columnsOf(ctx, { zh: `指标 ${id} `, en: `indicator ${id}` });
+    const ind: IndicatorAst = { id, label: this.str(tokenAt(ctx, 'StringLit')), columns: cols.columns, rows: this.rows(ctx) };
+    const en = nodeAt(ctx, 'enText');
+    if (en) ind.labelEn = this.visit(en) as string;
+    this.headSlot(ctx, ['Indicator', 'Identifier', 'StringLit', 'enText'], (c) => addComments(ind, 'comments', c));
+    if (cols.node) this.slot([cols.node], (c) => addComments((ind.clauseComments ??= {}), 'columns', c));
+    return this.located(ind, ctx);
+  }
+
+  gradesClause(ctx: Ctx): TableRowAst[] {
+    return this.rows(ctx);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -206,6 +206,15 @@ export const Where = keyword('Where', ['where'], ['其中'], 'operator');
 export const True = keyword('True', ['true'], ['是'], 'operator');
 export const False = keyword('False', ['false'], ['否'], 'operator');
 export const AsOf = keyword('AsOf', ['as_of'], ['评估日'], 'operator');
+// Decision tables and scorecards (docs/language.md, "Decision tables and scorecards").
+export const Table = keyword('Table', ['table'], ['决策表'], 'rule');
+export const Hit = keyword('Hit', ['hit'], ['命中'], 'rule');
+export const Columns = keyword('Columns', ['columns'], ['输入列'], 'rule');
+export const Row = keyword('Row', ['row'], ['行'], 'rule');
+export const Gives = keyword('Gives', ['gives'], ['取值'], 'rule');
+export const Scorecard = keyword('Scorecard', ['scorecard'], ['评分表'], 'rule');
+export const Indicator = keyword('Indicator', ['indicator'], ['指标'], 'rule');
+export const Grades = keyword('Grades', ['grades'], ['评定等级'], 'rule');
 
 /**
  * Keyword tokens in lexer order: a token whose spelling is a proper prefix of another token's
@@ -328,6 +337,14 @@ export const SEVERITY_WORDS: Record<string, string[]> = {
   high: ['较重'],
   critical: ['严重'],
 };
+/** Hit policies of a decision table (`hit first`), DMN's names; `collect` takes an aggregate word (sum, 合计, …). */
+export const HIT_WORDS: Record<string, string[]> = {
+  unique: ['唯一'],
+  first: ['首条'],
+  collect: ['汇总'],
+};
+/** The cell that matches any value (DMN's `-`), a word read in cell position only. */
+export const ANY_CELL_WORDS: readonly string[] = ['any', '任意'];
 export const FUNCTION_WORDS: Record<string, string[]> = {
   count: ['计数'],
   sum: ['合计'],
@@ -359,6 +376,7 @@ export const TYPE_BY_WORD = reverse(Object.fromEntries(Object.entries(TYPE_WORDS
 export const OUTCOME_BY_WORD = reverse(OUTCOME_WORDS);
 export const SEVERITY_BY_WORD = reverse(SEVERITY_WORDS);
 export const FUNCTION_BY_WORD = reverse(FUNCTION_WORDS);
+export const HIT_BY_WORD = reverse(HIT_WORDS);
 
 /** Every keyword and fixed word with its Chinese spellings and category, for editor completion. */
 export const KEYWORDS: { en: string; zh: string[]; category: KeywordCategory }[] = [

@@ -23,14 +23,19 @@ import type {
   RuleAst,
   SourceAst,
   TypeAst,
+  CellAst,
+  IndicatorAst,
+  ScorecardAst,
+  TableAst,
+  TableRowAst,
 } from './ast.ts';
 import type { Diagnostic, Range, Result } from './diagnostics.ts';
-import { formatExpression } from './format.ts';
+import { cellText, formatExpression } from './format.ts';
 import { diag } from './messages.ts';
 import { MAX_DOC_DEPTH, tooDeepInPolicy } from './depth.ts';
-import { parseExpression, positionAt, tooDeep } from './parse.ts';
+import { parseCell, parseExpression, positionAt, tooDeep } from './parse.ts';
 import { isValidDate } from './toAst.ts';
-import { OUTCOME_BY_WORD, SEVERITY_BY_WORD, TYPE_BY_WORD } from './tokens.ts';
+import { FUNCTION_BY_WORD, HIT_BY_WORD, OUTCOME_BY_WORD, SEVERITY_BY_WORD, TYPE_BY_WORD } from './tokens.ts';
 
 type Scalarish = string | number | boolean;
 
@@ -129,12 +134,25 @@ class YamlReader {
 
   /** Parses an expression field from its source text, with ranges in the YAML file. */
   expr(node: YamlNode | undefined, where: string): ExprAst {
-    if (node === undefined) return { type: 'name', name: '' };
+    return this.parsed(node, where, parseExpression, { type: 'name', name: '' }, { zh: '表达式文本', en: 'an expression string', example: '"金额 > 0元"' });
+  }
+
+  /** A table cell written as DSL cell text (`">= 90"`, `any`, `in ["a"]`), ranges in the YAML file. */
+  cell(node: YamlNode | undefined, where: string): CellAst {
+    return this.parsed(node, where, parseCell, { op: 'any' }, { zh: '单元格文本', en: 'a cell string', example: '">= 90"' });
+  }
+
+  parsed<T>(
+    node: YamlNode | undefined,
+    where: string,
+    parse: (text: string, opts: { file?: string; at?: ReturnType<typeof positionAt> }) => Result<T>,
+    fallback: T,
+    want: { zh: string; en: string; example: string },
+  ): T {
+    if (node === undefined) return fallback;
     if (!isScalar(node) || node.value === null || typeof node.value === 'object') {
-      this.diagnostics.push(
-        diag('yaml.wrong-type', this.range(node), { where, wantZh: '表达式文本', wantEn: 'an expression string', example: '"金额 > 0元"' }),
-      );
-      return { type: 'name', name: '' };
+      this.diagnostics.push(diag('yaml.wrong-type', this.range(node), { where, wantZh: want.zh, wantEn: want.en, example: want.example }));
+      return fallback;
     }
     const [start, valueEnd] = node.range ?? [0, 0, 0];
     const raw = this.text.slice(start, valueEnd);
@@ -166,9 +184,9 @@ class YamlReader {
       default:
         break;
     }
-    const parsed = parseExpression(source, { at: positionAt(this.text, offset), ...(this.file !== undefined ? { file: this.file } : {}) });
+    const parsed = parse(source, { at: positionAt(this.text, offset), ...(this.file !== undefined ? { file: this.file } : {}) });
     this.diagnostics.push(...parsed.diagnostics);
-    return parsed.value ?? { type: 'name', name: '' };
+    return parsed.value ?? fallback;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -180,7 +198,7 @@ class YamlReader {
     const where = 'policy';
     this.unknownFields(
       m,
-      ['policy', 'title', 'titleEn', 'jurisdiction', 'version', 'effective', 'extends', 'supersedes', 'sources', 'facts', 'parameters', 'definitions', 'rules', 'disabled', 'complete'],
+      ['policy', 'title', 'titleEn', 'jurisdiction', 'version', 'effective', 'extends', 'supersedes', 'sources', 'facts', 'parameters', 'definitions', 'rules', 'disabled', 'complete', 'tables', 'scorecards'],
       where,
     );
     const effective = this.map(this.required(m, 'effective', where, '{ from: 2017-08-01 }', m), 'effective', '{ from: 2017-08-01 }');
@@ -209,6 +227,10 @@ class YamlReader {
     };
     const complete = this.seq(this.field(m, 'complete'), 'complete', '[{ rules: [r1, r2], reason: "…" }]').map((n) => this.complete(n));
     if (complete.length) ast.complete = complete;
+    const tables = this.seq(this.field(m, 'tables'), 'tables', '[{ id: …, title: …, hit: first, columns: […], rows: […] }]').map((n) => this.table(n));
+    if (tables.length) ast.tables = tables;
+    const cards = this.seq(this.field(m, 'scorecards'), 'scorecards', '[{ id: …, title: …, indicators: […], grades: […] }]').map((n) => this.scorecard(n));
+    if (cards.length) ast.scorecards = cards;
     const titleEn = this.str(this.field(m, 'titleEn'), 'titleEn');
     if (titleEn !== undefined) ast.titleEn = titleEn;
     const until = this.field(effective, 'until');
@@ -426,6 +448,87 @@ class YamlReader {
     return this.located(o, node);
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // Decision tables and scorecards
+
+  columns(m: YAMLMap | undefined, where: string): ExprAst[] {
+    return this.seq(this.field(m, 'columns'), `${where}.columns`, '[逾期天数, 贷款用途]').map((n) => this.expr(n, 'columns'));
+  }
+
+  rows(node: YamlNode | undefined, where: string): TableRowAst[] {
+    return this.seq(node, `${where}.rows`, '[{ cells: [">= 90", any], cites: …, then: … }]').map((n) => this.row(n, where));
+  }
+
+  row(node: YamlNode, where: string): TableRowAst {
+    const m = this.map(node, `${where}.rows[]`, '{ cells: [">= 90", any], cites: …, then: … }');
+    this.unknownFields(m, ['id', 'cells', 'gives', 'cites', 'then'], `${where} row`);
+    const r: TableRowAst = {
+      cells: this.seq(this.required(m, 'cells', `${where} row`, '[">= 90", any]', node), 'cells', '[">= 90", any]').map((n) => this.cell(n, 'cells')),
+    };
+    const id = this.str(this.field(m, 'id'), 'id');
+    if (id !== undefined) r.id = id;
+    const gives = this.field(m, 'gives');
+    if (gives !== undefined) r.gives = this.expr(gives, 'gives');
+    const cites = this.field(m, 'cites');
+    if (cites !== undefined) r.cites = this.citation(cites);
+    const then = this.field(m, 'then');
+    if (then !== undefined) r.then = this.outcome(then, `${where} row`);
+    return this.located(r, node);
+  }
+
+  table(node: YamlNode): TableAst {
+    const m = this.map(node, 'tables[]', '{ id: …, title: …, hit: first, columns: […], rows: […] }');
+    const id = this.str(this.field(m, 'id'), 'id') ?? '';
+    const where = id === '' ? 'table' : `table ${id}`;
+    this.required(m, 'id', where, '逾期分级', node);
+    this.unknownFields(m, ['id', 'title', 'titleEn', 'hit', 'columns', 'rows', 'complete'], where);
+    // `hit` is written as in the DSL: `first`, `unique`, `collect sum`.
+    const hitWords = (this.str(this.required(m, 'hit', where, 'first', node), 'hit') ?? 'first').trim().split(/\s+/);
+    const t: TableAst = {
+      id,
+      title: this.str(this.required(m, 'title', where, '"…"', node), 'title') ?? '',
+      hit: HIT_BY_WORD.get(hitWords[0]) ?? hitWords[0],
+      columns: this.columns(m, where),
+      rows: this.rows(this.field(m, 'rows'), where),
+    };
+    if (hitWords[1] !== undefined) t.aggregate = FUNCTION_BY_WORD.get(hitWords[1]) ?? hitWords[1];
+    const titleEn = this.str(this.field(m, 'titleEn'), 'titleEn');
+    if (titleEn !== undefined) t.titleEn = titleEn;
+    const complete = this.str(this.field(m, 'complete'), 'complete');
+    if (complete !== undefined) t.complete = complete;
+    return this.located(t, node);
+  }
+
+  scorecard(node: YamlNode): ScorecardAst {
+    const m = this.map(node, 'scorecards[]', '{ id: …, title: …, indicators: […], grades: […] }');
+    const id = this.str(this.field(m, 'id'), 'id') ?? '';
+    const where = id === '' ? 'scorecard' : `scorecard ${id}`;
+    this.required(m, 'id', where, '考核', node);
+    this.unknownFields(m, ['id', 'title', 'titleEn', 'indicators', 'grades'], where);
+    const s: ScorecardAst = {
+      id,
+      title: this.str(this.required(m, 'title', where, '"…"', node), 'title') ?? '',
+      indicators: this.seq(this.field(m, 'indicators'), 'indicators', '[{ id: …, label: …, columns: […], rows: […] }]').map((n) => {
+        const im = this.map(n, 'indicators[]', '{ id: …, label: …, columns: […], rows: […] }');
+        const iid = this.str(this.required(im, 'id', where, '成效', n), 'id') ?? '';
+        this.unknownFields(im, ['id', 'label', 'labelEn', 'columns', 'rows'], `indicator ${iid}`);
+        const ind: IndicatorAst = {
+          id: iid,
+          label: this.str(this.required(im, 'label', `indicator ${iid}`, '"…"', n), 'label') ?? '',
+          columns: this.columns(im, `indicator ${iid}`),
+          rows: this.rows(this.field(im, 'rows'), `indicator ${iid}`),
+        };
+        const en = this.str(this.field(im, 'labelEn'), 'labelEn');
+        if (en !== undefined) ind.labelEn = en;
+        return this.located(ind, n);
+      }),
+      grades: this.rows(this.field(m, 'grades'), `${where} grades`),
+    };
+    const titleEn = this.str(this.field(m, 'titleEn'), 'titleEn');
+    if (titleEn !== undefined) s.titleEn = titleEn;
+    return this.located(s, node);
+  }
+
   complete(node: YamlNode): CompleteAst {
     const m = this.map(node, 'complete[]', '{ rules: [r1, r2], reason: "…" }');
     this.unknownFields(m, ['rules', 'reason'], 'complete');
@@ -556,6 +659,57 @@ function citationToPlain(c: CitationAst): Plain {
   return withOptional({ source: c.source, article: c.article }, { quote: c.quote });
 }
 
+function outcomeToPlain(o: OutcomeAst): Plain {
+  return withOptional(
+    { kind: o.kind },
+    {
+      severity: o.severity,
+      message: withOptional({ zh: o.message.zh }, { en: o.message.en }),
+      consequences: o.consequences.length > 0 ? o.consequences : undefined,
+      compute: o.computed.length > 0 ? o.computed.map(defToPlain) : undefined,
+    },
+  );
+}
+
+function rowToPlain(r: TableRowAst): Plain {
+  return withOptional(
+    {},
+    {
+      id: r.id,
+      cells: r.cells.map((c) => cellText(c, 'en')),
+      gives: r.gives ? formatExpression(r.gives) : undefined,
+      cites: r.cites ? citationToPlain(r.cites) : undefined,
+      then: r.then ? outcomeToPlain(r.then) : undefined,
+    },
+  );
+}
+
+function tableToPlain(t: TableAst): Plain {
+  return withOptional(
+    { id: t.id, title: t.title },
+    {
+      titleEn: t.titleEn,
+      hit: t.aggregate === undefined ? t.hit : `${t.hit} ${t.aggregate}`,
+      columns: t.columns.map((c) => formatExpression(c)),
+      rows: t.rows.map(rowToPlain),
+      complete: t.complete,
+    },
+  );
+}
+
+function scorecardToPlain(s: ScorecardAst): Plain {
+  return withOptional(
+    { id: s.id, title: s.title },
+    {
+      titleEn: s.titleEn,
+      indicators: s.indicators.map((i) =>
+        withOptional({ id: i.id, label: i.label }, { labelEn: i.labelEn, columns: i.columns.map((c) => formatExpression(c)), rows: i.rows.map(rowToPlain) }),
+      ),
+      grades: s.grades.map(rowToPlain),
+    },
+  );
+}
+
 function defToPlain(d: DefinitionAst): Plain {
   return withOptional({ name: d.name }, { label: d.label, labelEn: d.labelEn, expr: formatExpression(d.expr) });
 }
@@ -613,6 +767,8 @@ export function policyToYaml(ast: PolicyAst): string {
       ),
       disabled: ast.disabled.length > 0 ? ast.disabled.map((d) => ({ rule: d.rule, reason: d.reason })) : undefined,
       complete: ast.complete?.length ? ast.complete.map((c) => ({ rules: c.rules, reason: c.reason })) : undefined,
+      tables: ast.tables?.length ? ast.tables.map(tableToPlain) : undefined,
+      scorecards: ast.scorecards?.length ? ast.scorecards.map(scorecardToPlain) : undefined,
     },
   );
   return stringify(doc, { lineWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' });

@@ -4,6 +4,7 @@
  */
 import { findGap } from './gaps.ts';
 import { parsePolicySource } from '../../dsl/index.ts';
+import { desugarTables } from '../ir/tables.ts';
 import type { Range } from '../../dsl/diagnostics.ts';
 import type { PolicyIR, RuleIR } from '../ir/types.ts';
 import { formatDate, parseDate } from '../values/index.ts';
@@ -49,7 +50,8 @@ function buildSourceMap(text: string, file?: string): SourceMap {
   const map: SourceMap = { rules: new Map(), facts: new Map(), params: new Map(), defs: new Map() };
   if (!ast) return map;
   if (ast.loc) map.policy = ast.loc;
-  for (const r of ast.rules) map.rules.set(r.id, { ...(r.loc ? { rule: r.loc } : {}), ...(r.when.loc ? { when: r.when.loc } : {}) });
+  // Rules written as table rows are placed on their row (desugared as lowering does).
+  for (const r of desugarTables(ast).ast.rules) map.rules.set(r.id, { ...(r.loc ? { rule: r.loc } : {}), ...(r.when.loc ? { when: r.when.loc } : {}) });
   for (const f of ast.facts) if (f.loc) map.facts.set(f.name, f.loc);
   for (const p of ast.parameters) if (p.loc) map.params.set(p.name, p.loc);
   for (const d of ast.definitions) if (d.loc) map.defs.set(d.name, d.loc);
@@ -375,6 +377,8 @@ export async function analyzePolicy(ir: PolicyIR, opts: AnalyzeOptions = {}): Pr
       const a = rules[i]!;
       const b = rules[j]!;
       if (a.then.kind !== 'computation' || b.then.kind !== 'computation') continue;
+      // The rows of one `collect` table (and its total) compute its output together by design.
+      if (a.from?.hit === 'collect' && b.from?.hit === 'collect' && a.from.table === b.from.table && a.from.part === b.from.part) continue;
       if ((!ownRule(a.id) && !ownRule(b.id)) || dead.has(a.id) || dead.has(b.id)) continue;
       for (const ca of a.then.computed) {
         const cb = b.then.computed.find((x) => x.name === ca.name);
@@ -415,6 +419,38 @@ export async function analyzePolicy(ir: PolicyIR, opts: AnalyzeOptions = {}): Pr
           });
         } else unknownFinding(ids, question, ans);
       }
+    }
+  }
+
+  // Rows of a `hit unique` table that can both hold (their cells, not their final status).
+  for (let i = 0; i < rules.length; i++) {
+    const a = rules[i]!;
+    if (a.from?.hit !== 'unique' || !ownRule(a.id) || dead.has(a.id)) continue;
+    for (let j = i + 1; j < rules.length; j++) {
+      const b = rules[j]!;
+      if (b.from?.hit !== 'unique' || b.from.table !== a.from.table || b.from.part !== a.from.part || dead.has(b.id)) continue;
+      const ids = [a.id, b.id];
+      const question = QUESTIONS.conflict(a.id, b.id);
+      const ans = await prover.ask({
+        rules: ids,
+        question,
+        lists: usesLists(...ids),
+        goal: (enc) => z.And(enc.condition(a).t, enc.condition(b).t),
+        verify: (c) => {
+          const trace = replay(ir, c, true).trace;
+          const holds = (id: string) => trace?.find((t) => t.ruleId === id)?.condition.result === true;
+          return holds(a.id) && holds(b.id);
+        },
+      });
+      if (ans.status === 'sat') {
+        const row = (r: RuleIR) => r.id.slice(r.from!.table.length + 1);
+        push('analysis.table-overlap', 'warning', FINDINGS['analysis.table-overlap']({ table: a.from.table, a: row(a), b: row(b) }), {
+          rules: ids,
+          range: ruleRange(b.id, 'rule'),
+          counterexample: ans.counterexample,
+          approximated: approx(...ids).filter((x) => x !== 'list-bound'),
+        });
+      } else unknownFinding(ids, question, ans);
     }
   }
 

@@ -55,6 +55,16 @@ export const FINDINGS = {
     },
     hint: { zh: '统一计算方法,或收紧其中一条的条件。反例见下', en: 'compute it one way, or narrow one condition. See the counterexample' },
   }),
+  'analysis.table-overlap': (p: { table: string; a: string; b: string }): Entry => ({
+    message: {
+      zh: `决策表 ${p.table} 命中规则为唯一,但行 ${p.a} 与行 ${p.b} 可以同时成立`,
+      en: `table ${p.table} is hit unique, but rows ${p.a} and ${p.b} can both hold`,
+    },
+    hint: {
+      zh: '收紧其中一行的单元格,或改为 命中 首条。反例见下',
+      en: 'narrow a cell of one row, or make the table hit first. See the counterexample',
+    },
+  }),
   'analysis.redundant-rule': (p: { rule: string; by: string }): Entry => ({
     message: {
       zh: `规则 ${p.rule} 触发时规则 ${p.by} 必然也触发,且二者结论相同:${p.rule} 是多余的`,

@@ -45,6 +45,7 @@ export type AnalysisCode =
   | 'analysis.never-fires'
   | 'analysis.conflict'
   | 'analysis.conflicting-computation'
+  | 'analysis.table-overlap'
   | 'analysis.redundant-rule'
   | 'analysis.unused-fact'
   | 'analysis.unused-parameter'

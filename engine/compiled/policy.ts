@@ -265,11 +265,13 @@ export function fromFactory(policy: ResolvedPolicy, made: { statics: Statics; fa
             setOwn(computed, cs[k]!.name, l.label !== undefined ? (l.labelEn !== undefined ? { label: l.label, labelEn: l.labelEn, result } : { label: l.label, result }) : l.labelEn !== undefined ? { labelEn: l.labelEn, result } : { result });
           }
           const then = r.rule.then;
-          outcomes.push(
+          const fired: FiredOutcome =
             then.severity !== undefined
               ? { ruleId: r.rule.id, title: r.rule.title, kind: then.kind, severity: then.severity, message: then.message, consequences: then.consequences, citation: r.citation, computed }
-              : { ruleId: r.rule.id, title: r.rule.title, kind: then.kind, message: then.message, consequences: then.consequences, citation: r.citation, computed },
-          );
+              : { ruleId: r.rule.id, title: r.rule.title, kind: then.kind, message: then.message, consequences: then.consequences, citation: r.citation, computed };
+          // Last, as the interpreter puts it: decisions are compared as JSON text too.
+          if (r.rule.from) fired.from = r.rule.from;
+          outcomes.push(fired);
           firedAt.push(i);
           break;
         }

@@ -265,6 +265,7 @@ function firedOutcome(rule: RuleIR, citation: ResolvedCitation, ctx: EvalContext
     consequences: rule.then.consequences,
     citation,
     computed,
+    ...(rule.from ? { from: rule.from } : {}),
   };
 }
 

@@ -13,7 +13,7 @@
  * The decision log uses this: a logged decision is ~0.2 KB instead of ~4.5 KB, and the single
  * SQLite writer commits that many more decisions per second.
  */
-import type { LocalizedText, OutcomeKind, Severity } from '../ir/types.ts';
+import type { LocalizedText, OutcomeKind, RuleProvenance, Severity } from '../ir/types.ts';
 import type { ResolvedPolicy } from '../library/library.ts';
 import { canonicalJson, sha256Hex } from '../ir/hash.ts';
 import { resolveCitation, setOwn } from './decide.ts';
@@ -28,6 +28,8 @@ export interface RuleTexts {
   citation: ResolvedCitation;
   /** Computed values in the rule's order, with their labels. */
   computed: { name: string; label?: string; labelEn?: string }[];
+  /** A decision-table row's table and row, as fired outcomes carry it. */
+  from?: RuleProvenance;
 }
 
 export interface DecisionTexts {
@@ -80,6 +82,7 @@ export function decisionTexts(policy: Pick<ResolvedPolicy, 'stamp' | 'ir' | 'cha
         ...(c.label !== undefined ? { label: c.label } : {}),
         ...(c.labelEn !== undefined ? { labelEn: c.labelEn } : {}),
       })),
+      ...(rule.from ? { from: rule.from } : {}),
     };
     rules[rule.id] = t;
   }
@@ -167,6 +170,7 @@ export function expandDecision(lean: LeanDecision, texts: DecisionTexts): Decisi
       consequences: t.consequences,
       citation: t.citation,
       computed,
+      ...(t.from ? { from: t.from } : {}),
     };
   });
   const decision: Decision = {
@@ -262,7 +266,7 @@ export function expandedJson(lean: LeanDecision, texts: DecisionTexts): string {
     if (i > 0) s += ',';
     s += r.outcomeHead;
     for (let k = 0; k < r.computedHeads.length; k++) s += (k > 0 ? ',' : '') + r.computedHeads[k] + q(results[k]) + '}';
-    s += '}}';
+    s += r.outcomeTail;
   }
   s += '],"undetermined":[';
   for (let i = 0; i < lean.undetermined.length; i++) {
@@ -293,6 +297,8 @@ interface RuleFragments {
   outcomeHead: string;
   /** Per computed value, up to its `"result":`. */
   computedHeads: string[];
+  /** After the last computed value: closes `computed` (and adds `from`, for a table row) and the outcome. */
+  outcomeTail: string;
   /** Up to the opening bracket of `missingFacts`. */
   undeterminedHead: string;
 }
@@ -317,6 +323,7 @@ function fragmentsOf(texts: DecisionTexts) {
         computedHeads: t.computed.map(
           (c) => `${q(c.name)}:{${c.label !== undefined ? `"label":${q(c.label)},` : ''}${c.labelEn !== undefined ? `"labelEn":${q(c.labelEn)},` : ''}"result":`,
         ),
+        outcomeTail: t.from ? `},"from":${q(t.from)}}` : '}}',
         undeterminedHead: `{"ruleId":${id},"title":${q(t.title)},"citation":${citation},"missingFacts":[`,
       };
     }),

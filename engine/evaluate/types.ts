@@ -3,7 +3,7 @@
  * rests on; what could not be decided for lack of facts; and, on request, why.
  * These are wire types too: the server returns them as JSON unchanged.
  */
-import type { Citation, LocalizedText, OutcomeKind, Severity, IsoDate } from '../ir/types.ts';
+import type { Citation, LocalizedText, OutcomeKind, RuleProvenance, Severity, IsoDate } from '../ir/types.ts';
 import type { Diagnostic } from '../../dsl/diagnostics.ts';
 
 export interface PolicyStamp {
@@ -38,6 +38,8 @@ export interface FiredOutcome {
   consequences: string[];
   citation: ResolvedCitation;
   computed: Record<string, { label?: string; labelEn?: string; result: ComputedResult }>;
+  /** For a rule written as a decision-table row: its table and row (the UI highlights the row hit). */
+  from?: RuleProvenance;
 }
 
 export interface UndeterminedRule {

@@ -6,7 +6,8 @@
  */
 import type { Diagnostic, Range, Result } from '../../dsl/diagnostics.ts';
 import { hasErrors } from '../../dsl/diagnostics.ts';
-import type { CitationAst, DefinitionAst, ExprAst, FactDeclAst, PolicyAst, TypeAst } from '../../dsl/ast.ts';
+import type { CitationAst, DefinitionAst, ExprAst, FactDeclAst, PolicyAst, RuleAst, TypeAst } from '../../dsl/ast.ts';
+import { desugarTables } from './tables.ts';
 import type {
   AggregateFn,
   Citation,
@@ -25,6 +26,7 @@ import type {
   PolicyIR,
   PolicyRef,
   RuleIR,
+  RuleProvenance,
   Severity,
   SourceDocument,
   ValueType,
@@ -138,7 +140,9 @@ interface Scope {
 }
 
 export function lowerPolicy(ast: PolicyAst, opts: LowerOptions = {}): Result<PolicyIR> {
-  return new Lowering(ast, opts).run();
+  // Tables and scorecards become plain rules and definitions first (tables.ts).
+  const sugar = desugarTables(ast);
+  return new Lowering(sugar.ast, opts, sugar.from, sugar.diagnostics).run();
 }
 
 class Lowering {
@@ -158,6 +162,10 @@ class Lowering {
   constructor(
     private readonly ast: PolicyAst,
     private readonly opts: LowerOptions,
+    /** Table provenance of desugared rules. */
+    private readonly from: ReadonlyMap<RuleAst, RuleProvenance> = new Map(),
+    /** What desugaring tables found; reported with the rest. */
+    private readonly tableDiagnostics: Diagnostic[] = [],
   ) {}
 
   private range(loc: Range | undefined): Range | undefined {
@@ -172,6 +180,7 @@ class Lowering {
 
   run(): Result<PolicyIR> {
     const a = this.ast;
+    for (const d of this.tableDiagnostics) this.report(d);
     this.checkDate(a.effectiveFrom, a.loc);
     if (a.effectiveUntil !== undefined) {
       this.checkDate(a.effectiveUntil, a.loc);
@@ -213,7 +222,15 @@ class Lowering {
       complete: complete.length ? complete : undefined,
     });
     // Checks run in passes (declarations, then types); readers want them in file order.
-    const diagnostics = [...this.diagnostics].sort((x, y) => (x.range?.start.offset ?? -1) - (y.range?.start.offset ?? -1));
+    // A table's column appears in every row's condition: report each problem with it once.
+    const seen = new Set<string>();
+    const unique = this.diagnostics.filter((d) => {
+      const key = `${d.code}|${d.range?.start.offset}|${d.range?.end.offset}|${d.message.en}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    const diagnostics = [...unique].sort((x, y) => (x.range?.start.offset ?? -1) - (y.range?.start.offset ?? -1));
     return hasErrors(diagnostics) ? { diagnostics } : { value: ir, diagnostics };
   }
 
@@ -482,6 +499,7 @@ class Lowering {
           then: clean({ kind, severity, message: clean({ zh: o.message.zh, en: o.message.en }), consequences: [...o.consequences], computed }),
           exceptionTo: r.exceptionTo,
           overrides: r.overrides ? true : undefined,
+          from: this.from.get(r),
         }),
       );
     }

@@ -198,6 +198,42 @@ export const MESSAGES = {
     message: { zh: `声明完备的规则“${p.rule}”不存在`, en: `Rule "${p.rule}" declared complete does not exist` },
     hint: { zh: `可用的规则:${listZh(p.rules)}`, en: `Known rules: ${list(p.rules)}` },
   }),
+  // Decision tables and scorecards (engine/ir/tables.ts)
+  'ir.table-cells': (p: { table: string; row: string; cells: number; columns: number }): Entry => ({
+    message: {
+      zh: `决策表“${p.table}”的行“${p.row}”有 ${p.cells} 个单元格,但表有 ${p.columns} 列`,
+      en: `Row "${p.row}" of table "${p.table}" has ${p.cells} cell(s), but the table has ${p.columns} column(s)`,
+    },
+    hint: { zh: '每行每列一个单元格;不限定的列写 任意', en: 'Write one cell per column; write any for a column the row does not test' },
+  }),
+  'ir.table-hit': (p: { table: string; hit: string; aggregate?: string }): Entry => ({
+    message: {
+      zh: `决策表“${p.table}”的命中规则“${p.hit}${p.aggregate ? ' ' + p.aggregate : ''}”无效`,
+      en: `Table "${p.table}" has an unknown hit policy "${p.hit}${p.aggregate ? ' ' + p.aggregate : ''}"`,
+    },
+    hint: {
+      zh: '写 命中 唯一、命中 首条,或 命中 汇总 合计/最小/最大/计数',
+      en: 'Write hit unique, hit first, or hit collect sum / min / max / count',
+    },
+  }),
+  'ir.table-needs-gives': (p: { table: string; row: string }): Entry => ({
+    message: {
+      zh: `“${p.table}”的行“${p.row}”没有取值(gives)`,
+      en: `Row "${p.row}" of "${p.table}" has no output value (gives)`,
+    },
+    hint: { zh: '汇总表、评分指标和等级的每行都要写 取值 <值>', en: 'Every row of a collect table, an indicator or the grades needs gives <value>' },
+  }),
+  'ir.table-literal-gives': (p: { table: string; row: string }): Entry => ({
+    message: {
+      zh: `“${p.table}”的行“${p.row}”的取值须是数字、金额或百分比常量`,
+      en: `Row "${p.row}" of "${p.table}" must give a number, money or percent literal`,
+    },
+    hint: { zh: '汇总 最小/最大 按取值排序各行,故取值须为常量', en: 'collect min / max orders the rows by their values, so the values must be literals' },
+  }),
+  'ir.table-no-rows': (p: { table: string }): Entry => ({
+    message: { zh: `“${p.table}”没有行`, en: `"${p.table}" has no rows` },
+    hint: { zh: '至少写一行:行: <单元格> 引用 …', en: 'Write at least one row: row: <cells> cites …' },
+  }),
   'ir.override-needs-keyword': (p: { id: string }): Entry => ({
     message: {
       zh: `规则“${p.id}”与基础政策中的规则同名`,

@@ -191,6 +191,22 @@ export interface RuleIR {
   exceptionTo?: string;
   /** This rule replaces the base policy's rule with the same id. */
   overrides?: boolean;
+  /** Where a rule desugared from a decision table or scorecard was written (display only). */
+  from?: RuleProvenance;
+}
+
+/**
+ * The table row a rule came from (engine/ir/tables.ts). Evaluation ignores it; the admin UI
+ * highlights the row, and the analysis checks the rows of a `unique` table for overlaps.
+ */
+export interface RuleProvenance {
+  /** The table's or scorecard's id. */
+  table: string;
+  /** In a scorecard: the indicator's id, or `grades`. */
+  part?: string;
+  /** 1-based row number within the table (or indicator, or grades); absent for a total. */
+  row?: number;
+  hit: 'unique' | 'first' | 'collect';
 }
 
 export interface DisabledRule {

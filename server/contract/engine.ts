@@ -55,6 +55,17 @@ export const ComputedResult = named(
 
 export const ComputedEntry = named('ComputedEntry', Type.Object({ label: Type.Optional(Type.String()), labelEn: Type.Optional(Type.String()), result: ComputedResult }));
 
+/** engine/ir/types.ts RuleProvenance: the decision-table row a rule was written as (display only). */
+export const RuleProvenance = named(
+  'RuleProvenance',
+  Type.Object({
+    table: Type.String({ description: "The table's or scorecard's id" }),
+    part: Type.Optional(Type.String({ description: 'In a scorecard: the indicator id, or grades' })),
+    row: Type.Optional(Type.Integer({ minimum: 1, description: '1-based row number; absent for a total' })),
+    hit: Literals(['unique', 'first', 'collect']),
+  }),
+);
+
 export const FiredOutcome = named(
   'FiredOutcome',
   Type.Object({
@@ -66,6 +77,7 @@ export const FiredOutcome = named(
     consequences: Type.Array(Type.String()),
     citation: ResolvedCitation,
     computed: Dict(ComputedEntry, { description: 'Computed values by name' }),
+    from: Type.Optional(RuleProvenance),
   }),
 );
 
@@ -144,6 +156,7 @@ export const RuleTexts = named(
     consequences: Type.Array(Type.String()),
     citation: ResolvedCitation,
     computed: Type.Array(Type.Object({ name: Type.String(), label: Type.Optional(Type.String()), labelEn: Type.Optional(Type.String()) })),
+    from: Type.Optional(RuleProvenance),
   }),
 );
 

@@ -1,6 +1,6 @@
 /** fast-check generators of well-formed surface trees (no `loc`), for the round-trip properties. */
 import fc from 'fast-check';
-import type { Comments, DefinitionAst, ExprAst, FactDeclAst, ParameterAst, PolicyAst, RuleAst, TypeAst } from '../../dsl/index.ts';
+import type { CellAst, Comments, DefinitionAst, ExprAst, FactDeclAst, ParameterAst, PolicyAst, RuleAst, ScorecardAst, TableAst, TableRowAst, TypeAst } from '../../dsl/index.ts';
 
 /** Names, including ones that start with a keyword spelling (`当年人数`, `index`, `notes`). */
 export const nameArb = fc.constantFrom(
@@ -257,6 +257,76 @@ export const policyArb: fc.Arbitrary<PolicyAst> = fc
     disabled: fc.array(fc.record({ rule: nameArb, reason: textArb }), { maxLength: 2 }),
   })
   .map(compact);
+
+// ------------------------------------------------------------------------------------------------
+// Decision tables and scorecards
+
+const cellArb: fc.Arbitrary<CellAst> = fc.oneof(
+  fc.constant({ op: 'any' as const }),
+  fc.record({ op: fc.constantFrom(...CMP), value: exprArb }),
+  // A bare name spelled like the any-cell word must keep its `==`.
+  fc.constant({ op: '==' as const, value: { type: 'name' as const, name: 'any' } }),
+  fc.record({ op: fc.constant('between' as const), low: exprArb, high: exprArb, lowInclusive: fc.boolean(), highInclusive: fc.boolean() }),
+  fc.record({ op: fc.constantFrom('in' as const, 'not in' as const), options: fc.array(exprArb, { maxLength: 3 }) }),
+);
+
+const outcomeArb = fc
+  .record({
+    kind: fc.constantFrom('violation', 'accountability', 'computation'),
+    severity: optional(fc.constantFrom('info', 'high')),
+    message: fc.record({ zh: textArb, en: optional(textArb) }).map(compact),
+    consequences: fc.array(textArb, { maxLength: 2 }),
+    computed: fc.array(definitionArb(true), { maxLength: 1 }),
+  })
+  .map(compact);
+
+const rowArb = (cells: number): fc.Arbitrary<TableRowAst> =>
+  fc
+    .record({
+      id: optional(nameArb),
+      cells: fc.array(cellArb, { minLength: cells, maxLength: cells }),
+      gives: optional(bodyExprArb),
+      cites: optional(citationArb),
+      then: optional(outcomeArb),
+    })
+    .map(compact);
+
+const tableArb: fc.Arbitrary<TableAst> = fc.integer({ min: 1, max: 3 }).chain((n) =>
+  fc
+    .record({
+      id: nameArb,
+      title: textArb,
+      titleEn: optional(textArb),
+      hit: fc.constantFrom('unique', 'first', 'collect'),
+      aggregate: optional(fc.constantFrom('sum', 'min', 'max', 'count')),
+      columns: fc.array(bodyExprArb, { minLength: n, maxLength: n }),
+      rows: fc.array(rowArb(n), { maxLength: 3 }),
+      complete: optional(textArb),
+    })
+    .map(compact),
+);
+
+const scorecardArb: fc.Arbitrary<ScorecardAst> = fc
+  .record({
+    id: nameArb,
+    title: textArb,
+    titleEn: optional(textArb),
+    indicators: fc.array(
+      fc.integer({ min: 1, max: 2 }).chain((n) =>
+        fc
+          .record({ id: nameArb, label: textArb, labelEn: optional(textArb), columns: fc.array(bodyExprArb, { minLength: n, maxLength: n }), rows: fc.array(rowArb(n), { maxLength: 2 }) })
+          .map(compact),
+      ),
+      { maxLength: 2 },
+    ),
+    grades: fc.array(rowArb(1), { maxLength: 3 }),
+  })
+  .map(compact);
+
+/** A policy with decision tables and scorecards (and no rules), for their round trips. */
+export const tablePolicyArb: fc.Arbitrary<PolicyAst> = fc
+  .record({ base: policyArb, tables: fc.array(tableArb, { minLength: 1, maxLength: 2 }), scorecards: fc.array(scorecardArb, { maxLength: 1 }) })
+  .map(({ base, tables, scorecards }) => compact({ ...base, tables, scorecards: scorecards.length ? scorecards : undefined }));
 
 /** A tree without source locations, for comparing parsed trees with generated ones. */
 export function stripLoc<T>(x: T): T {

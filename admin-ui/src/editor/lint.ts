@@ -9,6 +9,8 @@ import type { PolicyIR, PolicyRef } from '../../../engine/ir/types.ts';
 import type { Diagnostic } from '../../../dsl/diagnostics.ts';
 import { keywordLanguage, parsePolicy } from '../../../dsl/parse.ts';
 import { formatPolicy } from '../../../dsl/format.ts';
+import { parseYamlPolicy, policyToYaml } from '../../../dsl/yaml.ts';
+import { overlapDiagnostics } from './tables.ts';
 
 export type Format = 'dsl' | 'yaml';
 
@@ -35,7 +37,10 @@ export function refKey(ref: PolicyRef): string {
 export function lintPolicy(text: string, format: Format, bases: ReadonlyMap<string, PolicyIR> = new Map()): LintResult {
   try {
     const r = compileSource(text, { format, file: 'draft', resolveBase: (ref) => bases.get(refKey(ref)) ?? bases.get(ref.policy) });
-    return { diagnostics: r.diagnostics, ir: r.value };
+    // Overlapping rows of unique tables, where the cells' literals prove it (the solver's full
+    // check, analysis.table-overlap, runs on the server).
+    const overlaps = format === 'dsl' ? overlapDiagnostics(text) : [];
+    return { diagnostics: [...r.diagnostics, ...overlaps], ir: r.value };
   } catch (e) {
     // A thrown error is a bug in the front end; show it as a diagnostic rather than a dead editor.
     return {
@@ -56,6 +61,12 @@ export function convert(text: string, from: Format, to: Format, bases: ReadonlyM
   const r = lintPolicy(text, from, bases);
   if (!r.ir) return undefined;
   try {
+    // Decision tables and scorecards exist in the surface tree only (the IR holds the rules made
+    // of them): convert the tree, so a table stays a table in the other notation.
+    if (r.ir.rules.some((x) => x.from)) {
+      const ast = from === 'dsl' ? parsePolicy(text).value : parseYamlPolicy(text).value;
+      if (ast) return to === 'yaml' ? policyToYaml(ast) : formatPolicy(ast);
+    }
     return printPolicy(r.ir, to);
   } catch {
     return undefined;

@@ -400,6 +400,25 @@ export const zh = {
   'simulate.mapKeep': '— 保留此列用于分组(不是事实)—',
   'common.none': '无',
   'common.today': '今天',
+  // Decision tables (tw-table-grid)
+  'table.none': '这份政策没有决策表。',
+  'table.table': '决策表',
+  'table.row': '行',
+  'table.id': '行',
+  'table.column': '输入列',
+  'table.gives': '取值',
+  'table.source': '来源',
+  'table.article': '条款',
+  'table.removeRow': '删除行',
+  'table.addRow': '加一行',
+  'table.addColumn': '加一列',
+  'table.removeColumn': '删最后一列',
+  'table.import': '导入 XLSX/CSV…',
+  'table.hit': '命中',
+  'table.grid': '表格编辑',
+  'table.text': '文本编辑',
+  'table.importFailed': '读不了这个文件:{why}',
+  'table.hitRows': '命中的行',
 } as const;
 
 export type MessageKey = keyof typeof zh;

@@ -16,6 +16,7 @@ import { findingsToCm, type ExtraName } from '../editor/codemirror.ts';
 import type { Diagnostic as CmDiagnostic } from '@codemirror/lint';
 import type { TwPolicyEditor } from '../components/tw-policy-editor.ts';
 import '../components/tw-policy-editor.ts';
+import '../components/tw-table-grid.ts';
 import '../components/tw-source-view.ts';
 import '../components/tw-state.ts';
 
@@ -38,6 +39,9 @@ rule amount_cap "单户贷款不超过上限"
   then ineligible severity medium
     message "贷款金额超过单户上限" en "Loan amount above the cap"
 `;
+
+/** Whether a DSL text declares a decision table (then the grid can be offered). */
+const HAS_TABLE = /^(?:table|决策表)\s/m;
 
 interface Conflict {
   theirs: DraftDetail;
@@ -89,6 +93,8 @@ export class TwPageEditor extends LitElement {
   /** After taking their version: what I had typed, kept on screen so nothing is lost. */
   @state() private mine?: string;
   @state() private extraNames: ExtraName[] = [];
+  /** Decision tables shown as grids above the text (DSL only). */
+  @state() private grid = false;
   @query('tw-policy-editor') private editor?: TwPolicyEditor;
 
   private readonly i18n = new LangController(this);
@@ -239,8 +245,26 @@ export class TwPageEditor extends LitElement {
             <button @click=${() => (this.mine = undefined)}>${t('common.close')}</button>
           </details>`
         : nothing}
+      ${this.format === 'dsl' && HAS_TABLE.test(this.text)
+        ? html`<div role="group" aria-label=${t('table.table')} class="toolbar">
+            <button aria-pressed=${!this.grid} @click=${() => (this.grid = false)}>${t('table.text')}</button>
+            <button aria-pressed=${this.grid} data-testid="grid-toggle" @click=${() => (this.grid = true)}>${t('table.grid')}</button>
+          </div>`
+        : nothing}
       <div class="layout">
         <div>
+          ${this.grid && this.format === 'dsl'
+            ? html`<tw-table-grid
+                .text=${this.text}
+                .diagnostics=${this.diagnostics}
+                .readonly=${!this.editable}
+                @change=${(e: CustomEvent<string>) => {
+                  this.text = e.detail;
+                  this.notice = '';
+                  void this.lint(e.detail);
+                }}
+              ></tw-table-grid>`
+            : nothing}
           <tw-policy-editor
             .value=${this.text}
             .format=${this.format}

@@ -10,6 +10,7 @@ import { todayInShanghai } from '../words.ts';
 import type { CompareItem, Draft, ErrorDetail, JsonSchema, PolicySummary } from '../wire.ts';
 import '../components/tw-fact-form.ts';
 import '../components/tw-decision.ts';
+import '../components/tw-table-grid.ts';
 import '../components/tw-state.ts';
 import { preview, type Preview } from '../preview.ts';
 
@@ -75,6 +76,8 @@ export class TwPageTry extends LitElement {
   /** The decision computed in this browser as the facts are typed (published versions only). */
   @state() private preview?: Preview;
   private previewFor = '';
+  /** DSL text of each result's policy that has decision tables, by result index: the grid shows the rows hit. */
+  @state() private tableTexts: (string | undefined)[] = [];
 
   private readonly i18n = new LangController(this);
   private readonly library = new Loader<PolicySummary[]>(this);
@@ -249,10 +252,14 @@ export class TwPageTry extends LitElement {
       <h2 id="h-result">${t('decision.outcomes')}</h2>
       <div class="sides" data-testid="results">
         ${this.results.map(
-          (r) => html`<div class="card">
+          (r, i) => html`<div class="card">
             <h3>${draftIdOf(r.policy) !== undefined ? t('try.draft', { id: draftIdOf(r.policy)! }) : r.policy}${r.version ? `@${r.version}` : ''}</h3>
             ${r.decision
-              ? html`<tw-decision .decision=${r.decision}></tw-decision>`
+              ? html`<tw-decision .decision=${r.decision}></tw-decision>
+                  ${this.tableTexts[i]
+                    ? html`<h4>${t('table.hitRows')}</h4>
+                        <tw-table-grid readonly .text=${this.tableTexts[i]} .hits=${r.decision.outcomes.flatMap((o) => (o.from ? [o.from] : []))}></tw-table-grid>`
+                    : nothing}`
               : html`<tw-state kind="error" .retryable=${false} .message=${r.error ? new ApiFailure(r.status ?? 400, r.error.code, r.error.message, r.error.details ?? []).words() : ''} .details=${r.error?.details ?? []}></tw-state>`}
           </div>`,
         )}
@@ -297,6 +304,37 @@ export class TwPageTry extends LitElement {
     }
   }
 
+  /** Published versions' table texts, fetched once (a version never changes; drafts are fetched each run). */
+  private readonly tableTextCache = new Map<string, string | undefined>();
+
+  /** The DSL text of a tried policy when it declares decision tables (else undefined). */
+  private async tableText(policy: string, version?: string): Promise<string | undefined> {
+    const v0 = version ?? this.library.data?.find((x) => x.id === policy)?.versions.at(-1)?.version;
+    const key = `${policy}@${v0 ?? ''}`;
+    if (draftIdOf(policy) === undefined && this.tableTextCache.has(key)) return this.tableTextCache.get(key);
+    const text = await this.fetchTableText(policy, v0);
+    if (draftIdOf(policy) === undefined) this.tableTextCache.set(key, text);
+    return text;
+  }
+
+  private async fetchTableText(policy: string, version?: string): Promise<string | undefined> {
+    try {
+      const draftId = draftIdOf(policy);
+      let text: string | undefined;
+      if (draftId !== undefined) {
+        const d = (await api.draft(draftId)).data;
+        text = d.format === 'dsl' ? d.source : undefined;
+      } else {
+        if (!version) return undefined;
+        const detail = await api.version(policy, version);
+        text = detail.source.format === 'dsl' ? detail.source.text : undefined;
+      }
+      return text !== undefined && /^(?:table|决策表)\s/m.test(text) ? text : undefined;
+    } catch {
+      return undefined; // the decision stands without the grid
+    }
+  }
+
   private async run(): Promise<void> {
     if (this.mode === 'json' && !this.readJson()) return;
     this.running = true;
@@ -311,6 +349,7 @@ export class TwPageTry extends LitElement {
         const r = await api.compare({ policies: sides, asOf: this.asOf, facts: this.facts, explain: this.explain });
         this.results = r.results;
       }
+      this.tableTexts = await Promise.all(this.results.map((r) => this.tableText(r.policy, r.version)));
     } catch (e) {
       this.results = undefined;
       this.failure = { message: errorWords(e), details: e instanceof ApiFailure ? e.details : [] };
