@@ -48,7 +48,21 @@ export const Page = <T extends TSchema>(item: T) =>
 export const SourceFormat = named('SourceFormat', Literals(['dsl', 'yaml']));
 export const Role = named('Role', Literals(['admin', 'author', 'reviewer', 'system', 'viewer']));
 
-export const Me = named('Me', Type.Object({ name: Type.String(), role: Role }));
+export const Me = named(
+  'Me',
+  Type.Object({
+    name: Type.String(),
+    role: Role,
+    // How the decision log treats personal data (server/privacy.ts), for the admin UI.
+    privacy: Opt(
+      Type.Object({
+        retentionDays: Type.Integer({ minimum: 0, description: 'Decisions are deleted after this many days (0: kept forever)' }),
+        maskFields: Type.Array(Type.String(), { description: 'Server-wide field names masked in every decision' }),
+        personalData: Type.Boolean({ description: "Whether this role sees personal facts kept in decisions (system: its own decisions only)" }),
+      }),
+    ),
+  }),
+);
 export const Live = named('Live', Type.Object({ status: Type.Literal('live') }));
 export const Health = named('Health', Type.Object({ status: Type.Literal('ok'), policies: Type.Integer({ minimum: 0, description: 'Published versions held in memory' }) }));
 export const Ready = named(
@@ -214,6 +228,10 @@ export const DecisionRecord = named(
     draft: Opt(DraftMarker),
     subject: Opt(Str("The caller's own id of the case, when it gave one")),
     reportedBy: Opt(Str('Set when a client decided in its own process with a policy bundle and reported it: the client name')),
+    // Personal facts declared by the policy (server/privacy.ts).
+    subjectKey: Opt(Str("The subject fact's keyed hash (hmac-sha256:… or hmac-sm3:…), when the policy declares a subject; its value is not stored")),
+    personal: Opt(Type.Array(Type.String(), { description: 'Personal facts kept because a rule reads them (`name`, `list[].field`)' })),
+    personalHidden: Opt(Type.Boolean({ description: "True when the reader's role may not see personal data and the kept personal facts are shown masked" })),
     intact: Opt(Type.Boolean({ description: 'On a single read: whether the record still matches the hash of the commit batch it was logged in (false: edited since)' })),
   }),
 );

@@ -2,6 +2,7 @@
 import { actorOf, depsOf, route, type App } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { OPENAPI } from '../openapi.ts';
+import { mayReadPersonal } from '../privacy.ts';
 import { ROLES, StoreConflict } from '../store/store.ts';
 import * as C from '../contract/wire.ts';
 import { intQuery, jsonBody } from '../validate.ts';
@@ -49,7 +50,10 @@ export function metaRoutes(app: App): void {
 
   route(app, 'GET /api/v1/me', (c) => {
     const a = actorOf(c);
-    return c.json<Me>({ name: a.name, role: a.role });
+    const log = depsOf(c).decisions.config;
+    // What the admin UI shows about personal data: retention, server-wide masks, this role's access (../privacy.ts).
+    const privacy = { retentionDays: log.retentionDays, maskFields: log.maskFields, personalData: mayReadPersonal(a.role, a.role === 'system') };
+    return c.json<Me>({ name: a.name, role: a.role, privacy });
   });
 
   route(app, 'GET /api/v1/tokens', async (c) => c.json<ItemList<TokenInfo>>({ items: await depsOf(c).store.listTokens() }));

@@ -1,0 +1,104 @@
+/**
+ * Masking facts before they are stored (node only: hashes). Used by the server's decision log on
+ * the main thread and by the batch worker threads (engine/parallel/worker.ts), so masking never
+ * takes a batch off the workers. A masked value becomes `masked:<salted SHA-256, 24 hex>` (same
+ * value, same mask: records stay linkable); the subject becomes `hmac-<alg>:<HMAC hex>` under a
+ * secret key, found again only by hashing a value someone already knows.
+ */
+import { createHash, createHmac, getHashes } from 'node:crypto';
+import type { PrivacyPlan } from './plan.ts';
+
+export type SubjectAlg = 'sha256' | 'sm3';
+
+export interface MaskSpec {
+  /** Server-wide field names (`decisionLog.maskFields`): masked at any depth. */
+  names: readonly string[];
+  /** The policy version's plan (./plan.ts). */
+  plan?: Pick<PrivacyPlan, 'masked' | 'maskedFields' | 'subject'>;
+  salt: string;
+  /** The subject's HMAC key (hex) and hash. */
+  key: string;
+  alg: SubjectAlg;
+}
+
+export interface MaskResult {
+  facts: unknown;
+  /** Names masked (top-level facts, or field names of records), sorted. */
+  masked: string[];
+  /** The subject's keyed hash, when the facts carry the subject. */
+  subjectKey?: string;
+}
+
+export function maskValue(salt: string, v: unknown): string {
+  return `masked:${createHash('sha256').update(salt).update(JSON.stringify(v)).digest('hex').slice(0, 24)}`;
+}
+
+export function subjectKeyOf(alg: SubjectAlg, key: string, value: unknown): string {
+  return `hmac-${alg}:${createHmac(alg, Buffer.from(key, 'hex')).update(typeof value === 'string' ? value : JSON.stringify(value)).digest('hex')}`;
+}
+
+/** The keys a searched value may have been stored under (the hash may have changed between SHA-256 and SM3). */
+export function subjectKeysOf(key: string, value: string): string[] {
+  const algs: SubjectAlg[] = getHashes().includes('sm3') ? ['sha256', 'sm3'] : ['sha256'];
+  // A number subject is stored from its JSON text, which for an integer is its digits.
+  return algs.map((a) => subjectKeyOf(a, key, value));
+}
+
+export function masksAnything(spec: MaskSpec): boolean {
+  const p = spec.plan;
+  return spec.names.length > 0 || (p !== undefined && (p.masked.length > 0 || Object.keys(p.maskedFields).length > 0 || p.subject !== undefined));
+}
+
+/** The facts as they may be stored. Returns `facts` itself when nothing is to be masked. */
+export function maskFacts(facts: unknown, spec: MaskSpec): MaskResult {
+  if (!masksAnything(spec)) return { facts, masked: [] };
+  const masked = new Set<string>();
+  const names = new Set(spec.names);
+  const hide = (k: string, v: unknown) => {
+    masked.add(k);
+    return maskValue(spec.salt, v);
+  };
+  const walk = (v: unknown, extra?: ReadonlySet<string>): unknown => {
+    if (Array.isArray(v)) return v.map((x) => walk(x, extra));
+    if (!v || typeof v !== 'object') return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = x !== null && x !== undefined && (names.has(k) || extra?.has(k)) ? hide(k, x) : walk(x);
+    return out;
+  };
+  const p = spec.plan;
+  if (!p || !facts || typeof facts !== 'object' || Array.isArray(facts)) return { facts: walk(facts), masked: [...masked].sort() };
+  const top = new Set(p.masked);
+  const out: Record<string, unknown> = {};
+  let subjectKey: string | undefined;
+  for (const [k, x] of Object.entries(facts)) {
+    if (x === null || x === undefined) out[k] = x;
+    else if (k === p.subject) {
+      subjectKey = subjectKeyOf(spec.alg, spec.key, x);
+      masked.add(k);
+      out[k] = subjectKey;
+    } else if (top.has(k) || names.has(k)) out[k] = hide(k, x);
+    else if (p.maskedFields[k] && Array.isArray(x)) out[k] = x.map((r) => walk(r, new Set(p.maskedFields[k])));
+    else out[k] = walk(x);
+  }
+  return { facts: out, masked: [...masked].sort(), ...(subjectKey !== undefined ? { subjectKey } : {}) };
+}
+
+/** Facts as a role without personal access sees them: each kept path (`a`, `list[].field`) masked. */
+export function hidePaths(facts: unknown, paths: readonly string[], salt: string): unknown {
+  if (paths.length === 0 || !facts || typeof facts !== 'object' || Array.isArray(facts)) return facts;
+  const out: Record<string, unknown> = { ...(facts as Record<string, unknown>) };
+  for (const path of paths) {
+    const [list, field] = path.split('[].');
+    const v = out[list!];
+    if (v === null || v === undefined) continue;
+    if (field === undefined) out[list!] = maskValue(salt, v);
+    else if (Array.isArray(v)) {
+      out[list!] = v.map((r) => {
+        if (!r || typeof r !== 'object' || Array.isArray(r)) return r;
+        const x = (r as Record<string, unknown>)[field];
+        return x === null || x === undefined ? r : { ...(r as Record<string, unknown>), [field]: maskValue(salt, x) };
+      });
+    }
+  }
+  return out;
+}
