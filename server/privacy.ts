@@ -27,7 +27,9 @@ export function mayReadPersonal(role: Role, own = false): boolean {
 export function forReader<R extends DecisionRecord>(rec: R, actor: Actor, salt: string): R & { personalHidden?: true } {
   const paths = rec.personal ?? [];
   if (paths.length === 0 || mayReadPersonal(actor.role, rec.caller === actor.name)) return rec;
-  return { ...rec, facts: hidePaths(rec.facts, paths, salt), personalHidden: true };
+  // A trace shows the values conditions compared, a kept personal fact's among them.
+  const decision = rec.decision && typeof rec.decision === 'object' && 'trace' in rec.decision ? { ...rec.decision, trace: undefined } : rec.decision;
+  return { ...rec, facts: hidePaths(rec.facts, paths, salt), decision, personalHidden: true };
 }
 
 /**
