@@ -2,7 +2,7 @@
  * Masking facts before they are stored (node only: hashes). Used by the server's decision log on
  * the main thread and by the batch worker threads (engine/parallel/worker.ts), so masking never
  * takes a batch off the workers. A masked value becomes `masked:<salted SHA-256, 24 hex>` (same
- * value, same mask: records stay linkable); the subject becomes `hmac-<alg>:<HMAC hex>` under a
+ * value, same mask: records stay linkable); the subject becomes `hmac-<alg>:<HMAC, 32 hex>` under a
  * secret key, found again only by hashing a value someone already knows.
  */
 import { createHash, createHmac, getHashes } from 'node:crypto';
@@ -33,8 +33,11 @@ export function maskValue(salt: string, v: unknown): string {
   return `masked:${createHash('sha256').update(salt).update(JSON.stringify(v)).digest('hex').slice(0, 24)}`;
 }
 
-export function subjectKeyOf(alg: SubjectAlg, key: string, value: unknown): string {
-  return `hmac-${alg}:${createHmac(alg, Buffer.from(key, 'hex')).update(typeof value === 'string' ? value : JSON.stringify(value)).digest('hex')}`;
+export function subjectKeyOf(alg: SubjectAlg, key: string | Buffer, value: unknown): string {
+  const mac = createHmac(alg, typeof key === 'string' ? Buffer.from(key, 'hex') : key).update(typeof value === 'string' ? value : JSON.stringify(value));
+  // 128 bits of the MAC: no two subjects of a log collide in practice, and the indexed column and
+  // every row stay short (the single SQLite writer pays for each byte of a random-keyed index).
+  return `hmac-${alg}:${mac.digest('hex').slice(0, 32)}`;
 }
 
 /** The keys a searched value may have been stored under (the hash may have changed between SHA-256 and SM3). */
@@ -49,11 +52,32 @@ export function masksAnything(spec: MaskSpec): boolean {
   return spec.names.length > 0 || (p !== undefined && (p.masked.length > 0 || Object.keys(p.maskedFields).length > 0 || p.subject !== undefined));
 }
 
+interface Prepared {
+  names: ReadonlySet<string>;
+  top: ReadonlySet<string>;
+  fields: ReadonlyMap<string, ReadonlySet<string>>;
+  key: Buffer;
+  any: boolean;
+}
+
+/** Sets and the key buffer made once per spec (a spec is made once per request or worker task). */
+const prepared = new WeakMap<MaskSpec, Prepared>();
+function prepare(spec: MaskSpec): Prepared {
+  let p = prepared.get(spec);
+  if (!p) {
+    const fields = new Map(Object.entries(spec.plan?.maskedFields ?? {}).map(([k, v]) => [k, new Set(v)] as const));
+    p = { names: new Set(spec.names), top: new Set(spec.plan?.masked ?? []), fields, key: Buffer.from(spec.key, 'hex'), any: masksAnything(spec) };
+    prepared.set(spec, p);
+  }
+  return p;
+}
+
 /** The facts as they may be stored. Returns `facts` itself when nothing is to be masked. */
 export function maskFacts(facts: unknown, spec: MaskSpec): MaskResult {
-  if (!masksAnything(spec)) return { facts, masked: [] };
+  const prep = prepare(spec);
+  if (!prep.any) return { facts, masked: [] };
   const masked = new Set<string>();
-  const names = new Set(spec.names);
+  const { names } = prep;
   const hide = (k: string, v: unknown) => {
     masked.add(k);
     return maskValue(spec.salt, v);
@@ -62,23 +86,28 @@ export function maskFacts(facts: unknown, spec: MaskSpec): MaskResult {
     if (Array.isArray(v)) return v.map((x) => walk(x, extra));
     if (!v || typeof v !== 'object') return v;
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = x !== null && x !== undefined && (names.has(k) || extra?.has(k)) ? hide(k, x) : walk(x);
+    for (const k in v) {
+      const x = (v as Record<string, unknown>)[k];
+      out[k] = x !== null && x !== undefined && (names.has(k) || extra?.has(k)) ? hide(k, x) : walk(x);
+    }
     return out;
   };
-  const p = spec.plan;
-  if (!p || !facts || typeof facts !== 'object' || Array.isArray(facts)) return { facts: walk(facts), masked: [...masked].sort() };
-  const top = new Set(p.masked);
+  const subject = spec.plan?.subject;
+  if (!spec.plan || !facts || typeof facts !== 'object' || Array.isArray(facts)) return { facts: walk(facts), masked: [...masked].sort() };
   const out: Record<string, unknown> = {};
   let subjectKey: string | undefined;
-  for (const [k, x] of Object.entries(facts)) {
+  for (const k in facts) {
+    const x = (facts as Record<string, unknown>)[k];
+    const inList = prep.fields.get(k);
     if (x === null || x === undefined) out[k] = x;
-    else if (k === p.subject) {
-      subjectKey = subjectKeyOf(spec.alg, spec.key, x);
+    else if (k === subject) {
+      subjectKey = subjectKeyOf(spec.alg, prep.key, x);
       masked.add(k);
       out[k] = subjectKey;
-    } else if (top.has(k) || names.has(k)) out[k] = hide(k, x);
-    else if (p.maskedFields[k] && Array.isArray(x)) out[k] = x.map((r) => walk(r, new Set(p.maskedFields[k])));
-    else out[k] = walk(x);
+    } else if (prep.top.has(k) || names.has(k)) out[k] = hide(k, x);
+    else if (inList && Array.isArray(x)) out[k] = x.map((r) => walk(r, inList));
+    // Nothing below needs masking when no server-wide names are set: kept as it is.
+    else out[k] = names.size ? walk(x) : x;
   }
   return { facts: out, masked: [...masked].sort(), ...(subjectKey !== undefined ? { subjectKey } : {}) };
 }

@@ -96,7 +96,7 @@ describe('masking facts', () => {
     expect(f.姓名).toBe('王大');
     expect(f.身份证号).toBe(m.subjectKey);
     expect(m.subjectKey).toBe(subjectKeyOf('sha256', 'ab'.repeat(32), '620102199001011234'));
-    expect(m.subjectKey).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+    expect(m.subjectKey).toMatch(/^hmac-sha256:[0-9a-f]{32}$/);
     expect(subjectKeysOf('ab'.repeat(32), '620102199001011234')).toContain(m.subjectKey);
     expect(subjectKeyOf('sha256', 'cd'.repeat(32), '620102199001011234')).not.toBe(m.subjectKey); // keyed
     expect(m.masked).toEqual(['备注', '电话', '证号', '身份证号'].sort());
@@ -110,7 +110,7 @@ describe('masking facts', () => {
 
   it.runIf(getHashes().includes('sm3'))('uses SM3 for the subject when the log hashes with SM3', () => {
     const m = maskFacts(facts, spec({ alg: 'sm3' }));
-    expect(m.subjectKey).toMatch(/^hmac-sm3:[0-9a-f]{64}$/);
+    expect(m.subjectKey).toMatch(/^hmac-sm3:[0-9a-f]{32}$/);
     expect(subjectKeysOf('ab'.repeat(32), '620102199001011234')).toContain(m.subjectKey);
   });
 
