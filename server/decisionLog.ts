@@ -19,7 +19,7 @@ import type { ResolvedPolicyLike } from './engine.ts';
 import type { Clock, DecisionInsert, DraftMarker, LedgerHead, LedgerLink, Store } from './store/store.ts';
 import { LEDGER_GENESIS, ledgerAlgAvailable, partitionOf, type LedgerAlg } from './store/ledger.ts';
 import { privacyPlan } from '../engine/privacy/plan.ts';
-import { maskFacts, maskValue, type MaskSpec } from '../engine/privacy/mask.ts';
+import { maskFacts, maskTrace, maskValue, type MaskSpec } from '../engine/privacy/mask.ts';
 
 export interface DecisionLogConfig {
   /** Decisions older than this are deleted by the retention sweep; 0 keeps them forever. */
@@ -136,10 +136,13 @@ export class DecisionLog {
   recordLean(entries: LogEntry[]): Promise<LoggedDecision[]> {
     const at = this.clock.now().toISOString();
     const records = entries.map((e) => {
-      const m = maskFacts(e.facts, this.maskSpec(e.policy));
+      const spec = this.maskSpec(e.policy);
+      const m = maskFacts(e.facts, spec);
       const kept = privacyPlan(e.policy.ir).kept;
       const texts = this.textsOf(e.policy);
-      const lean = leanDecision(e.decision, texts);
+      // A trace shows the facts its conditions read, lists whole: masked as the facts are.
+      const decision = e.decision.trace ? { ...e.decision, trace: maskTrace(e.decision.trace, spec) } : e.decision;
+      const lean = leanDecision(decision, texts);
       const rec: DecisionInsert = {
         id: decisionId(),
         at,
@@ -150,7 +153,7 @@ export class DecisionLog {
         asOf: e.decision.asOf,
         facts: m.facts,
         masked: m.masked,
-        ...(lean ? { decision: lean, decisionJson: JSON.stringify(lean), texts } : { decision: e.decision }),
+        ...(lean ? { decision: lean, decisionJson: JSON.stringify(lean), texts } : { decision }),
         ...(e.draft ? { draft: e.draft } : {}),
         ...(e.subject !== undefined ? { subject: e.subject } : {}),
         ...(e.reportedBy !== undefined ? { reportedBy: e.reportedBy } : {}),

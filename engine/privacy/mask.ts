@@ -131,3 +131,28 @@ export function hidePaths(facts: unknown, paths: readonly string[], salt: string
   }
   return out;
 }
+
+/**
+ * A decision's trace as it may be stored: a trace shows the values conditions read (a list fact
+ * whole, unread personal fields included), so each `values` map is masked like facts, and an
+ * operand that is a masked fact or the subject loses its value.
+ */
+export function maskTrace<T>(trace: T, spec: MaskSpec): T {
+  const prep = prepare(spec);
+  if (!prep.any) return trace;
+  const hiddenExpr = new Set([...prep.top, ...prep.names, ...(spec.plan?.subject ? [spec.plan.subject] : [])]);
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (!v || typeof v !== 'object') return v;
+    const o = v as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const k in o) {
+      const x = o[k];
+      if (k === 'values' && x && typeof x === 'object' && !Array.isArray(x)) out[k] = maskFacts(x, spec).facts;
+      else if (k === 'value' && typeof o.expr === 'string' && hiddenExpr.has(o.expr) && x !== null && x !== undefined) out[k] = maskValue(spec.salt, x);
+      else out[k] = walk(x);
+    }
+    return out;
+  };
+  return walk(trace) as T;
+}
