@@ -81,6 +81,10 @@ export interface FactDeclAst extends Node {
   labelEn?: string;
   type: TypeAst;
   description?: string;
+  /** Personal data (an ID number, a name, a phone): masked in the decision log unless a rule reads it. */
+  personal?: boolean;
+  /** The case's identifier: stored only as a keyed hash, found by exact value. At most one fact. */
+  subject?: boolean;
   /**
    * The author left a blank line (or several) between the previous fact or field of the same
    * list and this one; the formatter prints one. The only layout the formatter takes from the

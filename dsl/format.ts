@@ -29,6 +29,7 @@ import { displayWidth } from './width.ts';
 import type { CellAst, Comments, DefinitionAst, ExprAst, FactDeclAst, OutcomeAst, PolicyAst, PolicyRefAst, TableRowAst, TypeAst } from './ast.ts';
 import {
   ANY_CELL_WORDS,
+  FACT_MARK_WORDS,
   FUNCTION_WORDS,
   HIT_WORDS,
   KEYWORD_BY_NAME,
@@ -451,29 +452,35 @@ function enumBlock(t: TypeAst, lang: 'en' | 'zh'): boolean {
  * fields or values follow one a line, and the trailing comment goes after the closing `}` (where
  * the parser finds it again). Enum values in a block need no commas.
  */
-function typedLine(p: Printer, depth: number, head: string, t: TypeAst, c: Comments | undefined, lang: 'en' | 'zh'): void {
+function typedLine(p: Printer, depth: number, head: string, t: TypeAst, c: Comments | undefined, lang: 'en' | 'zh', marks = ''): void {
   if (t.kind === 'list') {
     p.leading(depth, c);
     p.line(depth, `${head}: ${kw('ListOf', lang)} {`);
     factList(p, t.fields, depth + 1, lang);
-    p.line(depth, '}', c?.trailing === undefined ? undefined : { trailing: c.trailing });
+    p.line(depth, `}${marks}`, c?.trailing === undefined ? undefined : { trailing: c.trailing });
     return;
   }
   if (t.kind === 'enum' && enumBlock(t, lang)) {
     p.leading(depth, c);
     p.line(depth, `${head}: ${kw('Enum', lang)} {`);
     for (const v of t.values) p.line(depth + 1, enumValueText(v, lang));
-    p.line(depth, '}', c?.trailing === undefined ? undefined : { trailing: c.trailing });
+    p.line(depth, `}${marks}`, c?.trailing === undefined ? undefined : { trailing: c.trailing });
     return;
   }
-  p.line(depth, `${head}: ${typeText(t, lang)}`, c);
+  p.line(depth, `${head}: ${typeText(t, lang)}${marks}`, c);
+}
+
+/** ` personal subject` (or ` 个人信息 主体标识`) after a fact's type, in that order. */
+function factMarks(f: FactDeclAst, lang: 'en' | 'zh'): string {
+  const word = (w: 'personal' | 'subject') => (lang === 'zh' ? FACT_MARK_WORDS[w][0] : w);
+  return `${f.personal ? ` ${word('personal')}` : ''}${f.subject ? ` ${word('subject')}` : ''}`;
 }
 
 /** Facts or list fields, one a line, with a blank line where the author left one. */
 function factList(p: Printer, facts: FactDeclAst[], depth: number, lang: 'en' | 'zh'): void {
   facts.forEach((f, i) => {
     if (i > 0 && f.blankLineBefore) p.blank();
-    typedLine(p, depth, `${f.name} ${quote(f.label)}${enSuffix(f.labelEn, lang)}`, f.type, f.comments, lang);
+    typedLine(p, depth, `${f.name} ${quote(f.label)}${enSuffix(f.labelEn, lang)}`, f.type, f.comments, lang, factMarks(f, lang));
   });
 }
 

@@ -211,6 +211,12 @@ export class PolicyParser extends CstParser {
     this.OPTION(() => this.SUBRULE(this.enText));
     this.CONSUME(T.Colon);
     this.SUBRULE(this.typeRef);
+    // `personal` / `subject` marks after the type: a mark word not followed by a label (a name
+    // followed by a label starts the next fact, so a fact may still be called `personal`).
+    this.MANY({
+      GATE: () => T.FACT_MARK_BY_WORD.has(this.LA(1).image) && this.LA(2).tokenType !== T.StringLit,
+      DEF: () => this.CONSUME2(T.Identifier, { LABEL: 'mark' }),
+    });
   });
 
   typeRef = this.RULE('typeRef', () => {

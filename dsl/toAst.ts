@@ -32,7 +32,7 @@ import type {
 import type { Diagnostic, Position, Range } from './diagnostics.ts';
 import { diag } from './messages.ts';
 import { parser } from './parser.ts';
-import { ANY_CELL_WORDS, FUNCTION_BY_WORD, HIT_BY_WORD, OUTCOME_BY_WORD, SEVERITY_BY_WORD, TYPE_BY_WORD } from './tokens.ts';
+import { ANY_CELL_WORDS, FACT_MARK_BY_WORD, FUNCTION_BY_WORD, HIT_BY_WORD, OUTCOME_BY_WORD, SEVERITY_BY_WORD, TYPE_BY_WORD } from './tokens.ts';
 
 /** A CST node's children by name; Chevrotain's own type, narrowed for readability. */
 type Ctx = Record<string, (CstNode | IToken)[] | undefined>;
@@ -533,6 +533,7 @@ export class AstBuilder extends BaseVisitor {
     };
     const en = nodeAt(ctx, 'enText');
     if (en) f.labelEn = this.visit(en) as string;
+    for (const m of tokens(ctx, 'mark')) f[FACT_MARK_BY_WORD.get(m.image) as 'personal' | 'subject'] = true;
     this.slotCtx(ctx, (c) => addComments(f, 'comments', c));
     return this.located(f, ctx);
   }

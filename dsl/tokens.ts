@@ -363,6 +363,16 @@ export const FUNCTION_WORDS: Record<string, string[]> = {
   abs: ['绝对值'],
 };
 
+/**
+ * Marks after a fact's type: `personal` (household data: masked in the decision log unless a rule
+ * reads it) and `subject` (the case's id, stored only as a keyed hash). Not reserved: recognised
+ * only after a type, where a name followed by a label would start the next fact instead.
+ */
+export const FACT_MARK_WORDS: Record<'personal' | 'subject', string[]> = {
+  personal: ['个人信息'],
+  subject: ['主体标识'],
+};
+
 function reverse(table: Record<string, string[]>): Map<string, string> {
   const m = new Map<string, string>();
   for (const [en, zhs] of Object.entries(table)) {
@@ -377,6 +387,7 @@ export const OUTCOME_BY_WORD = reverse(OUTCOME_WORDS);
 export const SEVERITY_BY_WORD = reverse(SEVERITY_WORDS);
 export const FUNCTION_BY_WORD = reverse(FUNCTION_WORDS);
 export const HIT_BY_WORD = reverse(HIT_WORDS);
+export const FACT_MARK_BY_WORD = reverse(FACT_MARK_WORDS);
 
 /** Every keyword and fixed word with its Chinese spellings and category, for editor completion. */
 export const KEYWORDS: { en: string; zh: string[]; category: KeywordCategory }[] = [
@@ -385,4 +396,5 @@ export const KEYWORDS: { en: string; zh: string[]; category: KeywordCategory }[]
   ...Object.entries(OUTCOME_WORDS).map(([en, zh]) => ({ en, zh, category: 'outcome' as const })),
   ...Object.entries(SEVERITY_WORDS).map(([en, zh]) => ({ en, zh, category: 'severity' as const })),
   ...Object.entries(FUNCTION_WORDS).map(([en, zh]) => ({ en, zh, category: 'function' as const })),
+  ...Object.entries(FACT_MARK_WORDS).map(([en, zh]) => ({ en, zh, category: 'type' as const })),
 ];

@@ -266,7 +266,7 @@ class YamlReader {
 
   fact(node: YamlNode, where: string): FactDeclAst {
     const m = this.map(node, where, '{ name: 金额, label: 贷款金额, type: money }');
-    this.unknownFields(m, ['name', 'label', 'labelEn', 'type', 'description'], 'fact');
+    this.unknownFields(m, ['name', 'label', 'labelEn', 'type', 'description', 'personal', 'subject'], 'fact');
     const f: FactDeclAst = {
       name: this.str(this.required(m, 'name', 'fact', '金额', node), 'name') ?? '',
       label: this.str(this.required(m, 'label', 'fact', '贷款金额', node), 'label') ?? '',
@@ -276,6 +276,15 @@ class YamlReader {
     if (en !== undefined) f.labelEn = en;
     const desc = this.str(this.field(m, 'description'), 'description');
     if (desc !== undefined) f.description = desc;
+    for (const mark of ['personal', 'subject'] as const) {
+      const v = this.field(m, mark);
+      if (v === undefined) continue;
+      if (isScalar(v) && typeof v.value === 'boolean') {
+        if (v.value) f[mark] = true;
+      } else {
+        this.diagnostics.push(diag('yaml.wrong-type', this.range(v), { where: mark, wantZh: 'true 或 false', wantEn: 'true or false', example: 'true' }));
+      }
+    }
     return this.located(f, node);
   }
 
@@ -643,7 +652,10 @@ function withOptional(base: { [k: string]: Plain }, optional: Record<string, Pla
 }
 
 function factToPlain(f: FactDeclAst): Plain {
-  return withOptional({ name: f.name, label: f.label }, { labelEn: f.labelEn, type: typeToPlain(f.type), description: f.description });
+  return withOptional(
+    { name: f.name, label: f.label },
+    { labelEn: f.labelEn, type: typeToPlain(f.type), description: f.description, personal: f.personal ? true : undefined, subject: f.subject ? true : undefined },
+  );
 }
 
 function literalToPlain(e: ExprAst, type: TypeAst): Plain {

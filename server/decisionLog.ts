@@ -3,19 +3,23 @@
  * writer is free, what is pending is committed at once (everything queued in the same turn of the
  * event loop goes together); decisions arriving while a commit runs form the next group. So a
  * quiet server adds no waiting, and a busy one commits in large groups. Each caller waits for the
- * commit that holds its row. Named personal-data fields are replaced by a salted hash before storage.
+ * commit that holds its row. Named personal-data fields (server-wide `maskFields`, and the personal
+ * facts a policy declares that none of its rules reads) are replaced by a salted hash before
+ * storage; the policy's subject fact by a keyed hash (server/privacy.ts).
  *
  * A row holds the decision's lean form (engine/evaluate/lean.ts): what the policy's rules say is
  * stored once per policy version as `decision_texts`, and a read puts the decision back together
  * exactly. The single SQLite writer limits how many decisions per second the server can answer,
  * and a lean decision is ~0.3 KB where the whole one is ~4.5 KB.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Decision } from '../engine/evaluate/types.ts';
 import { leanDecision, type DecisionTexts, type LeanDecision } from '../engine/evaluate/lean.ts';
 import type { ResolvedPolicyLike } from './engine.ts';
 import type { Clock, DecisionInsert, DraftMarker, LedgerHead, LedgerLink, Store } from './store/store.ts';
 import { LEDGER_GENESIS, ledgerAlgAvailable, partitionOf, type LedgerAlg } from './store/ledger.ts';
+import { privacyPlan } from '../engine/privacy/plan.ts';
+import { maskFacts, maskTrace, maskValue, type MaskSpec } from '../engine/privacy/mask.ts';
 
 export interface DecisionLogConfig {
   /** Decisions older than this are deleted by the retention sweep; 0 keeps them forever. */
@@ -45,9 +49,13 @@ export interface SerialisedEntry {
   caller: string;
   policy: ResolvedPolicyLike;
   asOf: string;
+  /** The facts as they are to be stored: masked already (the worker applied `maskSpec`). */
   factsJson: string;
   leanJson: string;
   subject?: string;
+  /** What the worker masked, and the subject's keyed hash. */
+  masked?: string[];
+  subjectKey?: string;
 }
 
 export type LoggedDecision = { id: string } & ({ texts: DecisionTexts; lean: LeanDecision; leanJson: string } | { texts?: undefined });
@@ -64,6 +72,8 @@ export class DecisionLog {
   private draining = false;
   private flushing: Promise<void> = Promise.resolve();
   private salt = '';
+  /** HMAC key of subject facts (hex), from the store's meta: the same on every instance. */
+  private subjectKey = '';
   private sweepTimer: NodeJS.Timeout | undefined;
   /** For /metrics: commits, rows committed, and time spent committing. */
   readonly stats = { commits: 0, rows: 0, commitSeconds: 0 };
@@ -92,6 +102,21 @@ export class DecisionLog {
       await this.store.setMeta('mask.salt', salt);
     }
     this.salt = salt;
+    this.subjectKey = (await this.store.getMeta('subject.key')) ?? (await this.store.claimMeta('subject.key', randomBytes(32).toString('hex')));
+  }
+
+  /**
+   * How the facts of decisions made with this policy are masked: the server-wide names and the
+   * policy's plan (engine/privacy/plan.ts). Handed to the batch workers too, which mask as they
+   * serialise.
+   */
+  maskSpec(policy: ResolvedPolicyLike): MaskSpec {
+    return { names: this.config.maskFields, plan: privacyPlan(policy.ir), salt: this.salt, key: this.subjectKey, alg: this.config.hash ?? 'sha256' };
+  }
+
+  /** The subject's HMAC key (hex): to hash a searched value the same way. */
+  get subjectHmacKey(): string {
+    return this.subjectKey;
   }
 
   /** Stores one decision; resolves with its id once the row is committed. */
@@ -111,10 +136,13 @@ export class DecisionLog {
   recordLean(entries: LogEntry[]): Promise<LoggedDecision[]> {
     const at = this.clock.now().toISOString();
     const records = entries.map((e) => {
-      const masked = new Set<string>();
-      const facts = this.config.maskFields.length === 0 ? e.facts : this.mask(e.facts, masked);
+      const spec = this.maskSpec(e.policy);
+      const m = maskFacts(e.facts, spec);
+      const kept = privacyPlan(e.policy.ir).kept;
       const texts = this.textsOf(e.policy);
-      const lean = leanDecision(e.decision, texts);
+      // A trace shows the facts its conditions read, lists whole: masked as the facts are.
+      const decision = e.decision.trace ? { ...e.decision, trace: maskTrace(e.decision.trace, spec) } : e.decision;
+      const lean = leanDecision(decision, texts);
       const rec: DecisionInsert = {
         id: decisionId(),
         at,
@@ -123,12 +151,14 @@ export class DecisionLog {
         version: e.decision.policy.version,
         policyHash: e.decision.policy.hash,
         asOf: e.decision.asOf,
-        facts,
-        masked: masked.size === 0 ? [] : [...masked].sort(),
-        ...(lean ? { decision: lean, decisionJson: JSON.stringify(lean), texts } : { decision: e.decision }),
+        facts: m.facts,
+        masked: m.masked,
+        ...(lean ? { decision: lean, decisionJson: JSON.stringify(lean), texts } : { decision }),
         ...(e.draft ? { draft: e.draft } : {}),
         ...(e.subject !== undefined ? { subject: e.subject } : {}),
         ...(e.reportedBy !== undefined ? { reportedBy: e.reportedBy } : {}),
+        ...(m.subjectKey !== undefined ? { subjectKey: m.subjectKey } : {}),
+        ...(kept.length ? { personal: kept } : {}),
       };
       return rec;
     });
@@ -139,14 +169,14 @@ export class DecisionLog {
 
   /**
    * Stores decisions made elsewhere (a worker thread) and already serialised: the facts and the
-   * lean decision as JSON, with the texts it refers to. Only when no fields are masked (masking
-   * needs the facts as values); resolves with the ids once committed.
+   * lean decision as JSON, with the texts it refers to; the facts masked already by the sender
+   * with `maskSpec`. Resolves with the ids once committed.
    */
   recordSerialised(entries: SerialisedEntry[]): Promise<string[]> {
-    if (this.config.maskFields.length > 0) return Promise.reject(new Error('masked fields need recordLean'));
     const at = this.clock.now().toISOString();
     const records = entries.map((e): DecisionInsert => {
       const s = e.policy.stamp;
+      const kept = privacyPlan(e.policy.ir).kept;
       return {
         id: decisionId(),
         at,
@@ -157,11 +187,13 @@ export class DecisionLog {
         asOf: e.asOf,
         facts: null,
         factsJson: e.factsJson,
-        masked: [],
+        masked: e.masked ?? [],
         decision: null,
         decisionJson: e.leanJson,
         texts: this.textsOf(e.policy),
         ...(e.subject !== undefined ? { subject: e.subject } : {}),
+        ...(e.subjectKey !== undefined ? { subjectKey: e.subjectKey } : {}),
+        ...(kept.length ? { personal: kept } : {}),
       };
     });
     return this.enqueue(records).then(() => records.map((r) => r.id));
@@ -210,29 +242,14 @@ export class DecisionLog {
     return this.flushing;
   }
 
-  mask(value: unknown, masked: Set<string>): unknown {
-    if (this.config.maskFields.length === 0) return value;
-    const walk = (v: unknown): unknown => {
-      if (Array.isArray(v)) return v.map(walk);
-      if (v && typeof v === 'object') {
-        const out: Record<string, unknown> = {};
-        for (const [k, x] of Object.entries(v)) {
-          if (this.config.maskFields.includes(k) && x !== null && x !== undefined) {
-            masked.add(k);
-            out[k] = this.hashValue(x);
-          } else out[k] = walk(x);
-        }
-        return out;
-      }
-      return v;
-    };
-    return walk(value);
-  }
-
   /** Same value, same mask: records stay linkable without keeping the value. */
   hashValue(v: unknown): string {
-    const h = createHash('sha256').update(this.salt).update(JSON.stringify(v)).digest('hex');
-    return `masked:${h.slice(0, 24)}`;
+    return maskValue(this.salt, v);
+  }
+
+  /** The salt of masked values (store meta), for masking kept personal facts on a read. */
+  get maskSalt(): string {
+    return this.salt;
   }
 
   /** Deletes decisions past retention; returns how many. */

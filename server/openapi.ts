@@ -636,7 +636,7 @@ const PATHS: Record<string, Record<string, object>> = {
         query('from', 'YYYY-MM-DD (a day in Asia/Shanghai) or an ISO time'),
         query('to', 'YYYY-MM-DD (through that day) or an ISO time'),
         query('caller', 'Token name that asked'),
-        query('subject', "The caller's own id of the case"),
+        query('subject', "The caller's own id of the case, or the exact value of the policy's subject fact (matched by its keyed hash)"),
         query('outcome', 'An outcome kind fired, or undetermined, none, invalid-facts'),
         query('rule', 'A rule id that fired'),
         query('limit', 'Items per page', { type: 'integer', minimum: 1, maximum: 500 }),

@@ -8,13 +8,15 @@ import type { Approximation } from './types.ts';
 
 export interface Reads {
   facts: Set<string>;
+  /** Record fields read inside aggregates, as `<list>.<field>` (a field of an outer list too, to be safe). */
+  fields: Set<string>;
   params: Set<string>;
   defs: Set<string>;
   approximations: Set<Approximation>;
 }
 
 function emptyReads(): Reads {
-  return { facts: new Set(), params: new Set(), defs: new Set(), approximations: new Set() };
+  return { facts: new Set(), fields: new Set(), params: new Set(), defs: new Set(), approximations: new Set() };
 }
 
 /** Whether an expression is money (only money × / ÷ a number rounds), from declarations, without the type checker. */
@@ -50,11 +52,14 @@ function isMoney(e: Expr, ir: PolicyIR, rule: RuleIR | undefined, depth = 0): bo
 }
 
 /** Walks an expression; `ref`s go to the rule's lets first, then the policy's definitions. */
-function visit(e: Expr, ir: PolicyIR, rule: RuleIR | undefined, out: Reads, seen: Set<string>): void {
-  const go = (x: Expr) => visit(x, ir, rule, out, seen);
+function visit(e: Expr, ir: PolicyIR, rule: RuleIR | undefined, out: Reads, seen: Set<string>, lists: readonly string[] = []): void {
+  const go = (x: Expr) => visit(x, ir, rule, out, seen, lists);
   switch (e.type) {
     case 'fact':
       out.facts.add(e.name);
+      return;
+    case 'field':
+      for (const l of lists) out.fields.add(`${l}.${e.name}`);
       return;
     case 'param':
       out.params.add(e.name);
@@ -99,12 +104,14 @@ function visit(e: Expr, ir: PolicyIR, rule: RuleIR | undefined, out: Reads, seen
       return go(e.else);
     case 'call':
       return e.args.forEach(go);
-    case 'aggregate':
+    case 'aggregate': {
       out.facts.add(e.list);
       out.approximations.add('list-bound');
-      if (e.value) go(e.value);
-      if (e.where) go(e.where);
+      const inner = (x: Expr) => visit(x, ir, rule, out, seen, [...lists, e.list]);
+      if (e.value) inner(e.value);
+      if (e.where) inner(e.where);
       return;
+    }
     default:
       return;
   }

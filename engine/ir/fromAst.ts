@@ -151,6 +151,8 @@ class Lowering {
   private readonly locs = new WeakMap<Expr, Range>();
   private baseChain: PolicyIR[] = []; // nearest base first
   private baseUnreachable = false;
+  /** The subject fact seen so far (this policy's or its base's): a second one is refused. */
+  private subjectFact: { name: string; inBase?: boolean } | undefined;
 
   // Everything names resolve against: this policy's own declarations over the base chain's.
   private readonly facts = new Map<string, FactDecl>();
@@ -274,7 +276,10 @@ class Lowering {
     }
     // Farthest base first, so nearer bases (and then this policy) hide its declarations.
     for (const b of [...this.baseChain].reverse()) {
-      for (const f of b.facts) this.facts.set(f.name, f);
+      for (const f of b.facts) {
+        this.facts.set(f.name, f);
+        if (f.subject) this.subjectFact = { name: f.name, inBase: true };
+      }
       for (const p of b.parameters) this.params.set(p.name, p);
       for (const d of b.definitions) this.defs.set(d.name, d.expr);
       for (const s of b.sources) this.sourceKeys.add(s.key);
@@ -307,11 +312,27 @@ class Lowering {
     return out;
   }
 
-  private lowerFactDecl(f: FactDeclAst): FactDecl {
+  private lowerFactDecl(f: FactDeclAst, inList = false): FactDecl {
     // JSON Schema validators (ajv among them) skip a property named __proto__, so facts under
     // that name could never be checked.
     if (f.name === '__proto__') this.report(diag('ir.reserved-name', { name: f.name }, this.range(f.loc)));
-    return clean({ name: f.name, label: f.label, labelEn: f.labelEn, type: this.lowerFactType(f.type), description: f.description });
+    const type = this.lowerFactType(f.type);
+    if (f.subject) {
+      if (inList) this.report(diag('ir.subject-type', { name: f.name, kind: type.kind, inList: true }, this.range(f.loc)));
+      else if (type.kind !== 'string' && type.kind !== 'integer') this.report(diag('ir.subject-type', { name: f.name, kind: type.kind }, this.range(f.loc)));
+      else if (this.subjectFact && this.subjectFact.name !== f.name) {
+        this.report(diag('ir.duplicate-subject', { name: f.name, other: this.subjectFact.name, ...(this.subjectFact.inBase ? { inBase: true } : {}) }, this.range(f.loc)));
+      } else this.subjectFact = { name: f.name };
+    }
+    return clean({
+      name: f.name,
+      label: f.label,
+      labelEn: f.labelEn,
+      type,
+      description: f.description,
+      personal: f.personal ? (true as const) : undefined,
+      subject: f.subject ? (true as const) : undefined,
+    });
   }
 
   private lowerFactType(t: TypeAst): FactType {
@@ -329,7 +350,7 @@ class Lowering {
         if (seen.has(f.name)) this.report(diag('ir.duplicate-name', { name: f.name, what: { zh: '列表字段', en: 'List field' } }, this.range(f.loc)));
         seen.add(f.name);
       }
-      return { kind: 'list', fields: t.fields.map((f) => this.lowerFactDecl(f)) };
+      return { kind: 'list', fields: t.fields.map((f) => this.lowerFactDecl(f, true)) };
     }
     if (t.kind === 'duration') {
       // Facts arrive as JSON, where a duration has no agreed form; a day count is an integer.

@@ -91,6 +91,28 @@ export const MESSAGES = {
       en: 'Facts arrive as a JSON object, where this name has a special meaning to validators: use another name',
     },
   }),
+  'ir.duplicate-subject': (p: { name: string; other: string; inBase?: boolean }): Entry => ({
+    message: {
+      zh: `事实“${p.name}”标为主体标识,但${p.inBase ? '基础政策的' : ''}事实“${p.other}”已是主体标识`,
+      en: `Fact "${p.name}" is marked as the subject, but ${p.inBase ? "the base policy's " : ''}fact "${p.other}" already is`,
+    },
+    hint: {
+      zh: '一项政策只有一个主体标识(如身份证号);其他个人信息标为 个人信息 即可',
+      en: 'A policy has one subject id (such as the ID number); mark other personal facts `personal` only',
+    },
+  }),
+  'ir.subject-type': (p: { name: string; kind: string; inList?: boolean }): Entry => ({
+    message: p.inList
+      ? { zh: `列表字段“${p.name}”不能作主体标识`, en: `List field "${p.name}" cannot be the subject` }
+      : {
+          zh: `主体标识“${p.name}”须是文本或整数,而不是${TYPE_NAMES[p.kind]?.zh ?? p.kind}`,
+          en: `Subject "${p.name}" must be a string or an integer, not ${TYPE_NAMES[p.kind]?.en ?? p.kind}`,
+        },
+    hint: {
+      zh: '主体标识是一个案件对象的编号(身份证号、户编号),以密钥哈希保存、按原值精确查找;写作 身份证号 "身份证号码": 文本 主体标识',
+      en: 'The subject is the id of the case (an ID number, a household number), stored as a keyed hash and found by exact value: write 身份证号 "身份证号码": string subject',
+    },
+  }),
   'ir.duplicate-name': (p: { name: string; what: Bilingual }): Entry => ({
     message: { zh: `${p.what.zh}“${p.name}”重复`, en: `${p.what.en} "${p.name}" is declared twice` },
     hint: { zh: '删除重复的声明,或改用不同的名称', en: 'Remove the repeated declaration or use another name' },

@@ -56,7 +56,7 @@ function citationToAst(c: Citation): CitationAst {
 }
 
 function factToAst(f: FactDecl): FactDeclAst {
-  return clean({ name: f.name, label: f.label, labelEn: f.labelEn, type: typeToAst(f.type), description: f.description });
+  return clean({ name: f.name, label: f.label, labelEn: f.labelEn, type: typeToAst(f.type), description: f.description, personal: f.personal, subject: f.subject });
 }
 
 function typeToAst(t: FactType): TypeAst {

@@ -95,6 +95,10 @@ export interface FactDecl {
   labelEn?: string;
   type: FactType;
   description?: string;
+  /** Personal data: the decision log masks it unless a rule reads it (server/privacy.ts). */
+  personal?: true;
+  /** The case's id (string or integer, top-level, one per policy): logged only as a keyed hash. */
+  subject?: true;
 }
 
 /**

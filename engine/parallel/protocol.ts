@@ -2,6 +2,7 @@
 import type { Decision } from '../evaluate/types.ts';
 import type { ResolvedPolicy } from '../library/library.ts';
 import type { ChunkSimulation } from './simulate.ts';
+import type { MaskSpec } from '../privacy/mask.ts';
 
 /**
  * Records as JSON lines (`lines`) or as values (`records`). A line holds a facts object or a
@@ -25,7 +26,7 @@ export type Task =
    * line (not JSON, other members, invalid facts) comes back as `defer` for the sender to judge,
    * so its errors are the sender's own.
    */
-  | { op: 'batch'; policy: string; asOf: string; lines: string; full: boolean };
+  | { op: 'batch'; policy: string; asOf: string; lines: string; full: boolean; mask?: MaskSpec };
 
 /**
  * One non-blank line of a `batch` task, by its offset in the chunk (blank lines counted). With
@@ -33,7 +34,17 @@ export type Task =
  */
 export type BatchLineResult =
   | { at: number; defer: true }
-  | { at: number; defer?: false; id?: unknown; facts: string; lean: string; decision?: [start: number, end: number] };
+  | {
+      at: number;
+      defer?: false;
+      id?: unknown;
+      /** The facts as they are to be stored: with `mask`, masked (`masked` names what, `subjectKey` the subject's keyed hash). */
+      facts: string;
+      lean: string;
+      decision?: [start: number, end: number];
+      masked?: string[];
+      subjectKey?: string;
+    };
 
 /**
  * What a simulation counts for an impact report (server/report/), here where the lines are parsed

@@ -9,6 +9,7 @@ import type { ResolvedPolicy } from '../library/library.ts';
 import { simulateCompactChunk } from './simulate.ts';
 import { decisionTexts, expandedJson, leanDecision, type DecisionTexts } from '../evaluate/lean.ts';
 import type { BatchLineResult, ChunkReport, ToWorker, FromWorker, TaskResult } from './protocol.ts';
+import { maskFacts } from '../privacy/mask.ts';
 
 const policies = new Map<string, CompiledPolicy>();
 const textsByPolicy = new Map<string, DecisionTexts>();
@@ -195,7 +196,11 @@ function batch(task: Extract<ToWorker, { type: 'task' }>['task'] & { op: 'batch'
       results.push({ at, defer: true });
       return;
     }
-    const r: BatchLineResult = { at, facts: JSON.stringify(v.facts), lean: JSON.stringify(lean) };
+    // Masked here, so masking keeps the batch on the workers (engine/privacy/mask.ts).
+    const m = task.mask ? maskFacts(v.facts, task.mask) : undefined;
+    const r: BatchLineResult = { at, facts: JSON.stringify(m ? m.facts : v.facts), lean: JSON.stringify(lean) };
+    if (m?.masked.length) r.masked = m.masked;
+    if (m?.subjectKey !== undefined) r.subjectKey = m.subjectKey;
     if ('id' in v) r.id = v.id;
     if (full) r.decision = full.write(expandedJson(lean, texts));
     results.push(r);

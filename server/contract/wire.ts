@@ -58,6 +58,14 @@ export const Me = named(
     scope: Opt(Type.Union([Type.Literal('*'), Type.Array(Type.String())], { description: 'Jurisdictions this token’s role covers; * for all' })),
     pending: Opt(Type.Boolean({ description: 'The person or this role’s grant awaits a second admin: nothing but GET /me answers' })),
     grants: Opt(Type.Array(Type.Object({ role: Role, jurisdictions: Type.Union([Type.Literal('*'), Type.Array(Type.String())]), status: Literals(['active', 'pending']) }))),
+    // How the decision log treats personal data (server/privacy.ts), for the admin UI.
+    privacy: Opt(
+      Type.Object({
+        retentionDays: Type.Integer({ minimum: 0, description: 'Decisions are deleted after this many days (0: kept forever)' }),
+        maskFields: Type.Array(Type.String(), { description: 'Server-wide field names masked in every decision' }),
+        personalData: Type.Boolean({ description: "Whether this role sees personal facts kept in decisions (system: its own decisions only)" }),
+      }),
+    ),
   }),
 );
 export const Live = named('Live', Type.Object({ status: Type.Literal('live') }));
@@ -225,6 +233,10 @@ export const DecisionRecord = named(
     draft: Opt(DraftMarker),
     subject: Opt(Str("The caller's own id of the case, when it gave one")),
     reportedBy: Opt(Str('Set when a client decided in its own process with a policy bundle and reported it: the client name')),
+    // Personal facts declared by the policy (server/privacy.ts).
+    subjectKey: Opt(Str("The subject fact's keyed hash (hmac-sha256:… or hmac-sm3:…), when the policy declares a subject; its value is not stored")),
+    personal: Opt(Type.Array(Type.String(), { description: 'Personal facts kept because a rule reads them (`name`, `list[].field`)' })),
+    personalHidden: Opt(Type.Boolean({ description: "True when the reader's role may not see personal data and the kept personal facts are shown masked" })),
     intact: Opt(Type.Boolean({ description: 'On a single read: whether the record still matches the hash of the commit batch it was logged in (false: edited since)' })),
   }),
 );

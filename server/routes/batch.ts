@@ -11,6 +11,7 @@ import { stream } from 'hono/streaming';
 import type { Decision } from '../../engine/evaluate/types.ts';
 import { expandedJson, type DecisionTexts } from '../../engine/evaluate/lean.ts';
 import type { BatchLineResult } from '../../engine/parallel/index.ts';
+import { masksAnything, type MaskSpec } from '../../engine/privacy/mask.ts';
 import { mayEvaluateDrafts } from '../auth/permissions.ts';
 import { actorOf, depsOf, route, todayInShanghai, type App, type Ctx } from '../context.ts';
 import type { PoolLike, ResolvedPolicyLike } from '../engine.ts';
@@ -61,18 +62,20 @@ export function batchRoutes(app: App): void {
     // Lines that use the query's published policy go to the worker threads, which parse, decide
     // and serialise them (the JSON that is stored and sent); the main thread reads the body, keeps
     // the decision log and writes the answers. Anything else (a line naming its own policy, a
-    // draft, bad JSON, invalid facts, masked fields) is judged here, one line at a time: the
-    // workers hold published policies only, by hash.
+    // draft, bad JSON, invalid facts) is judged here, one line at a time: the workers hold
+    // published policies only, by hash. Masking (server-wide fields, the policy's personal facts
+    // and subject) happens in the workers too, with the decision log's mask spec.
     const asOfDefault = q.asOf ?? todayInShanghai(d.clock);
     // One as-of date for the whole request, even if it runs past midnight.
     const lineDefaults: LineDefaults = { policy: q.policy, version: q.version, asOf: asOfDefault };
-    let offload: { pool: PoolLike; hash: string; resolved: ResolvedPolicyLike; texts: DecisionTexts } | undefined;
-    if (q.policy && !queryDraft && d.decisions.config.maskFields.length === 0) {
+    let offload: { pool: PoolLike; hash: string; resolved: ResolvedPolicyLike; texts: DecisionTexts; mask?: MaskSpec } | undefined;
+    if (q.policy && !queryDraft) {
       try {
         await d.policies.ensure(q.policy, q.version);
         const resolved = resolvePublished(d, q.policy, q.version, asOfDefault, 'query.policy');
         const pool = d.jobs.workers();
-        offload = { pool, hash: pool.register(resolved), resolved, texts: d.engine.decisionTexts(resolved) };
+        const mask = d.decisions.maskSpec(resolved);
+        offload = { pool, hash: pool.register(resolved), resolved, texts: d.engine.decisionTexts(resolved), ...(masksAnything(mask) ? { mask } : {}) };
       } catch (e) {
         if (!(e instanceof ApiError)) throw e; // each line then reports it
       }
@@ -153,7 +156,7 @@ export function batchRoutes(app: App): void {
         return reading ? reading.then(judge) : judge();
       };
       const decideInWorker = async (o: NonNullable<typeof offload>, lines: string[], first: number): Promise<Part> => {
-        const r = await o.pool.run({ op: 'batch', policy: o.hash, asOf: asOfDefault, lines: lines.join('\n'), full: view === 'full' });
+        const r = await o.pool.run({ op: 'batch', policy: o.hash, asOf: asOfDefault, lines: lines.join('\n'), full: view === 'full', ...(o.mask ? { mask: o.mask } : {}) });
         // The worker's texts are made from the same policy by the same function; anything else is a bug, judged here instead.
         if (r.op !== 'batch' || r.texts !== o.texts.id) return decideHere(lines, first);
         const byOffset = new Array<BatchLineResult | undefined>(lines.length);
@@ -207,7 +210,7 @@ export function batchRoutes(app: App): void {
           }
           const [logged, ids] = await Promise.all([
             toLog.length ? d.decisions.recordLean(toLog.map((t) => ({ caller, policy: t.policy, decision: t.decision, facts: t.facts, subject: t.subject, ...(t.draft ? { draft: t.draft } : {}) }))) : [],
-            serialised.length ? d.decisions.recordSerialised(serialised.map((x) => ({ caller, policy: offload!.resolved, asOf: asOfDefault, factsJson: x.line.facts, leanJson: x.line.lean, subject: subjectOf(x.line.id) }))) : [],
+            serialised.length ? d.decisions.recordSerialised(serialised.map((x) => ({ caller, policy: offload!.resolved, asOf: asOfDefault, factsJson: x.line.facts, leanJson: x.line.lean, subject: subjectOf(x.line.id), masked: x.line.masked, subjectKey: x.line.subjectKey }))) : [],
           ]);
           return { answers, toLog, serialised, logged, ids };
         });

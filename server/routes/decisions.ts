@@ -16,6 +16,8 @@ import * as C from '../contract/wire.ts';
 import { jsonBody, intQuery } from '../validate.ts';
 import { maySeeDecision, requirePolicyScope } from '../auth/scope.ts';
 import type { BulkReplayRequest, Decision, DecisionList, DecisionRecord, Facts, Job, JobParams } from '../wire.ts';
+import { subjectKeysOf } from '../../engine/privacy/mask.ts';
+import { forReader, replayableFacts } from '../privacy.ts';
 
 /** Rows read per scan step, and at most per page (a page with rare outcomes returns a cursor instead of scanning the whole log). */
 const SCAN_STEP = 500;
@@ -40,10 +42,15 @@ function isoTime(c: Ctx, name: string, endOfDay: boolean): string | undefined {
   ]);
 }
 
+/** `subject` finds the caller's own id of the case, or a subject fact by its exact value (hashed with the store's key). */
+function subjectFilter(c: Ctx, subject: string | undefined): { subject?: string; subjectKeys?: string[] } {
+  return subject ? { subject, subjectKeys: subjectKeysOf(depsOf(c).decisions.subjectHmacKey, subject) } : {};
+}
+
 function filterOf(c: Ctx): ListFilter {
   const q = (k: string) => c.req.query(k) || undefined;
   return {
-    query: { policy: q('policy'), version: q('version'), caller: q('caller'), subject: q('subject'), from: isoTime(c, 'from', false), to: isoTime(c, 'to', true) },
+    query: { policy: q('policy'), version: q('version'), caller: q('caller'), ...subjectFilter(c, q('subject')), from: isoTime(c, 'from', false), to: isoTime(c, 'to', true) },
     outcome: q('outcome'),
     rule: q('rule'),
   };
@@ -62,7 +69,11 @@ function passes(rec: StoredDecision, f: ListFilter): boolean {
   return true;
 }
 
-const view = (r: StoredDecision): DecisionRecord => ({ ...r, facts: r.facts as Facts, decision: r.decision as Decision });
+/** A stored decision as the asking role may see it (kept personal facts masked unless allowed: ../privacy.ts). */
+const view = (c: Ctx, r: StoredDecision): DecisionRecord => {
+  const seen = forReader(r, actorOf(c), depsOf(c).decisions.maskSalt);
+  return { ...seen, facts: seen.facts as Facts, decision: seen.decision as Decision };
+};
 
 /** Every matching decision, newest first, read a step at a time; `scanCap` stops after that many rows read. */
 async function* matching(c: Ctx, f: ListFilter, before: string | undefined, scanCap = Infinity): AsyncGenerator<StoredDecision | { cursor: string }> {
@@ -105,10 +116,11 @@ export function decisionRoutes(app: App): void {
         if (format === 'csv') await out.write('\uFEFFid,at,caller,subject,policy,version,as_of,status,outcomes,fired_rules,undetermined_rules,draft,reported_by,facts\n');
         for await (const r of matching(c, f, cursor)) {
           if ('cursor' in r) break;
-          if (format === 'ndjson') await out.write(JSON.stringify(view(r)) + '\n');
+          if (format === 'ndjson') await out.write(JSON.stringify(view(c, r)) + '\n');
           else {
             const d = r.decision as Decision;
-            const cells = [r.id, r.at, r.caller, r.subject ?? '', r.policyId, r.version, r.asOf, d.status, [...new Set(d.outcomes.map((o) => o.kind))].join(' '), d.outcomes.map((o) => o.ruleId).join(' '), d.undetermined.map((u) => u.ruleId).join(' '), r.draft ? `draft:${r.draft.id}` : '', r.reportedBy ?? '', r.facts];
+            const facts = view(c, r).facts;
+            const cells = [r.id, r.at, r.caller, r.subject ?? '', r.policyId, r.version, r.asOf, d.status, [...new Set(d.outcomes.map((o) => o.kind))].join(' '), d.outcomes.map((o) => o.ruleId).join(' '), d.undetermined.map((u) => u.ruleId).join(' '), r.draft ? `draft:${r.draft.id}` : '', r.reportedBy ?? '', facts];
             await out.write(cells.map(csvCell).join(',') + '\n');
           }
         }
@@ -122,7 +134,7 @@ export function decisionRoutes(app: App): void {
         nextCursor = r.cursor;
         break;
       }
-      items.push(view(r));
+      items.push(view(c, r));
       if (items.length === limit) {
         nextCursor = r.id;
         break;
@@ -139,17 +151,23 @@ export function decisionRoutes(app: App): void {
     const baselineRef = `${body.filter.policy}@${body.filter.version}`;
     const baseline = await resolveRef(deps, parseRef(baselineRef, '/filter'), asOf, '/filter');
     const candidate = await resolveRef(deps, parseRef(body.candidate, '/candidate'), asOf, '/candidate');
-    // The logged facts as a JSONL dataset; masked facts cannot be judged again and are left out.
+    // The logged facts as a JSONL dataset. Masked values replay as missing when neither side reads
+    // them (../privacy.ts); a record with a masked fact that a side reads cannot be judged again
+    // and is left out.
     const lines: string[] = [];
     let skippedMasked = 0;
     // Facts edited after logging would be replayed as if decided on: such a log is refused whole.
     const batches = new Map<string, Integrity>();
     const tampered: string[] = [];
-    for await (const r of matching(c, { query: { ...body.filter } }, undefined)) {
+    for await (const r of matching(c, { query: { ...body.filter, ...subjectFilter(c, body.filter.subject) } }, undefined)) {
       if ('cursor' in r) break;
       if ((await deps.store.decisionIntegrity(r.id, batches)) !== 'intact') tampered.push(r.id);
-      else if (r.masked.length) skippedMasked++;
-      else lines.push(JSON.stringify({ facts: r.facts }));
+      else {
+        const a = replayableFacts(r.facts, r.masked, baseline.ir);
+        const b = replayableFacts(r.facts, r.masked, candidate.ir);
+        if (a.read || b.read) skippedMasked++;
+        else lines.push(JSON.stringify({ facts: a.facts }));
+      }
     }
     if (tampered.length > 0) {
       throw ApiError.of(

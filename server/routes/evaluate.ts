@@ -13,6 +13,7 @@ import type { DraftMarker } from '../store/store.ts';
 import * as C from '../contract/wire.ts';
 import { jsonBody } from '../validate.ts';
 import type { CompareItem, CompareRequest, CompareResponse, DecisionRecord, EvaluateRequest, EvaluateResponse, Facts, ReplayResponse } from '../wire.ts';
+import { forReader, replayableFacts } from '../privacy.ts';
 
 /** 422 with the facts' errors, as the single and batch answers report them. */
 export function invalidFacts(d: Decision): ApiError {
@@ -123,10 +124,12 @@ export function evaluateRoutes(app: App): void {
 
   route(app, 'GET /api/v1/decisions/:id', async (c) => {
     const store = depsOf(c).store;
-    const rec = await store.decision(param(c, 'id'));
-    if (!rec) throw ApiError.of(404, 'decision.not-found', [{ path: 'path.id', message: { zh: param(c, 'id'), en: param(c, 'id') } }]);
+    const stored = await store.decision(param(c, 'id'));
+    if (!stored) throw ApiError.of(404, 'decision.not-found', [{ path: 'path.id', message: { zh: param(c, 'id'), en: param(c, 'id') } }]);
     // An edited row is served, but not as genuine: its batch no longer hashes to what was committed.
-    const intact = (await store.decisionIntegrity(rec.id)) === 'intact';
+    const intact = (await store.decisionIntegrity(stored.id)) === 'intact';
+    // Kept personal facts masked for roles that may not see them (../privacy.ts).
+    const rec = forReader(stored, actorOf(c), depsOf(c).decisions.maskSalt);
     // The store reads facts and decision back from JSON as `unknown`; they were logged as these.
     return c.json<DecisionRecord>({ ...rec, facts: rec.facts as Facts, decision: rec.decision as Decision, intact });
   });
@@ -135,15 +138,6 @@ export function evaluateRoutes(app: App): void {
     const d = depsOf(c);
     const rec = await d.store.decision(param(c, 'id'));
     if (!rec) throw ApiError.of(404, 'decision.not-found', [{ path: 'path.id', message: { zh: param(c, 'id'), en: param(c, 'id') } }]);
-    if (rec.masked.length) {
-      // Masked values are gone by design; replaying them would judge hashes, not facts.
-      return c.json<ReplayResponse>({
-        decisionId: rec.id,
-        replayable: false,
-        same: null,
-        reason: { zh: `记录中的 ${rec.masked.join('、')} 已脱敏,无法重放`, en: `fields ${rec.masked.join(', ')} were masked; the decision cannot be replayed` },
-      });
-    }
     const original = rec.decision as Decision;
     let resolved: ResolvedPolicyLike;
     if (rec.draft) {
@@ -163,8 +157,19 @@ export function evaluateRoutes(app: App): void {
       }
       resolved = now.resolved;
     } else resolved = resolvePublished(d, rec.policyId, rec.version, rec.asOf, 'decision.policy');
+    // Masked values are gone by design. Those no rule reads replay as missing, which changes
+    // nothing (../privacy.ts); replaying one a rule reads would judge a hash, not the fact.
+    const facts = replayableFacts(rec.facts, rec.masked, resolved.ir);
+    if (facts.read) {
+      return c.json<ReplayResponse>({
+        decisionId: rec.id,
+        replayable: false,
+        same: null,
+        reason: { zh: `记录中的 ${facts.read.join('、')} 已脱敏,而规则读取它们,无法重放`, en: `fields ${facts.read.join(', ')} were masked and a rule reads them; the decision cannot be replayed` },
+      });
+    }
     // Replay is the check on the fast path, so it runs the reference evaluator.
-    const replayed = await d.engine.evaluate(resolved, rec.facts, { asOf: rec.asOf, explain: original.trace !== undefined });
+    const replayed = await d.engine.evaluate(resolved, facts.facts, { asOf: rec.asOf, explain: original.trace !== undefined });
     const strip = (x: Decision) => JSON.stringify({ ...x, trace: undefined });
     // A record edited after logging would otherwise replay as `same` on its edited facts.
     const intact = (await d.store.decisionIntegrity(rec.id)) === 'intact';

@@ -2,6 +2,7 @@
 import { actorOf, depsOf, route, type App } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { OPENAPI } from '../openapi.ts';
+import { mayReadPersonal } from '../privacy.ts';
 import { ROLES, StoreConflict } from '../store/store.ts';
 import * as C from '../contract/wire.ts';
 import { intQuery, jsonBody } from '../validate.ts';
@@ -51,7 +52,10 @@ export function metaRoutes(app: App): void {
     const a = actorOf(c);
     const person = await depsOf(c).auth.persons.byId(a.personId);
     const grants = (person?.grants ?? []).map((g) => ({ role: g.role, jurisdictions: g.jurisdictions, status: g.status }));
-    return c.json<Me>({ name: a.name, role: a.role, personId: a.personId, scope: a.scope, pending: a.pending, grants });
+    const log = depsOf(c).decisions.config;
+    // What the admin UI shows about personal data: retention, server-wide masks, this role's access (../privacy.ts).
+    const privacy = { retentionDays: log.retentionDays, maskFields: log.maskFields, personalData: mayReadPersonal(a.role, a.role === 'system') };
+    return c.json<Me>({ name: a.name, role: a.role, personId: a.personId, scope: a.scope, pending: a.pending, grants, privacy });
   });
 
   route(app, 'GET /api/v1/tokens', async (c) => c.json<ItemList<TokenInfo>>({ items: await depsOf(c).store.listTokens() }));

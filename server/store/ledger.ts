@@ -40,6 +40,10 @@ export type LedgerRow = [
   texts: string | null,
   subject: string | null,
   reportedBy: string | null,
+  // Added later (migration SQLite 10 / PostgreSQL 7): present only when either is set, so rows
+  // logged before keep the digest they were committed with.
+  subjectKey?: string | null,
+  personal?: string | null,
 ];
 
 export function ledgerRowOf(r: Record<string, unknown>): LedgerRow {
@@ -59,7 +63,13 @@ export function ledgerRowOf(r: Record<string, unknown>): LedgerRow {
     s(r.texts),
     s(r.subject),
     s(r.reported_by),
+    ...privacyColumns(s(r.subject_key), s(r.personal)),
   ];
+}
+
+/** The privacy columns' part of a row: nothing when both are empty (every row before them). */
+export function privacyColumns(subjectKey: string | null, personal: string | null): [] | [string | null, string | null] {
+  return subjectKey === null && personal === null ? [] : [subjectKey, personal];
 }
 
 export function rowDigest(alg: LedgerAlg, row: LedgerRow): string {

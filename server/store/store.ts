@@ -19,6 +19,7 @@ import {
   LEDGER_GENESIS,
   ledgerAlgAvailable,
   ledgerRowOf,
+  privacyColumns,
   parseEntries,
   prefixOf,
   rowDigest,
@@ -142,6 +143,10 @@ export interface DecisionRecord {
   subject?: string;
   /** Set when a client decided in its own process (a policy bundle) and reported it: the client's name. */
   reportedBy?: string;
+  /** The subject fact's keyed hash (`hmac-<alg>:…`), when the policy declares a subject and the facts carry it. */
+  subjectKey?: string;
+  /** Personal facts kept because a rule reads them (`a`, `list[].field`): hidden from roles without personal access. */
+  personal?: string[];
 }
 
 /** What the decision log is searched by (all optional; `before`: a cursor, the last id seen). */
@@ -152,6 +157,8 @@ export interface DecisionQuery {
   to?: string;
   caller?: string;
   subject?: string;
+  /** Keyed hashes a subject fact may be stored under: a row matches by `subject` or by one of these. */
+  subjectKeys?: string[];
   before?: string;
   limit: number;
 }
@@ -720,7 +727,8 @@ export class Store {
     // Many rows per statement. Columns that rows of one request share (time, caller, policy, as-of
     // date, masked names, draft, texts, reporting client) are bound once as ?1..?10 and referred to
     // by number in every row; a row binds only its id, facts, decision and subject (binding runs on
-    // the main thread): 4 parameters a row instead of 14, at most 10 + 4 × 1000 a statement, under
+    // the main thread): 6 parameters a row instead of 18 (with the subject key and kept personal
+    // paths), at most 12 + 6 × 1000 a statement, under
     // SQLite's 32,766.
     const ROWS = 1000;
     // Texts not yet known to be stored go in with the first rows that refer to them.
@@ -753,15 +761,16 @@ export class Store {
           const n = params.length;
           const facts = d.factsJson ?? JSON.stringify(d.facts);
           const decision = d.decisionJson ?? JSON.stringify(d.decision);
-          params.push(d.id, facts, decision, d.subject ?? null);
-          values.push(`(?${n + 1}, ?1, ?2, ?3, ?4, ?5, ?6, ?${n + 2}, ?7, ?${n + 3}, ?8, ?9, ?${n + 4}, ?10, ?11, ?12)`);
+          const personal = d.personal?.length ? JSON.stringify(d.personal) : null;
+          params.push(d.id, facts, decision, d.subject ?? null, d.subjectKey ?? null, personal);
+          values.push(`(?${n + 1}, ?1, ?2, ?3, ?4, ?5, ?6, ?${n + 2}, ?7, ?${n + 3}, ?8, ?9, ?${n + 4}, ?10, ?11, ?12, ?${n + 5}, ?${n + 6})`);
           if (link) {
             const [at, caller, policyId, version, policyHash, asOf, masked, draft, texts, reportedBy] = shared as [string, string, string, string, string, string, string, string | null, string | null, string | null];
-            ledgerRows.push([d.id, at, caller, policyId, version, policyHash, asOf, facts, masked, decision, draft, texts, d.subject ?? null, reportedBy]);
+            ledgerRows.push([d.id, at, caller, policyId, version, policyHash, asOf, facts, masked, decision, draft, texts, d.subject ?? null, reportedBy, ...privacyColumns(d.subjectKey ?? null, personal)]);
           }
         }
         statements.push({
-          sql: `INSERT INTO decisions (id, at, caller, policy_id, version, policy_hash, as_of, facts, masked, decision, draft, texts, subject, reported_by, ledger, ledger_seq) VALUES ${values.join(', ')}`,
+          sql: `INSERT INTO decisions (id, at, caller, policy_id, version, policy_hash, as_of, facts, masked, decision, draft, texts, subject, reported_by, ledger, ledger_seq, subject_key, personal) VALUES ${values.join(', ')}`,
           params,
         });
       }
@@ -1022,7 +1031,11 @@ export class Store {
     if (q.policy) (where.push('policy_id = ?'), params.push(q.policy));
     if (q.version) (where.push('version = ?'), params.push(q.version));
     if (q.caller) (where.push('caller = ?'), params.push(q.caller));
-    if (q.subject) (where.push('subject = ?'), params.push(q.subject));
+    if (q.subject && q.subjectKeys?.length) {
+      // Two indexed lookups, not a scan: `subject = ? OR subject_key IN (…)`.
+      where.push(`(subject = ? OR subject_key IN (${q.subjectKeys.map(() => '?').join(', ')}))`);
+      params.push(q.subject, ...q.subjectKeys);
+    } else if (q.subject) (where.push('subject = ?'), params.push(q.subject));
     if (q.from) (where.push('at >= ?'), params.push(q.from));
     if (q.to) (where.push('at <= ?'), params.push(q.to));
     if (q.before) (where.push('id < ?'), params.push(q.before));
@@ -1048,6 +1061,8 @@ export class Store {
       ...(r.draft ? { draft: parse(r.draft) as DraftMarker } : {}),
       ...(r.subject !== null && r.subject !== undefined ? { subject: r.subject as string } : {}),
       ...(r.reported_by !== null && r.reported_by !== undefined ? { reportedBy: r.reported_by as string } : {}),
+      ...(r.subject_key !== null && r.subject_key !== undefined ? { subjectKey: r.subject_key as string } : {}),
+      ...(r.personal !== null && r.personal !== undefined ? { personal: parse(r.personal) as string[] } : {}),
     };
   }
 

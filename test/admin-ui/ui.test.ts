@@ -138,6 +138,17 @@ describe('policy version', () => {
     await page.context().close();
   });
 
+  it('marks personal facts and says how long decisions are kept', async () => {
+    const page = await h.open('viewer', '#/policy/gansu/law-enforcement');
+    await page.locator('table[data-testid=facts] tbody tr').first().waitFor();
+    // An officer's name: personal, read by no rule, so masked before logging.
+    const name = page.locator('tr[data-fact=执法人员] [data-privacy=masked]');
+    await expect(name.count()).resolves.toBe(1);
+    await expect(name.textContent()).resolves.toContain('记录前脱敏');
+    await see(page, /决定记录保留 365 天/);
+    await page.context().close();
+  });
+
   it('says a policy does not exist', async () => {
     const page = await h.open('viewer', '#/policy/nowhere/nothing');
     await see(page, /没有这个政策/);
@@ -632,6 +643,20 @@ describe('decisions', () => {
     // Nothing matches: said in words.
     await page.evaluate(() => (location.hash = '#/decisions?subject=nobody'));
     await see(page, '没有符合条件的决定记录');
+    await page.context().close();
+  });
+
+  it('shows which facts of a decision were masked or kept, and whether this role sees them', async () => {
+    const res = await call('admin', 'POST', '/evaluate', {
+      policy: 'gansu/law-enforcement',
+      asOf: '2020-06-30',
+      facts: { 执法人员: [{ 姓名: '张执法', 从事执法: true, 培训考核合格: false, 持有执法证件: true }] },
+    });
+    expect(res.status).toBe(200);
+    const page = await h.open('reviewer', '#/decisions?policy=gansu/law-enforcement');
+    await page.locator('tr[data-decision] td[data-testid=personal]').first().waitFor();
+    await expect(page.locator('tr[data-decision] td[data-testid=personal]').first().textContent()).resolves.toContain('已脱敏:姓名');
+    await see(page, /您的角色可以查看决定中保留的个人信息/);
     await page.context().close();
   });
 });

@@ -21,6 +21,9 @@ export const nameArb = fc.constantFrom(
   '否则x',
   '计算结果值',
   '_tmp',
+  // Fact marks are not reserved: a fact (or anything else) may still be called so.
+  'personal',
+  '主体标识',
 );
 
 const textArb = fc.oneof(
@@ -150,7 +153,15 @@ const typeArb = (depth: number): fc.Arbitrary<TypeAst> =>
 
 function factArb(depth: number): fc.Arbitrary<FactDeclAst> {
   return fc
-    .record({ name: nameArb, label: textArb, labelEn: optional(textArb), type: typeArb(depth), blankLineBefore: optional(fc.constant(true)) })
+    .record({
+      name: nameArb,
+      label: textArb,
+      labelEn: optional(textArb),
+      type: typeArb(depth),
+      blankLineBefore: optional(fc.constant(true)),
+      personal: optional(fc.constant(true)),
+      subject: optional(fc.constant(true)),
+    })
     .map(compact);
 }
 

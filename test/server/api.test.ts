@@ -393,7 +393,7 @@ describe('masking and retention', () => {
       expect(JSON.stringify(rec)).not.toContain('王大');
       const replay = (await (await m.req('POST', `/api/v1/decisions/${decisionId}/replay`, { as: 'admin' })).json()) as { replayable: boolean };
       expect(replay.replayable).toBe(false);
-      // Batch lines too (judged on the main thread: masking needs the facts as values).
+      // Batch lines too (masked in the worker threads, with the same salt).
       const batch = await m.req('POST', '/api/v1/evaluate/batch?policy=demo/loan&asOf=2018-06-30', { as: 'ingest', body: JSON.stringify({ facts: NPL_4 }) + '\n', headers: { 'content-type': 'application/x-ndjson' } });
       const line = JSON.parse((await batch.text()).trim()) as { decisionId: string; decision: unknown };
       const stored = (await (await m.req('GET', `/api/v1/decisions/${line.decisionId}`, { as: 'admin' })).json()) as { facts: { 户主姓名: string }; masked: string[]; decision: unknown };

@@ -19,13 +19,14 @@ function slowStore() {
   const store = {
     getMeta: async (k: string) => meta.get(k),
     setMeta: async (k: string, v: string) => void meta.set(k, v),
+    claimMeta: async (k: string, v: string) => (meta.has(k) ? meta.get(k)! : (meta.set(k, v), v)),
     insertDecisions: (records: DecisionInsert[]) =>
       new Promise<void>((resolve) => {
         commits.push(records);
         release.push(resolve);
       }),
   };
-  // The log uses only these three methods of the store.
+  // The log uses only these methods of the store.
   return { store: store as unknown as Store, commits, release };
 }
 

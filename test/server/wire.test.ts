@@ -169,6 +169,7 @@ const REVIEW: Shape<W.Review> = { id: 'req', draftId: 'req', actor: 'req', actio
 const EVALUATE: Shape<W.EvaluateResponse> = { decisionId: 'req', decision: 'req', draft: 'opt' };
 const DECISION_RECORD: Shape<W.DecisionRecord> = {
   id: 'req', at: 'req', caller: 'req', policyId: 'req', version: 'req', policyHash: 'req', asOf: 'req', facts: 'req', masked: 'req', decision: 'req', draft: 'opt', subject: 'opt', reportedBy: 'opt', intact: 'opt',
+  subjectKey: 'opt', personal: 'opt', personalHidden: 'opt',
 };
 const COMPARE_DECIDED: Shape<W.CompareDecided> = {
   policy: 'req', version: 'req', jurisdiction: 'req', decisionId: 'req', decision: 'req', draft: 'opt', ignoredFacts: 'req', status: 'never', error: 'never',
@@ -189,7 +190,7 @@ const AUDIT: Shape<W.AuditPage> = { items: 'req', total: 'req', page: 'req', pag
 const AUDIT_ENTRY: Shape<W.AuditEntry> = { id: 'req', at: 'req', actor: 'req', action: 'req', target: 'req', before: 'opt', after: 'opt' };
 const TOKEN: Shape<W.TokenInfo> = { id: 'req', name: 'req', role: 'req', createdAt: 'req', createdBy: 'req', revokedAt: 'opt' };
 const CREATED_TOKEN: Shape<W.CreatedToken> = { ...TOKEN, token: 'req' };
-const ME: Shape<W.Me> = { name: 'req', role: 'req', personId: 'opt', scope: 'opt', pending: 'opt', grants: 'opt' };
+const ME: Shape<W.Me> = { name: 'req', role: 'req', personId: 'opt', scope: 'opt', pending: 'opt', grants: 'opt', privacy: 'opt' };
 const VALIDATE_OK: Shape<Extract<W.ValidateResponse, { ok: true }>> = { ok: 'req', revision: 'req', etag: 'req', diagnostics: 'req', hash: 'req', ir: 'req' };
 const PUBLISH: Shape<W.PublishResponse> = { draft: 'req', version: 'req' };
 const PUBLISHED: Shape<W.PublishedVersion> = { id: 'req', version: 'req', hash: 'req', publishedAt: 'req', publishedBy: 'req', author: 'req', approvedBy: 'req' };

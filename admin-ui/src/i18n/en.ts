@@ -421,4 +421,18 @@ export const en: Record<MessageKey, string> = {
   'table.text': 'Text',
   'table.importFailed': 'Cannot read this file: {why}',
   'table.hitRows': 'Rows hit',
+  // Personal facts (server/privacy.ts): what the decision log masks, keeps and hashes, and for how long.
+  'privacy.col': 'Personal data',
+  'privacy.subject': 'Subject: stored only as a keyed hash, found by its exact value',
+  'privacy.kept': 'Personal: read by a rule, kept as given, shown to admins and reviewers only',
+  'privacy.masked': 'Personal: read by no rule, masked before logging',
+  'privacy.retention': 'Decisions are kept for {n} days, then deleted.',
+  'privacy.forever': 'Decisions are kept with no time limit.',
+  'privacy.serverMasks': 'Masked in every decision: {names}.',
+  'privacy.youSee': 'Your role sees the personal facts kept in decisions.',
+  'privacy.youDontSee': 'Your role does not see the personal facts kept in decisions (shown masked).',
+  'privacy.maskedList': 'Masked: {names}',
+  'privacy.keptList': 'Kept: {names}',
+  'privacy.hidden': 'masked for you',
+  'privacy.subjectHint': 'The case id, or the exact value of the subject (such as the ID number)',
 };

@@ -419,6 +419,20 @@ export const zh = {
   'table.text': '文本编辑',
   'table.importFailed': '读不了这个文件:{why}',
   'table.hitRows': '命中的行',
+  // Personal facts (server/privacy.ts): what the decision log masks, keeps and hashes, and for how long.
+  'privacy.col': '个人信息',
+  'privacy.subject': '主体标识:只存密钥哈希,可按原值查找',
+  'privacy.kept': '个人信息:规则读取,原样保存,仅管理员和审核人可见',
+  'privacy.masked': '个人信息:无规则读取,记录前脱敏',
+  'privacy.retention': '决定记录保留 {n} 天,期满删除。',
+  'privacy.forever': '决定记录长期保存(未设保留期限)。',
+  'privacy.serverMasks': '全局脱敏字段:{names}。',
+  'privacy.youSee': '您的角色可以查看决定中保留的个人信息。',
+  'privacy.youDontSee': '您的角色看不到决定中保留的个人信息(显示为脱敏值)。',
+  'privacy.maskedList': '已脱敏:{names}',
+  'privacy.keptList': '保留:{names}',
+  'privacy.hidden': '对您脱敏',
+  'privacy.subjectHint': '个案编号,或主体标识(如身份证号)原值',
 } as const;
 
 export type MessageKey = keyof typeof zh;

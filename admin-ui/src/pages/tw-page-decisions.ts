@@ -1,8 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { LangController, t } from '../i18n/index.ts';
+import { LangController, lang, t } from '../i18n/index.ts';
 import { shared } from '../styles.ts';
-import { api } from '../context.ts';
+import { api, currentUser } from '../context.ts';
 import { Loader, errorWords } from '../loader.ts';
 import { href, type Route } from '../router.ts';
 import { outcomeKindWords } from '../ruleNames.ts';
@@ -96,9 +96,17 @@ export class TwPageDecisions extends LitElement {
   override render() {
     const f = this.filters();
     const input = (name: Field, type = 'text') =>
-      html`<label>${t(`decisions.f.${name}`)}<input name=${name} type=${type} .value=${f[name] ?? ''} /></label>`;
+      html`<label>${t(`decisions.f.${name}`)}<input name=${name} type=${type} .value=${f[name] ?? ''} title=${name === 'subject' ? t('privacy.subjectHint') : nothing} /></label>`;
+    const p = currentUser()?.privacy;
     return html`<h1>${t('decisions.title')}</h1>
       <p class="muted">${t('decisions.intro')}</p>
+      ${p
+        ? html`<p class="muted" data-testid="privacy">
+            ${p.retentionDays > 0 ? t('privacy.retention', { n: p.retentionDays }) : t('privacy.forever')}
+            ${p.maskFields.length ? t('privacy.serverMasks', { names: names(p.maskFields) }) : nothing}
+            ${t(p.personalData ? 'privacy.youSee' : 'privacy.youDontSee')}
+          </p>`
+        : nothing}
       <form @submit=${(e: SubmitEvent) => this.submit(e)} data-testid="decision-filters">
         ${input('policy')} ${input('version')} ${input('subject')} ${input('caller')}
         <label>${t('decisions.f.outcome')}
@@ -122,7 +130,7 @@ export class TwPageDecisions extends LitElement {
 
   private renderTable() {
     return html`<div class="scroll-x"><table data-testid="decisions">
-        <thead><tr><th>${t('col.time')}</th><th>${t('decisions.f.subject')}</th><th>${t('decisions.f.policy')}</th><th>${t('decisions.f.caller')}</th><th>${t('decisions.fired')}</th><th>${t('decisions.undetermined')}</th></tr></thead>
+        <thead><tr><th>${t('col.time')}</th><th>${t('decisions.f.subject')}</th><th>${t('decisions.f.policy')}</th><th>${t('decisions.f.caller')}</th><th>${t('decisions.fired')}</th><th>${t('decisions.undetermined')}</th><th>${t('privacy.col')}</th></tr></thead>
         <tbody>
           ${this.items.map(
             (d) => html`<tr data-decision=${d.id}>
@@ -137,6 +145,11 @@ export class TwPageDecisions extends LitElement {
                       ${d.decision.undetermined.map((u) => html`<div>${u.title}</div>`)}</details>`
                   : '—'}
               </td>
+              <td data-testid="personal">
+                ${d.masked.length ? html`<div>${t('privacy.maskedList', { names: names(d.masked) })}</div>` : nothing}
+                ${d.personal?.length ? html`<div>${t('privacy.keptList', { names: names(d.personal) })}${d.personalHidden ? html` <span class="muted">(${t('privacy.hidden')})</span>` : nothing}</div>` : nothing}
+                ${!d.masked.length && !d.personal?.length ? '—' : nothing}
+              </td>
             </tr>`,
           )}
         </tbody>
@@ -144,6 +157,8 @@ export class TwPageDecisions extends LitElement {
       ${this.next ? html`<button data-testid="more" @click=${() => this.load(this.next)}>${t('decisions.more')}</button>` : nothing}`;
   }
 }
+
+const names = (xs: readonly string[]) => xs.join(lang() === 'en' ? ', ' : '、');
 
 declare global {
   interface HTMLElementTagNameMap {

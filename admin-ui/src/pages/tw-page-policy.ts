@@ -8,6 +8,7 @@ import { href, navigate, policyFromSegments, policyHref, type Route } from '../r
 import { can, canOn } from '../session.ts';
 import { exprWords, jurisdictionWords, literalWords, periodStatus, todayInShanghai, typeWords, wordsContext } from '../words.ts';
 import type { FactDecl, PolicyIR } from '../../../engine/ir/types.ts';
+import { privacyPlan, type PrivacyPlan } from '../../../engine/privacy/plan.ts';
 import type { PolicyDetail, PolicySummary, VersionDetail } from '../wire.ts';
 import '../components/tw-source-view.ts';
 import '../components/tw-timeline.ts';
@@ -46,6 +47,7 @@ export class TwPagePolicy extends LitElement {
       .kind-notice, .kind-computation { color: var(--tw-warn); }
       .fields { margin: 0.25rem 0 0; padding-inline-start: 1.1rem; }
       .vselect { min-width: 10rem; }
+      .personal { font-size: 0.82rem; color: var(--tw-warn); }
     `,
   ];
 
@@ -180,10 +182,11 @@ export class TwPagePolicy extends LitElement {
 
           <section aria-labelledby="h-facts">
             <h2 id="h-facts">${t('policy.facts')} (${ir.facts.length})</h2>
-            <table>
-              <thead><tr><th>${t('col.name')}</th><th>${t('col.label')}</th><th>${t('col.type')}</th></tr></thead>
-              <tbody>${ir.facts.map((f) => this.renderFact(f))}</tbody>
+            <table data-testid="facts">
+              <thead><tr><th>${t('col.name')}</th><th>${t('col.label')}</th><th>${t('col.type')}</th><th>${t('privacy.col')}</th></tr></thead>
+              <tbody>${ir.facts.map((f) => this.renderFact(f, privacyPlan(ir)))}</tbody>
             </table>
+            ${this.renderRetention()}
           </section>
 
           <section aria-labelledby="h-sources">
@@ -202,18 +205,36 @@ export class TwPagePolicy extends LitElement {
     `;
   }
 
-  private renderFact(f: FactDecl): unknown {
+  private renderFact(f: FactDecl, plan: PrivacyPlan): unknown {
     const label = lang() === 'en' ? f.labelEn || f.label : f.label;
-    return html`<tr>
+    // What the decision log does with a personal fact (engine/privacy/plan.ts): the plan of the version shown.
+    const privacy = (path: string): MessageKey | undefined =>
+      plan.subject === path ? 'privacy.subject' : plan.kept.includes(path) ? 'privacy.kept' : plan.masked.includes(path) || isMaskedField(plan, path) ? 'privacy.masked' : undefined;
+    const mark = (path: string) => {
+      const key = privacy(path);
+      return key ? html`<span class="personal" data-privacy=${key.slice('privacy.'.length)}>${t(key)}</span>` : nothing;
+    };
+    return html`<tr data-fact=${f.name}>
       <td><code>${f.name}</code></td>
       <td>${label}</td>
       <td>
         ${typeWords(f.type, lang())}
         ${f.type.kind === 'list'
-          ? html`<ul class="fields">${f.type.fields.map((x) => html`<li><code>${x.name}</code> ${lang() === 'en' ? x.labelEn || x.label : x.label}: ${typeWords(x.type, lang())}</li>`)}</ul>`
+          ? html`<ul class="fields">${f.type.fields.map((x) => html`<li><code>${x.name}</code> ${lang() === 'en' ? x.labelEn || x.label : x.label}: ${typeWords(x.type, lang())} ${mark(`${f.name}[].${x.name}`)}</li>`)}</ul>`
           : nothing}
       </td>
+      <td>${mark(f.name)}</td>
     </tr>`;
+  }
+
+  /** How long decisions are kept, and the server-wide masks (from /me). */
+  private renderRetention(): unknown {
+    const p = currentUser()?.privacy;
+    if (!p) return nothing;
+    return html`<p class="muted" data-testid="retention">
+      ${p.retentionDays > 0 ? t('privacy.retention', { n: p.retentionDays }) : t('privacy.forever')}
+      ${p.maskFields.length ? t('privacy.serverMasks', { names: p.maskFields.join(lang() === 'en' ? ', ' : '、') }) : nothing}
+    </p>`;
   }
 
   private async draftFrom(ir: PolicyIR): Promise<void> {
@@ -224,6 +245,12 @@ export class TwPagePolicy extends LitElement {
       alert(errorWords(e));
     }
   }
+}
+
+/** A list field the plan masks, by its `list[].field` path. */
+function isMaskedField(plan: PrivacyPlan, path: string): boolean {
+  const [list, field] = path.split('[].');
+  return field !== undefined && (plan.maskedFields[list!] ?? []).includes(field);
 }
 
 declare global {

@@ -259,6 +259,17 @@ CREATE TABLE draft_simulations (
 );
 `,
   },
+  {
+    id: 10,
+    // personal facts declared by the policy (server/privacy.ts): the subject fact's keyed hash,
+    // searched by exact value, and the paths of personal facts kept because a rule reads them (hidden
+    // from roles without personal access when read). Both are in a row's ledger digest when set.
+    sql: `
+ALTER TABLE decisions ADD COLUMN subject_key TEXT;
+ALTER TABLE decisions ADD COLUMN personal TEXT;
+CREATE INDEX decisions_subject_key ON decisions(subject_key);
+`,
+  },
 ];
 
 export function migrate(db: SqlDatabase): Promise<number> {
