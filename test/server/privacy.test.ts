@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, prepareDeps, type AppDeps } from '../../server/app.ts';
 import { command as auditCommand } from '../../server/cli/audit.ts';
-import { mayReadPersonal } from '../../server/privacy.ts';
+import { forReader, mayReadPersonal } from '../../server/privacy.ts';
+import type { Actor } from '../../server/context.ts';
 import { Store, type Role } from '../../server/store/store.ts';
 import { checkResponses, sharedEngine, STORE_KIND, testStoreSpec } from './helpers.ts';
 
@@ -74,6 +75,14 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * A reader without personal access. Every role that may read decisions over HTTP today may see
+ * personal data (admin, reviewer, a system its own decisions; another system's decisions are not
+ * found at all), so the masked view is checked on the stored record through the routes' own function.
+ */
+const VIEWER: Actor = { name: 'viewer', role: 'viewer', tokenId: 0, personId: 0, scope: '*', pending: false };
+const maskedFor = (rec: Rec) => forReader(rec as never, VIEWER, deps.decisions.maskSalt) as unknown as Rec & { personalHidden?: boolean; decision: { trace?: unknown[] } };
+
 const read = async (id: string, as: string): Promise<Rec> => {
   const res = await req('GET', `/api/v1/decisions/${id}`, as);
   expect(res.status).toBe(200);
@@ -96,14 +105,15 @@ describe('a policy with personal facts', () => {
     for (const raw of [ID, PHONE, MEMBER]) expect(JSON.stringify(rec)).not.toContain(raw);
   });
 
-  it('shows kept personal facts to admin, reviewer and the system that decided; masked to another system', async () => {
+  it('shows kept personal facts to admin, reviewer and the system that decided; another system finds nothing; masked to a reader without personal access', async () => {
     for (const who of ['admin', '李四', 'ingest']) expect((await read(decisionId, who)).facts.户主姓名).toBe(HEAD);
-    const other = await read(decisionId, 'other');
+    expect((await req('GET', `/api/v1/decisions/${decisionId}`, 'other')).status).toBe(404);
+    const other = maskedFor(await read(decisionId, 'admin'));
     expect(other.facts.户主姓名).toMatch(/^masked:/);
     expect(other.personalHidden).toBe(true);
     // Lists and exports too.
     const list = (await (await req('GET', '/api/v1/decisions?policy=demo/household', 'other')).json()) as { items: Rec[] };
-    expect(list.items.find((r) => r.id === decisionId)!.facts.户主姓名).toMatch(/^masked:/);
+    expect(list.items.find((r) => r.id === decisionId)).toBeUndefined();
     const csv = await (await req('GET', '/api/v1/decisions?policy=demo/household&format=csv', 'other')).text();
     expect(csv).not.toContain(HEAD);
     const csvReviewer = await (await req('GET', '/api/v1/decisions?policy=demo/household&format=csv', '李四')).text();
@@ -131,7 +141,7 @@ describe('a policy with personal facts', () => {
     // The trace shows the member list whole; its unread names were masked before storing.
     expect(JSON.stringify(full.decision.trace)).toContain('家庭成员');
     expect(JSON.stringify(full.decision.trace)).not.toContain(MEMBER);
-    const hidden = (await (await req('GET', `/api/v1/decisions/${id}`, 'other')).json()) as { decision: { trace?: unknown[] }; personalHidden?: boolean };
+    const hidden = maskedFor((await (await req('GET', `/api/v1/decisions/${id}`, 'admin')).json()) as Rec);
     expect(hidden.personalHidden).toBe(true);
     expect(hidden.decision.trace).toBeUndefined();
     expect(JSON.stringify(hidden)).not.toContain(HEAD);
@@ -190,7 +200,7 @@ describe('a policy with personal facts', () => {
       // The worker's keyed hash is the main thread's: found by the exact value.
       const found = (await (await req('GET', `/api/v1/decisions?subject=${ID.slice(0, -2)}07`, '李四')).json()) as { items: Rec[] };
       expect(found.items.map((r) => r.id)).toEqual([out[7]!.decisionId]);
-      expect((await read(out[7]!.decisionId, 'other')).facts.户主姓名).toMatch(/^masked:/);
+      expect(maskedFor(await read(out[7]!.decisionId, 'admin')).facts.户主姓名).toMatch(/^masked:/);
     } finally {
       pool.run = run;
     }
