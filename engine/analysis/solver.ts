@@ -79,7 +79,14 @@ export async function checkSat(ctx: Z3, constraints: readonly B[], timeoutMs: nu
     clearInterval(keepAlive);
     unrefWorkers();
   }
-  if (r === 'sat') return { status: 'sat', model: s.model() };
-  if (r === 'unsat') return { status: 'unsat' };
-  return { status: 'unknown', reason: s.reasonUnknown() || 'unknown' };
+  // Released now rather than when the garbage collector gets to it: a solver holds its whole
+  // problem in Z3's WebAssembly heap, which cannot grow past 4 GiB, and a run over the library
+  // makes hundreds of them faster than a loaded machine collects. A model keeps its own reference.
+  try {
+    if (r === 'sat') return { status: 'sat', model: s.model() };
+    if (r === 'unsat') return { status: 'unsat' };
+    return { status: 'unknown', reason: s.reasonUnknown() || 'unknown' };
+  } finally {
+    s.release();
+  }
 }
