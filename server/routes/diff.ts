@@ -5,6 +5,7 @@ import { requirePolicyScope } from '../auth/scope.ts';
 import { loadRef, parseRef, resolveRef } from '../refs.ts';
 import { ApiError } from '../errors.ts';
 import type { DiffResponse } from '../wire.ts';
+import { textIn } from '../text-view.ts';
 
 export function diffRoutes(app: App): void {
   route(app, 'GET /api/v1/diff', async (c) => {
@@ -18,7 +19,7 @@ export function diffRoutes(app: App): void {
     const text =
       a.format === b.format
         ? textDiff(a.source, b.source)
-        : textDiff(deps.engine.printPolicy(a.ir, 'dsl'), deps.engine.printPolicy(b.ir, 'dsl'));
+        : textDiff(textIn(a, 'dsl', deps.engine.printPolicy), textIn(b, 'dsl', deps.engine.printPolicy));
     const impactWanted = c.req.query('impact');
     if (impactWanted !== undefined && impactWanted !== 'true' && impactWanted !== 'false') {
       throw ApiError.of(400, 'http.invalid-query', [{ path: 'query.impact', message: { zh: '应为 true 或 false', en: 'must be true or false' } }]);

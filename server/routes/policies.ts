@@ -8,6 +8,7 @@ import { dateQuery, intQuery } from '../validate.ts';
 import { exampleFacts, sampleFacts } from '../../engine/facts/sample.ts';
 import { CONTENT_TYPES, fileName, toCsv, toJsonl, toXlsx, type SampleFormat } from '../template.ts';
 import { resolvePublished } from '../refs.ts';
+import { textIn } from '../text-view.ts';
 import type { JsonSchema, PolicyDetail, PolicyListResponse, PolicySummary, VersionDetail, VersionSummary } from '../wire.ts';
 
 function summary(v: VersionRecord): VersionSummary {
@@ -107,9 +108,9 @@ export function policyRoutes(app: App): void {
     const v = versionOf(c);
     const { engine } = depsOf(c);
     const print = (format: 'dsl' | 'yaml') => {
-      if (v.format === format) return v.source;
       try {
-        return engine.printPolicy(v.ir, format);
+        // A table stays a table in the other notation (the IR holds only its rules).
+        return textIn({ format: v.format, source: v.source, ir: v.ir }, format, engine.printPolicy);
       } catch {
         return undefined; // the printer is not able to print this IR; the source as written stays available
       }

@@ -38,7 +38,7 @@ describe('the policy library', () => {
     expect(byCode.get('analysis.gap')).toBeUndefined();
     const notProved = byCode.get('analysis.not-proved') ?? [];
     expect(notProved.map((f) => `${f.policy.id} ${f.rules.join(',')}`)).toEqual([
-      'gansu/public-opinion art19_extraordinary,art19_major,art19_sensitive,art19_general,art19_unclassified',
+      'gansu/public-opinion 舆情分级.特别重大,舆情分级.重大,舆情分级.敏感,舆情分级.一般,舆情分级.综合研判',
     ]);
     const declared = [...library.ids()].flatMap((id) => library.versions(id).flatMap((v) => (v.complete ?? []).map(() => id)));
     expect(declared).toEqual(expect.arrayContaining(['gansu/poverty-loan', 'gansu/public-opinion']));
