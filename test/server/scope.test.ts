@@ -15,6 +15,8 @@ let draftId: number;
 let decisionId: string;
 /** A finished simulation of demo/loan against the demo draft, made by the demo author. */
 let jobId: string;
+/** The DSL text of demo/loan 2015.1, as the editor would send it for analysis. */
+let source: string;
 /** A decision on demo/loan as a client with a bundle would report it. */
 let reportable: unknown;
 /** Token of `<role>@<jurisdiction>`. */
@@ -25,8 +27,9 @@ beforeAll(async () => {
   for (const role of ROLES) {
     for (const j of ['demo', 'demo2']) who[`${role}@${j}`] = (await t.deps.auth.create(role, `${role}-${j}`, 'test', [j])).token;
   }
-  const d = (await (await t.req('POST', '/api/v1/drafts', { as: who['author@demo'], json: { from: { policy: 'demo/loan', version: '2015.1' } } })).json()) as { id: number };
+  const d = (await (await t.req('POST', '/api/v1/drafts', { as: who['author@demo'], json: { from: { policy: 'demo/loan', version: '2015.1' } } })).json()) as { id: number; source: string };
   draftId = d.id;
+  source = d.source;
   // Made by the demo system itself, so that system (and only it among systems) may read it back.
   const e = await t.req('POST', '/api/v1/evaluate', { as: who['system@demo'], json: { policy: 'demo/loan', asOf: '2018-06-30', facts: NPL_4 } });
   const answered = (await e.json()) as { decisionId: string; decision: unknown };
@@ -70,6 +73,7 @@ const SCOPED: Partial<Record<RouteKey, Target>> = {
   'POST /api/v1/decisions/reported': { path: at, json: () => ({ client: 'county-app', decisions: [{ facts: NPL_4, decision: reportable }] }) },
   'POST /api/v1/decisions/:id/replay': { path: at, outStatus: 404 },
   'POST /api/v1/simulate': { path: at, body: () => simulation('demo/loan@2015.1', `draft:${draftId}`) },
+  'POST /api/v1/analyze': { path: at, json: () => ({ source, budgetMs: 2000 }) },
 };
 for (const key of Object.keys(PERMISSIONS) as RouteKey[]) {
   if (key.includes('/:jurisdiction/:topic') || key.includes('/drafts/:id')) SCOPED[key] = { path: at };
