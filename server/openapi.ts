@@ -744,6 +744,24 @@ const PATHS: Record<string, Record<string, object>> = {
       responses: { '200': ok('Person', W.Person), '404': err('Unknown person'), '409': err('Nothing awaits approval') },
     }),
   },
+  '/api/v1/persons/{id}/disable': {
+    post: op('POST /api/v1/persons/:id/disable', {
+      id: 'disablePerson',
+      tag: 'admin',
+      summary: 'Disable a person: their tokens answer 401 auth.disabled; grants are kept. One admin suffices',
+      parameters: [idParam('Person id')],
+      responses: { '200': ok('Person', W.Person), '404': err('Unknown person'), '409': err('Disabled already (person.disabled), or the last active admin (person.last-admin)') },
+    }),
+  },
+  '/api/v1/persons/{id}/enable': {
+    post: op('POST /api/v1/persons/:id/enable', {
+      id: 'enablePerson',
+      tag: 'admin',
+      summary: 'Enable a disabled person; their reviewer and admin grants wait for a second admin’s approval',
+      parameters: [idParam('Person id')],
+      responses: { '200': ok('Person', W.Person), '404': err('Unknown person'), '409': err('Not disabled (person.not-disabled)') },
+    }),
+  },
   '/api/v1/persons/{id}/tokens': {
     post: op('POST /api/v1/persons/:id/tokens', {
       id: 'issuePersonToken',

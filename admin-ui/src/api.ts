@@ -207,6 +207,10 @@ export class ApiClient {
   async approvePerson(id: number): Promise<W.Person> {
     return this.post<W.Person>(`/persons/${id}/approve`);
   }
+  /** Disable stops the person's tokens at once; enable puts reviewer/admin grants back to pending. */
+  async setPersonEnabled(id: number, enabled: boolean): Promise<W.Person> {
+    return this.post<W.Person>(`/persons/${id}/${enabled ? 'enable' : 'disable'}`);
+  }
 
   async decisions(q: Record<string, string | number | undefined> = {}): Promise<W.DecisionList> {
     const p = new URLSearchParams();

@@ -22,8 +22,8 @@ export class Auth {
   }
 
   /**
-   * The actor behind an `Authorization` header; undefined when absent; null when invalid (or the
-   * person is disabled). A person awaiting approval, or a token whose role grant is pending,
+   * The actor behind an `Authorization` header; undefined when absent; null when invalid; 401
+   * auth.disabled when the token's person is disabled. A person awaiting approval, or a token whose role grant is pending,
    * authenticates as `pending`: such an actor may only ask `GET /me`.
    */
   async authenticate(header: string | undefined): Promise<Actor | undefined | null> {
@@ -33,7 +33,10 @@ export class Auth {
     const found = await this.persons.byTokenHash(hashToken(m[1]));
     if (!found) return null;
     const { token, person } = found;
-    if (person.status === 'disabled') return null;
+    // A real token of a disabled person: said plainly (not counted as a guess), so they know to ask an admin.
+    if (person.status === 'disabled') {
+      throw ApiError.of(401, 'auth.disabled', [{ path: 'header.authorization', message: { zh: `${person.name} 已被停用`, en: `${person.name} is disabled` } }]);
+    }
     const grant = person.grants.find((g) => g.role === token.role);
     const pending = person.status !== 'active' || grant?.status !== 'active';
     return { name: person.name, role: token.role, tokenId: token.id, personId: person.id, scope: pending ? [] : grant!.jurisdictions, pending };

@@ -95,6 +95,9 @@ export const PERMISSIONS = {
   'POST /api/v1/persons/:id/grants': ADMIN,
   'POST /api/v1/persons/:id/approve': ADMIN,
   'POST /api/v1/persons/:id/tokens': ADMIN,
+  // Disabling stops a person's tokens at once (one admin suffices); enabling a reviewer or admin waits for a second.
+  'POST /api/v1/persons/:id/disable': ADMIN,
+  'POST /api/v1/persons/:id/enable': ADMIN,
 } as const satisfies Record<string, Access>;
 
 export type RouteKey = keyof typeof PERMISSIONS;

@@ -6,8 +6,8 @@
  */
 import type { Actor, Ctx } from '../context.ts';
 import { ApiError } from '../errors.ts';
-import type { DecisionRecord } from '../store/store.ts';
-import { jurisdictionOf, policyInScope } from './grants.ts';
+import type { DecisionRecord, JobRecord } from '../store/store.ts';
+import { inScope, jurisdictionOf, policyInScope } from './grants.ts';
 import { personKey } from './person.ts';
 import type { RouteKey } from './permissions.ts';
 
@@ -33,9 +33,30 @@ export function maySeeDecision(actor: Actor, rec: Pick<DecisionRecord, 'policyId
 }
 
 /**
+ * The jurisdictions a job was made over (both sides' policies, stored in its params). A job
+ * without them was made before jobs remembered them: only a central reader (`*`) sees it.
+ */
+export function jobJurisdictions(job: Pick<JobRecord, 'params'>): string[] {
+  const j = (job.params as { jurisdictions?: unknown } | null)?.jurisdictions;
+  return Array.isArray(j) ? j.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** Whether the actor's scope covers every jurisdiction of a job. */
+export function maySeeJob(actor: Actor, job: Pick<JobRecord, 'params'>): boolean {
+  if (actor.scope === '*') return true;
+  const js = jobJurisdictions(job);
+  return js.length > 0 && js.every((j) => inScope(actor.scope, j));
+}
+
+export function jobNotFound(id: string, path = 'path.id'): ApiError {
+  return ApiError.of(404, 'job.not-found', [{ path, message: { zh: `任务 ${id}`, en: `job ${id}` } }]);
+}
+
+/**
  * Checks the policy a route names before its handler runs (the route guard calls it): the
  * `:jurisdiction` path parameter, the draft `:id` names (its current policy), the decision `:id`
- * names. Unknown drafts and decisions are left to the handler's 404.
+ * names, the job `:id` names (its jurisdictions). Unknown drafts, decisions and jobs are left to
+ * the handler's 404.
  */
 export async function checkRouteScope(c: Ctx, key: RouteKey, actor: Actor): Promise<void> {
   const path = key.slice(key.indexOf(' ') + 1);
@@ -59,5 +80,12 @@ export async function checkRouteScope(c: Ctx, key: RouteKey, actor: Actor): Prom
     if (rec && !maySeeDecision(actor, rec)) {
       throw ApiError.of(404, 'decision.not-found', [{ path: 'path.id', message: { zh: rec.id, en: rec.id } }]);
     }
+    return;
+  }
+  if (path.startsWith('/api/v1/jobs/:id')) {
+    const id = c.req.param('id' as never) as string;
+    const job = await deps.store.job(id);
+    // As decisions: a job over households out of scope is as if absent.
+    if (job && !maySeeJob(actor, job)) throw jobNotFound(id);
   }
 }

@@ -1,23 +1,32 @@
-/** `tiaowen persons list|create|approve`: persons and their grants, as the operator (the store in hand). */
+/** `tiaowen persons list|create|approve|disable|enable`: persons and their grants, as the operator (the store in hand). */
 import { storeSpec } from './storeSpec.ts';
 import { EXIT, type CliCommand } from './command.ts';
 import { parseFlags } from './serve.ts';
+import { ApiError } from '../errors.ts';
 
 const USAGE = `Usage:
   tiaowen persons list    [--data ./data | --store postgres://…]
   tiaowen persons create  --name <name> --role <role> [--jurisdictions gansu,shanxi | '*'] [--data … | --store …]
   tiaowen persons approve --name <name> [--data … | --store …]
+  tiaowen persons disable --name <name> [--data … | --store …]
+  tiaowen persons enable  --name <name> [--data … | --store …]
 
 Persons are identities (names compared NFKC, trimmed, case-folded); tokens are issued to them
 (tiaowen token create). A grant is a role over jurisdictions (* for all). Over the API, a reviewer
 or admin grant one admin asks for waits for a second admin; the operator, who holds the store,
 grants at once and may approve what waits (e.g. on an install with one admin).
+Disabling stops a person's tokens at once (grants are kept); the last active admin is not
+disabled. Enabling over the API puts reviewer and admin grants back to wait for a second admin;
+the operator's enable counts at once.
 人员即身份(名称按 NFKC、去空白、忽略大小写比较),令牌发给人员。授权为角色及其辖区(* 为全部)。
 通过 API 由一位管理员申请的审核员或管理员授权须另一位管理员批准;运维者(持有数据库)直接授权,也可批准待批授权。
+停用人员后其令牌立即失效(授权保留);不能停用最后一位有效的管理员。通过 API 重新启用时,审核员与管理员授权
+须另一位管理员再次批准;运维者启用立即生效。
 
 Roles: admin, author, reviewer, system, viewer.
-Exit codes: 0 done; 2 wrong usage (a bad name, an unknown person or nothing to approve); 3 the
-store cannot be opened; 4 internal error.
+Exit codes: 0 done; 2 wrong usage (a bad name, an unknown person, nothing to approve, or a
+disable/enable refused: already so, or the last active admin); 3 the store cannot be opened;
+4 internal error.
 Example: tiaowen persons create --name 李四 --role reviewer --jurisdictions shanxi`;
 
 const ROLES = ['admin', 'author', 'reviewer', 'system', 'viewer'] as const;
@@ -36,7 +45,7 @@ export const command: CliCommand = {
   async run(argv, io) {
     const [sub, ...rest] = argv;
     if (!sub || sub === '--help' || sub === '-h') return (io.out(USAGE), sub ? EXIT.ok : EXIT.usage);
-    if (!['list', 'create', 'approve'].includes(sub)) return (io.err(`unknown sub-command ${sub}\n\n${USAGE}`), EXIT.usage);
+    if (!['list', 'create', 'approve', 'disable', 'enable'].includes(sub)) return (io.err(`unknown sub-command ${sub}\n\n${USAGE}`), EXIT.usage);
     const { flags, error, help } = parseFlags(rest, ['name', 'role', 'jurisdictions', 'data', 'store']);
     if (help) return (io.out(USAGE), EXIT.ok);
     if (error) return (io.err(`${error}\n\n${USAGE}`), EXIT.usage);
@@ -69,6 +78,18 @@ export const command: CliCommand = {
       if (sub === 'create') {
         const p = await store.db.transaction((tx) => persons.grantIn(tx, name.name, role, scope, operator));
         io.out(show(p));
+        return EXIT.ok;
+      }
+      if (sub === 'disable' || sub === 'enable') {
+        const who = await persons.byKey(name.key);
+        if (!who) return (io.err(`没有此人 / no person ${name.name}`), EXIT.usage);
+        try {
+          io.out(show((await (sub === 'disable' ? persons.disable(who.id, operator) : persons.enable(who.id, operator)))!));
+        } catch (e) {
+          if (!(e instanceof ApiError)) throw e;
+          const m = e.details?.[0]?.message ?? e.text;
+          return (io.err(`${e.code}: ${m.zh} / ${m.en}`), EXIT.usage);
+        }
         return EXIT.ok;
       }
       const p = await persons.byKey(name.key);

@@ -448,6 +448,9 @@ export const JobParams = named(
     asOf: Type.String(),
     file: Type.Object({ name: Type.String(), format: Literals(['jsonl', 'csv', 'xlsx']), size: Type.Integer({ minimum: 0 }) }),
     mapping: Opt(Type.Record(Type.String(), Type.String(), { description: 'Column header → fact name ("" ignored), as sent with the upload' })),
+    jurisdictions: Opt(
+      Type.Array(Type.String(), { description: "Jurisdictions of both sides' policies: who may see the job (absent on jobs made before; those only a central reader sees)" }),
+    ),
   }),
 );
 

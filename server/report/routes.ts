@@ -6,6 +6,7 @@
 import { actorOf, depsOf, param, route, type App, type AppDeps, type Ctx } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { resolveDraft } from '../refs.ts';
+import { jobNotFound, maySeeJob } from '../auth/scope.ts';
 import type { DraftRecord, DraftSimulation, JobRecord } from '../store/store.ts';
 import { jsonBody } from '../validate.ts';
 import { AttachSimulationV1 } from './contract.ts';
@@ -101,6 +102,8 @@ export function reportRoutes(app: App): void {
     const items = [];
     for (const a of await deps.store.draftSimulations(draft.id)) {
       const job = await jobNamed(deps, a.jobId, 'job');
+      // A simulation whose baseline lies outside the reader's scope is left out, as its job would be.
+      if (!maySeeJob(actorOf(c), job)) continue;
       items.push({ attachment: attachmentView(a, await stale(deps, draft.id, job)), report: await reportFor(deps, job, a.by) });
     }
     return c.json({ items });
@@ -116,6 +119,7 @@ export function reportRoutes(app: App): void {
       ]);
     }
     const job = await jobNamed(deps, body.job, 'body.job');
+    if (!maySeeJob(actorOf(c), job)) throw jobNotFound(body.job, 'body.job');
     const candidate = (job.params as { candidate?: string }).candidate;
     if (candidate !== `draft:${draft.id}`) {
       throw ApiError.of(422, 'report.not-this-draft', [

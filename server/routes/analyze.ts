@@ -10,6 +10,7 @@ import { AnalysisBusy } from '../../engine/parallel/analysis.ts';
 import { actorOf, depsOf, route, type App } from '../context.ts';
 import * as C from '../contract/wire.ts';
 import { ApiError } from '../errors.ts';
+import { requirePolicyScope } from '../auth/scope.ts';
 import { jsonBody } from '../validate.ts';
 import type { AnalyzeResponse } from '../wire.ts';
 import type { LibraryLike } from '../engine.ts';
@@ -41,6 +42,8 @@ export function analyzeRoutes(app: App): void {
     const body = await jsonBody(c, C.AnalyzeRequest);
     const r = deps.policies.compile(body.source, body.format ?? 'dsl', 'draft');
     if (!r.value || hasErrors(r.diagnostics)) return c.json<AnalyzeResponse>({ ok: false, diagnostics: r.diagnostics });
+    // As for drafts: the text's own policy must be in the caller's grant (its base is only read).
+    requirePolicyScope(actorOf(c), r.value.id, '/source');
     const budgetMs = body.budgetMs ?? DEFAULT_BUDGET_MS;
     let outcome;
     try {

@@ -84,7 +84,10 @@ export function metaRoutes(app: App): void {
     const page = intQuery(c, 'page', 1, 1, 1_000_000);
     const pageSize = intQuery(c, 'pageSize', 50, 1, 1000);
     const q = c.req.query();
+    const scope = actorOf(c).scope;
     const result = await depsOf(c).store.queryAudit({
+      // A scoped reviewer reads only entries about what they may touch (server/store/store.ts auditScope).
+      ...(scope === '*' ? {} : { scope }),
       actor: q.actor || undefined,
       target: q.target || undefined,
       action: q.action || undefined,

@@ -51,6 +51,20 @@ export function personRoutes(app: App): void {
     return c.json<Person>(p);
   });
 
+  route(app, 'POST /api/v1/persons/:id/disable', async (c) => {
+    const a = actorOf(c);
+    const p = await depsOf(c).auth.persons.disable(personId(c), { kind: 'person', id: a.personId, name: a.name });
+    if (!p) throw notFound(c.req.param('id') ?? '');
+    return c.json<Person>(p);
+  });
+
+  route(app, 'POST /api/v1/persons/:id/enable', async (c) => {
+    const a = actorOf(c);
+    const p = await depsOf(c).auth.persons.enable(personId(c), { kind: 'person', id: a.personId, name: a.name });
+    if (!p) throw notFound(c.req.param('id') ?? '');
+    return c.json<Person>(p);
+  });
+
   route(app, 'POST /api/v1/persons/:id/tokens', async (c) => {
     const body = await jsonBody(c, C.IssueTokenRequest);
     const id = personId(c);

@@ -1,11 +1,13 @@
 /** Simulation jobs: upload → 202 with a job id; status, SSE progress, cancel, changed records, download. */
 import { randomUUID } from 'node:crypto';
 import { streamSSE, stream } from 'hono/streaming';
-import { actorOf, depsOf, param, route, todayInShanghai, type App, type Ctx } from '../context.ts';
+import { actorOf, depsOf, param, route, todayInShanghai, type Actor, type App, type AppDeps, type Ctx } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { msg } from '../messages.ts';
 import type { ProgressEvent } from '../jobs.ts';
-import { parseRef, resolveRef } from '../refs.ts';
+import { parseRef, resolveRef, type Ref } from '../refs.ts';
+import { jurisdictionOf } from '../auth/grants.ts';
+import { requirePolicyScope } from '../auth/scope.ts';
 import type { ChangeFilter, JobChange, JobRecord } from '../store/store.ts';
 import { detectFormat, readDataset, type ColumnMapping, type UploadFormat } from '../upload.ts';
 import { intQuery, isIsoDate } from '../validate.ts';
@@ -84,8 +86,9 @@ export function simulateRoutes(app: App): void {
     const text = (k: string) => (typeof form[k] === 'string' ? (form[k] as string) : undefined);
     const asOf = text('asOf') || todayInShanghai(deps.clock);
     if (!isIsoDate(asOf)) throw ApiError.of(400, 'http.invalid-body', [{ path: 'form.asOf', message: { zh: '应为日期 YYYY-MM-DD', en: 'must be a date YYYY-MM-DD' } }]);
-    const baseline = await resolveRef(deps, parseRef(text('baseline'), 'form.baseline'), asOf, 'form.baseline');
-    const candidate = await resolveRef(deps, parseRef(text('candidate'), 'form.candidate'), asOf, 'form.candidate');
+    const actor = actorOf(c);
+    const baseline = await resolveInScope(deps, actor, parseRef(text('baseline'), 'form.baseline'), asOf, 'form.baseline');
+    const candidate = await resolveInScope(deps, actor, parseRef(text('candidate'), 'form.candidate'), asOf, 'form.candidate');
     const uploaded = new Uint8Array(await file.arrayBuffer());
     const uploadedFormat = detectFormat(file.name, file.type, uploaded.subarray(0, 4));
     if (!uploadedFormat) throw ApiError.of(415, 'upload.unsupported-format', [{ path: 'form.file', message: { zh: file.name, en: file.name } }]);
@@ -119,6 +122,8 @@ export function simulateRoutes(app: App): void {
         file: { name: file.name, format: uploadedFormat, size: uploaded.length },
         // JSONL lines are facts objects by name: a mapping does not apply to them.
         ...(Object.keys(mapping).length > 0 && uploadedFormat !== 'jsonl' ? { mapping } : {}),
+        // Who may see the job later: those whose scope covers both sides (server/auth/scope.ts).
+        jurisdictions: [...new Set([jurisdictionOf(baseline.ir.id), jurisdictionOf(candidate.ir.id)])].sort(),
       } satisfies JobParams,
       total: dataset.total,
       // Stored with the job so that any instance can run it, and run it again if this one dies.
@@ -230,6 +235,19 @@ export function simulateRoutes(app: App): void {
       }
     });
   });
+}
+
+/**
+ * Resolves one side of a simulation after checking its policy is in the caller's scope (403
+ * auth.out-of-scope): a published policy by its id before it is read, a draft by the policy it
+ * names now, and either by the policy it resolved to.
+ */
+async function resolveInScope(deps: AppDeps, actor: Actor, ref: Ref, asOf: string, path: string) {
+  if (ref.kind === 'version') requirePolicyScope(actor, ref.policy, path);
+  else requirePolicyScope(actor, (await deps.store.draft(ref.id))?.policyId, path);
+  const resolved = await resolveRef(deps, ref, asOf, path);
+  requirePolicyScope(actor, resolved.ir.id, path);
+  return resolved;
 }
 
 /** The `mapping` form field: a JSON object of header → fact name ("" ignores the column). */

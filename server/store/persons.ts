@@ -61,6 +61,10 @@ function normaliseScope(role: Role, scope: Scope): Scope {
   return role === 'admin' ? '*' : scope === '*' ? '*' : [...new Set(scope)].sort();
 }
 
+function isActiveAdmin(p: PersonRecord): boolean {
+  return p.status === 'active' && p.grants.some((g) => g.role === 'admin' && g.status === 'active');
+}
+
 export class Persons {
   constructor(private readonly store: Store) {}
 
@@ -174,6 +178,56 @@ export class Persons {
       await tx.run("UPDATE persons SET grants = ?, status = 'active', approved_by = ?, approved_at = ? WHERE id = ?", [JSON.stringify(grants), approver.name, at, id]);
       const after: PersonRecord = { ...before, grants, status: 'active', approvedBy: approver.name, approvedAt: at };
       await this.store.audit(tx, { actor: approver.name, action: 'person.approve', target: `person:${id}`, before, after });
+      return after;
+    });
+  }
+
+  /**
+   * Disables a person: their tokens stop authenticating (401 auth.disabled) and their grants are
+   * kept for an enable. One admin is enough (stopping access needs no second pair of eyes), but
+   * the last active admin is not disabled (409 person.last-admin): no one could administer then.
+   * 409 person.disabled when the person is disabled already. Audited as `person.disable`.
+   */
+  async disable(id: number, issuer: Issuer): Promise<PersonRecord | undefined> {
+    return this.store.db.transaction(async (tx) => {
+      // Every active person locked (PostgreSQL): two admins disabling each other take turns.
+      const active = (await tx.all(`SELECT ${PERSON_COLUMNS} FROM persons WHERE status = 'active' ORDER BY id${this.forUpdate}`)).map(personRow);
+      const before = active.find((p) => p.id === id) ?? (await this.byId(id, tx));
+      if (!before) return undefined;
+      if (before.status === 'disabled') throw ApiError.of(409, 'person.disabled', [{ path: 'person.status', message: { zh: `${before.name} 已停用`, en: `${before.name} is disabled already` } }]);
+      const admins = active.filter((p) => isActiveAdmin(p));
+      if (isActiveAdmin(before) && admins.every((p) => p.id === id)) {
+        throw ApiError.of(409, 'person.last-admin', [{ path: 'path.id', message: { zh: `${before.name} 是最后一位有效的管理员`, en: `${before.name} is the last active admin` } }]);
+      }
+      await tx.run("UPDATE persons SET status = 'disabled' WHERE id = ?", [id]);
+      const after: PersonRecord = { ...before, status: 'disabled' };
+      await this.store.audit(tx, { actor: issuer.name, action: 'person.disable', target: `person:${id}`, before, after });
+      return after;
+    });
+  }
+
+  /**
+   * Enables a disabled person. Their reviewer and admin grants, enabled by an admin person, wait
+   * for a second admin's approval as new ones would (else one admin could bring back a privileged
+   * identity alone); the operator's enable counts at once. 409 person.not-disabled otherwise.
+   * Audited as `person.enable`.
+   */
+  async enable(id: number, issuer: Issuer): Promise<PersonRecord | undefined> {
+    return this.store.db.transaction(async (tx) => {
+      const r = await tx.get(`SELECT ${PERSON_COLUMNS} FROM persons WHERE id = ?${this.forUpdate}`, [id]);
+      if (!r) return undefined;
+      const before = personRow(r);
+      if (before.status !== 'disabled') {
+        throw ApiError.of(409, 'person.not-disabled', [{ path: 'person.status', message: { zh: `${before.name} 的状态为 ${before.status}`, en: `${before.name} is ${before.status}` } }]);
+      }
+      const grants: Grant[] =
+        issuer.kind === 'person'
+          ? before.grants.map(({ requestedBy: _, ...g }) => (PRIVILEGED.includes(g.role) ? { ...g, status: 'pending' as const, requestedBy: issuer.id } : g))
+          : before.grants;
+      const status = statusOf(grants, undefined);
+      await tx.run('UPDATE persons SET grants = ?, status = ? WHERE id = ?', [JSON.stringify(grants), status, id]);
+      const after: PersonRecord = { ...before, grants, status };
+      await this.store.audit(tx, { actor: issuer.name, action: 'person.enable', target: `person:${id}`, before, after });
       return after;
     });
   }

@@ -447,9 +447,16 @@ export class Store {
     to?: string;
     page: number;
     pageSize: number;
+    /** Only entries a person scoped to these jurisdictions may see (`auditScope`); absent: all. */
+    scope?: string[];
   }): Promise<{ items: AuditRecord[]; total: number }> {
     const where: string[] = [];
     const params: SqlValue[] = [];
+    if (q.scope) {
+      const s = auditScope(this.db.dialect, q.scope);
+      where.push(s.sql);
+      params.push(...s.params);
+    }
     if (q.actor) (where.push('actor = ?'), params.push(q.actor));
     // A target prefix matches the object and everything under it (`policy:gansu/` → all of Gansu).
     if (q.target) (where.push("(target = ? OR target LIKE ? ESCAPE '\\')"), params.push(q.target, likePrefix(q.target)));
@@ -1419,6 +1426,33 @@ function jsonOps(dialect: Dialect) {
     length: (col: string, key: string) => `COALESCE(json_array_length(${col}, '$.${key}'), 0)`,
     contains: (col: string, key: string) => `EXISTS (SELECT 1 FROM json_each(${col}, '$.${key}') WHERE value = ?)`,
   };
+}
+
+/**
+ * An audit entry's jurisdiction is that of the object its target names: `policy:<j>/…` its own,
+ * `draft:<id>` the policy the draft names now (a draft naming none is everyone's), `job:<id>` the
+ * jurisdictions the job remembers (all must be in scope; a job from before remembers none).
+ * Entries about anything else (persons, tokens, decision-log partitions) have none and are kept.
+ */
+function auditScope(dialect: Dialect, scope: string[]): { sql: string; params: SqlValue[] } {
+  const params: SqlValue[] = [];
+  const policyIn = (col: string) => {
+    if (scope.length === 0) return 'FALSE';
+    params.push(...scope.map((j) => likePrefix(`${j}/`)));
+    return `(${scope.map(() => `${col} LIKE ? ESCAPE '\\'`).join(' OR ')})`;
+  };
+  const policies = `(target LIKE 'policy:%' AND ${policyIn("substr(target, 8)")})`;
+  const drafts = `(target LIKE 'draft:%' AND target IN (SELECT 'draft:' || CAST(id AS TEXT) FROM drafts WHERE policy_id IS NULL OR ${policyIn('policy_id')}))`;
+  const [elements, v] =
+    dialect === 'postgres'
+      ? [`jsonb_array_elements_text(COALESCE((params)::jsonb -> 'jurisdictions', '[]'::jsonb)) AS e(v)`, 'v']
+      : [`json_each(params, '$.jurisdictions')`, 'value'];
+  const outside = scope.length === 0 ? 'TRUE' : `${v} NOT IN (${scope.map(() => '?').join(', ')})`;
+  const jobs = `(target LIKE 'job:%' AND target IN (SELECT 'job:' || id FROM jobs WHERE ${jsonOps(dialect).length('params', 'jurisdictions')} > 0
+    AND NOT EXISTS (SELECT 1 FROM ${elements} WHERE ${outside})))`;
+  if (scope.length > 0) params.push(...scope);
+  const other = `(target NOT LIKE 'policy:%' AND target NOT LIKE 'draft:%' AND target NOT LIKE 'job:%')`;
+  return { sql: `(${other} OR ${policies} OR ${drafts} OR ${jobs})`, params };
 }
 
 function likePrefix(s: string): string {

@@ -1,7 +1,8 @@
 /**
  * The persons page in a real browser: an admin creates a reviewer, who waits; the admin who asked
  * is not offered the approval; a second admin approves; the new reviewer's token then works, and a
- * pending person who logs in is told they wait. Screenshot: test-artifacts/screenshots/persons.png.
+ * pending person who logs in is told they wait; disabling stops the token, and enabling a reviewer
+ * waits for the other admin again. Screenshot: test-artifacts/screenshots/persons.png.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -59,6 +60,17 @@ describe('persons page', () => {
     await other.context().close();
     const me = (await (await fetch(`${h.server.url}/api/v1/me`, { headers: { authorization: `Bearer ${issued.token}` } })).json()) as { pending: boolean; scope: string[] };
     expect(me).toMatchObject({ pending: false, scope: ['gansu'] });
+
+    // Disabled by an admin, the reviewer's token stops; enabled again, the grant waits for the other admin.
+    const admin = await h.open('admin', '#/persons');
+    const row3 = admin.getByRole('row').filter({ hasText: '新审核员' });
+    await row3.getByRole('button', { name: '停用' }).click();
+    await see(admin, '已停用 新审核员,其令牌不再有效');
+    expect((await fetch(`${h.server.url}/api/v1/me`, { headers: { authorization: `Bearer ${issued.token}` } })).status).toBe(401);
+    await row3.getByRole('button', { name: '启用' }).click();
+    await see(admin, '已启用 新审核员;其审核员或管理员授权待另一位管理员批准');
+    expect(await row3.getByRole('button', { name: '批准' }).count()).toBe(0);
+    await admin.context().close();
   });
 
   it('is not offered to a reviewer', async () => {

@@ -196,3 +196,75 @@ describe('four eyes on identities', () => {
     }
   });
 });
+
+describe('disabling a person', () => {
+  it('one admin disables (not the last active admin); tokens answer 401 auth.disabled; enabling a reviewer waits for a second admin; audited', async () => {
+    const t2 = await makeApp();
+    try {
+      const persons = ((await (await t2.req('GET', '/api/v1/persons', { as: 'admin' })).json()) as { items: { id: number; key: string }[] }).items;
+      const admin = persons.find((p) => p.key === 'admin')!;
+      const reviewer = persons.find((p) => p.key === '李四')!;
+      // The only active admin (a pending one does not count) may not be disabled, by themselves or anyone.
+      await t2.req('POST', '/api/v1/tokens', { as: 'admin', json: { role: 'admin', name: 'newcomer' } });
+      await expectError(await t2.req('POST', `/api/v1/persons/${admin.id}/disable`, { as: 'admin' }), 409, 'person.last-admin');
+      await expectError(await t2.req('POST', `/api/v1/persons/${reviewer.id}/disable`, { as: '李四' }), 403, 'auth.forbidden');
+      await expectError(await t2.req('POST', '/api/v1/persons/999999/disable', { as: 'admin' }), 404, 'person.not-found');
+
+      expect((await t2.req('GET', '/api/v1/policies', { as: '李四' })).status).toBe(200);
+      const off = await t2.req('POST', `/api/v1/persons/${reviewer.id}/disable`, { as: 'admin' });
+      expect(off.status).toBe(200);
+      expect(((await off.json()) as { status: string }).status).toBe('disabled');
+      await expectError(await t2.req('GET', '/api/v1/policies', { as: '李四' }), 401, 'auth.disabled');
+      await expectError(await t2.req('GET', '/api/v1/me', { as: '李四' }), 401, 'auth.disabled');
+      await expectError(await t2.req('POST', `/api/v1/persons/${reviewer.id}/disable`, { as: 'admin' }), 409, 'person.disabled');
+
+      // Enabled by one admin, the reviewer grant waits again: the token answers only /me, as pending.
+      const on = (await (await t2.req('POST', `/api/v1/persons/${reviewer.id}/enable`, { as: 'admin' })).json()) as { status: string; grants: { role: string; status: string }[] };
+      expect(on).toMatchObject({ status: 'pending', grants: [{ role: 'reviewer', status: 'pending' }] });
+      await expectError(await t2.req('POST', `/api/v1/persons/${reviewer.id}/enable`, { as: 'admin' }), 409, 'person.not-disabled');
+      expect(((await (await t2.req('GET', '/api/v1/me', { as: '李四' })).json()) as { pending: boolean }).pending).toBe(true);
+      await expectError(await t2.req('GET', '/api/v1/policies', { as: '李四' }), 403, 'auth.pending');
+      await expectError(await t2.req('POST', `/api/v1/persons/${reviewer.id}/approve`, { as: 'admin' }), 403, 'person.four-eyes');
+      const other = (await t2.deps.auth.create('admin', '另一管理员', 'test')).token;
+      expect((await t2.req('POST', `/api/v1/persons/${reviewer.id}/approve`, { as: other })).status).toBe(200);
+      expect((await t2.req('GET', '/api/v1/policies', { as: '李四' })).status).toBe(200);
+
+      // With a second active admin, the first may be disabled (by either); an author's enable counts at once.
+      expect((await t2.req('POST', `/api/v1/persons/${admin.id}/disable`, { as: other })).status).toBe(200);
+      await expectError(await t2.req('GET', '/api/v1/me', { as: 'admin' }), 401, 'auth.disabled');
+      const author = persons.find((p) => p.key === '张三')!;
+      expect((await t2.req('POST', `/api/v1/persons/${author.id}/disable`, { as: other })).status).toBe(200);
+      const back = (await (await t2.req('POST', `/api/v1/persons/${author.id}/enable`, { as: other })).json()) as { status: string };
+      expect(back.status).toBe('active');
+      expect((await t2.req('GET', '/api/v1/drafts', { as: '张三' })).status).toBe(200);
+
+      const audit = ((await (await t2.req('GET', `/api/v1/audit?target=person:${reviewer.id}`, { as: other })).json()) as { items: { actor: string; action: string }[] }).items;
+      expect(audit.map((r) => `${r.action} by ${r.actor}`)).toEqual(['person.approve by 另一管理员', 'person.enable by admin', 'person.disable by admin', 'person.create by test']);
+    } finally {
+      await t2.close();
+    }
+  });
+
+  it('tiaowen persons disable|enable: the operator disables and enables at once; refusals exit 2', async () => {
+    const where = await testStoreSpec(t.dir, 'cli-disable.sqlite');
+    const run = async (...argv: string[]) => {
+      const out: string[] = [];
+      const code = await main(argv, { out: (s) => out.push(s), err: (s) => out.push(s) });
+      return { code, text: out.join('\n') };
+    };
+    try {
+      expect((await run('persons', 'create', '--name', '王五', '--role', 'reviewer', '--jurisdictions', 'shanxi', '--store', where.spec)).code).toBe(0);
+      const off = await run('persons', 'disable', '--name', '王五', '--store', where.spec);
+      expect([off.code, off.text]).toEqual([0, expect.stringMatching(/王五\tdisabled\treviewer:shanxi$/)]);
+      const again = await run('persons', 'disable', '--name', '王五', '--store', where.spec);
+      expect([again.code, again.text]).toEqual([2, expect.stringMatching(/^person\.disabled: /)]);
+      expect((await run('persons', 'disable', '--name', 'nobody', '--store', where.spec)).code).toBe(2);
+      // The operator is trusted: the reviewer grant is active again at once.
+      expect((await run('persons', 'enable', '--name', '王五', '--store', where.spec)).text).toMatch(/王五\tactive\treviewer:shanxi$/);
+      expect((await run('persons', 'enable', '--name', '王五', '--store', where.spec)).code).toBe(2);
+      expect((await run('persons', '--help')).text).toMatch(/persons disable/);
+    } finally {
+      await where.drop();
+    }
+  });
+});

@@ -181,7 +181,7 @@ const JOB: Shape<W.Job> = {
   id: 'req', kind: 'req', createdBy: 'req', createdAt: 'req', status: 'req', params: 'req', total: 'req', done: 'req', result: 'opt', error: 'opt',
   finishedAt: 'opt', runner: 'opt', attempts: 'req', links: 'req',
 };
-const JOB_PARAMS: Shape<W.JobParams> = { baseline: 'req', candidate: 'req', asOf: 'req', file: 'req', mapping: 'opt' };
+const JOB_PARAMS: Shape<W.JobParams> = { baseline: 'req', candidate: 'req', asOf: 'req', file: 'req', mapping: 'opt', jurisdictions: 'opt' };
 const SIMULATION: Shape<W.SimulationResult> = { engine: 'opt', coverage: 'opt', total: 'req', changed: 'req', baseline: 'req', candidate: 'req' };
 const SIDE: Shape<W.SideCounts> = { policy: 'req', version: 'req', hash: 'req', byOutcome: 'req', byRule: 'req' };
 const CHANGES: Shape<W.ChangesPage> = { items: 'req', total: 'req', page: 'req', pageSize: 'req', rule: 'opt', kind: 'opt' };

@@ -13,7 +13,8 @@ const ROLES: readonly Role[] = ['admin', 'author', 'reviewer', 'system', 'viewer
 /**
  * Persons (admin): who holds which role over which jurisdictions, creating a person, and approving
  * a reviewer or admin grant another admin asked for (four eyes on identities: the server refuses
- * the person themselves and the admin who asked, and this page does not offer it to them).
+ * the person themselves and the admin who asked, and this page does not offer it to them);
+ * disabling a person (not offered for oneself) and enabling them again.
  */
 @customElement('tw-page-persons')
 export class TwPagePersons extends LitElement {
@@ -70,7 +71,14 @@ export class TwPagePersons extends LitElement {
             <td>${p.grants.map((g) => html`<div class=${g.status === 'pending' ? 'pending' : ''}>${t(`role.${g.role}` as MessageKey)}: ${g.jurisdictions === '*' ? t('persons.all') : g.jurisdictions.join(', ')}${g.status === 'pending' ? ` (${t('persons.pending')})` : ''}</div>`)}</td>
             <td>${t(`persons.status.${p.status}` as MessageKey)}</td>
             <td>${p.createdBy}${p.approvedBy ? html`<div class="muted">${t('persons.approvedBy', { name: p.approvedBy })}</div>` : nothing}</td>
-            <td>${mayApprove ? html`<button ?disabled=${this.busy} @click=${() => this.approve(p)}>${t('persons.approve')}</button>` : nothing}</td>
+            <td>
+              ${mayApprove ? html`<button ?disabled=${this.busy} @click=${() => this.approve(p)}>${t('persons.approve')}</button>` : nothing}
+              ${p.status === 'disabled'
+                ? html`<button ?disabled=${this.busy} @click=${() => this.setEnabled(p, true)}>${t('persons.enable')}</button>`
+                : p.id !== me?.personId
+                  ? html`<button ?disabled=${this.busy} @click=${() => this.setEnabled(p, false)}>${t('persons.disable')}</button>`
+                  : nothing}
+            </td>
           </tr>`;
         })}
       </tbody>
@@ -92,6 +100,14 @@ export class TwPagePersons extends LitElement {
 
   private approve(p: Person): Promise<void> {
     return this.act(async () => (await api.approvePerson(p.id), t('persons.approved', { name: p.name })));
+  }
+
+  private setEnabled(p: Person, enabled: boolean): Promise<void> {
+    return this.act(async () => {
+      const after = await api.setPersonEnabled(p.id, enabled);
+      if (!enabled) return t('persons.disabledDone', { name: p.name });
+      return t(after.grants.some((g) => g.status === 'pending') ? 'persons.enabledPending' : 'persons.enabledDone', { name: p.name });
+    });
   }
 
   private async act(fn: () => Promise<string>): Promise<void> {
