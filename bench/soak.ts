@@ -184,23 +184,27 @@ async function kills(n: number, heap: number, seed: number): Promise<string[]> {
         const r = await api(s.url, author, 'GET', `/api/v1/drafts/${id}`);
         if (r.status !== 200) problems.push(`cycle ${k}: acknowledged draft ${id} answered ${r.status}`);
       }
-      // Writes until killed at a random moment 50–500 ms in.
+      // Four writers until killed at a random moment 0.3–2 s in: long enough that most cycles
+      // acknowledge drafts (a draft is compiled and committed before its 201), short enough that
+      // the kill lands mid-write.
       let alive = true;
-      const writer = (async () => {
-        for (let i = 0; alive; i++) {
-          try {
-            const r = await api(s.url, author, 'POST', '/api/v1/drafts', { source: policySource(`soak/p${k}`, `${k}.${i}`, `第${i}条`) });
-            if (r.status === 201) acknowledged.push(r.body.id as number);
-          } catch {
-            return; // killed mid-request: not acknowledged
+      const writer = (w: number) =>
+        (async () => {
+          for (let i = 0; alive; i++) {
+            try {
+              const r = await api(s.url, author, 'POST', '/api/v1/drafts', { source: policySource(`soak/p${k}w${w}`, `${k}.${i}`, `第${i}条`) });
+              if (r.status === 201) acknowledged.push(r.body.id as number);
+            } catch {
+              return; // killed mid-request: not acknowledged
+            }
           }
-        }
-      })();
-      await new Promise((r) => setTimeout(r, 50 + random() * 450));
+        })();
+      const writers = Promise.all([0, 1, 2, 3].map(writer));
+      await new Promise((r) => setTimeout(r, 300 + random() * 1700));
       s.child.kill('SIGKILL');
       alive = false;
       await stopped(s.child);
-      await writer;
+      await writers;
       if ((k + 1) % 10 === 0) console.log(`  ${k + 1} kills, ${acknowledged.length} acknowledged drafts, problems so far: ${problems.length}`);
     }
     // The last check covers every acknowledged write.
