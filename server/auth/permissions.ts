@@ -95,6 +95,10 @@ export const PERMISSIONS = {
   'POST /api/v1/persons/:id/grants': ADMIN,
   'POST /api/v1/persons/:id/approve': ADMIN,
   'POST /api/v1/persons/:id/tokens': ADMIN,
+  // OpenID Connect login for the admin UI: before anyone holds a token.
+  'GET /api/v1/auth/config': 'public',
+  'GET /api/v1/auth/oidc/login': 'public',
+  'GET /api/v1/auth/oidc/callback': 'public',
 } as const satisfies Record<string, Access>;
 
 export type RouteKey = keyof typeof PERMISSIONS;

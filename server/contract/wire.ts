@@ -652,3 +652,16 @@ export const CreatePersonRequest = named(
   Type.Object({ name: NonEmpty(undefined, 200), grants: Type.Array(Type.Object(GrantRequestFields, { additionalProperties: false }), { minItems: 1, maxItems: 5 }) }, { additionalProperties: false }),
 );
 export const IssueTokenRequest = named('IssueTokenV1', Type.Object({ role: Role }, { additionalProperties: false }));
+
+// OpenID Connect login (server/routes/oidc.ts)
+export const AuthConfig = named(
+  'AuthConfig',
+  Type.Object(
+    {
+      oidc: Type.Union([Type.Object({ issuer: Type.String({ description: 'The provider the admin UI signs in with' }) }, { additionalProperties: false }), Type.Null()], {
+        description: 'null: no provider configured, sign in with a token',
+      }),
+    },
+    { additionalProperties: false },
+  ),
+);
