@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../server/cli/main.ts';
 import { makeApp, type TestApp } from './helpers.ts';
 
 const CLIENT = { id: 'tiaowen-admin', secret: 'a-test-secret-that-is-long-enough-for-hs256' };
@@ -224,5 +225,25 @@ describe('without a provider', () => {
     const res = await plain.req('GET', '/api/v1/auth/oidc/login');
     expect(res.status).toBe(404);
     expect(await res.text()).toContain('oidc.not-configured');
+  });
+});
+
+describe('tiaowen serve', () => {
+  const run = async (argv: string[]) => {
+    const out: string[] = [];
+    const code = await main(argv, { out: (s) => out.push(s), err: (s) => out.push(s) });
+    return { code, text: out.join('\n') };
+  };
+
+  it('documents the OpenID Connect flags and their variables', async () => {
+    const { code, text } = await run(['serve', '--help']);
+    expect(code).toBe(0);
+    for (const w of ['--oidc-issuer', 'TIAOWEN_OIDC_ISSUER', '--oidc-client-id', 'TIAOWEN_OIDC_CLIENT_ID', '--oidc-client-secret', 'TIAOWEN_OIDC_CLIENT_SECRET']) expect(text).toContain(w);
+  });
+
+  it('refuses an issuer without its client id and secret (usage, exit 2)', async () => {
+    const { code, text } = await run(['serve', '--oidc-issuer', 'https://sso.example.org']);
+    expect(code).toBe(2);
+    expect(text).toContain('go together');
   });
 });
