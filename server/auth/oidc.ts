@@ -115,7 +115,9 @@ export class OidcLogin {
   private async signIn(claims: client.IDToken): Promise<{ token: string; person: PersonRecord; role: Role; expiresAt: string }> {
     const issuer = claims.iss;
     const sub = claims.sub;
-    const names = [claims.preferred_username, claims.email].filter((v): v is string => typeof v === 'string' && v !== '');
+    // An email the provider has not verified could be anyone's: it names no person.
+    const email = claims.email_verified === true ? claims.email : undefined;
+    const names = [claims.preferred_username, email].filter((v): v is string => typeof v === 'string' && v !== '');
     return this.store.db.transaction(async (tx) => {
       const link = await tx.get<{ person_id: number }>('SELECT person_id FROM oidc_links WHERE issuer = ? AND sub = ?', [issuer, sub]);
       let person: PersonRecord | undefined;

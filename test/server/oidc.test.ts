@@ -14,10 +14,12 @@ import { makeApp, type TestApp } from './helpers.ts';
 const CLIENT = { id: 'tiaowen-admin', secret: 'a-test-secret-that-is-long-enough-for-hs256' };
 const REDIRECT = 'http://localhost/api/v1/auth/oidc/callback';
 /** The provider's accounts: id → claims. */
-const ACCOUNTS: Record<string, { preferred_username?: string; email?: string }> = {
+const ACCOUNTS: Record<string, { preferred_username?: string; email?: string; email_verified?: boolean }> = {
   'u-alice': { preferred_username: 'Alice', email: 'alice@example.org' },
   'u-mallory': { preferred_username: 'mallory' },
-  'u-pendy': { email: 'pendy@example.org' },
+  'u-pendy': { email: 'pendy@example.org', email_verified: true },
+  'u-carol': { email: 'carol@example.org', email_verified: true },
+  'u-carol-unverified': { email: 'carol@example.org', email_verified: false },
   'u-alice-2': { preferred_username: 'alice' },
   'u-admin': { preferred_username: 'admin' },
 };
@@ -35,7 +37,7 @@ beforeAll(async () => {
   const oidc = new Provider(issuer, {
     clients: [{ client_id: CLIENT.id, client_secret: CLIENT.secret, redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_post' }],
     findAccount: async (_ctx, id) => (ACCOUNTS[id] ? { accountId: id, claims: async () => ({ sub: id, ...ACCOUNTS[id] }) } : undefined),
-    claims: { openid: ['sub'], profile: ['preferred_username'], email: ['email'] },
+    claims: { openid: ['sub'], profile: ['preferred_username'], email: ['email', 'email_verified'] },
     // The claims in the ID token itself: the relying party reads no userinfo.
     conformIdTokenClaims: false,
     cookies: { keys: ['test-cookie-key'] },
@@ -47,6 +49,7 @@ beforeAll(async () => {
   t = await makeApp({ config: { oidc: { issuer, clientId: CLIENT.id, clientSecret: CLIENT.secret, redirectUri: REDIRECT } }, clock: { now: () => new Date(Date.now() + offsetMs) } });
   const persons = t.deps.auth.persons;
   await persons.create('alice', [{ role: 'author', jurisdictions: ['gansu'] }], { kind: 'operator', name: 'test' });
+  await persons.create('Carol@Example.org', [{ role: 'viewer', jurisdictions: '*' }], { kind: 'operator', name: 'test' });
   // A reviewer grant an admin asks for waits for a second admin: the person is pending.
   const admin = (await persons.byKey('admin'))!;
   await persons.create('pendy@example.org', [{ role: 'reviewer', jurisdictions: '*' }], { kind: 'person', id: admin.id, name: admin.name });
@@ -200,6 +203,14 @@ describe('OpenID Connect login', () => {
     expect(res.headers.get('content-type')).toMatch(/text\/html/);
     expect(await res.text()).toContain('oidc.no-person');
     expect((await t.deps.auth.persons.list()).length).toBe(before);
+  });
+
+  it('a verified email names a person; an unverified one names nobody', async () => {
+    const refused = await signIn('u-carol-unverified');
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('oidc.no-person');
+    const token = sessionToken(await signIn('u-carol'));
+    expect(await (await t.req('GET', '/api/v1/me', { as: token })).json()).toMatchObject({ name: 'Carol@Example.org', role: 'viewer' });
   });
 
   it('a pending person (by email) cannot sign in, and is not linked', async () => {
