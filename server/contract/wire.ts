@@ -532,7 +532,7 @@ export const AuditEntry = named(
 );
 export const AuditPage = named('AuditPage', Page(AuditEntry));
 
-const tokenFields = { id: Type.Integer(), name: Type.String(), role: Role, createdAt: Type.String(), createdBy: Type.String(), revokedAt: Opt(Type.String()) };
+const tokenFields = { id: Type.Integer(), name: Type.String(), role: Role, createdAt: Type.String(), createdBy: Type.String(), revokedAt: Opt(Type.String()), expiresAt: Opt(Type.String({ description: 'A login session (OpenID Connect) ends then; system tokens have none' })) };
 export const TokenInfo = named('TokenInfo', Type.Object(tokenFields));
 export const TokenList = named('TokenList', ItemList(TokenInfo));
 export const CreateTokenRequest = named(

@@ -123,6 +123,8 @@ export interface TokenRecord {
   createdAt: string;
   createdBy: string;
   revokedAt?: string;
+  /** A login session's end (OpenID Connect); none: the token lasts until revoked. */
+  expiresAt?: string;
 }
 
 export interface DecisionRecord {
@@ -1434,6 +1436,7 @@ function tokenRow(r: Record<string, unknown>): TokenRecord {
     createdAt: r.created_at as string,
     createdBy: r.created_by as string,
     revokedAt: opt(r.revoked_at as string | null),
+    expiresAt: opt(r.expires_at as string | null | undefined),
   };
 }
 

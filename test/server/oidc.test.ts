@@ -186,10 +186,12 @@ describe('OpenID Connect login', () => {
   it('an admin signs in as admin, but the expiring session does not count as a lasting admin token', async () => {
     const session = sessionToken(await signIn('u-admin'));
     expect(await (await t.req('GET', '/api/v1/me', { as: session })).json()).toMatchObject({ name: 'admin', role: 'admin' });
-    const tokens = (await (await t.req('GET', '/api/v1/tokens', { as: session })).json()) as { items: { id: number; name: string; role: string; revokedAt?: string }[] };
+    const tokens = (await (await t.req('GET', '/api/v1/tokens', { as: session })).json()) as { items: { id: number; name: string; role: string; revokedAt?: string; expiresAt?: string }[] };
     const admins = tokens.items.filter((x) => x.role === 'admin' && !x.revokedAt);
     // Two admin rows (the lasting one and this session), yet revoking the lasting one would lock everyone out.
     expect(admins.length).toBe(2);
+    // The session shows its end in the token list.
+    expect(admins.filter((x) => x.expiresAt).length).toBe(1);
     const permanent = (await t.deps.store.db.all<{ id: number }>("SELECT id FROM tokens WHERE role = 'admin' AND expires_at IS NULL AND revoked_at IS NULL"))[0]!;
     const res = await t.req('DELETE', `/api/v1/tokens/${permanent.id}`, { as: session });
     expect(res.status).toBe(409);
