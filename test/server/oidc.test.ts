@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OidcLogin } from '../../server/auth/oidc.ts';
 import { main } from '../../server/cli/main.ts';
 import { makeApp, type TestApp } from './helpers.ts';
 
@@ -220,6 +221,15 @@ describe('OpenID Connect login', () => {
     expect(res.status).toBe(403);
     expect(await res.text()).toContain('oidc.not-active');
     expect(await t.deps.store.db.all("SELECT sub FROM oidc_links WHERE sub = 'u-pendy'")).toEqual([]);
+  });
+
+  it('a login started on one instance finishes on another (no server memory between the two)', async () => {
+    const { location, cookie } = await start();
+    const back = await atProvider(location, 'u-alice');
+    const other = new OidcLogin(t.deps.config.oidc!, t.deps.store, t.deps.auth.persons);
+    const { token, person } = await other.finish(back, cookie.slice('tw_oidc='.length));
+    expect(person.name).toBe('alice');
+    expect((await t.req('GET', '/api/v1/me', { as: token })).status).toBe(200);
   });
 
   it('a mismatched or missing state is refused before any code is exchanged', async () => {
