@@ -10,6 +10,8 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { Auth } from './auth/auth.ts';
+import { OidcLogin } from './auth/oidc.ts';
+import { oidcRoutes } from './routes/oidc.ts';
 import { PERMISSIONS } from './auth/permissions.ts';
 import { DEFAULT_CONFIG, type App, type AppDeps, type AppEnv, type ServerConfig } from './context.ts';
 import { DecisionLog } from './decisionLog.ts';
@@ -58,10 +60,12 @@ export async function prepareDeps(opts: {
   await opts.store.failInterruptedJobs();
   const jobs = new JobRunner(opts.store, engine, opts.clock, undefined, { ...DEFAULT_JOB_TIMING, ...config.jobs });
   jobs.startClaiming();
+  const auth = new Auth(opts.store);
   return {
     store: opts.store,
     clock: opts.clock,
-    auth: new Auth(opts.store),
+    auth,
+    oidc: config.oidc ? new OidcLogin(config.oidc, opts.store, auth.persons) : undefined,
     config,
     engine,
     policies,
@@ -151,6 +155,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): App {
   libraryRoutes(app);
   analyzeRoutes(app);
   personRoutes(app);
+  oidcRoutes(app);
 
   serveUi(app, deps.config.uiDir);
 

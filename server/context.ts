@@ -11,6 +11,7 @@ import type { Metrics } from './metrics.ts';
 import type { PolicyService } from './policies.ts';
 import type { Clock, Role, Store } from './store/store.ts';
 import type { Auth } from './auth/auth.ts';
+import type { OidcLogin, OidcSettings } from './auth/oidc.ts';
 import type { Scope } from './auth/grants.ts';
 import { checkRouteScope } from './auth/scope.ts';
 
@@ -33,6 +34,8 @@ export interface ServerConfig {
    * address is the connection's peer and the header is ignored.
    */
   trustedProxies?: string[];
+  /** OpenID Connect login for the admin UI (server/auth/oidc.ts); none: tokens only. */
+  oidc?: OidcSettings;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -70,6 +73,8 @@ export interface AppDeps {
   logger?: Logger;
   /** The library folder the server was seeded from, which `POST /api/v1/library/sync` proposes. */
   policiesDir?: string;
+  /** The OpenID Connect relying party, when `config.oidc` is set. */
+  oidc?: OidcLogin;
 }
 
 export type AppEnv = { Variables: { actor: Actor | undefined; deps: AppDeps; requestId: string; client: string } };

@@ -10,7 +10,7 @@ import type { ErrorBody, ErrorDetail } from './wire.ts';
 
 export type { ErrorBody, ErrorDetail };
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 412 | 413 | 414 | 415 | 422 | 428 | 429 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 412 | 413 | 414 | 415 | 422 | 428 | 429 | 500 | 502 | 503;
 
 export class ApiError extends Error {
   constructor(

@@ -78,6 +78,14 @@ export const MESSAGES = {
   'bundle.policy-mismatch': { zh: '上报的决定所用政策与服务器解析的版本不一致(哈希不同)', en: 'A reported decision was made on a policy other than the one the server resolves (hash differs)' },
   'batch.malformed-line': { zh: '此行不是合法的 JSON 对象', en: 'This line is not a valid JSON object' },
   'library.none': { zh: '服务启动时未指定政策库目录,无法比较', en: 'The server was started without a library folder; there is nothing to compare' },
+  // OpenID Connect login (server/auth/oidc.ts)
+  'oidc.not-configured': { zh: '未配置统一身份认证(OpenID Connect)', en: 'No OpenID Connect provider is configured' },
+  'oidc.state-missing': { zh: '登录已过期或未从本站发起,请重新登录', en: 'The login expired or was not started here; sign in again' },
+  'oidc.state-mismatch': { zh: '登录状态不符(state 不一致),请重新登录', en: 'The login state does not match; sign in again' },
+  'oidc.refused': { zh: '身份认证服务拒绝了登录或返回了无效的身份令牌', en: 'The identity provider refused the login or returned an invalid ID token' },
+  'oidc.no-person': { zh: '没有与此账号对应的人员;请管理员先登记', en: 'No person matches this account; an admin must add you first' },
+  'oidc.not-active': { zh: '此人尚未启用(待批准或已停用),不能登录', en: 'This person is not active (awaiting approval or disabled) and cannot sign in' },
+  'oidc.provider-unreachable': { zh: '无法连接统一身份认证服务', en: 'The identity provider cannot be reached' },
 } satisfies Record<string, Text>;
 
 export type MessageCode = keyof typeof MESSAGES;

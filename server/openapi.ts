@@ -117,6 +117,8 @@ const ref = (s: TSchema) => toDoc(s, false);
 const json = (schema: Json, example?: unknown) => ({ 'application/json': { schema, ...(example !== undefined ? { example: example as Json } : {}) } });
 const ok = (description: string, schema: TSchema, example?: unknown) => ({ description, content: json(ref(schema), example) });
 const err = (description: string) => ({ description, content: json(ref(W.ErrorBody)) });
+/** A page for a person in a browser (the OpenID Connect login's refusals). */
+const htmlPage = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' } } } });
 /**
  * A streamed body (NDJSON, SSE): a string whose `contentSchema` is the schema of each line (each
  * event's data). OpenAPI 3.2's `itemSchema` says this directly; 3.1 tools reject it, while
@@ -770,6 +772,36 @@ const PATHS: Record<string, Record<string, object>> = {
       parameters: [idParam('Person id')],
       requestBody: jsonBody(W.IssueTokenRequest, { role: 'reviewer' }),
       responses: { '201': ok('Token', W.CreatedToken), '404': err('Unknown person'), '409': err('The person holds no grant of this role') },
+    }),
+  },
+  // OpenID Connect login for the admin UI (server/routes/oidc.ts): browser navigations, refused with a page.
+  '/api/v1/auth/config': {
+    get: op('GET /api/v1/auth/config', { id: 'getAuthConfig', tag: 'meta', summary: 'How the admin UI signs in: the OpenID Connect provider, if one is configured', responses: { '200': ok('Sign-in options', W.AuthConfig, { oidc: { issuer: 'https://sso.example.gov.cn' } }) } }),
+  },
+  '/api/v1/auth/oidc/login': {
+    get: op('GET /api/v1/auth/oidc/login', {
+      id: 'oidcLogin',
+      tag: 'meta',
+      summary: 'Start signing in with the OpenID Connect provider (authorization code, PKCE, state, nonce)',
+      // A redirect is the success here; `default` (the internal error) also satisfies linters asking for a 2XX.
+      responses: { '302': { description: 'To the provider; sets the signed state cookie' }, '404': htmlPage('No provider configured'), '502': htmlPage('The provider cannot be reached'), default: err('Internal error') },
+    }),
+  },
+  '/api/v1/auth/oidc/callback': {
+    get: op('GET /api/v1/auth/oidc/callback', {
+      id: 'oidcCallback',
+      tag: 'meta',
+      summary: 'The provider sends the browser back here: the code is exchanged, the ID token verified and mapped to an active person',
+      description: 'On success redirects to the admin UI with a session token (expiring) in the fragment: `/#session=tw_…`.',
+      parameters: [query('code', 'Authorization code'), query('state', 'Must match the state cookie')],
+      responses: {
+        '302': { description: 'To the admin UI with the session token in the fragment' },
+        '400': htmlPage('State missing or not matching, or the provider refused the login'),
+        '403': htmlPage('No active person matches the account'),
+        '404': htmlPage('No provider configured'),
+        '502': htmlPage('The provider cannot be reached'),
+        default: err('Internal error'),
+      },
     }),
   },
 };

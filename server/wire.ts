@@ -258,3 +258,4 @@ export type PersonList = Static<typeof C.PersonList>;
 export type CreatePersonRequest = Static<typeof C.CreatePersonRequest>;
 export type GrantRequest = Static<typeof C.GrantRequest>;
 export type IssueTokenRequest = Static<typeof C.IssueTokenRequest>;
+export type AuthConfig = Static<typeof C.AuthConfig>;

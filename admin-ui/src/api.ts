@@ -125,6 +125,11 @@ export class ApiClient {
     return this.get<W.Me>('/me');
   }
 
+  /** How to sign in (public): the OpenID Connect provider, when one is configured. */
+  authConfig(): Promise<W.AuthConfig> {
+    return this.get<W.AuthConfig>('/auth/config');
+  }
+
   /** Every policy; with `inForceOn`, each says which of its versions is in force that day. */
   async policies(inForceOn?: string): Promise<W.PolicySummary[]> {
     return (await this.get<W.PolicyListResponse>(`/policies${inForceOn ? `?inForceOn=${encodeURIComponent(inForceOn)}` : ''}`)).items;

@@ -25,6 +25,18 @@ export function storeToken(token: string | undefined): void {
   }
 }
 
+/**
+ * After an OpenID Connect login the server sends the browser to `/#session=tw_…` (the fragment
+ * never reaches a server): keep the token as a pasted one and clear it from the address bar.
+ */
+export function takeSessionFromHash(): boolean {
+  const m = /^#session=(tw_[A-Za-z0-9_-]+)$/.exec(globalThis.location?.hash ?? '');
+  if (!m) return false;
+  storeToken(m[1]);
+  history.replaceState(null, '', `${location.pathname}${location.search}#/`);
+  return true;
+}
+
 export type Action =
   | 'read'
   | 'evaluate'

@@ -6,6 +6,7 @@
 import type { CompareItem as CompareSide, Decision, DraftMarker } from '../../server/wire.ts';
 
 export type {
+  AuthConfig,
   AnalysisFinding,
   AnalyzeRequest,
   AnalyzeResponse,

@@ -98,6 +98,10 @@ export const PERMISSIONS = {
   // Disabling stops a person's tokens at once (one admin suffices); enabling a reviewer or admin waits for a second.
   'POST /api/v1/persons/:id/disable': ADMIN,
   'POST /api/v1/persons/:id/enable': ADMIN,
+  // OpenID Connect login for the admin UI: before anyone holds a token.
+  'GET /api/v1/auth/config': 'public',
+  'GET /api/v1/auth/oidc/login': 'public',
+  'GET /api/v1/auth/oidc/callback': 'public',
 } as const satisfies Record<string, Access>;
 
 export type RouteKey = keyof typeof PERMISSIONS;

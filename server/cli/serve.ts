@@ -24,6 +24,15 @@ Options (each also from an environment variable; a flag wins over its variable):
   --policies DIR  TIAOWEN_POLICIES   seed library loaded on first start      default ./policies, else the package's
   --ui DIR        TIAOWEN_UI         built admin UI                          default ./admin-ui/dist, else the package's
 
+Sign-in with OpenID Connect for the admin UI (optional; tokens stay, for systems) / 统一身份认证登录(可选):
+  --oidc-issuer URL          TIAOWEN_OIDC_ISSUER         the provider's issuer URL (discovery)
+  --oidc-client-id ID        TIAOWEN_OIDC_CLIENT_ID      this server's client id at the provider
+  --oidc-client-secret S     TIAOWEN_OIDC_CLIENT_SECRET  its client secret (prefer the variable)
+  --oidc-redirect-uri URL    TIAOWEN_OIDC_REDIRECT_URI   default <this server>/api/v1/auth/oidc/callback
+  Register that redirect URI at the provider. A provider account signs in as the existing, active
+  person whose name is its preferred_username or email (linked on first login); no account is made.
+  向身份认证服务登记上述回调地址;登录只对应已有且已启用的人员,不会自动创建账号。
+
 SIGTERM (or Ctrl-C) shuts down gracefully: /readyz turns 503, in-flight requests finish,
 running simulation jobs are handed back to the queue, the decision log is flushed.
 
@@ -42,6 +51,10 @@ export const SERVE_ENV: Record<string, string> = {
   store: 'TIAOWEN_STORE',
   policies: 'TIAOWEN_POLICIES',
   ui: 'TIAOWEN_UI',
+  'oidc-issuer': 'TIAOWEN_OIDC_ISSUER',
+  'oidc-client-id': 'TIAOWEN_OIDC_CLIENT_ID',
+  'oidc-client-secret': 'TIAOWEN_OIDC_CLIENT_SECRET',
+  'oidc-redirect-uri': 'TIAOWEN_OIDC_REDIRECT_URI',
 };
 
 /** The package root: two folders up from server/cli, three from dist/server/cli in a build. */
@@ -85,6 +98,12 @@ export const command: CliCommand = {
     }
     const port = Number(flags.port ?? 8080);
     if (!Number.isInteger(port) || port < 0 || port > 65535) return (io.err(`--port must be 0–65535\n\n${USAGE}`), EXIT.usage);
+    const oidcFlags = ['oidc-issuer', 'oidc-client-id', 'oidc-client-secret'].filter((f) => flags[f] !== undefined);
+    if (oidcFlags.length > 0 && oidcFlags.length < 3) return (io.err(`--oidc-issuer, --oidc-client-id and --oidc-client-secret go together\n\n${USAGE}`), EXIT.usage);
+    const oidc =
+      oidcFlags.length === 3
+        ? { issuer: flags['oidc-issuer']!, clientId: flags['oidc-client-id']!, clientSecret: flags['oidc-client-secret']!, ...(flags['oidc-redirect-uri'] ? { redirectUri: flags['oidc-redirect-uri'] } : {}) }
+        : undefined;
     const { startServer, StartupError } = await import('../main.ts');
     let running;
     try {
@@ -97,6 +116,7 @@ export const command: CliCommand = {
         uiDir: flags.ui ? resolve(flags.ui) : defaultDir('admin-ui/dist'),
         handleSignals: true,
         logger: await accessLog(),
+        ...(oidc ? { config: { oidc } } : {}),
       });
     } catch (e) {
       if (e instanceof StartupError) io.err(`无法启动:${e.zh}\ncannot start: ${e.en}`);
@@ -107,6 +127,7 @@ export const command: CliCommand = {
     io.out(`  存储 / store: ${running.deps.store.dialect === 'postgres' ? `PostgreSQL ${redactStoreSpec(flags.store!)}` : `SQLite ${resolve(flags.data ?? 'data')}`}`);
     io.out(`  管理界面 / admin UI: ${running.url}/`);
     io.out(`  API: ${running.url}/api/v1  (OpenAPI: ${running.url}/api/v1/openapi.json)`);
+    if (oidc) io.out(`  统一身份认证 / OpenID Connect: ${oidc.issuer}`);
     if (running.adminToken) {
       io.out('');
       io.out('首次启动,已生成管理员令牌(只显示这一次,请妥善保存):');

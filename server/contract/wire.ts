@@ -535,7 +535,7 @@ export const AuditEntry = named(
 );
 export const AuditPage = named('AuditPage', Page(AuditEntry));
 
-const tokenFields = { id: Type.Integer(), name: Type.String(), role: Role, createdAt: Type.String(), createdBy: Type.String(), revokedAt: Opt(Type.String()) };
+const tokenFields = { id: Type.Integer(), name: Type.String(), role: Role, createdAt: Type.String(), createdBy: Type.String(), revokedAt: Opt(Type.String()), expiresAt: Opt(Type.String({ description: 'A login session (OpenID Connect) ends then; system tokens have none' })) };
 export const TokenInfo = named('TokenInfo', Type.Object(tokenFields));
 export const TokenList = named('TokenList', ItemList(TokenInfo));
 export const CreateTokenRequest = named(
@@ -655,3 +655,16 @@ export const CreatePersonRequest = named(
   Type.Object({ name: NonEmpty(undefined, 200), grants: Type.Array(Type.Object(GrantRequestFields, { additionalProperties: false }), { minItems: 1, maxItems: 5 }) }, { additionalProperties: false }),
 );
 export const IssueTokenRequest = named('IssueTokenV1', Type.Object({ role: Role }, { additionalProperties: false }));
+
+// OpenID Connect login (server/routes/oidc.ts)
+export const AuthConfig = named(
+  'AuthConfig',
+  Type.Object(
+    {
+      oidc: Type.Union([Type.Object({ issuer: Type.String({ description: 'The provider the admin UI signs in with' }) }, { additionalProperties: false }), Type.Null()], {
+        description: 'null: no provider configured, sign in with a token',
+      }),
+    },
+    { additionalProperties: false },
+  ),
+);

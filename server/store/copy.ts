@@ -13,6 +13,7 @@ export const TABLES: { name: string; key: string[] }[] = [
   { name: 'meta', key: ['key'] },
   { name: 'persons', key: ['id'] },
   { name: 'tokens', key: ['id'] },
+  { name: 'oidc_links', key: ['issuer', 'sub'] },
   { name: 'versions', key: ['hash'] },
   { name: 'drafts', key: ['id'] },
   { name: 'reviews', key: ['id'] },

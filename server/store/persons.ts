@@ -278,8 +278,9 @@ export class Persons {
               p.name AS p_name, p.key AS p_key, p.grants AS p_grants, p.status AS p_status,
               p.created_at AS p_created_at, p.created_by AS p_created_by, p.approved_by AS p_approved_by, p.approved_at AS p_approved_at
          FROM tokens t LEFT JOIN persons p ON p.id = t.person_id
-        WHERE t.hash = ? AND t.revoked_at IS NULL`,
-      [hash],
+        WHERE t.hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?)`,
+      // ISO-8601 UTC strings of one format compare as text in both dialects.
+      [hash, this.now()],
     );
     if (!r) return undefined;
     const token: TokenRecord = {

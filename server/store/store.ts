@@ -123,6 +123,8 @@ export interface TokenRecord {
   createdAt: string;
   createdBy: string;
   revokedAt?: string;
+  /** A login session's end (OpenID Connect); none: the token lasts until revoked. */
+  expiresAt?: string;
 }
 
 export interface DecisionRecord {
@@ -499,7 +501,7 @@ export class Store {
   }
 
   async tokenByHash(hash: string): Promise<TokenRecord | undefined> {
-    const r = await this.db.get('SELECT * FROM tokens WHERE hash = ? AND revoked_at IS NULL', [hash]);
+    const r = await this.db.get('SELECT * FROM tokens WHERE hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)', [hash, this.now()]);
     return r ? tokenRow(r) : undefined;
   }
 
@@ -518,8 +520,9 @@ export class Store {
       if (r.role === 'admin') {
         // Locked together on PostgreSQL so two admins revoking each other's last token take turns.
         // Only tokens that act as admin count: a pending admin (awaiting a second admin) does not.
+        // Nor an expiring login session (OIDC): it cannot stand in for a lasting admin token.
         const admins = await tx.all<{ id: number; status: string | null; grants: string | null }>(
-          `SELECT t.id, p.status, p.grants FROM tokens t LEFT JOIN persons p ON p.id = t.person_id WHERE t.role = 'admin' AND t.revoked_at IS NULL${this.dialect === 'postgres' ? ' FOR UPDATE OF t' : ''}`,
+          `SELECT t.id, p.status, p.grants FROM tokens t LEFT JOIN persons p ON p.id = t.person_id WHERE t.role = 'admin' AND t.revoked_at IS NULL AND t.expires_at IS NULL${this.dialect === 'postgres' ? ' FOR UPDATE OF t' : ''}`,
         );
         const acting = admins.filter(
           (a) => a.status === null || (a.status === 'active' && (JSON.parse(a.grants ?? '[]') as { role: string; status: string }[]).some((g) => g.role === 'admin' && g.status === 'active')),
@@ -1467,6 +1470,7 @@ function tokenRow(r: Record<string, unknown>): TokenRecord {
     createdAt: r.created_at as string,
     createdBy: r.created_by as string,
     revokedAt: opt(r.revoked_at as string | null),
+    expiresAt: opt(r.expires_at as string | null | undefined),
   };
 }
 

@@ -4,7 +4,7 @@ import { LangController, lang, setLang, t, type MessageKey } from '../i18n/index
 import { shared } from '../styles.ts';
 import { parseHash, href, type PageName, type Route } from '../router.ts';
 import { api, currentUser, setCurrentUser } from '../context.ts';
-import { canSee, storedToken, storeToken } from '../session.ts';
+import { canSee, storedToken, storeToken, takeSessionFromHash } from '../session.ts';
 import { errorWords } from '../loader.ts';
 import type { Me } from '../wire.ts';
 import './tw-login.ts';
@@ -65,6 +65,8 @@ export class TwApp extends LitElement {
     `,
   ];
 
+  /** First: a token the OpenID Connect login left in the address is taken before routing and restoring. */
+  private readonly fromProvider = takeSessionFromHash();
   @state() private route: Route = parseHash(location.hash);
   @state() private me?: Me = currentUser();
   @state() private checking = !!storedToken();

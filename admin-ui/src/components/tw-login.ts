@@ -7,8 +7,11 @@ import { errorWords } from '../loader.ts';
 import type { Me } from '../wire.ts';
 
 /**
- * The token login form. Checks the token with `GET /api/v1/me` and fires `login` with
- * `{ token, me }`; the shell stores the token in sessionStorage.
+ * The login: "sign in with the provider" when the server has an OpenID Connect provider
+ * (`GET /api/v1/auth/config`; the server redirects back with a session token the shell takes),
+ * and the token form, which stays for systems and setups without one. The form checks the token
+ * with `GET /api/v1/me` and fires `login` with `{ token, me }`; the shell stores the token in
+ * sessionStorage.
  */
 @customElement('tw-login')
 export class TwLogin extends LitElement {
@@ -19,16 +22,35 @@ export class TwLogin extends LitElement {
       form { display: flex; flex-direction: column; gap: 0.75rem; }
       input { width: 100%; font-family: var(--tw-mono); }
       .error { color: var(--tw-bad); min-height: 1.5rem; }
+      .sso { display: flex; flex-direction: column; gap: 0.5rem; margin-bottom: 1rem; padding-bottom: 1rem; border-bottom: 1px solid var(--tw-line, #d0d7de); }
+      .sso a.button { text-align: center; text-decoration: none; }
     `,
   ];
 
   @state() private busy = false;
   @state() private error = '';
+  /** The provider's issuer when the server signs in with OpenID Connect. */
+  @state() private issuer?: string;
   private readonly i18n = new LangController(this);
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    new ApiClient(() => undefined)
+      .authConfig()
+      .then((cfg) => (this.issuer = cfg.oidc?.issuer))
+      // An older server without the route: the token form alone.
+      .catch(() => undefined);
+  }
 
   override render() {
     return html`<div class="card">
       <h1>${t('login.title')}</h1>
+      ${this.issuer
+        ? html`<div class="sso">
+            <a class="button primary" data-testid="oidc-login" href="/api/v1/auth/oidc/login">${t('login.oidc', { issuer: this.issuer })}</a>
+            <span class="muted">${t('login.oidcOr')}</span>
+          </div>`
+        : nothing}
       <p class="muted" id="intro">${t('login.intro')}</p>
       <form @submit=${this.submit}>
         <div class="field">

@@ -22,6 +22,8 @@ export const en: Record<MessageKey, string> = {
   'login.logout': 'Log out',
   'login.as': '{name} ({role})',
   'login.pending': 'Your grant awaits a second administrator’s approval; until then this token can do nothing.',
+  'login.oidc': 'Sign in with {issuer}',
+  'login.oidcOr': 'Or, for systems and without an account there, use an access token:',
   'role.admin': 'admin',
   'role.author': 'author',
   'role.reviewer': 'reviewer',

@@ -20,6 +20,8 @@ export const zh = {
   'login.logout': '退出',
   'login.as': '{name}({role})',
   'login.pending': '您的授权尚待另一位管理员批准,批准前此令牌不能做任何操作。',
+  'login.oidc': '通过统一身份认证登录({issuer})',
+  'login.oidcOr': '系统接入或没有统一身份账号时,也可使用访问令牌:',
   'role.admin': '管理员',
   'role.author': '起草人',
   'role.reviewer': '审核人',

@@ -270,6 +270,22 @@ ALTER TABLE decisions ADD COLUMN personal TEXT;
 CREATE INDEX decisions_subject_key ON decisions(subject_key);
 `,
   },
+  {
+    id: 11,
+    // OpenID Connect login (server/auth/oidc.ts): a provider account (issuer, sub) linked to the
+    // person it first logged in as, and session tokens that expire (NULL: a system token, forever).
+    sql: `
+CREATE TABLE oidc_links (
+  issuer TEXT NOT NULL,
+  sub TEXT NOT NULL,
+  person_id INTEGER NOT NULL REFERENCES persons(id),
+  linked_at TEXT NOT NULL,
+  PRIMARY KEY (issuer, sub)
+);
+CREATE INDEX oidc_links_person ON oidc_links(person_id);
+ALTER TABLE tokens ADD COLUMN expires_at TEXT;
+`,
+  },
 ];
 
 export function migrate(db: SqlDatabase): Promise<number> {
