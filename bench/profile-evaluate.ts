@@ -6,13 +6,13 @@
  *
  *   npx tsx bench/profile-evaluate.ts [--seconds 10] [--connections 32] [--keep DIR]
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parsedRecords } from './generate-loans.ts';
-import { AS_OF, BASELINE, POLICY_DIR } from './load.ts';
+import { AS_OF, BASELINE } from './load.ts';
+import { startBenchServer } from './server.ts';
 
 const HELP = `usage: npx tsx bench/profile-evaluate.ts [--seconds N] [--connections N] [--keep DIR]
   --seconds N      how long to drive POST /api/v1/evaluate (default 10)
@@ -100,27 +100,10 @@ let shutdownUs = 0;
 let requestCount = 0;
 const data = mkdtempSync(path.join(tmpdir(), 'tiaowen-prof-'));
 const profDir = values.keep ?? mkdtempSync(path.join(tmpdir(), 'tiaowen-cpuprof-'));
-const server = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, '--import', 'tsx', 'server/cli/main.ts', 'serve', '--port', '0', '--data', data, '--policies', POLICY_DIR], {
-  cwd: path.resolve(import.meta.dirname, '..'),
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const started = await startBenchServer(data, { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir], stderr: 'inherit' });
+const server = started.child;
 try {
-  let out = '';
-  const { url, token } = await new Promise<{ url: string; token: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000);
-    server.stdout.on('data', (b: Buffer) => {
-      out += b.toString();
-      const u = /listening on (http:\/\/\S+)/.exec(out);
-      const t = /Bearer (tw_\S+)/.exec(out);
-      if (u && t) {
-        clearTimeout(timer);
-        server.stdout.removeAllListeners('data');
-        server.stdout.resume();
-        resolve({ url: u[1]!, token: t[1]! });
-      }
-    });
-    server.on('exit', () => reject(new Error(`server exited: ${out}`)));
-  });
+  const { url, token } = started;
   const { default: autocannon } = await import('autocannon');
   const body = JSON.stringify({ policy: BASELINE, asOf: AS_OF, facts: parsedRecords(1)[0] });
   const drive = (duration: number) =>

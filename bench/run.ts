@@ -19,6 +19,7 @@ import { evaluate } from '../engine/evaluate/decide.ts';
 import { compilePolicy } from '../engine/compiled/index.ts';
 import { parsedRecords } from './generate-loans.ts';
 import { AS_OF, BASELINE, POLICY_DIR, benchPolicies } from './load.ts';
+import { startBenchServer } from './server.ts';
 import { toZenInput, zenDecisionTable } from './zen.ts';
 
 const HELP = `usage: npm run bench [-- --quick] [-- --only a,c,d] [-- --runs N]
@@ -167,28 +168,10 @@ async function measureOnce(): Promise<Row[]> {
   // (d) HTTP
   async function http(): Promise<Row[]> {
     const data = mkdtempSync(path.join(tmpdir(), 'tiaowen-bench-'));
-    const server = spawn(process.execPath, ['--import', 'tsx', 'server/cli/main.ts', 'serve', '--port', '0', '--data', data, '--policies', POLICY_DIR], {
-      cwd: path.resolve(import.meta.dirname, '..'),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const started = await startBenchServer(data);
+    const server = started.child;
     try {
-      let out = '';
-      const { url, token } = await new Promise<{ url: string; token: string }>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000);
-        server.stdout.on('data', (b: Buffer) => {
-          out += b.toString();
-          const u = /listening on (http:\/\/\S+)/.exec(out);
-          const t = /Bearer (tw_\S+)/.exec(out);
-          if (u && t) {
-            clearTimeout(timer);
-            // From here on the server writes its access log: drained, not kept.
-            server.stdout.removeAllListeners('data');
-            server.stdout.resume();
-            resolve({ url: u[1]!, token: t[1]! });
-          }
-        });
-        server.on('exit', () => reject(new Error(`server exited: ${out}`)));
-      });
+      const { url, token } = started;
       const body = records.slice(0, BATCH).map((facts) => JSON.stringify({ facts })).join('\n') + '\n';
       const { default: autocannon } = await import('autocannon');
       const run = (duration: number, view: 'full' | 'lean') =>
