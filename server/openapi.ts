@@ -117,8 +117,8 @@ const ref = (s: TSchema) => toDoc(s, false);
 const json = (schema: Json, example?: unknown) => ({ 'application/json': { schema, ...(example !== undefined ? { example: example as Json } : {}) } });
 const ok = (description: string, schema: TSchema, example?: unknown) => ({ description, content: json(ref(schema), example) });
 const err = (description: string) => ({ description, content: json(ref(W.ErrorBody)) });
-/** A page for a person in a browser (the OpenID Connect login's refusals). */
-const htmlPage = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' } } } });
+/** A page for a person in a browser (the OpenID Connect login's refusals); other clients get the error body. */
+const htmlPage = (description: string) => ({ description: `${description} (a page when Accept names text/html, else the error body)`, content: { 'text/html': { schema: { type: 'string' } }, ...json(ref(W.ErrorBody)) } });
 /**
  * A streamed body (NDJSON, SSE): a string whose `contentSchema` is the schema of each line (each
  * event's data). OpenAPI 3.2's `itemSchema` says this directly; 3.1 tools reject it, while

@@ -1,7 +1,7 @@
 /**
  * OpenID Connect login routes (server/auth/oidc.ts does the work). The login and the callback
  * are browser navigations, so their refusals are small bilingual HTML pages (with the error code)
- * rather than JSON; `GET /api/v1/auth/config` tells the admin UI whether to offer the button.
+ * for a browser and the JSON error body for other clients; `GET /api/v1/auth/config` tells the admin UI whether to offer the button.
  */
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { depsOf, route, type App, type Ctx } from '../context.ts';
@@ -31,12 +31,18 @@ ${e.details?.map((d) => `<p><small>${escape(d.message.zh)}${d.message.zh === d.m
   return c.html(body, e.status as 400 | 403 | 404 | 502);
 }
 
+/**
+ * Refusals as a page for a browser navigation (its Accept names text/html), and as the API's JSON
+ * error body for any other client, so a script or a probe gets the same error shape as elsewhere.
+ */
 async function asPage(c: Ctx, run: () => Promise<Response>): Promise<Response> {
   try {
     return await run();
   } catch (e) {
-    if (e instanceof ApiError) return page(c, e);
-    throw e;
+    if (!(e instanceof ApiError)) throw e;
+    if ((c.req.header('accept') ?? '').includes('text/html')) return page(c, e);
+    c.header('Cache-Control', 'no-store');
+    return c.json(e.body(), e.status as 400 | 403 | 404 | 502);
   }
 }
 

@@ -116,7 +116,8 @@ async function atProvider(location: string, account: string): Promise<URL> {
 }
 
 async function callback(url: URL, cookie: string): Promise<Response> {
-  return t.req('GET', `${url.pathname}${url.search}`, { headers: { cookie } });
+  // As a browser navigates back: it asks for HTML.
+  return t.req('GET', `${url.pathname}${url.search}`, { headers: { cookie, accept: 'text/html,application/xhtml+xml' } });
 }
 
 async function signIn(account: string): Promise<Response> {
@@ -206,6 +207,11 @@ describe('OpenID Connect login', () => {
     expect(res.headers.get('content-type')).toMatch(/text\/html/);
     expect(await res.text()).toContain('oidc.no-person');
     expect((await t.deps.auth.persons.list()).length).toBe(before);
+    // A client that does not ask for HTML gets the API's error body.
+    const api = await t.req('GET', '/api/v1/auth/oidc/callback?state=x&code=y');
+    expect(api.status).toBe(400);
+    expect(api.headers.get('content-type')).toMatch(/application\/json/);
+    expect(((await api.json()) as { error: { code: string } }).error.code).toMatch(/^oidc\./);
   });
 
   it('a verified email names a person; an unverified one names nobody', async () => {
