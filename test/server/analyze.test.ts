@@ -82,11 +82,16 @@ describe('POST /api/v1/analyze', () => {
   });
 
   it('a newer request with the same key supersedes one still waiting or running (409)', async () => {
-    const first = t.req('POST', '/api/v1/analyze', { as: '张三', json: { source: SOURCE, key: 'draft:new', budgetMs: 30_000 } });
-    const second = t.req('POST', '/api/v1/analyze', { as: '张三', json: { source: SOURCE, key: 'draft:new', budgetMs: 30_000 } });
-    await expectError(await first, 409, 'analysis.superseded');
-    const res = await second;
-    expect(res.status).toBe(200);
+    // Sent together, the two reach the analyzer in either order (each first awaits its token
+    // lookup and its body): whichever arrives second supersedes the other, so exactly one is
+    // refused with 409 and the other answers.
+    const both = await Promise.all([
+      t.req('POST', '/api/v1/analyze', { as: '张三', json: { source: SOURCE, key: 'draft:new', budgetMs: 30_000 } }),
+      t.req('POST', '/api/v1/analyze', { as: '张三', json: { source: SOURCE, key: 'draft:new', budgetMs: 30_000 } }),
+    ]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    await expectError(both.find((r) => r.status === 409)!, 409, 'analysis.superseded');
+    const res = both.find((r) => r.status === 200)!;
     expect(((await res.json()) as Ok).findings.some((f) => f.code === 'analysis.unsatisfiable-condition')).toBe(true);
   });
 
